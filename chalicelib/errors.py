@@ -1,0 +1,64 @@
+"""Domain errors raised by chalicelib.
+
+Each error is a value the caller can act on. They are mapped to HTTP in exactly
+one place (``chalicelib.http``) and to exit codes in one place (``chalicelib.cli``).
+No message may carry a bucket name, a credential or a stack trace, because these
+messages reach API users.
+"""
+
+
+class DatasetError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class StoreError(DatasetError):
+    """Object storage could not answer."""
+
+
+class ObjectMissing(StoreError):
+    """The object does not exist in the store."""
+
+    def __init__(self, key: str):
+        super().__init__(f"object {key!r} is missing from the store")
+        self.key = key
+
+
+class StoreUnavailable(StoreError):
+    """The store failed after bounded retries (throttling, 5xx, timeouts)."""
+
+    def __init__(self, message: str = "the dataset store is temporarily unavailable",
+                 retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ObjectExists(StoreError):
+    """A write-once object already exists with different content."""
+
+    def __init__(self, key: str):
+        super().__init__(f"object {key!r} already exists with different content")
+        self.key = key
+
+
+class IntegrityError(DatasetError):
+    """An object's bytes do not match the digest its release manifest promises."""
+
+    def __init__(self, key: str, expected: str, actual: str):
+        super().__init__(
+            f"object {key!r} is corrupt: sha256 {actual[:12]}… differs from the "
+            f"manifest's {expected[:12]}…")
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+
+
+class ReleaseNotFound(DatasetError):
+    """The requested release version is not published in the store."""
+
+    def __init__(self, version: str):
+        super().__init__(f"release {version!r} is not published")
+        self.version = version
+
+
+class EDTFError(DatasetError, ValueError):
+    """A string is not a valid EDTF date or interval."""

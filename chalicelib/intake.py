@@ -1,0 +1,122 @@
+"""Turning record files and submitted payloads into validation items.
+
+Record files live at ``data/<collection>/<id>.json``: the folder gives the kind and
+the file name gives the id. Submitted payloads (stdin, ``POST /validate``) say the
+kind themselves: one item, a list of items, or ``{"items": [...]}``, where an item is
+``{"kind": "person", "record": {...}}``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from .jsonio import JSONInputError, parse
+from .kinds import BY_COLLECTION, KINDS
+from .validate import Item, Problem
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+MAX_RECORD_BYTES = 1024 * 1024
+MAX_ITEMS = 1000
+
+
+class PayloadError(ValueError):
+    """A payload whose overall shape is wrong, so no item can be read from it."""
+
+    def __init__(self, keyword: str, message: str):
+        super().__init__(message)
+        self.keyword = keyword
+        self.message = message
+
+
+def load_paths(paths: Iterable[Path]) -> list[Item]:
+    """Items for every record file under ``paths`` (files or folders), in a stable order."""
+    items: list[Item] = []
+    for path in paths:
+        for file, collection in _record_files(Path(path)):
+            items.append(load_file(file, collection, index=len(items)))
+    return items
+
+
+def _record_files(path: Path) -> Iterable[tuple[Path, str | None]]:
+    if path.is_file():
+        yield path, path.parent.name
+        return
+    if not path.is_dir():
+        yield path, None
+        return
+    if path.name in BY_COLLECTION:
+        for file in sorted(path.glob("*.json")):
+            yield file, path.name
+        return
+    for child in sorted(p for p in path.iterdir() if p.is_dir()):
+        if child.name in BY_COLLECTION:
+            for file in sorted(child.glob("*.json")):
+                yield file, child.name
+        else:
+            for file in sorted(child.glob("*.json")):
+                yield file, child.name
+
+
+def load_file(path: Path, collection: str | None, index: int = 0) -> Item:
+    """Read one record file into an item; every reading problem becomes an error on it."""
+    origin = str(path)
+    kind = BY_COLLECTION.get(collection or "")
+    item = Item(kind.name if kind else None, None, origin, index, expected_id=path.stem)
+    if not path.exists():
+        item.errors.append(Problem("", "file", f"{origin} does not exist"))
+        return item
+    if kind is None:
+        folders = ", ".join(k.collection for k in KINDS)
+        item.errors.append(Problem("", "folder", (
+            f"{path.parent.name!r} is not a collection folder; put records in one of: {folders}")))
+        return item
+    if path.suffix != ".json":
+        item.errors.append(Problem("", "file", f"{origin} is not a .json file"))
+        return item
+    try:
+        size = path.stat().st_size
+        if size > MAX_RECORD_BYTES:
+            raise JSONInputError("maxBytes", (
+                f"the file is {size:,} bytes; a record file may be at most {MAX_RECORD_BYTES:,}"))
+        item.record = parse(path.read_bytes(), what="the file")
+    except JSONInputError as exc:
+        item.errors.append(Problem(exc.pointer, exc.keyword, exc.message))
+    return item
+
+
+def items_from_payload(payload: Any, max_items: int = MAX_ITEMS) -> list[Item]:
+    """Items from a parsed payload; raises ``PayloadError`` if its shape is wrong overall."""
+    if isinstance(payload, dict) and "items" in payload and "record" not in payload:
+        extra = sorted(set(payload) - {"items"})
+        if extra:
+            raise PayloadError("additionalProperties", f"unexpected key {extra[0]!r} beside 'items'")
+        payload = payload["items"]
+        if not isinstance(payload, list):
+            raise PayloadError("type", "'items' must be an array of {kind, record} objects")
+    entries = payload if isinstance(payload, list) else [payload]
+    if not entries:
+        raise PayloadError("minItems", "there are no items to validate")
+    if len(entries) > max_items:
+        raise PayloadError("maxItems", (
+            f"{len(entries):,} items were sent; at most {max_items:,} may be validated at once"))
+    return [_payload_item(entry, index) for index, entry in enumerate(entries)]
+
+
+def _payload_item(entry: Any, index: int) -> Item:
+    origin = f"item {index}"
+    if not isinstance(entry, dict):
+        return Item(None, None, origin, index, errors=[Problem("", "type", (
+            "each item must be an object {\"kind\": ..., \"record\": {...}}"))])
+    extra = sorted(set(entry) - {"kind", "record"})
+    kind = entry.get("kind")
+    item = Item(kind if isinstance(kind, str) else None, entry.get("record"), origin, index)
+    if extra:
+        item.errors.append(Problem(f"/{extra[0]}", "additionalProperties", (
+            f"unexpected key {extra[0]!r}; an item has only 'kind' and 'record'")))
+    if "record" not in entry:
+        item.errors.append(Problem("/record", "required", "'record' is required"))
+    if item.errors:
+        item.record = None
+    elif kind is None or not isinstance(kind, str):
+        item.kind = None if kind is None else str(kind)[:40]
+    return item

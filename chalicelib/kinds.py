@@ -1,0 +1,224 @@
+"""The one registry of record kinds.
+
+Everything that differs between collections is declared here, as data: the schema
+a kind is validated against, the fields that hold references, dates and searchable
+text, the list filters and sort keys. The validator, the release build, the query
+engine, the routes and the OpenAPI document all read this registry, so adding a
+kind or a filter is one change in one place.
+
+Paths address values inside a record: a tuple of keys, where ``"*"`` steps into
+every item of an array. ``("sources", "*", "source")`` yields the source reference
+of each citation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ID_MAX_LENGTH = 80
+
+Path = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A list-route query parameter that keeps records whose value at ``path`` equals it."""
+
+    param: str
+    path: Path
+    description: str
+    # The collections a reference-valued filter points into, so that OpenAPI can say so
+    # and the query layer can accept either 'people/x' or a bare id.
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferenceField:
+    """A field holding references, and the collections it may point into."""
+
+    path: Path
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record: its schema name, its collection and how it is indexed."""
+
+    name: str                      # schema name, singular: 'person'
+    collection: str                # API path and data/ folder, plural: 'people'
+    title_field: str               # 'name', or 'title' for sources
+    description: str
+    references: tuple[ReferenceField, ...]
+    date_fields: tuple[Path, ...]  # EDTF fields, checked for reversal; bounds feed date_from/to
+    search_fields: tuple[Path, ...]
+    filters: tuple[Filter, ...]
+    sorts: tuple[str, ...]         # sortable keys besides 'id'; see query.sort_key
+    # Dates whose span is what date_from/date_to overlap; empty means no date filter.
+    span_fields: tuple[Path, ...] = field(default=())
+
+    @property
+    def schema_file(self) -> str:
+        return f"{self.name}.schema.json"
+
+    def filter(self, param: str) -> Filter | None:
+        return next((f for f in self.filters if f.param == param), None)
+
+
+AGENTS = ("people", "organizations")
+ALL_COLLECTIONS = ("people", "organizations", "places", "events", "sources", "claims")
+CITATIONS = ReferenceField(("sources", "*", "source"), ("sources",))
+NAMES: tuple[Path, ...] = (("name",), ("names", "*", "name"))
+TYPE_FILTER = "Only records of this type."
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        name="person", collection="people", title_field="name",
+        description="People: officials, victims, survivors, witnesses, researchers and family members.",
+        references=(CITATIONS,),
+        date_fields=(("born",), ("died",)),
+        span_fields=(("born",), ("died",)),
+        search_fields=NAMES + (("description",),),
+        filters=(Filter("category", ("categories", "*"), "Only people in this category."),),
+        sorts=("name", "born"),
+    ),
+    Kind(
+        name="organization", collection="organizations", title_field="name",
+        description="Organizations: state bodies, courts, commissions, NGOs, political groups, UN bodies and publishers.",
+        references=(
+            ReferenceField(("parent",), ("organizations",)),
+            ReferenceField(("affiliation",), ("organizations",)),
+            CITATIONS,
+        ),
+        date_fields=(("founded",), ("dissolved",)),
+        span_fields=(("founded",), ("dissolved",)),
+        search_fields=NAMES + (("description",),),
+        filters=(Filter("type", ("type",), TYPE_FILTER),),
+        sorts=("name", "founded"),
+    ),
+    Kind(
+        name="place", collection="places", title_field="name",
+        description="Places: countries, cities, prisons, cemeteries and grave sites.",
+        references=(ReferenceField(("within",), ("places",)), CITATIONS),
+        date_fields=(),
+        search_fields=NAMES + (("description",),),
+        filters=(
+            Filter("type", ("type",), TYPE_FILTER),
+            Filter("within", ("within",), "Only places directly within this place.", ("places",)),
+        ),
+        sorts=("name",),
+    ),
+    Kind(
+        name="event", collection="events", title_field="name",
+        description="Events: mass executions, decrees, meetings, trials, verdicts and publications.",
+        references=(
+            ReferenceField(("places", "*"), ("places",)),
+            ReferenceField(("participants", "*", "ref"), AGENTS),
+            ReferenceField(("part_of",), ("events",)),
+            CITATIONS,
+        ),
+        date_fields=(("date",),),
+        span_fields=(("date",),),
+        search_fields=NAMES + (("description",),),
+        filters=(
+            Filter("type", ("type",), TYPE_FILTER),
+            Filter("place", ("places", "*"), "Only events at this place.", ("places",)),
+            Filter("participant", ("participants", "*", "ref"),
+                   "Only events with this participant.", AGENTS),
+            Filter("part_of", ("part_of",), "Only events that are part of this event.", ("events",)),
+        ),
+        sorts=("name", "date"),
+    ),
+    Kind(
+        name="source", collection="sources", title_field="title",
+        description="Sources: reports, press releases, news articles, court judgments, UN documents and recordings.",
+        references=(
+            ReferenceField(("publisher",), ("organizations",)),
+            ReferenceField(("authors", "*"), AGENTS),
+        ),
+        date_fields=(("published",),),
+        span_fields=(("published",),),
+        search_fields=(("title",), ("description",), ("identifiers", "*", "value")),
+        filters=(
+            Filter("type", ("type",), TYPE_FILTER),
+            Filter("publisher", ("publisher",), "Only sources from this publisher.", ("organizations",)),
+        ),
+        sorts=("title", "published"),
+    ),
+    Kind(
+        name="claim", collection="claims", title_field="property",
+        description="Claims: who asserts what about whom, in which source, at which page, in which words.",
+        references=(
+            ReferenceField(("subject",), ALL_COLLECTIONS),
+            # The collection a claim's value points into depends on its property; the
+            # claim schema's if/then rules are the one place that says which, and
+            # chalicelib.vocabulary reads them from there.
+            ReferenceField(("qualifiers", "place"), ("places",)),
+            ReferenceField(("claimed_by",), AGENTS),
+            CITATIONS,
+        ),
+        date_fields=(("qualifiers", "date"),),
+        span_fields=(("qualifiers", "date"),),
+        search_fields=(("note",), ("qualifiers", "role"), ("sources", "*", "quote")),
+        filters=(
+            Filter("subject", ("subject",), "Only claims about this record.", ALL_COLLECTIONS),
+            Filter("property", ("property",), "Only claims of this property."),
+            Filter("value", ("value",), "Only claims with this value (a reference or an exact text).",
+                   ALL_COLLECTIONS),
+            Filter("claimed_by", ("claimed_by",), "Only claims made by this person or organization.", AGENTS),
+            Filter("source", ("sources", "*", "source"), "Only claims citing this source.", ("sources",)),
+            Filter("status", ("status",), "Only claims with this status."),
+            Filter("stance", ("stance",), "Only claims with this stance."),
+            Filter("confidence", ("confidence",), "Only claims with this confidence."),
+        ),
+        sorts=("subject", "property", "date"),
+    ),
+)
+
+BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}
+BY_COLLECTION: dict[str, Kind] = {kind.collection: kind for kind in KINDS}
+
+
+def kind_named(name: str) -> Kind | None:
+    """The kind whose schema name is ``name`` ('person'), or None."""
+    return BY_NAME.get(name)
+
+
+def kind_of_collection(collection: str) -> Kind | None:
+    """The kind served at ``/<collection>`` ('people'), or None."""
+    return BY_COLLECTION.get(collection)
+
+
+def values_at(record: Any, path: Path) -> Iterator[tuple[str, Any]]:
+    """Yield ``(json_pointer, value)`` for every value found at ``path`` in ``record``.
+
+    Missing keys and wrong types yield nothing: the schema stage reports those, and
+    the cross-record stage must still run on records that failed it.
+    """
+    yield from _walk(record, path, "")
+
+
+def _walk(node: Any, path: Path, pointer: str) -> Iterator[tuple[str, Any]]:
+    if not path:
+        yield pointer, node
+        return
+    step, rest = path[0], path[1:]
+    if step == "*":
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from _walk(item, rest, f"{pointer}/{index}")
+    elif isinstance(node, dict) and step in node:
+        yield from _walk(node[step], rest, f"{pointer}/{escape_pointer(step)}")
+
+
+def escape_pointer(token: str) -> str:
+    """Escape one JSON Pointer reference token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def split_reference(reference: str) -> tuple[str, str] | None:
+    """Split 'people/x' into ('people', 'x'); None when it is not shaped like a reference."""
+    collection, sep, record_id = reference.partition("/")
+    if not sep or collection not in BY_COLLECTION or not record_id:
+        return None
+    return collection, record_id

@@ -1,0 +1,115 @@
+"""The JSON Schemas: loading them, one compiled validator per kind, and the claim vocabulary.
+
+The schemas live in ``schemas/`` in the repository and travel inside every release,
+so the same documents validate data at build time and in Lambda, where the repository
+is not on disk. jsonschema is imported only when a validator is first needed, because
+most API routes never validate anything and Lambda pays for every import at cold start.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Mapping
+
+from .kinds import KINDS, split_reference
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+DEFS_FILE = "defs.schema.json"
+TOMBSTONE_FILE = "tombstone.schema.json"
+REF_DEF = re.compile(r"defs\.schema\.json#/\$defs/(\w+)$")
+
+
+def schema_files() -> list[str]:
+    """Every schema file a release carries: shared definitions, the tombstone, one per kind."""
+    return [DEFS_FILE, TOMBSTONE_FILE] + [kind.schema_file for kind in KINDS]
+
+
+def read_schema_dir(directory: Path = SCHEMA_DIR) -> dict[str, bytes]:
+    """The raw bytes of every schema file in ``directory``, by file name."""
+    return {name: (directory / name).read_bytes() for name in schema_files()}
+
+
+class SchemaSet:
+    """The schemas of one release, with validators compiled once and reused."""
+
+    def __init__(self, documents: Mapping[str, bytes | dict[str, Any]]):
+        self.documents: dict[str, dict[str, Any]] = {
+            name: json.loads(doc) if isinstance(doc, (bytes, str)) else doc
+            for name, doc in documents.items()
+        }
+
+    @classmethod
+    def from_dir(cls, directory: Path = SCHEMA_DIR) -> "SchemaSet":
+        return cls(read_schema_dir(directory))
+
+    def document(self, kind_name: str) -> dict[str, Any]:
+        return self.documents[f"{kind_name}.schema.json"]
+
+    @cached_property
+    def _registry(self):
+        from referencing import Registry, Resource
+
+        return Registry().with_resources(
+            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values())
+
+    @cached_property
+    def validators(self) -> dict[str, Any]:
+        """A ``Draft202012Validator`` per kind name (and 'tombstone'), format checking on."""
+        from jsonschema import Draft202012Validator
+
+        checker = Draft202012Validator.FORMAT_CHECKER
+        validators = {}
+        for name in [kind.name for kind in KINDS] + ["tombstone"]:
+            schema = self.documents[f"{name}.schema.json"]
+            Draft202012Validator.check_schema(schema)
+            validators[name] = Draft202012Validator(
+                schema, registry=self._registry, format_checker=checker)
+        return validators
+
+    @cached_property
+    def reference_defs(self) -> dict[str, tuple[str, ...]]:
+        """Each reference definition in defs ('organizationRef') and the collections it allows."""
+        defs = self.documents[DEFS_FILE]["$defs"]
+        found = {}
+        for name, definition in defs.items():
+            pattern = definition.get("pattern", "")
+            match = re.match(r"^\^\(\?:([a-z|]+)\)/|^\^([a-z]+)/", pattern)
+            if match and definition.get("type") == "string":
+                found[name] = tuple((match.group(1) or match.group(2)).split("|"))
+        return found
+
+    @cached_property
+    def claim_value_types(self) -> dict[str, str]:
+        """Claim property -> the defs name its value must match ('placeRef', 'quantity', …).
+
+        Read from the claim schema's if/then rules, which are the single statement of
+        the vocabulary.
+        """
+        types = {}
+        for rule in self.document("claim").get("allOf", []):
+            properties = rule["if"]["properties"]["property"]
+            names = properties.get("enum") or [properties["const"]]
+            target = REF_DEF.search(rule["then"]["properties"]["value"]["$ref"]).group(1)
+            for name in names:
+                types[name] = target
+        return types
+
+    def claim_value_targets(self, prop: str) -> tuple[str, ...] | None:
+        """The collections a claim's value may reference for ``prop``; None if not a reference."""
+        return self.reference_defs.get(self.claim_value_types.get(prop, ""))
+
+    def claim_value_is_date(self, prop: str) -> bool:
+        return self.claim_value_types.get(prop) == "edtf"
+
+    def describe_reference_pattern(self, pattern: str) -> str | None:
+        """Name the collections a reference pattern allows, for a readable error message."""
+        for name, collections in self.reference_defs.items():
+            if self.documents[DEFS_FILE]["$defs"][name]["pattern"] == pattern:
+                return " or ".join(collections)
+        return None
+
+
+def looks_like_reference(value: Any) -> bool:
+    return isinstance(value, str) and split_reference(value) is not None

@@ -1,0 +1,358 @@
+"""Object storage for published releases: one ``Store`` interface, two backends.
+
+``DirStore`` keeps objects as files under a folder (``make serve``, ``build --out``);
+``S3Store`` keeps them in a bucket under an optional prefix (production). Both speak
+the same '/'-separated relative keys, e.g. ``releases/20261127-3f9a1c2b/manifest.json``.
+
+Like the Chalice todo-app sample, nothing here creates an AWS client at import time:
+this module runs in Lambda, where cold start matters, so ``boto3`` is imported and
+the client built the first time an ``S3Store`` actually talks to S3.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import os
+import re
+import secrets
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from chalicelib.errors import ObjectExists, ObjectMissing, StoreError, StoreUnavailable
+
+MAX_PRESIGN_SECONDS = 900
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# DirStore stages writes in hidden files with this prefix; listings skip them.
+_TEMP_PREFIX = ".tmp-"
+_MISSING_CODES = {"NoSuchKey", "NotFound", "404"}
+# ConditionalRequestConflict: S3's 409 when conditional writes race; retry later.
+_UNAVAILABLE_CODES = {
+    "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "InternalError",
+    "ServiceUnavailable", "RequestLimitExceeded", "500", "503", "ConditionalRequestConflict"}
+
+
+def _check_key(key: str, *, prefix: bool = False) -> str:
+    """Return ``key`` if it is a safe relative key, else raise ValueError.
+
+    Both stores apply the same rules, so a key that works locally works on S3 and a
+    key that could escape a DirStore root (``..``, absolute, NUL, backslash) never
+    reaches the file system. A ``prefix`` may be empty and may end with '/'.
+    """
+    if not isinstance(key, str):
+        raise ValueError("a store key must be a string")
+    body = key[:-1] if prefix and key.endswith("/") else key
+    if prefix and body == "":
+        return key
+    if "\x00" in key or "\\" in key:
+        raise ValueError(f"store key {key!r} contains a NUL or a backslash")
+    if key.startswith("/"):
+        raise ValueError(f"store key {key!r} must be relative, not absolute")
+    if any(part in ("", ".", "..") for part in body.split("/")):
+        raise ValueError(f"store key {key!r} has an empty, '.' or '..' segment")
+    return key
+
+
+def classify_client_error(exc: BaseException, key: str = "") -> StoreError:
+    """Map a botocore error to the domain error the caller can act on.
+
+    ``NoSuchKey``/404 become ObjectMissing(key); throttling, 5xx and connection or
+    read timeouts become StoreUnavailable; anything else is a plain StoreError. The
+    message never repeats the bucket name or S3's own text, since it reaches API users.
+    """
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in _MISSING_CODES:
+            return ObjectMissing(key)
+        if code in _UNAVAILABLE_CODES or status >= 500:
+            return StoreUnavailable()
+        # S3 codes are short CamelCase tokens; anything else is dropped, not echoed.
+        safe = code if re.fullmatch(r"[A-Za-z0-9]{1,64}", code) else "an error"
+        return StoreError(f"the dataset store refused the request ({safe})")
+    # ConnectTimeoutError and EndpointConnectionError are ConnectionErrors;
+    # ReadTimeoutError and ConnectionClosedError are HTTPClientErrors.
+    if isinstance(exc, (ConnectionError, HTTPClientError)):
+        return StoreUnavailable()
+    return StoreError("the dataset store could not be used")
+
+
+@contextlib.contextmanager
+def _translated(key: str):
+    """Re-raise botocore errors inside the block as domain errors about ``key``."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise classify_client_error(exc, key) from exc
+
+
+class Store(abc.ABC):
+    """Where releases live. Keys are '/'-separated and relative to the store."""
+
+    url: str
+    reads: int  # incremented by every get(), so tests can assert "no storage call"
+
+    @abc.abstractmethod
+    def get(self, key: str) -> bytes:
+        """Return the object's bytes; raise ObjectMissing if there is none."""
+
+    @abc.abstractmethod
+    def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
+        """Write the object atomically: readers see the old bytes or the new, never half."""
+
+    @abc.abstractmethod
+    def put_if_absent(self, key: str, body: bytes,
+                      content_type: str = "application/json") -> bool:
+        """Write once: True if written, False if identical bytes are already there.
+
+        Raises ObjectExists if the key holds different bytes: releases are immutable.
+        """
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool:
+        """Return whether an object is stored under ``key``."""
+
+    @abc.abstractmethod
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Yield the keys that start with ``prefix``, in sorted (code point) order."""
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the object if present (used to clean up a failed publish)."""
+
+    def presigned_url(self, key: str, expires_in: int = MAX_PRESIGN_SECONDS) -> str | None:
+        """Return a short-lived URL to download ``key`` directly, or None if unsupported."""
+        return None
+
+    def local_path(self, key: str) -> Path | None:
+        """Return the file holding ``key`` if the store is a folder, else None."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"
+
+
+class DirStore(Store):
+    """A store kept in a local folder; the folder is created on first write."""
+
+    def __init__(self, root: str | os.PathLike, url: str | None = None):
+        self.root = Path(root)
+        self.url = url if url is not None else str(root)
+        self.reads = 0
+
+    def local_path(self, key: str) -> Path:
+        """Return the path of ``key`` under the root, rejecting keys that would escape it."""
+        return self.root.joinpath(*_check_key(key).split("/"))
+
+    def get(self, key: str) -> bytes:
+        path = self.local_path(key)
+        self.reads += 1
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise ObjectMissing(key) from None
+
+    def _stage(self, path: Path, body: bytes) -> Path:
+        # Staging in the destination folder keeps the final rename/link on one file
+        # system, which is what makes it atomic. No fsync: atomicity for readers is the
+        # contract, and builds write many thousands of objects.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.parent / f"{_TEMP_PREFIX}{secrets.token_hex(8)}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(body)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return temp
+
+    def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
+        """Write the object atomically (temp file in the same folder, then os.replace)."""
+        path = self.local_path(key)
+        temp = self._stage(path, body)
+        try:
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+    def put_if_absent(self, key: str, body: bytes,
+                      content_type: str = "application/json") -> bool:
+        """Write once: os.link refuses an existing name, so of two writers only one wins."""
+        path = self.local_path(key)
+        temp = self._stage(path, body)
+        try:
+            os.link(temp, path)
+            return True
+        except FileExistsError:
+            if path.read_bytes() == body:
+                return False
+            raise ObjectExists(key) from None
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self.local_path(key).is_file()
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Yield the keys that start with ``prefix``, sorted, skipping staged temp files."""
+        _check_key(prefix, prefix=True)
+        # Walk only the deepest folder the prefix names, then filter as S3 would
+        # ('releases/2026' matches 'releases/20261127-…/…' as well).
+        folder = self.root.joinpath(*prefix.split("/")[:-1])
+        keys = []
+        for dirpath, _dirs, files in os.walk(folder):
+            rel = Path(dirpath).relative_to(self.root).as_posix()
+            base = "" if rel == "." else rel + "/"
+            keys.extend(base + name for name in files if not name.startswith(_TEMP_PREFIX))
+        return iter(sorted(key for key in keys if key.startswith(prefix)))
+
+    def delete(self, key: str) -> None:
+        self.local_path(key).unlink(missing_ok=True)
+
+
+class S3Store(Store):
+    """A store kept in an S3 bucket under an optional prefix."""
+
+    def __init__(self, bucket: str, prefix: str = "", *, client=None, url: str | None = None):
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        self.bucket = bucket
+        self.prefix = _check_key(prefix, prefix=True)
+        self.url = url if url is not None else f"s3://{bucket}/{self.prefix}"
+        self.reads = 0
+        self._s3 = client
+        self._lock = threading.Lock()
+
+    @property
+    def client(self):
+        """The boto3 S3 client, created on first use and then reused."""
+        if self._s3 is None:
+            # chalice local serves from threads; build the client only once.
+            with self._lock:
+                if self._s3 is None:
+                    self._s3 = _new_s3_client()
+        return self._s3
+
+    def _full(self, key: str) -> str:
+        return self.prefix + _check_key(key)
+
+    def get(self, key: str) -> bytes:
+        full = self._full(key)
+        self.reads += 1
+        with _translated(key):  # covers the body read too, which can time out mid-stream
+            return self.client.get_object(Bucket=self.bucket, Key=full)["Body"].read()
+
+    def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
+        """Write the object; a single S3 PUT is already atomic for readers."""
+        full = self._full(key)
+        with _translated(key):
+            self.client.put_object(Bucket=self.bucket, Key=full, Body=body,
+                                   ContentType=content_type)
+
+    def put_if_absent(self, key: str, body: bytes,
+                      content_type: str = "application/json") -> bool:
+        """Write once with a conditional PUT (If-None-Match: *), which S3 arbitrates."""
+        from botocore.exceptions import ClientError
+
+        full = self._full(key)
+        with _translated(key):
+            try:
+                self.client.put_object(Bucket=self.bucket, Key=full, Body=body,
+                                       ContentType=content_type, IfNoneMatch="*")
+                return True
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "PreconditionFailed":
+                    raise
+        # 412: something is already there; only identical bytes count as done.
+        if self.get(key) == body:
+            return False
+        raise ObjectExists(key)
+
+    def exists(self, key: str) -> bool:
+        """Return whether an object is stored under ``key`` (one HEAD request)."""
+        full = self._full(key)
+        try:
+            with _translated(key):
+                self.client.head_object(Bucket=self.bucket, Key=full)
+            return True
+        except ObjectMissing:
+            return False
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Yield the keys that start with ``prefix``, sorted, one ListObjectsV2 page at a time."""
+        # Validate now, not on the first next(), so a bad prefix fails where it is passed.
+        return self._keys(self.prefix + _check_key(prefix, prefix=True), prefix)
+
+    def _keys(self, full_prefix: str, prefix: str) -> Iterator[str]:
+        with _translated(prefix):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=full_prefix)
+            # S3 already returns keys in UTF-8 byte order, which is code point order.
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield item["Key"][len(self.prefix):]
+
+    def delete(self, key: str) -> None:
+        """Remove the object if present (S3 deletes are idempotent)."""
+        full = self._full(key)
+        with _translated(key):
+            self.client.delete_object(Bucket=self.bucket, Key=full)
+
+    def presigned_url(self, key: str, expires_in: int = MAX_PRESIGN_SECONDS) -> str:
+        """Return a presigned GET URL for exactly ``key``, valid ``expires_in`` ≤ 900 s."""
+        if not 0 < expires_in <= MAX_PRESIGN_SECONDS:
+            raise ValueError(f"expires_in must be 1..{MAX_PRESIGN_SECONDS} seconds")
+        return self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": self._full(key)},
+            ExpiresIn=int(expires_in))
+
+
+def _new_s3_client():
+    # Imported here, not at module top, so cold starts that never reach S3 skip boto3.
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session()
+    # botocore reads AWS_DEFAULT_REGION and profiles but not AWS_REGION, which is
+    # what Lambda and the other SDKs treat as the first choice.
+    region = os.environ.get("AWS_REGION") or session.region_name or "us-east-1"
+    config = Config(
+        # total_max_attempts counts the first try; botocore's "max_attempts" key counts
+        # retries only (3 would mean 4 tries). Three 5 s reads plus backoff stay well
+        # inside API Gateway's 29 s limit.
+        retries={"mode": "standard", "total_max_attempts": 3},
+        connect_timeout=2, read_timeout=5, max_pool_connections=32,
+        # SigV4 presigned URLs carry X-Amz-Expires and work in every region.
+        signature_version="s3v4",
+    )
+    # No endpoint_url: botocore itself honours AWS_ENDPOINT_URL(_S3), which is how
+    # tests and tools point the store at a moto server.
+    return session.client("s3", region_name=region, config=config)
+
+
+def open_store(url: str) -> Store:
+    """Open ``s3://bucket/prefix`` as an S3Store, or a folder path as a DirStore.
+
+    Opening never touches storage: no client is created and no folder is made.
+    Other URL schemes (``http://``, ``gs://``, …) raise ValueError.
+    """
+    if not url:
+        raise ValueError("a store URL or folder path is required")
+    match = _SCHEME.match(url)
+    if match is None:
+        return DirStore(url)
+    scheme = match.group(1).lower()
+    if scheme != "s3":
+        raise ValueError(f"unsupported store URL scheme {scheme!r}: use s3:// or a folder path")
+    bucket, _, prefix = url[match.end():].partition("/")
+    if not bucket:
+        raise ValueError("an s3:// store URL needs a bucket name")
+    return S3Store(bucket, prefix, url=url)

@@ -1,0 +1,301 @@
+"""Search folding and a compact trigram substring index for ``q=``.
+
+``fold`` maps every spelling we want to treat as equal to one string; ``TrigramIndex`` finds the
+documents in which the folded query is a substring of a folded text. Standard library only, so it
+loads fast in Lambda.
+"""
+from __future__ import annotations
+
+import struct
+import sys
+import unicodedata
+from array import array
+from bisect import bisect_left, bisect_right
+from typing import Iterable
+
+__all__ = ["fold", "TrigramIndex"]
+
+# Arabic letter variants that Persian and Arabic keyboards (and OCR) use interchangeably in names.
+# Applied after NFKD, which already splits hamza and madda off أ إ ؤ ئ آ; ۀ decomposes to ە + hamza,
+# hence ە. ھ is the Urdu heh that Persian text picks up from mixed keyboards.
+_VARIANTS = {
+    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0626": "\u06cc",  # ي ى ئ -> ی
+    "\u0643": "\u06a9",  # ك -> ک
+    "\u0629": "\u0647", "\u06c0": "\u0647", "\u06d5": "\u0647", "\u06be": "\u0647",  # ة ۀ ە ھ -> ه
+    "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627", "\u0622": "\u0627",  # أ إ ٱ آ -> ا
+    "\u0624": "\u0648",  # ؤ -> و
+}
+
+
+def _is_dropped_letter(ch: str) -> bool:
+    # Tatweel only stretches a word. The spacing modifier letters (ʼ ʿ ʾ ˈ …) are apostrophes and
+    # ayn/hamza marks in transliterations such as "Moʿtamedi"; Unicode calls them letters, but users
+    # type them inconsistently or not at all, so they must fold away like "'".
+    return ch == "\u0640" or "\u02b0" <= ch <= "\u02ff"
+
+
+class _FoldTable(dict):
+    """Code point -> folded piece (or None to delete), computed once per distinct character.
+
+    ``str.translate`` calls ``__missing__`` from C only for characters not seen yet, so the
+    per-character Python work runs a few thousand times per process instead of per character.
+    """
+
+    _LIMIT = 1 << 16  # queries are user input: do not let odd code points grow the cache forever
+
+    def __missing__(self, cp: int) -> str | None:
+        out = []
+        # NFKD again after casefold, since a few case mappings produce decomposable characters.
+        for ch in unicodedata.normalize("NFKD", chr(cp).casefold()):
+            ch = _VARIANTS.get(ch, ch)
+            cat = unicodedata.category(ch)
+            if cat == "Nd":
+                out.append(str(unicodedata.decimal(ch)))  # Persian/Arabic-Indic (and any) digits
+            elif cat[0] == "L" and not _is_dropped_letter(ch):
+                out.append(ch)
+        piece = "".join(out) or None
+        if len(self) < self._LIMIT:
+            self[cp] = piece
+        return piece
+
+
+_TABLE = _FoldTable()
+_ASCII_DROP = bytes(b for b in range(128) if not chr(b).isalnum())
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching: equal for spellings that differ only in case, diacritics,
+    spacing or punctuation, or in Arabic vs Persian letter forms.
+
+    NFKD, then per character: casefold, unify Arabic/Persian variants, map decimal digits to ASCII,
+    and keep only letters and digits (dropping combining marks, ZWNJ/ZWJ, tatweel, spaces, hyphens
+    and apostrophes).
+    """
+    if text.isascii():
+        # Most names are ASCII; bytes.translate deletes in C without the Unicode machinery.
+        return text.encode("ascii").lower().translate(None, _ASCII_DROP).decode("ascii")
+    return unicodedata.normalize("NFKD", text).translate(_TABLE)
+
+
+def _trigrams(folded: str) -> set[str]:
+    return {folded[i:i + 3] for i in range(len(folded) - 2)}
+
+
+_MAGIC = b"TRIGRAM1"
+_HEADER = struct.Struct("<8sIIQQQ")  # magic, docs, trigrams, key bytes, postings, blob bytes
+_U32 = 0xFFFFFFFF
+
+
+def _u32_array(values: Iterable[int]) -> array:
+    a = array("I", values)
+    if a.itemsize != 4:  # pragma: no cover - every platform Lambda runs on has a 4-byte int
+        raise RuntimeError("array('I') is not 4 bytes on this platform")
+    return a
+
+
+def _le_bytes(a) -> bytes:
+    """Little-endian bytes of a uint32 array or memoryview, copied straight from its buffer."""
+    if sys.byteorder == "little":
+        return bytes(memoryview(a))
+    b = array("I", a)  # pragma: no cover - big-endian hosts only
+    b.byteswap()  # pragma: no cover
+    return b.tobytes()  # pragma: no cover
+
+
+def _pad4(n: int) -> int:
+    return -n % 4
+
+
+class TrigramIndex:
+    """Substring search over the folded texts of documents numbered 0..n-1.
+
+    Storage is flat so a million documents stay within a few hundred MB and load without parsing:
+    postings are one ``uint32`` array (sorted trigram keys, each with a slice of ordinals in
+    ascending order), and the folded texts are one UTF-8 blob in which each document's texts are
+    joined by ``\\n`` and followed by ``\\n``. A folded query never contains ``\\n``, so a match
+    found inside a document's slice of the blob is a match inside one of its texts.
+    """
+
+    def __init__(self, docs: Iterable[tuple[int, Iterable[str]]] = ()):
+        """Index ``(ordinal, texts)`` pairs; ordinals must be 0, 1, 2, … in that order."""
+        postings: dict[str, array] = {}
+        blob = bytearray()
+        offsets = _u32_array([0])
+        for expected, (ordinal, texts) in enumerate(docs):
+            if ordinal != expected:
+                raise ValueError(f"document ordinal {ordinal} given where {expected} was expected: "
+                                 "ordinals must be dense and in ascending order")
+            folded = list(dict.fromkeys(f for f in map(fold, texts) if f))  # dedupe, keep order
+            grams: set[str] = set()
+            for f in folded:
+                grams |= _trigrams(f)
+            for g in grams:  # ordinals arrive ascending, so every posting stays sorted
+                p = postings.get(g)
+                if p is None:
+                    postings[g] = p = _u32_array(())
+                p.append(ordinal)
+            blob += "\n".join(folded).encode("utf-8") + b"\n"
+            if len(blob) > _U32:
+                raise ValueError("folded texts exceed 4 GiB")
+            offsets.append(len(blob))
+        keys = sorted(postings)
+        starts = _u32_array([0])
+        flat = _u32_array(())
+        for k in keys:
+            flat.extend(postings.pop(k))  # pop as we go to keep the peak near one copy
+            if len(flat) > _U32:
+                raise ValueError("more than 2**32 postings")
+            starts.append(len(flat))
+        self._set(keys, starts, flat, offsets, bytes(blob), 0)
+
+    def _set(self, keys, starts, flat, offsets, blob: bytes, base: int) -> None:
+        self._slot = {k: i for i, k in enumerate(keys)}
+        self._keys = keys
+        self._starts = starts
+        self._flat = flat
+        self._offsets = offsets
+        self._blob = blob
+        self._base = base  # where the folded texts start inside self._blob
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def texts(self, ordinal: int) -> list[str]:
+        """The distinct folded texts of one document (for debugging and tests)."""
+        lo, hi = self._offsets[ordinal], self._offsets[ordinal + 1]
+        seg = self._blob[self._base + lo:self._base + hi - 1].decode("utf-8")
+        return seg.split("\n") if seg else []
+
+    def _posting(self, gram: str):
+        i = self._slot.get(gram)
+        return None if i is None else self._flat[self._starts[i]:self._starts[i + 1]]
+
+    def search(self, query: str, limit: int | None = None) -> list[int]:
+        """Ascending ordinals of documents where ``fold(query)`` is a substring of a folded text.
+
+        At most ``limit`` ordinals (the smallest ones) when ``limit`` is given. A query that folds
+        to nothing matches nothing; one shorter than three characters is answered by a scan.
+        """
+        q = fold(query)
+        if not q or limit == 0:
+            return []
+        needle = q.encode("utf-8")
+        if len(q) < 3:
+            return self._scan(needle, limit)
+        lists = []
+        for g in _trigrams(q):
+            p = self._posting(g)
+            if p is None:
+                return []  # a trigram nobody has: no need to look at the others
+            lists.append(p)
+        lists.sort(key=len)
+        first, rest = lists[0], lists[1:]
+        out: list[int] = []
+        # With a limit, intersect the smallest posting a chunk at a time (doubling), so a common
+        # name stops after the first chunk instead of intersecting tens of thousands of ordinals.
+        step = max(64, 4 * limit) if limit else len(first)
+        i = 0
+        while i < len(first):
+            cand = _intersect(first[i:i + step], rest)
+            i += step
+            step *= 2
+            out += self._verify(needle, cand, None if limit is None else limit - len(out))
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+
+    def _verify(self, needle: bytes, cand, limit: int | None) -> list[int]:
+        # Trigrams only filter: "abcxbcd" has every trigram of "abcd" but does not contain it.
+        out = []
+        find, offsets, base = self._blob.find, self._offsets, self._base
+        for c in cand:
+            if find(needle, base + offsets[c], base + offsets[c + 1]) != -1:
+                out.append(c)
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
+
+    def _scan(self, needle: bytes, limit: int | None) -> list[int]:
+        out = []
+        find, offsets, base = self._blob.find, self._offsets, self._base
+        end = base + offsets[-1]
+        pos = find(needle, base, end)
+        while pos != -1:
+            doc = bisect_right(offsets, pos - base) - 1
+            out.append(doc)
+            if limit is not None and len(out) >= limit:
+                break
+            pos = find(needle, base + offsets[doc + 1], end)  # skip the rest of this document
+        return out
+
+    def to_bytes(self) -> bytes:
+        """Serialize to a compact, deterministic form: equal input gives identical bytes."""
+        keys = "\n".join(self._keys).encode("utf-8")
+        parts = [_HEADER.pack(_MAGIC, len(self), len(self._keys), len(keys), len(self._flat),
+                              self._offsets[-1])]
+        for chunk in (_le_bytes(self._offsets), _le_bytes(self._starts), _le_bytes(self._flat),
+                      keys):
+            parts += [chunk, b"\0" * _pad4(len(chunk))]  # keep each uint32 section 4-aligned
+        parts.append(self._blob[self._base:self._base + self._offsets[-1]])
+        return b"".join(parts)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "TrigramIndex":
+        """Load ``to_bytes`` output without copying the postings or texts (on little-endian hosts)."""
+        data = bytes(data)
+        if len(data) < _HEADER.size:
+            raise ValueError("trigram index is truncated")
+        magic, n_docs, n_keys, key_len, n_post, blob_len = _HEADER.unpack_from(data)
+        if magic != _MAGIC:
+            raise ValueError("not a trigram index (bad magic)")
+        pos = _HEADER.size
+        view = memoryview(data)
+
+        def u32(count: int):
+            nonlocal pos
+            raw = view[pos:pos + 4 * count]
+            pos += 4 * count
+            if sys.byteorder == "little":
+                return raw.cast("I")
+            a = array("I", raw.tobytes())  # pragma: no cover
+            a.byteswap()  # pragma: no cover
+            return a  # pragma: no cover
+
+        expected = _HEADER.size + 4 * (n_docs + 1 + n_keys + 1 + n_post) + key_len
+        expected += _pad4(key_len) + blob_len
+        if len(data) != expected:
+            raise ValueError(f"trigram index is {len(data)} bytes, its header promises {expected}")
+        offsets, starts, flat = u32(n_docs + 1), u32(n_keys + 1), u32(n_post)
+        keys = data[pos:pos + key_len].decode("utf-8").split("\n") if n_keys else []
+        pos += key_len + _pad4(key_len)
+        if len(keys) != n_keys or offsets[-1] != blob_len or starts[-1] != n_post:
+            raise ValueError("trigram index is inconsistent with its header")
+        self = cls.__new__(cls)
+        self._set(keys, starts, flat, offsets, data, pos)
+        return self
+
+
+def _intersect(cand, postings):
+    """Ordinals of ``cand`` (sorted) present in every posting, or a superset once few remain."""
+    if not len(cand):
+        return cand
+    lo, hi = cand[0], cand[-1]
+    for p in postings:
+        if len(cand) <= 16:
+            break  # verifying a handful of candidates is exact and cheaper than intersecting
+        a = bisect_left(p, lo)
+        p = p[a:bisect_right(p, hi, a)]  # only the part of the posting this chunk can meet
+        # Bisecting each candidate runs a Python loop; filtering a posting through a set runs
+        # in C at roughly a quarter of the cost per element. Pick whichever costs less.
+        if len(cand) * 4 < len(p):
+            cand = [c for c in cand if _contains(p, c)]
+        else:
+            cand = sorted(set(cand).intersection(p))
+        if not cand:
+            break  # stop early: no document can match
+    return cand
+
+
+def _contains(sorted_seq, value: int) -> bool:
+    i = bisect_left(sorted_seq, value)
+    return i < len(sorted_seq) and sorted_seq[i] == value

@@ -1,0 +1,382 @@
+"""Validation of records: the schema stage and the cross-record stage.
+
+One implementation serves the CLI, the release build and ``POST /validate``. Both
+stages always run: a record that fails its schema is still checked for references,
+dates and duplicates wherever its shape allows, so a contributor sees every problem
+in one pass rather than one at a time.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import edtf
+from .catalog import Catalog, claim_key
+from .kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
+from .schemas import SchemaSet
+
+MESSAGE_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning: where (JSON Pointer), which rule (keyword), and what, plainly."""
+
+    pointer: str
+    keyword: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "keyword": self.keyword, "message": self.message}
+
+
+@dataclass
+class Item:
+    """A record to validate, with where it came from.
+
+    ``kind`` is the schema name, or None when it could not be told. ``expected_id`` is
+    the id the file name promises. ``errors`` may already hold problems found while
+    reading the item, in which case its record is None.
+    """
+
+    kind: str | None
+    record: Any
+    origin: str
+    index: int = 0
+    expected_id: str | None = None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def collection(self) -> str | None:
+        kind = BY_NAME.get(self.kind or "")
+        return kind.collection if kind else None
+
+    @property
+    def record_id(self) -> str | None:
+        if isinstance(self.record, dict) and isinstance(self.record.get("id"), str):
+            return self.record["id"]
+        return None
+
+    @property
+    def is_tombstone(self) -> bool:
+        return isinstance(self.record, dict) and "tombstone" in self.record
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index, "id": self.record_id, "kind": self.kind, "valid": self.valid,
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+        }
+
+
+@dataclass
+class Report:
+    """The outcome of validating a batch: one result per item, in input order."""
+
+    items: list[Item]
+
+    @property
+    def valid(self) -> bool:
+        return all(item.valid for item in self.items)
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(item.errors) for item in self.items)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(item.warnings) for item in self.items)
+
+    def counts(self) -> dict[str, int]:
+        """Records per collection, in registry order; unknown kinds count under '?'."""
+        counts = {kind.collection: 0 for kind in KINDS}
+        for item in self.items:
+            key = item.collection or "?"
+            counts[key] = counts.get(key, 0) + 1
+        return {k: v for k, v in counts.items() if v or k != "?"}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same shape that ``POST /validate`` answers with."""
+        return {"valid": self.valid, "results": [item.to_dict() for item in self.items]}
+
+
+def validate(items: list[Item], schemas: SchemaSet, catalog: Catalog | None = None) -> Report:
+    """Validate ``items`` against the schemas, then against ``catalog`` plus the items.
+
+    ``catalog`` holds the records already known (the rest of ``data/``, or the current
+    release); the batch overlays it, so a batch may add records that refer to each other.
+    """
+    known = Catalog.overlay(catalog, (i for i in items if not i.errors))
+    for item in items:
+        if item.errors:
+            continue
+        _schema_stage(item, schemas)
+    _check_unique_ids(items)
+    for item in items:
+        if item.record is not None and isinstance(item.record, dict) and item.kind in BY_NAME:
+            _cross_record_stage(item, schemas, known)
+    return Report(items)
+
+
+# -- schema stage ---------------------------------------------------------------------
+
+def _schema_stage(item: Item, schemas: SchemaSet) -> None:
+    if item.kind not in BY_NAME:
+        item.errors.append(Problem("", "kind", _unknown_kind_message(item.kind)))
+        item.record = None
+        return
+    if not isinstance(item.record, dict):
+        item.errors.append(Problem(
+            "", "type", f"expected a JSON object holding one {item.kind} record, "
+            f"got {_json_type(item.record)}"))
+        return
+    validator = schemas.validators["tombstone" if item.is_tombstone else item.kind]
+    problems = [problem for error in validator.iter_errors(item.record)
+                for problem in _explain(error, schemas)]
+    if problems and not item.is_tombstone:
+        other = _kind_it_fits(item, schemas)
+        if other:
+            problems = [Problem("", "kind", (
+                f"this looks like a {other.name} record, but it is given as a {item.kind}; "
+                f"move it to data/{other.collection}/"))]
+    if item.expected_id is not None and item.record_id is not None \
+            and item.record_id != item.expected_id:
+        problems.append(Problem("/id", "fileName", (
+            f"the id {item.record_id!r} does not match the file name "
+            f"{item.expected_id + '.json'!r}; rename the file or fix the id")))
+    item.errors.extend(problems)
+
+
+def _kind_it_fits(item: Item, schemas: SchemaSet) -> Kind | None:
+    """The other kind whose schema the record satisfies, to explain a record in the wrong place."""
+    for kind in KINDS:
+        if kind.name != item.kind and schemas.validators[kind.name].is_valid(item.record):
+            return kind
+    return None
+
+
+def _explain(error, schemas: SchemaSet) -> Iterable[Problem]:
+    """Turn one jsonschema error into problems that point at the field at fault."""
+    pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1")
+                      for p in error.absolute_path)
+    keyword = error.validator
+    if keyword == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        yield Problem(f"{pointer}/{missing}", keyword, f"{missing!r} is required")
+        return
+    if keyword == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        for name in error.instance:
+            if name not in allowed:
+                hint = difflib.get_close_matches(name, allowed, n=1)
+                suffix = f"; did you mean {hint[0]!r}?" if hint else \
+                    f"; allowed: {', '.join(allowed)}"
+                yield Problem(f"{pointer}/{_clip(name, 80)}", keyword,
+                              f"{_clip(name, 80)!r} is not a known field{suffix}")
+        return
+    yield Problem(pointer, keyword, _clip(_message(error, schemas), MESSAGE_LIMIT))
+
+
+def _message(error, schemas: SchemaSet) -> str:
+    keyword, value, schema = error.validator, error.instance, error.schema
+    shown = _clip(json.dumps(value, ensure_ascii=False), 80)
+    if keyword == "pattern":
+        collections = schemas.describe_reference_pattern(error.validator_value)
+        if collections:
+            return (f"expected a reference to {collections}, such as "
+                    f"'{collections.split(' or ')[0]}/<id>'; got {shown}")
+        defs = schemas.documents["defs.schema.json"]["$defs"]
+        if error.validator_value == defs["id"]["pattern"]:
+            return f"{shown} is not a valid id: use lowercase a-z, 0-9 and single hyphens"
+        if error.validator_value == defs["edtf"]["pattern"]:
+            return (f"{shown} is not an EDTF date; write e.g. 1988, 1988-07, 1988-07-28, "
+                    "1988-22 (summer) or 1988-07/1988-09")
+        if "quote" in str(error.absolute_path[-1] if error.absolute_path else ""):
+            return "a quote is verbatim and at most 40 words; shorten it or move a paraphrase to note"
+        return f"{shown} does not match the pattern {schema.get('pattern')}"
+    if keyword == "enum":
+        return f"{shown} is not one of: {', '.join(map(str, error.validator_value))}"
+    if keyword == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"expected {expected}, got {_json_type(value)}"
+    if keyword == "anyOf" and error.absolute_path and error.absolute_path[-1] == "value":
+        return f"{shown} is not a quantity with at least one of min or max"
+    return error.message
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unknown_kind_message(kind: Any) -> str:
+    names = ", ".join(k.name for k in KINDS)
+    if kind is None:
+        return f"the kind is missing; give one of: {names}"
+    return f"unknown kind {_clip(str(kind), 40)!r}; give one of: {names}"
+
+
+# -- cross-record stage ---------------------------------------------------------------
+
+def _check_unique_ids(items: list[Item]) -> None:
+    first_seen: dict[tuple[str, str], Item] = {}
+    for item in items:
+        if item.collection is None or item.record_id is None:
+            continue
+        key = (item.collection, item.record_id)
+        if key in first_seen:
+            item.errors.append(Problem("/id", "uniqueId", (
+                f"the id {item.record_id!r} is already used by {first_seen[key].origin} "
+                f"in {item.collection}")))
+        else:
+            first_seen[key] = item
+
+
+def _cross_record_stage(item: Item, schemas: SchemaSet, known: Catalog) -> None:
+    kind = BY_NAME[item.kind]
+    record = item.record
+    # A pointer the schema stage already faulted is not reported twice.
+    faulted = {p.pointer for p in item.errors}
+    problems: list[Problem] = []
+    if item.is_tombstone:
+        problems += _tombstone_problems(item, known)
+    else:
+        for pointer, reference, targets in _references(kind, record, schemas):
+            problems += _reference_problems(pointer, reference, targets, known)
+        problems += _date_problems(kind, record, schemas)
+        if kind.name == "claim":
+            problems += _claim_problems(record, schemas, known)
+            duplicate = _duplicate_of(item, known)
+            if duplicate:
+                item.warnings.append(Problem("", "duplicateClaim", (
+                    f"claims/{duplicate} already makes the same claim (same subject, property, "
+                    "value and claimed_by); cite both sources in one claim instead")))
+    item.errors.extend(p for p in problems if p.pointer not in faulted)
+
+
+def _references(kind: Kind, record: dict, schemas: SchemaSet):
+    for ref_field in kind.references:
+        for pointer, value in values_at(record, ref_field.path):
+            yield pointer, value, ref_field.targets
+    if kind.name == "claim" and isinstance(record.get("property"), str):
+        targets = schemas.claim_value_targets(record["property"])
+        if targets:
+            yield "/value", record.get("value"), targets
+
+
+def _reference_problems(pointer: str, reference: Any, targets, known: Catalog):
+    if not isinstance(reference, str):
+        return
+    parts = split_reference(reference)
+    if parts is None or parts[0] not in targets:
+        return  # the schema stage names the expected collection
+    collection, record_id = parts
+    tombstone = known.tombstone(collection, record_id)
+    if tombstone is not None:
+        if tombstone.get("action") == "merged":
+            yield Problem(pointer, "reference", (
+                f"{reference} was merged into {tombstone.get('merged_into')}; refer to that instead"))
+        else:
+            yield Problem(pointer, "reference", (
+                f"{reference} was withdrawn ({_clip(str(tombstone.get('reason')), 120)}); "
+                "remove or replace the reference"))
+        return
+    if known.exists(collection, record_id):
+        return
+    elsewhere = [c for c in ALL_COLLECTIONS if c != collection and known.exists(c, record_id)]
+    hint = f"; did you mean {elsewhere[0]}/{record_id}? (a {collection} reference must " \
+           f"point into {collection})" if elsewhere else ""
+    yield Problem(pointer, "reference", f"{reference} does not exist{hint}")
+
+
+def _date_fields(kind: Kind, record: dict, schemas: SchemaSet):
+    for path in kind.date_fields:
+        yield from values_at(record, path)
+    if kind.name == "claim" and schemas.claim_value_is_date(str(record.get("property"))):
+        yield "/value", record.get("value")
+
+
+def _date_problems(kind: Kind, record: dict, schemas: SchemaSet):
+    for pointer, value in _date_fields(kind, record, schemas):
+        if not isinstance(value, str):
+            continue
+        try:
+            if edtf.is_reversed(value):
+                yield Problem(pointer, "interval", (
+                    f"the interval {value!r} is reversed: it starts after it ends"))
+        except edtf.EDTFError as exc:
+            yield Problem(pointer, "edtf", str(exc))
+
+
+def _claim_problems(record: dict, schemas: SchemaSet, known: Catalog):
+    value = record.get("value")
+    if isinstance(value, dict) and isinstance(value.get("min"), int) \
+            and isinstance(value.get("max"), int) and value["min"] > value["max"]:
+        yield Problem("/value", "quantity", (
+            f"min ({value['min']}) is greater than max ({value['max']})"))
+    cited = [(pointer, ref.split("/", 1)[1]) for pointer, ref
+             in values_at(record, ("sources", "*", "source"))
+             if isinstance(ref, str) and ref.startswith("sources/")]
+    facts = {source_id: known.source_facts(source_id) for _, source_id in cited}
+    if record.get("status") == "adjudicated" and not any(
+            f and f[1] == "court-judgment" for f in facts.values()):
+        yield Problem("/status", "adjudicated", (
+            "an adjudicated claim must cite a court-judgment source; "
+            "cite the judgment, or use 'corroborated'"))
+    for pointer, date in _date_fields(BY_NAME["claim"], record, schemas):
+        earliest = _earliest(date)
+        for _, source_id in cited:
+            published = facts.get(source_id)
+            if earliest and published and published[0] and earliest > published[0]:
+                yield Problem(pointer, "claimDate", (
+                    f"the claim is dated {date}, after sources/{source_id} was published "
+                    f"({published[0]}); a source cannot state what had not happened"))
+
+
+def _earliest(date: Any) -> str | None:
+    if not isinstance(date, str):
+        return None
+    try:
+        return edtf.bounds(date)[0]
+    except edtf.EDTFError:
+        return None
+
+
+def _duplicate_of(item: Item, known: Catalog) -> str | None:
+    key = claim_key(item.record)
+    if key is None:
+        return None
+    return next((other for other in known.claims_with_key(key) if other != item.record_id), None)
+
+
+def _tombstone_problems(item: Item, known: Catalog):
+    tombstone = item.record.get("tombstone")
+    if not isinstance(tombstone, dict) or tombstone.get("action") != "merged":
+        return
+    target = tombstone.get("merged_into")
+    parts = split_reference(target) if isinstance(target, str) else None
+    if parts is None:
+        return
+    pointer = "/tombstone/merged_into"
+    if parts[0] != item.collection:
+        yield Problem(pointer, "mergedInto", (
+            f"a record can only be merged into one of its own collection ({item.collection}), "
+            f"not {parts[0]}"))
+    elif parts[1] == item.record_id:
+        yield Problem(pointer, "mergedInto", "a record cannot be merged into itself")
+    elif known.tombstone(*parts) is not None:
+        yield Problem(pointer, "mergedInto", f"{target} is itself a tombstone; merge into its canonical record")
+    elif not known.exists(*parts):
+        yield Problem(pointer, "reference", f"{target} does not exist")
