@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -59,13 +59,13 @@ class SchemaSet:
         """A ``Draft202012Validator`` per kind name (and 'tombstone'), format checking on."""
         from jsonschema import Draft202012Validator
 
+        portable = ecma_pattern_validator()
         checker = Draft202012Validator.FORMAT_CHECKER
         validators = {}
         for name in [kind.name for kind in KINDS] + ["tombstone"]:
             schema = self.documents[f"{name}.schema.json"]
             Draft202012Validator.check_schema(schema)
-            validators[name] = Draft202012Validator(
-                schema, registry=self._registry, format_checker=checker)
+            validators[name] = portable(schema, registry=self._registry, format_checker=checker)
         return validators
 
     @cached_property
@@ -109,6 +109,29 @@ class SchemaSet:
             if self.documents[DEFS_FILE]["$defs"][name]["pattern"] == pattern:
                 return " or ".join(collections)
         return None
+
+
+def ecma_pattern_validator():
+    """``Draft202012Validator`` with ECMA-262 semantics for ``$`` in ``pattern``.
+
+    JSON Schema patterns are ECMA-262 regular expressions, where ``$`` matches only at
+    the very end. Python's ``re`` also lets ``$`` match before a final newline, so stock
+    jsonschema would accept the id ``"tehran\\n"`` that every other implementation
+    rejects. Translating a final ``$`` to ``\\Z`` keeps our verdicts identical to theirs.
+    """
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    @lru_cache(maxsize=None)
+    def compiled(pattern: str) -> re.Pattern:
+        if pattern.endswith("$") and not pattern.endswith("\\$"):
+            pattern = pattern[:-1] + r"\Z"
+        return re.compile(pattern)
+
+    def pattern_keyword(validator, pattern, instance, schema):
+        if validator.is_type(instance, "string") and not compiled(pattern).search(instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern_keyword})
 
 
 def looks_like_reference(value: Any) -> bool:

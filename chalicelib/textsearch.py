@@ -11,6 +11,7 @@ import sys
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Iterable
 
 __all__ = ["fold", "TrigramIndex"]
@@ -81,8 +82,14 @@ def _trigrams(folded: str) -> set[str]:
     return {folded[i:i + 3] for i in range(len(folded) - 2)}
 
 
+def _keys_of(folded: str) -> set[str]:
+    # A text shorter than three characters is its own key, so that every folded text is covered
+    # by keys and short queries can be answered from the keys alone.
+    return _trigrams(folded) if len(folded) >= 3 else {folded}
+
+
 _MAGIC = b"TRIGRAM1"
-_HEADER = struct.Struct("<8sIIQQQ")  # magic, docs, trigrams, key bytes, postings, blob bytes
+_HEADER = struct.Struct("<8sIIQQQ")  # magic, docs, keys, key bytes, postings, blob bytes
 _U32 = 0xFFFFFFFF
 
 
@@ -102,10 +109,6 @@ def _le_bytes(a) -> bytes:
     return b.tobytes()  # pragma: no cover
 
 
-def _pad4(n: int) -> int:
-    return -n % 4
-
-
 class TrigramIndex:
     """Substring search over the folded texts of documents numbered 0..n-1.
 
@@ -115,6 +118,8 @@ class TrigramIndex:
     joined by ``\\n`` and followed by ``\\n``. A folded query never contains ``\\n``, so a match
     found inside a document's slice of the blob is a match inside one of its texts.
     """
+
+    _SHORT_UNION_MAX = 1 << 16  # postings a short query may union before it scans instead
 
     def __init__(self, docs: Iterable[tuple[int, Iterable[str]]] = ()):
         """Index ``(ordinal, texts)`` pairs; ordinals must be 0, 1, 2, … in that order."""
@@ -128,7 +133,7 @@ class TrigramIndex:
             folded = list(dict.fromkeys(f for f in map(fold, texts) if f))  # dedupe, keep order
             grams: set[str] = set()
             for f in folded:
-                grams |= _trigrams(f)
+                grams |= _keys_of(f)
             for g in grams:  # ordinals arrive ascending, so every posting stays sorted
                 p = postings.get(g)
                 if p is None:
@@ -156,6 +161,8 @@ class TrigramIndex:
         self._offsets = offsets
         self._blob = blob
         self._base = base  # where the folded texts start inside self._blob
+        self._key_text: str | None = None  # built on the first short query only
+        self._key_pos: list[int] = []
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -166,28 +173,25 @@ class TrigramIndex:
         seg = self._blob[self._base + lo:self._base + hi - 1].decode("utf-8")
         return seg.split("\n") if seg else []
 
-    def _posting(self, gram: str):
-        i = self._slot.get(gram)
-        return None if i is None else self._flat[self._starts[i]:self._starts[i + 1]]
-
     def search(self, query: str, limit: int | None = None) -> list[int]:
         """Ascending ordinals of documents where ``fold(query)`` is a substring of a folded text.
 
         At most ``limit`` ordinals (the smallest ones) when ``limit`` is given. A query that folds
-        to nothing matches nothing; one shorter than three characters is answered by a scan.
+        to nothing matches nothing. One shorter than three characters cannot use trigrams: it is
+        answered from the keys that contain it when they are few, else by a scan of the texts.
         """
         q = fold(query)
         if not q or limit == 0:
             return []
         needle = q.encode("utf-8")
         if len(q) < 3:
-            return self._scan(needle, limit)
+            return self._short(q, needle, limit)
         lists = []
         for g in _trigrams(q):
-            p = self._posting(g)
-            if p is None:
+            i = self._slot.get(g)
+            if i is None:
                 return []  # a trigram nobody has: no need to look at the others
-            lists.append(p)
+            lists.append(self._flat[self._starts[i]:self._starts[i + 1]])
         lists.sort(key=len)
         first, rest = lists[0], lists[1:]
         out: list[int] = []
@@ -215,6 +219,26 @@ class TrigramIndex:
                     break
         return out
 
+    def _short(self, q: str, needle: bytes, limit: int | None) -> list[int]:
+        # A key containing q is a substring of a text, and a text containing q has a key containing
+        # q (one of its trigrams, or itself if shorter than 3), so the union of the postings of
+        # those keys is the exact answer. Use it when it is small; a rare or absent short query
+        # then costs microseconds, where a scan of a million documents' texts costs tens of ms.
+        if self._key_text is None:
+            self._key_pos = list(accumulate((len(k) + 1 for k in self._keys), initial=0))
+            self._key_text = "\n".join(self._keys)
+        found, total = [], 0
+        pos = self._key_text.find(q)
+        while pos != -1:
+            i = bisect_right(self._key_pos, pos) - 1
+            p = self._flat[self._starts[i]:self._starts[i + 1]]
+            total += len(p)
+            if total > self._SHORT_UNION_MAX:
+                return self._scan(needle, limit)  # q is common, so a scan soon fills a page
+            found.append(p)
+            pos = self._key_text.find(q, self._key_pos[i + 1])
+        return sorted(set().union(*found))[:limit]
+
     def _scan(self, needle: bytes, limit: int | None) -> list[int]:
         out = []
         find, offsets, base = self._blob.find, self._offsets, self._base
@@ -235,7 +259,7 @@ class TrigramIndex:
                               self._offsets[-1])]
         for chunk in (_le_bytes(self._offsets), _le_bytes(self._starts), _le_bytes(self._flat),
                       keys):
-            parts += [chunk, b"\0" * _pad4(len(chunk))]  # keep each uint32 section 4-aligned
+            parts += [chunk, b"\0" * (-len(chunk) % 4)]  # keep each uint32 section 4-aligned
         parts.append(self._blob[self._base:self._base + self._offsets[-1]])
         return b"".join(parts)
 
@@ -262,12 +286,12 @@ class TrigramIndex:
             return a  # pragma: no cover
 
         expected = _HEADER.size + 4 * (n_docs + 1 + n_keys + 1 + n_post) + key_len
-        expected += _pad4(key_len) + blob_len
+        expected += (-key_len % 4) + blob_len
         if len(data) != expected:
             raise ValueError(f"trigram index is {len(data)} bytes, its header promises {expected}")
         offsets, starts, flat = u32(n_docs + 1), u32(n_keys + 1), u32(n_post)
         keys = data[pos:pos + key_len].decode("utf-8").split("\n") if n_keys else []
-        pos += key_len + _pad4(key_len)
+        pos += key_len + (-key_len % 4)
         if len(keys) != n_keys or offsets[-1] != blob_len or starts[-1] != n_post:
             raise ValueError("trigram index is inconsistent with its header")
         self = cls.__new__(cls)

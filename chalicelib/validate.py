@@ -147,7 +147,8 @@ def _schema_stage(item: Item, schemas: SchemaSet) -> None:
                 f"this looks like a {other.name} record, but it is given as a {item.kind}; "
                 f"move it to data/{other.collection}/"))]
     if item.expected_id is not None and item.record_id is not None \
-            and item.record_id != item.expected_id:
+            and item.record_id != item.expected_id \
+            and not any(p.pointer == "/id" for p in problems):
         problems.append(Problem("/id", "fileName", (
             f"the id {item.record_id!r} does not match the file name "
             f"{item.expected_id + '.json'!r}; rename the file or fix the id")))

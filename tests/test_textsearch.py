@@ -84,6 +84,12 @@ def build(docs):
     return TrigramIndex(enumerate(docs))
 
 
+def scanning(index):
+    """The same index, made to answer every short query by scanning the texts."""
+    index._SHORT_UNION_MAX = -1
+    return index
+
+
 @pytest.mark.parametrize("query", ["pourmohammadi", "Pour-Mohammadi", "purmohammadi",
                                    "PURMOHAMMADI", "پورمحمدی", "Pour Mohammadi", "mostafa",
                                    "مصطفى", "پور", "مد"])
@@ -114,27 +120,33 @@ def test_no_false_positives_from_trigrams():
     assert index.search("abcd") == [1]  # doc 0 has every trigram of "abcd" but not the substring
 
 
-def test_match_must_be_inside_one_text():
-    index = build([["Pour", "Mohammadi"], ["xyzab", "cdxyz"]])
+@pytest.mark.parametrize("prepare", [build, lambda docs: scanning(build(docs))])
+def test_match_must_be_inside_one_text(prepare):
+    index = prepare([["Pour", "Mohammadi"], ["xyzab", "cdxyz"]])
     assert index.search("pourmohammadi") == []
     assert index.search("rmo") == []
-    assert index.search("bc") == []       # scan path must not cross texts
+    assert index.search("bc") == []       # short queries must not match across texts
     assert index.search("abcd") == []
 
 
-def test_match_must_be_inside_one_document():
-    index = build([["xa"], ["bx"]])
-    assert index.search("ab") == []       # scan path must not cross documents
+@pytest.mark.parametrize("prepare", [build, lambda docs: scanning(build(docs))])
+def test_match_must_be_inside_one_document(prepare):
+    index = prepare([["xa"], ["bx"]])
+    assert index.search("ab") == []       # short queries must not match across documents
     assert index.search("xab") == []
 
 
-def test_short_queries_scan():
-    index = build([["Ali"], ["Alireza"], ["Bahram"], [], ["a"], ["۱۳۶۷"]])
-    assert index.search("a") == [0, 1, 2, 4]
+@pytest.mark.parametrize("prepare", [build, lambda docs: scanning(build(docs))])
+def test_short_queries(prepare):
+    index = prepare([["Ali"], ["Alireza"], ["Bahram"], [], ["a"], ["۱۳۶۷"], ["ab"], ["q-z"]])
+    assert index.search("a") == [0, 1, 2, 4, 6]
     assert index.search("al") == [0, 1]
     assert index.search("AL") == [0, 1]
-    assert index.search("z") == [1]
-    assert index.search("q") == []
+    assert index.search("z") == [1, 7]
+    assert index.search("w") == []
+    assert index.search("ab") == [6]      # a text shorter than three characters
+    assert index.search("QZ") == [7]
+    assert index.search("a", limit=2) == [0, 1]
     assert index.search("۶۷") == [5]
     assert index.search("67") == [5]
 
@@ -145,8 +157,9 @@ def test_empty_queries_match_nothing():
         assert index.search(query) == []
 
 
-def test_limit():
-    index = build([["ab", "abc"]] * 10)
+@pytest.mark.parametrize("prepare", [build, lambda docs: scanning(build(docs))])
+def test_limit(prepare):
+    index = prepare([["ab", "abc"]] * 10)
     assert index.search("ab", limit=3) == [0, 1, 2]
     assert index.search("abc", limit=3) == [0, 1, 2]
     assert index.search("abc", limit=0) == []
@@ -231,8 +244,11 @@ def _brute_force(docs, query):
 def test_search_equals_brute_force(docs, queries, limit):
     index = build(docs)
     loaded = TrigramIndex.from_bytes(index.to_bytes())
+    scanner = scanning(TrigramIndex.from_bytes(index.to_bytes()))
     for query in queries + [t for texts in docs[:3] for t in texts]:
         expected = _brute_force(docs, query)
         assert index.search(query) == expected
         assert loaded.search(query) == expected
+        assert scanner.search(query) == expected
         assert index.search(query, limit=limit) == expected[:limit]
+        assert scanner.search(query, limit=limit) == expected[:limit]
