@@ -1,0 +1,123 @@
+"""HTTP behaviour shared by every route: problem details, ETags, caching and safety headers.
+
+Domain errors are mapped to HTTP here and nowhere else, so every route answers a
+given failure the same way, and no route can leak a traceback, a bucket name or a
+credential: only the messages of our own errors reach the client.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import IntegrityError, ReleaseNotFound, StoreUnavailable
+
+PROBLEM_BASE = "https://iran1988.example/problems/"
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+SCHEMA_JSON = "application/schema+json"
+
+# The current release may change at any time; a pinned one never does.
+CACHE_CURRENT = "public, max-age=60"
+CACHE_PINNED = "public, max-age=31536000, immutable"
+CACHE_NONE = "no-store"
+
+SAFETY_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "X-Content-Type-Options": "nosniff",
+    "Access-Control-Expose-Headers": "ETag, Link, Location, Retry-After",
+}
+
+
+@dataclass
+class Reply:
+    """What a route answers, before the shared headers are added."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = JSON
+    headers: dict[str, str] = field(default_factory=dict)
+    cache: str = CACHE_NONE
+
+
+class Problem(Exception):
+    """An RFC 9457 problem: raised anywhere below a route, answered as problem+json."""
+
+    def __init__(self, status: int, slug: str, title: str, detail: str, *,
+                 parameter: str | None = None, errors: list[dict] | None = None,
+                 headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.status, self.slug, self.title, self.detail = status, slug, title, detail
+        self.parameter, self.errors = parameter, errors
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+    def reply(self) -> Reply:
+        document: dict[str, Any] = {"type": PROBLEM_BASE + self.slug, "title": self.title,
+                                    "status": self.status, "detail": self.detail}
+        if self.parameter is not None:
+            document["parameter"] = self.parameter
+        if self.errors:
+            document["errors"] = self.errors
+        document.update(self.extra)
+        return Reply(dumps(document), self.status, PROBLEM_JSON, dict(self.headers))
+
+
+def bad_parameter(parameter: str, detail: str) -> Problem:
+    return Problem(400, "bad-parameter", "Bad query parameter", detail, parameter=parameter)
+
+
+def not_found(detail: str) -> Problem:
+    return Problem(404, "not-found", "Not found", detail)
+
+
+def problem_for(error: Exception) -> Problem:
+    """The one mapping from domain errors to HTTP problems."""
+    if isinstance(error, Problem):
+        return error
+    if isinstance(error, ReleaseNotFound):
+        return bad_parameter("release", f"{error}; GET /dataset/releases lists the published ones")
+    if isinstance(error, StoreUnavailable):
+        return Problem(503, "store-unavailable", "Service unavailable",
+                       "the dataset store is not answering; retry shortly",
+                       headers={"Retry-After": str(getattr(error, "retry_after", 1))})
+    if isinstance(error, IntegrityError):
+        # A corrupt object is never served; to the client this is an outage, not its fault.
+        return Problem(503, "integrity", "Service unavailable",
+                       "a stored object failed its integrity check and was not served; retry shortly",
+                       headers={"Retry-After": "5"})
+    return Problem(500, "internal", "Internal error", "the server could not answer this request")
+
+
+def dumps(document: Any) -> bytes:
+    """Compact UTF-8 JSON: the one serialization every response uses."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def not_modified(if_none_match: str | None, etag: str) -> bool:
+    """True if the client's If-None-Match names ``etag`` (or is ``*``), weak or strong."""
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def finish(reply: Reply, if_none_match: str | None = None) -> Reply:
+    """Add the headers every response carries; answer 304 where the client's copy is current."""
+    headers = {**SAFETY_HEADERS, **reply.headers}
+    if reply.status == 200:
+        etag = etag_for(reply.body)
+        headers["ETag"] = etag
+        headers["Cache-Control"] = reply.cache
+        if not_modified(if_none_match, etag):
+            return Reply(b"", 304, reply.content_type, headers, reply.cache)
+    elif reply.status in (301, 302, 304, 308, 410):
+        headers.setdefault("Cache-Control", reply.cache)
+    else:
+        headers.setdefault("Cache-Control", CACHE_NONE)
+    return Reply(reply.body, reply.status, reply.content_type, headers, reply.cache)
