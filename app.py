@@ -1,4 +1,167 @@
-"""The read-only HTTP API. Routes only: each handler parses, calls chalicelib, responds."""
-from chalice import Chalice
+"""The read-only HTTP API. Routes only: each handler parses, calls chalicelib, responds.
+
+The six collections' routes are generated from the kinds registry. Every route goes
+through ``served``, which maps errors to problem+json and adds the shared headers,
+so no handler can forget them.
+"""
+import functools
+import logging
+
+from chalice import Chalice, CORSConfig, Response
+
+from chalicelib import api
+from chalicelib.http import JSON, finish, problem_for
+from chalicelib.kinds import KINDS
 
 app = Chalice(app_name="iran1988-records")
+app.api.binary_types.append("application/gzip")
+log = logging.getLogger("iran1988")
+
+TEXT_TYPES = ("application/json", "application/problem+json", "application/schema+json", "text/")
+OTHER_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _params():
+    query = app.current_request.query_params
+    return {name: query.getlist(name) for name in query.keys()} if query else {}
+
+
+def _respond(reply, if_none_match=None):
+    reply = finish(reply, if_none_match)
+    body = reply.body
+    if reply.content_type.startswith(TEXT_TYPES):
+        body = body.decode("utf-8")
+    headers = dict(reply.headers, **{"Content-Type": reply.content_type})
+    return Response(body=body, status_code=reply.status, headers=headers)
+
+
+def served(view):
+    """Run a route's logic; turn any failure into problem+json; add the shared headers."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        request = app.current_request
+        try:
+            reply = view(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - every failure must become a problem reply
+            problem = problem_for(error)
+            if problem.status >= 500:
+                # The type only: messages of foreign errors may name a bucket or a key id.
+                log.error("%s %s failed: %s", request.method, request.path, type(error).__name__)
+            reply = problem.reply()
+        return _respond(reply, request.headers.get("if-none-match"))
+    return wrapper
+
+
+def _request(path):
+    return api.Request(path, _params())
+
+
+def route(path, name, doc, methods=("GET",), **options):
+    """Register ``view`` at ``path``, and a 405 for every other method there."""
+    def register(view):
+        view.__doc__ = doc or view.__doc__
+        view.__name__ = name
+        app.route(path, methods=list(methods), name=name, **options)(served(view))
+        allowed = ", ".join(methods)
+
+        def method_not_allowed(**_):
+            from chalicelib.http import Problem
+            return Problem(405, "method-not-allowed", "Method not allowed",
+                           f"{app.current_request.method} is not allowed here; use {allowed}",
+                           headers={"Allow": allowed}).reply()
+        method_not_allowed.method_not_allowed = True
+        others = [m for m in OTHER_METHODS + ("GET",) if m not in methods]
+        app.route(path, methods=others, name=f"{name}_not_allowed")(served(method_not_allowed))
+        return view
+    return register
+
+
+@route("/", "service_index", None)
+def service_index():
+    """The service index.
+
+    The current release, each collection with its count and link, and links to the
+    OpenAPI document, the schemas and the dataset downloads.
+    """
+    return api.index(_request("/"))
+
+
+for _kind in KINDS:
+    def _routes(kind):
+        base = f"/{kind.collection}"
+
+        @route(base, f"list_{kind.collection}",
+               f"List {kind.collection}.\n\n{kind.description} Filter, search (q), sort and page "
+               "with a cursor; `next` links the following page.")
+        def list_view():
+            return api.list_records(_request(base), kind.collection)
+
+        @route(base + "/{id}", f"get_{kind.name}",
+               f"One {kind.name}, in full.\n\nA merged id answers 308 to its canonical record; "
+               "a withdrawn one answers 410 with the reason.")
+        def record_view(id):  # noqa: A002 - the path parameter's public name
+            return api.get_record(_request(f"{base}/{id}"), kind.collection, id)
+
+        @route(base + "/{id}/claims", f"claims_about_{kind.name}",
+               f"Claims that refer to one {kind.name}.\n\nClaims whose subject, value, claimed_by "
+               "or citation refers to the record, paged like the claims list.")
+        def claims_view(id):  # noqa: A002
+            return api.record_claims(_request(f"{base}/{id}/claims"), kind.collection, id)
+    _routes(_kind)
+
+
+@route("/schemas", "list_schemas", None)
+def list_schemas():
+    """The JSON Schemas of the release, one per kind."""
+    return api.list_schemas(_request("/schemas"))
+
+
+@route("/schemas/{kind}", "get_schema", None)
+def get_schema(kind):
+    """One JSON Schema (2020-12), as application/schema+json."""
+    return api.get_schema(_request(f"/schemas/{kind}"), kind)
+
+
+@route("/dataset", "get_dataset", None)
+def get_dataset():
+    """The release manifest.
+
+    Version, publication time, counts, licence, how to cite, and every download with
+    its bytes and sha256.
+    """
+    return api.get_dataset(_request("/dataset"))
+
+
+@route("/dataset/files/{name}", "get_dataset_file", None)
+def get_dataset_file(name):
+    """One download of the release.
+
+    From a folder store the file itself; from S3 a 302 to a presigned URL that expires
+    within 15 minutes.
+    """
+    return api.get_dataset_file(_request(f"/dataset/files/{name}"), name)
+
+
+@route("/dataset/releases", "list_releases", None)
+def list_releases():
+    """All published releases, newest first, each with its change summary."""
+    return api.list_releases(_request("/dataset/releases"))
+
+
+@route("/openapi.json", "openapi", None)
+def openapi():
+    """This API, described as OpenAPI 3.1."""
+    return api.openapi_document(_request("/openapi.json"), app.routes)
+
+
+@route("/validate", "validate_records", None, methods=("POST",), content_types=["*/*"],
+       cors=CORSConfig(allow_origin="*", max_age=600))
+def validate_records():
+    """Validate records without storing them (a dry run).
+
+    The body is one item, a list of items, or {"items": [...]}, where an item is
+    {"kind": "person", "record": {...}}. Each record is checked against its schema and
+    against the current release plus the batch. Nothing is stored or logged.
+    """
+    request = app.current_request
+    return api.validate_batch(request.raw_body or b"", request.headers.get("content-type"))
