@@ -1,0 +1,389 @@
+"""The per-collection list index: built once per release, loaded by the API.
+
+A list page must be answered without one storage read per record, so the release carries, for
+each collection, everything a page needs under ``index/<collection>/``:
+
+``meta.json``
+    format, kind, record count, chunk size and the names of every other file.
+``records-NNNNN.jsonl``
+    the records' canonical JSON (``layout.canonical_json``: the bytes ``records/`` holds and the
+    single-record route serves), one per line, ``CHUNK_RECORDS`` per file in id order. Chunked so
+    a cold Lambda reads a megabyte for its first page rather than the whole collection.
+``records.bin``
+    where each record's line ends inside its chunk (uint32).
+``ids.bin``
+    the ids, sorted, for ``ordinal_of``.
+``sort-<key>.bin``
+    for each sort key besides ``id``: ``perm`` (ordinals in ascending order) and ``rank``
+    (each ordinal's position in ``perm``). ``id`` needs no file: ordinals are in id order.
+``filter-<param>.bin``
+    for each filter: sorted values (header) and, per value, a sorted run of ordinals.
+``span.bin``
+    each record's date span (``lo``, ``hi``: YYYYMMDD integers), and the dated records grouped
+    by the magnitude of their span's width, each group sorted by start, for ``date_from/to``.
+``search.bin``
+    a ``TrigramIndex`` over the kind's search fields and title.
+
+The ``.bin`` files share one container: an 8-byte magic, a uint32 header length, a JSON header
+naming the arrays, then the arrays as little-endian 4-byte integers, each 8-aligned, and an
+optional raw tail. Arrays load as zero-copy memoryviews, so loading costs a read, not a parse.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import struct
+import sys
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from . import edtf
+from .kinds import Kind
+from .layout import canonical_json
+from .query import OPEN_END, OPEN_START, day_number, sort_key
+from .textsearch import TrigramIndex
+
+FORMAT = 1
+CHUNK_RECORDS = 1024
+# A record with no date gets an empty span (start after end), so no date filter can match it.
+NO_SPAN = (2**31 - 1, -1)
+
+_MAGIC = b"IR88IDX\x01"
+_HEAD = struct.Struct("<8sI")
+
+
+# --- container --------------------------------------------------------------------------------
+
+def _pad(n: int) -> bytes:
+    return b"\0" * (-n % 8)
+
+
+def _le(a: array) -> bytes:
+    if sys.byteorder == "little":
+        return a.tobytes()
+    b = array(a.typecode, a)  # pragma: no cover - big-endian hosts only
+    b.byteswap()  # pragma: no cover
+    return b.tobytes()  # pragma: no cover
+
+
+def pack(header: Mapping[str, Any], arrays: Mapping[str, array], tail: bytes = b"") -> bytes:
+    """One container file: header JSON, then ``arrays`` in the given order, then ``tail``."""
+    head = dict(header, arrays=[[name, a.typecode, len(a)] for name, a in arrays.items()],
+                tail=len(tail))
+    text = json.dumps(head, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    parts = [_HEAD.pack(_MAGIC, len(text)), text, _pad(_HEAD.size + len(text))]
+    for a in arrays.values():
+        if a.itemsize != 4:  # pragma: no cover - 'i'/'I' are 4 bytes wherever Lambda runs
+            raise RuntimeError(f"array({a.typecode!r}) is not 4 bytes on this platform")
+        raw = _le(a)
+        parts += [raw, _pad(len(raw))]
+    parts.append(tail)
+    return b"".join(parts)
+
+
+def unpack(data: bytes) -> tuple[dict, dict[str, Sequence[int]], memoryview]:
+    """(header, arrays by name, tail) of a ``pack`` output; arrays and tail are views, not copies."""
+    if len(data) < _HEAD.size:
+        raise ValueError("index container is truncated")
+    magic, size = _HEAD.unpack_from(data)
+    if magic != _MAGIC:
+        raise ValueError("not an index container (bad magic)")
+    header = json.loads(data[_HEAD.size:_HEAD.size + size])
+    pos = _HEAD.size + size
+    pos += -pos % 8
+    view, arrays = memoryview(data), {}
+    for name, typecode, count in header.pop("arrays"):
+        raw = view[pos:pos + 4 * count]
+        if len(raw) != 4 * count:
+            raise ValueError(f"index container is truncated in array {name!r}")
+        if sys.byteorder == "little":
+            arrays[name] = raw.cast(typecode)
+        else:  # pragma: no cover
+            arrays[name] = array(typecode, raw.tobytes())
+            arrays[name].byteswap()
+        pos += 4 * count + (-4 * count % 8)
+    tail = view[pos:pos + header.pop("tail")]
+    return header, arrays, tail
+
+
+# --- build ------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _getter(path: tuple[str, ...]) -> Callable[[Any], list[str]]:
+    """A function giving the string values at ``path`` (as ``kinds.values_at`` finds them).
+
+    The build reads a dozen paths of every record; skipping the JSON Pointers that values_at
+    builds for error messages, and the generic walk for paths without ``*``, makes it several
+    times faster.
+    """
+    if "*" not in path:
+        def plain(record: Any) -> list[str]:
+            node = record
+            for step in path:
+                node = node.get(step) if isinstance(node, dict) else None
+            return [node] if isinstance(node, str) else []
+        return plain
+
+    def walk(record: Any) -> list[str]:
+        nodes = [record]
+        for step in path:
+            if step == "*":
+                nodes = [item for node in nodes if isinstance(node, list) for item in node]
+            else:
+                nodes = [node[step] for node in nodes if isinstance(node, dict) and step in node]
+        return [v for v in nodes if isinstance(v, str)]
+    return walk
+
+
+def record_span(kind: Kind, record: dict) -> tuple[int, int]:
+    """(start, end) day numbers: the earliest lower and latest upper bound of the span fields."""
+    lows, highs = [], []
+    for text in [v for path in kind.span_fields for v in _getter(path)(record)]:
+        try:
+            lo, hi = edtf.bounds(text)
+        except edtf.EDTFError:
+            continue  # the validator reports it; an index must still build
+        lows.append(day_number(lo, OPEN_START))
+        highs.append(day_number(hi, OPEN_END))
+    return (min(lows), max(highs)) if lows else NO_SPAN
+
+
+def _postings(path: tuple[str, ...], records: list[dict]) -> bytes:
+    runs: dict[str, array] = {}
+    get = _getter(path)
+    for ordinal, record in enumerate(records):
+        values = get(record)
+        for value in values if len(values) < 2 else sorted(set(values)):
+            run = runs.get(value)
+            if run is None:
+                run = runs[value] = array("I")
+            run.append(ordinal)
+    values = sorted(runs)
+    starts, flat = array("I", [0]), array("I")
+    for value in values:
+        flat.extend(runs[value])
+        starts.append(len(flat))
+    return pack({"values": values}, {"starts": starts, "ordinals": flat})
+
+
+def _sort_file(kind: Kind, key: str, records: list[dict]) -> bytes:
+    value_of = sort_key(kind, key)
+    keys = [value_of(r) for r in records]
+    # Ordinals are in id order, so the ordinal is the id tie-breaker; missing values sort last.
+    perm = array("I", sorted(range(len(records)),
+                             key=lambda o: (keys[o] is None, keys[o] or (), o)))
+    rank = array("I", bytes(4 * len(perm)))
+    for position, ordinal in enumerate(perm):
+        rank[ordinal] = position
+    return pack({"key": key}, {"perm": perm, "rank": rank})
+
+
+def _span_file(kind: Kind, records: list[dict]) -> bytes:
+    lo, hi = array("i"), array("i")
+    for record in records:
+        start, end = record_span(kind, record)
+        lo.append(start)
+        hi.append(end)
+    # Spans are grouped by the order of magnitude of their width (days, months, years, decades,
+    # open), and each group is sorted by start. A span reaching day d then starts at most its
+    # group's widest width before d, so each group is answered by a bisect on starts plus a check
+    # of the ends, with few candidates wasted, instead of a scan of every record.
+    groups: dict[int, list[int]] = {}
+    for o in range(len(records)):
+        if lo[o] <= hi[o]:
+            groups.setdefault(len(str(hi[o] - lo[o])), []).append(o)
+    widths, arrays = [], {"lo": lo, "hi": hi}
+    for g, members in enumerate(groups[k] for k in sorted(groups)):
+        members.sort(key=lambda o: (lo[o], o))
+        widths.append(max(hi[o] - lo[o] for o in members))
+        arrays[f"by_start_{g}"] = array("I", members)
+        arrays[f"starts_{g}"] = array("i", (lo[o] for o in members))
+    return pack({"widths": widths}, arrays)
+
+
+def build_index(kind: Kind, records: list[dict]) -> dict[str, bytes]:
+    """The files of ``index/<collection>/`` for the live ``records`` of one kind, sorted by id.
+
+    Deterministic: the same records give byte-identical files (no clock, no hash order).
+    """
+    ids = [r["id"] for r in records]
+    if ids != sorted(ids) or len(set(ids)) != len(ids):
+        raise ValueError(f"{kind.collection} records must be sorted by id, without duplicates")
+    files: dict[str, bytes] = {}
+    ends = array("I")
+    for c in range(0, len(records), CHUNK_RECORDS):
+        lines = [canonical_json(r) for r in records[c:c + CHUNK_RECORDS]]
+        pos = -1
+        for line in lines:
+            pos += len(line) + 1
+            ends.append(pos)
+        files[f"records-{c // CHUNK_RECORDS:05d}.jsonl"] = b"\n".join(lines) + b"\n"
+    files["records.bin"] = pack({"chunk": CHUNK_RECORDS}, {"ends": ends})
+    id_blob = "".join(ids).encode("ascii")
+    id_ends = array("I", (0,))
+    for i in ids:
+        id_ends.append(id_ends[-1] + len(i))
+    files["ids.bin"] = pack({}, {"ends": id_ends}, id_blob)
+    for f in kind.filters:
+        files[f"filter-{f.param}.bin"] = _postings(f.path, records)
+    for key in kind.sorts:
+        files[f"sort-{key}.bin"] = _sort_file(kind, key, records)
+    if kind.span_fields:
+        files["span.bin"] = _span_file(kind, records)
+    getters = [_getter(p) for p in kind.search_fields + ((kind.title_field,),)]
+    files["search.bin"] = TrigramIndex(
+        (o, [v for get in getters for v in get(r)]) for o, r in enumerate(records)).to_bytes()
+    meta = {"format": FORMAT, "kind": kind.name, "collection": kind.collection,
+            "count": len(records), "chunk": CHUNK_RECORDS, "files": sorted(files)}
+    files["meta.json"] = json.dumps(meta, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+    return dict(sorted(files.items()))
+
+
+# --- load -------------------------------------------------------------------------------------
+
+class Memo:
+    """A small LRU for results derived per query, bounded by their total size in ordinals.
+
+    Walking pages repeats one query with another cursor; remembering its match set makes page
+    1,000 cost what page 1 costs without storing anything per client.
+    """
+
+    def __init__(self, budget: int = 1 << 21):
+        self._budget, self._used = budget, 0
+        self._entries: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        return entry[0]
+
+    def put(self, key: Any, value: Any, size: int) -> Any:
+        """Remember ``value`` (costing ``size``) unless it alone exceeds the budget; return it."""
+        if size <= self._budget:
+            old = self._entries.pop(key, None)
+            self._used += size - (old[1] if old else 0)
+            self._entries[key] = (value, size)
+            while self._used > self._budget:
+                _, (_, freed) = self._entries.popitem(last=False)
+                self._used -= freed
+        return value
+
+
+class CollectionIndex:
+    """A loaded collection index. Each file is read on first use, so a cold start pays only for
+    what its first request touches."""
+
+    def __init__(self, kind: Kind, read: Callable[[str], bytes], meta: dict):
+        self.kind, self._read, self.meta = kind, read, meta
+        self.count: int = meta["count"]
+        self._chunk_size: int = meta["chunk"]
+        self._chunks: list[bytes | None] = [None] * -(-self.count // self._chunk_size)
+        self._parts: dict[str, Any] = {}
+        self.memo = Memo()
+
+    @classmethod
+    def load(cls, kind: Kind, read: Callable[[str], bytes]) -> "CollectionIndex":
+        """Open the index of ``kind``; ``read(name)`` returns one verified file of it."""
+        meta = json.loads(read("meta.json"))
+        if meta.get("format") != FORMAT or meta.get("kind") != kind.name:
+            raise ValueError(f"expected a format-{FORMAT} {kind.name} index, found a format-"
+                             f"{meta.get('format')} {meta.get('kind')} index")
+        return cls(kind, read, meta)
+
+    def _part(self, name: str) -> Any:
+        part = self._parts.get(name)
+        if part is None:
+            part = self._parts[name] = unpack(self._read(name))
+        return part
+
+    # records and ids
+
+    def record_bytes(self, ordinal: int) -> bytes:
+        """The canonical JSON bytes of the record at ``ordinal`` (its position in id order)."""
+        return self.records((ordinal,))[0]
+
+    def records(self, ordinals: Iterable[int]) -> list[bytes]:
+        """The JSON bytes of several records, in the order given."""
+        ends, size, chunks = self._part("records.bin")[1]["ends"], self._chunk_size, self._chunks
+        out = []
+        for o in ordinals:  # record_bytes inlined: this loop is most of a page's cost
+            chunk = chunks[o // size]
+            if chunk is None:
+                chunk = self._load_chunk(o // size)
+            out.append(chunk[ends[o - 1] + 1 if o % size else 0:ends[o]])
+        return out
+
+    def _load_chunk(self, c: int) -> bytes:
+        chunk = self._chunks[c] = self._read(f"records-{c:05d}.jsonl")
+        return chunk
+
+    def id_at(self, ordinal: int) -> str:
+        """The id of the record at ``ordinal``."""
+        _, arrays, blob = self._part("ids.bin")
+        ends = arrays["ends"]
+        return str(blob[ends[ordinal]:ends[ordinal + 1]], "ascii")
+
+    @property
+    def id_list(self) -> list[str]:
+        """Every live id, in order (builds a list: for tools and tests, not per request)."""
+        return [self.id_at(o) for o in range(self.count)]
+
+    def ordinal_of(self, record_id: str) -> int | None:
+        """The ordinal of ``record_id``, or None when it is not a live record here."""
+        lo, hi = 0, self.count
+        while lo < hi:  # bisect over the blob, so no list of a million ids is ever built
+            mid = (lo + hi) // 2
+            if self.id_at(mid) < record_id:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < self.count and self.id_at(lo) == record_id else None
+
+    # filters, sorts, dates, search
+
+    def posting(self, param: str, value: str) -> Sequence[int]:
+        """Sorted ordinals of records whose ``param`` filter field holds exactly ``value``."""
+        name = f"filter-{param}.bin"
+        part = self._parts.get(name)
+        if part is None:
+            header, arrays, _ = unpack(self._read(name))
+            slots = {v: i for i, v in enumerate(header["values"])}
+            part = self._parts[name] = (slots, arrays["starts"], arrays["ordinals"])
+        slots, starts, ordinals = part
+        i = slots.get(value)
+        return ordinals[starts[i]:starts[i + 1]] if i is not None else ()
+
+    def order(self, sort: str) -> Sequence[int] | None:
+        """Ordinals in ascending ``sort`` order; None for 'id', whose order is the ordinals'."""
+        return None if sort == "id" else self._part(f"sort-{sort}.bin")[1]["perm"]
+
+    def rank_of(self, sort: str, ordinal: int) -> int:
+        """The position of ``ordinal`` in ascending ``sort`` order."""
+        return ordinal if sort == "id" else self._part(f"sort-{sort}.bin")[1]["rank"][ordinal]
+
+    def ranks(self, sort: str) -> Sequence[int]:
+        """Every ordinal's position in ascending ``sort`` order (not for 'id')."""
+        return self._part(f"sort-{sort}.bin")[1]["rank"]
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """Sorted ordinals whose date span overlaps ``[start, end]`` (day numbers, inclusive)."""
+        header, a, _ = self._part("span.bin")
+        hi, found = a["hi"], []
+        for g, width in enumerate(header["widths"]):
+            starts = a[f"starts_{g}"]
+            i = bisect_left(starts, start - width)
+            j = bisect_right(starts, end, i)
+            found += [o for o in a[f"by_start_{g}"][i:j] if hi[o] >= start]
+        found.sort()
+        return found
+
+    def search(self, q: str, limit: int | None = None) -> list[int]:
+        """Ascending ordinals whose folded names or texts contain folded ``q``."""
+        trigrams = self._parts.get("search.bin")
+        if trigrams is None:
+            trigrams = self._parts["search.bin"] = TrigramIndex.from_bytes(self._read("search.bin"))
+        return trigrams.search(q, limit)

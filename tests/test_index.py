@@ -1,0 +1,300 @@
+"""Contract tests for chalicelib.index: the per-collection list index of a release.
+
+Datasets are synthetic and built from the kinds registry alone (every filter path, sort key,
+date and search field of a kind gets values), so a kind or filter added to the registry is
+covered without touching these tests. ``test_query`` reuses them.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import random
+from array import array
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from chalicelib import edtf, index as index_module
+from chalicelib.index import CollectionIndex, build_index, pack, unpack
+from chalicelib.layout import canonical_json
+from chalicelib.kinds import BY_COLLECTION, KINDS, Kind, values_at
+from chalicelib.query import sort_key
+
+KIND_IDS = [k.collection for k in KINDS]
+FILTERS = [(k, f) for k in KINDS for f in k.filters]
+FILTER_IDS = [f"{k.collection}-{f.param}" for k, f in FILTERS]
+SORTS = [(k, s) for k in KINDS for s in k.sorts]
+SORT_IDS = [f"{k.collection}-{s}" for k, s in SORTS]
+
+DATES = ["1988", "1988-07", "1988-07-28", "1988-22", "1988-24", "1988-07/1988-09", "1987/..",
+         "../1986", "1990~", "198X", "1989-XX", "2018-12-04?"]
+NAMES = ["Mostafa Pour-Mohammadi", "Hossein-Ali Nayyeri", "Ebrahim Raisi", "Morteza Eshraghi",
+         "Amnesty International", "Evin Prison", "Gohardasht", "Khavaran", "زندان اوین"]
+TEXTS = ["alpha", "beta", "Gamma"]
+
+
+# --- synthetic datasets -----------------------------------------------------------------------
+
+def put(record: dict, path: tuple[str, ...], values: list) -> None:
+    """Store ``values`` at ``path``, creating what is missing; ``*`` makes one list item per value."""
+    if "*" not in path:
+        node = record
+        for step in path[:-1]:
+            node = node.setdefault(step, {})
+        if values:
+            node[path[-1]] = values[0]
+        return
+    star = path.index("*")
+    node = record
+    for step in path[:star - 1]:
+        node = node.setdefault(step, {})
+    items = node.setdefault(path[star - 1], [])
+    for i, value in enumerate(values):
+        if star == len(path) - 1:
+            items.append(value)
+            continue
+        while len(items) <= i:
+            items.append({})
+        put(items[i], path[star + 1:], [value])
+
+
+def filter_pool(f) -> list:
+    """Values a synthetic record may hold at a filter's path: references into each target
+    collection when the filter refers to records, else plain words."""
+    if f.references:
+        return [f"{c}/r{j}" for c in f.references[:3] for j in range(2)] + TEXTS[:1]
+    return TEXTS
+
+
+def date_paths(kind: Kind) -> list[tuple[str, ...]]:
+    return list(dict.fromkeys(kind.date_fields + kind.span_fields))
+
+
+def synthetic_records(kind: Kind, n: int = 48, seed: int = 0) -> list[dict]:
+    """``n`` records of ``kind``, sorted by id, exercising every filter, sort, date and name."""
+    rng = random.Random(f"{kind.name}-{seed}")
+    records = []
+    for i in range(n):
+        record: dict = {"id": f"{kind.name}-{i:03d}"}
+        for f in kind.filters:
+            roll = rng.random()
+            if roll < 0.1 and "*" not in f.path:
+                put(record, f.path, [{"min": 5000}])  # a quantity: must match no filter value
+            elif roll < 0.9:
+                many = 2 if "*" in f.path else 1
+                put(record, f.path, rng.sample(filter_pool(f), k=rng.randint(1, many)))
+        for path in date_paths(kind):
+            if rng.random() < 0.75:
+                put(record, path, [rng.choice(DATES)])
+        for key in kind.sorts:
+            if key not in record and rng.random() < 0.8 and not any(p[-1] == key for p in date_paths(kind)):
+                record[key] = rng.choice(["b", "A", "a", "c", "B"])  # ties and case
+        for path in kind.search_fields + ((kind.title_field,),):
+            if not list(values_at(record, path)) and rng.random() < 0.7:
+                put(record, path, rng.sample(NAMES, k=rng.randint(1, 2 if "*" in path else 1)))
+        records.append(record)
+    return records
+
+
+@functools.lru_cache(maxsize=None)
+def built(collection: str, n: int = 48, seed: int = 0) -> tuple[tuple[dict, ...], dict[str, bytes]]:
+    """(records, index files) of a synthetic dataset, built once per test session."""
+    kind = BY_COLLECTION[collection]
+    records = synthetic_records(kind, n, seed)
+    return tuple(records), build_index(kind, records)
+
+
+def loaded(collection: str, n: int = 48, seed: int = 0) -> tuple[list[dict], CollectionIndex]:
+    records, files = built(collection, n, seed)
+    return copy.deepcopy(list(records)), CollectionIndex.load(BY_COLLECTION[collection], files.__getitem__)
+
+
+def strings_at(record: dict, path) -> set[str]:
+    """The oracle for filter values: the string values kinds.values_at finds."""
+    return {v for _, v in values_at(record, path) if isinstance(v, str)}
+
+
+# --- building ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("collection", KIND_IDS)
+def test_build_index_twice_gives_identical_bytes(collection):
+    kind = BY_COLLECTION[collection]
+    assert build_index(kind, synthetic_records(kind)) == build_index(kind, synthetic_records(kind))
+
+
+def test_build_index_does_not_depend_on_key_order():
+    kind = BY_COLLECTION["claims"]
+    records = synthetic_records(kind)
+    reordered = [dict(reversed(list(r.items()))) for r in records]
+    assert build_index(kind, reordered) == build_index(kind, records)
+
+
+def test_build_index_rejects_records_not_sorted_by_id():
+    kind = BY_COLLECTION["people"]
+    records = synthetic_records(kind)
+    with pytest.raises(ValueError, match="sorted by id"):
+        build_index(kind, records[::-1])
+
+
+def test_build_index_of_an_empty_collection_loads_and_counts_zero():
+    kind = BY_COLLECTION["places"]
+    index = CollectionIndex.load(kind, build_index(kind, []).__getitem__)
+    assert index.count == 0 and index.search("evin") == [] and index.posting("type", "x") == ()
+
+
+@pytest.mark.parametrize("collection", KIND_IDS)
+def test_index_files_are_named_from_the_registry(collection):
+    kind = BY_COLLECTION[collection]
+    names = set(built(collection)[1])
+    assert {f"filter-{f.param}.bin" for f in kind.filters} <= names
+    assert {f"sort-{s}.bin" for s in kind.sorts} <= names
+    assert ("span.bin" in names) == bool(kind.span_fields)
+    assert {"meta.json", "records.bin", "ids.bin", "search.bin", "records-00000.jsonl"} <= names
+    assert json.loads(built(collection)[1]["meta.json"])["files"] == sorted(names - {"meta.json"})
+
+
+def test_container_round_trip_keeps_header_arrays_and_tail():
+    raw = pack({"values": ["a", "ب"]}, {"u": array("I", [0, 1, 2**32 - 1]), "s": array("i", [-5])},
+               b"tail")
+    header, arrays, tail = unpack(raw)
+    assert header == {"values": ["a", "ب"]}
+    assert list(arrays["u"]) == [0, 1, 2**32 - 1] and list(arrays["s"]) == [-5]
+    assert bytes(tail) == b"tail"
+
+
+@pytest.mark.parametrize("data", [b"not an index at all", b"", b"IR88"])
+def test_container_rejects_other_bytes(data):
+    with pytest.raises(ValueError):
+        unpack(data)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("collection", KIND_IDS)
+def test_loaded_index_serves_each_records_canonical_bytes(collection):
+    records, index = loaded(collection)
+    assert index.count == len(records)
+    assert index.records(range(index.count)) == [canonical_json(r) for r in records]
+    assert [json.loads(index.record_bytes(o)) for o in range(index.count)] == records
+
+
+def test_records_are_found_across_chunks(monkeypatch):
+    monkeypatch.setattr(index_module, "CHUNK_RECORDS", 5)
+    kind = BY_COLLECTION["events"]
+    records = synthetic_records(kind, n=23)
+    files = build_index(kind, records)
+    assert sum(name.startswith("records-") for name in files) == 5
+    index = CollectionIndex.load(kind, files.__getitem__)
+    assert index.records([22, 0, 5, 4, 10]) == [canonical_json(records[o]) for o in (22, 0, 5, 4, 10)]
+
+
+def test_ordinal_of_finds_live_ids_and_nothing_else():
+    records, index = loaded("people")
+    assert index.id_list == [r["id"] for r in records]
+    assert [index.ordinal_of(r["id"]) for r in records] == list(range(len(records)))
+    assert index.ordinal_of("no-such-person") is None
+    assert index.ordinal_of("") is None and index.ordinal_of("zzz") is None
+
+
+def test_load_rejects_the_index_of_another_kind():
+    files = built("people")[1]
+    with pytest.raises(ValueError, match="person"):
+        CollectionIndex.load(BY_COLLECTION["places"], files.__getitem__)
+
+
+def test_load_reads_only_meta_and_each_file_on_first_use():
+    files = built("claims")[1]
+    reads = []
+
+    def read(name):
+        reads.append(name)
+        return files[name]
+
+    index = CollectionIndex.load(BY_COLLECTION["claims"], read)
+    assert reads == ["meta.json"]
+    index.posting("status", "alpha")
+    assert reads[1:] == ["filter-status.bin"]
+    index.records([0, 1])
+    assert reads[2:] == ["records.bin", "records-00000.jsonl"]
+    index.search("evin")
+    index.search("raisi")
+    index.posting("status", "beta")
+    assert reads[4:] == ["search.bin"]
+
+
+# --- postings, sorts, spans -------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind,f", FILTERS, ids=FILTER_IDS)
+def test_posting_holds_exactly_the_records_with_that_value(kind, f):
+    records, index = loaded(kind.collection)
+    for value in filter_pool(f) + ["absent"]:
+        expected = [o for o, r in enumerate(records) if value in strings_at(r, f.path)]
+        assert list(index.posting(f.param, value)) == expected
+
+
+@pytest.mark.parametrize("kind,key", SORTS, ids=SORT_IDS)
+def test_sort_order_is_by_value_then_id_with_missing_values_last(kind, key):
+    records, index = loaded(kind.collection)
+    value_of = sort_key(kind, key)
+    present = [o for o, r in enumerate(records) if value_of(r) is not None]
+    missing = [o for o, r in enumerate(records) if value_of(r) is None]
+    expected = sorted(present, key=lambda o: (value_of(records[o]), o)) + missing
+    assert list(index.order(key)) == expected
+    assert [index.rank_of(key, o) for o in expected] == list(range(len(records)))
+
+
+def test_sort_by_name_ignores_case():
+    kind = BY_COLLECTION["places"]
+    assert sort_key(kind, "name")({"name": "evin"}) < sort_key(kind, "name")({"name": "Gohardasht"})
+
+
+def test_sort_by_date_uses_the_earliest_day_then_the_latest():
+    by_date = sort_key(BY_COLLECTION["events"], "date")
+    dates = ["1988-07-28", "1988-07", "1988", "1988-22", "../1987", "1988/.."]
+    assert sorted(dates, key=lambda d: by_date({"date": d})) == [
+        "../1987", "1988", "1988/..", "1988-22", "1988-07", "1988-07-28"]
+    assert by_date({}) is None
+
+
+def test_a_claims_date_sort_reads_its_qualifiers():
+    assert sort_key(BY_COLLECTION["claims"], "date")({"qualifiers": {"date": "1988-07"}}) == (
+        "1988-07-01", "1988-07-31")
+
+
+def span_of(kind: Kind, record: dict) -> tuple[str, str] | None:
+    """Oracle: the record's span from edtf.bounds, with open ends as extreme days."""
+    bounds = [edtf.bounds(v) for p in kind.span_fields for _, v in values_at(record, p)]
+    if not bounds:
+        return None
+    return (min(lo or "0000-00-00" for lo, _ in bounds), max(hi or "9999-99-99" for _, hi in bounds))
+
+
+@pytest.mark.parametrize("collection", [k.collection for k in KINDS if k.span_fields])
+@settings(max_examples=40, deadline=None)
+@given(start=st.sampled_from(DATES), end=st.sampled_from(DATES))
+def test_overlapping_finds_exactly_the_spans_that_meet_the_window(collection, start, end):
+    from chalicelib.query import OPEN_END, OPEN_START, day_number
+    kind = BY_COLLECTION[collection]
+    records, index = loaded(collection)
+    lo, hi = edtf.bounds(start)[0] or "0000-00-00", edtf.bounds(end)[1] or "9999-99-99"
+    expected = [o for o, r in enumerate(records)
+                if (s := span_of(kind, r)) is not None and s[0] <= hi and s[1] >= lo]
+    found = index.overlapping(day_number(edtf.bounds(start)[0], OPEN_START),
+                              day_number(edtf.bounds(end)[1], OPEN_END))
+    assert found == expected
+
+
+def test_a_record_without_dates_never_overlaps():
+    kind = BY_COLLECTION["events"]
+    index = CollectionIndex.load(kind, build_index(kind, [{"id": "undated", "name": "x"}]).__getitem__)
+    assert index.overlapping(0, 99_999_999) == []
+
+
+def test_search_covers_search_fields_and_the_title():
+    kind = BY_COLLECTION["sources"]
+    records = [{"id": "a", "title": "Blood-soaked secrets"},
+               {"id": "b", "title": "Other", "identifiers": [{"scheme": "x", "value": "MDE 13/9421/2018"}]}]
+    index = CollectionIndex.load(kind, build_index(kind, records).__getitem__)
+    assert index.search("blood soaked") == [0]
+    assert index.search("mde13 9421") == [1]
