@@ -85,3 +85,122 @@ def render(report: Report, label: str) -> str:
 def _where(origin: str, pointer: str) -> str:
     # A URI fragment is the standard way to point into a JSON document: file.json#/names/0
     return f"{origin}#{pointer}" if pointer else origin
+
+
+# -- releases: build, publish, list ----------------------------------------------------
+
+def _progress(label: str, length: int):
+    """A progress bar on stderr when it is a terminal; silence in CI and in pipes."""
+    from .build import no_progress
+
+    if not sys.stderr.isatty():
+        return no_progress(label, length)
+    return click.progressbar(length=length, label=label.ljust(16), file=sys.stderr)
+
+
+def _open_store(url: str):
+    from .store import open_store
+
+    try:
+        return open_store(url)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _refuse_invalid(exc, data_dir: Path) -> None:
+    click.echo(render(exc.report, str(data_dir)))
+    click.echo("nothing was built: fix the errors above first", err=True)
+    sys.exit(1)
+
+
+@main.command("build")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="A new (or empty) folder to write the release into.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=DATA_DIR, show_default=True, help="The dataset to build.")
+@click.option("--previous", "previous_url", metavar="STORE",
+              help="Compare changes.json with the current release of this store (default: none).")
+def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> None:
+    """Compile the dataset into one release folder, and print its version.
+
+    Refuses (exit 1, with the validator's report) if any record is invalid. The release
+    time comes from SOURCE_DATE_EPOCH, else from the last git commit touching the data.
+    """
+    from .build import InvalidDataset, build_release
+    from .errors import DatasetError
+    from .publish import previous_release
+    from .reader import Dataset
+
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise click.UsageError(f"{out_dir} is not empty; build into a new folder")
+    try:
+        previous = previous_release(Dataset(_open_store(previous_url), ttl=0)) if previous_url else None
+        compiled, _manifest = build_release(data_dir, out_dir, previous=previous, progress=_progress)
+    except InvalidDataset as exc:
+        _refuse_invalid(exc, data_dir)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(compiled.version)
+
+
+@main.command("publish")
+@click.option("--to", "store_url", required=True, metavar="STORE",
+              help="A folder path or s3://bucket/prefix.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=DATA_DIR, show_default=True, help="The dataset to publish.")
+@click.option("--workers", type=click.IntRange(1, 128), default=16, show_default=True,
+              help="Objects written or verified at once.")
+def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
+    """Build the dataset, publish it to STORE, then point current.json at it.
+
+    Prints the version. Publishing content that is already published is a no-op;
+    different content under a published version is refused (exit 1), and so is an
+    invalid dataset. A publish that fails leaves the previous release serving.
+    """
+    from .build import InvalidDataset
+    from .errors import DatasetError, ObjectExists
+    from .publish import publish
+
+    store = _open_store(store_url)
+    try:
+        result = publish(store, data_dir, workers=workers, progress=_progress)
+    except InvalidDataset as exc:
+        _refuse_invalid(exc, data_dir)
+    except ObjectExists as exc:
+        raise click.ClickException(
+            f"refused: {exc}. A published release is never overwritten; the store holds "
+            "different content under this version.") from None
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(result.describe(), err=True)
+    click.echo(result.version)
+
+
+@main.command("releases")
+@click.option("--store", "store_url", required=True, metavar="STORE", envvar="DATASET_STORE",
+              help="A folder path or s3://bucket/prefix (default: $DATASET_STORE).")
+@click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+def releases_command(store_url: str, as_json: bool) -> None:
+    """List the releases published in STORE, newest first."""
+    from .errors import DatasetError, ReleaseNotFound
+    from .reader import Dataset
+
+    dataset = Dataset(_open_store(store_url), ttl=0)
+    try:
+        releases = dataset.releases()
+        try:
+            current = dataset.current().version
+        except ReleaseNotFound:
+            current = None
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps({"current": current, "releases": releases}, ensure_ascii=False, indent=2))
+        return
+    if not releases:
+        click.echo("no releases published", err=True)
+    for release in releases:
+        mark = "  (current)" if release["version"] == current else ""
+        records = sum(release["counts"].values())
+        click.echo(f"{release['version']}  {release['published']}  {records} records  "
+                   f"{release['summary']}{mark}")

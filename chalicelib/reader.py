@@ -1,0 +1,383 @@
+"""Reading published releases: what the API serves from, whatever the store.
+
+``Dataset(store).current()`` resolves ``current.json`` (re-read after a short TTL) and
+``Dataset(store).pinned(version)`` a published release; both give a ``Release``, a
+self-contained view of one immutable release, so a request that began on it finishes
+on it. Every object is checked before it is trusted: the manifest against the digest
+in ``current.json`` or ``releases.json``, each file against the manifest, and each
+record against its directory shard. A mismatch raises IntegrityError and nothing is
+cached, so a repaired object is served on the next request. Because releases never
+change, whatever passed the check is cached for the life of the process.
+
+Serving one record reads its directory shard (a few hundred ids) and the record:
+two small objects cold, none warm, at any dataset size.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable
+
+from .catalog import Catalog, source_facts
+from .errors import IntegrityError, ObjectMissing, ReleaseNotFound, StoreError
+from .kinds import ID_MAX_LENGTH, ID_PATTERN, kind_of_collection
+from .layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, VERSION, claim_key_path, directory_path,
+                     download_path, index_path, record_path, release_prefix, schema_path,
+                     sha256_hex, shard_of)
+from .store import Store, open_store
+
+DEFAULT_TTL = 30.0
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+_ID = re.compile(ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class RecordBytes:
+    """A live record: its exact canonical JSON, to be served as-is, and its sha256."""
+
+    collection: str
+    id: str
+    body: bytes
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A withdrawn id (answer 410) or one merged into ``merged_into`` (answer 308)."""
+
+    collection: str
+    id: str
+    action: str            # 'withdrawn' or 'merged'
+    reason: str
+    date: str
+    merged_into: str | None  # '<collection>/<id>' when merged
+
+
+class _LRU:
+    """A thread-safe LRU bounded by the total size of what it holds."""
+
+    def __init__(self, budget: int):
+        self._budget, self._used = budget, 0
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: Hashable, value: Any, size: int) -> Any:
+        with self._lock:
+            if size <= self._budget and key not in self._entries:
+                self._entries[key] = (value, size)
+                self._used += size
+                while self._used > self._budget:
+                    _, (_, freed) = self._entries.popitem(last=False)
+                    self._used -= freed
+        return value
+
+
+def valid_id(record_id: str) -> bool:
+    """True if ``record_id`` could name a record; anything else is answered without a read."""
+    return isinstance(record_id, str) and len(record_id) <= ID_MAX_LENGTH \
+        and _ID.match(record_id) is not None
+
+
+def verified(key: str, body: bytes, expected: str) -> bytes:
+    """``body`` if its sha256 is ``expected``; else IntegrityError naming ``key``."""
+    actual = sha256_hex(body)
+    if actual != expected:
+        raise IntegrityError(key, expected, actual)
+    return body
+
+
+class Release:
+    """One published release, read lazily and verified object by object."""
+
+    def __init__(self, store: Store, version: str, manifest_bytes: bytes, cache: _LRU):
+        self.version = version
+        self.manifest: dict[str, Any] = json.loads(manifest_bytes)
+        self.manifest_sha256 = sha256_hex(manifest_bytes)
+        self._store = store
+        self._prefix = release_prefix(version)
+        self._cache = cache
+        self._files: dict[str, dict[str, Any]] = self.manifest["files"]
+        self._shards: dict[str, int] = self.manifest["shards"]["directory"]
+        self._indexes: dict[str, Any] = {}
+        self._index_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Release({self.version!r})"
+
+    @property
+    def published(self) -> str:
+        return self.manifest["published"]
+
+    # -- verified reads ---------------------------------------------------------------
+
+    def _read(self, path: str, expected: str) -> bytes:
+        try:
+            body = self._store.get(self._prefix + path)
+        except ObjectMissing:
+            # The release promised this object: its absence is damage, not a 404.
+            raise IntegrityError(path, expected, "absent") from None
+        return verified(path, body, expected)
+
+    def read_file(self, path: str) -> bytes:
+        """The verified bytes of a file the manifest lists (``schemas/…``, ``index/…``, …)."""
+        info = self._files.get(path)
+        if info is None:
+            raise ObjectMissing(path)
+        return self._read(path, info["sha256"])
+
+    def _cached_json(self, path: str) -> Any:
+        """A small listed JSON file (a shard), parsed, verified and cached."""
+        key = (self.version, path)
+        found = self._cache.get(key)
+        if found is None:
+            body = self.read_file(path)
+            found = self._cache.put(key, json.loads(body), 2 * len(body) + 256)
+        return found
+
+    # -- records ----------------------------------------------------------------------
+
+    def entry(self, collection: str, record_id: str) -> dict[str, Any] | None:
+        """The directory entry of an id ({sha256[, tombstone]}), or None if it has none."""
+        shards = self._shards.get(collection)
+        if shards is None or not valid_id(record_id):
+            return None
+        shard = self._cached_json(directory_path(collection, shard_of(record_id, shards)))
+        return shard.get(record_id)
+
+    def record(self, collection: str, record_id: str) -> RecordBytes | Tombstone | None:
+        """A record's exact bytes, its tombstone, or None when the release has no such id.
+
+        Warm, this reads nothing; cold, one directory shard and (for a live record) the
+        record itself. An id that is not shaped like one is answered with no read at all.
+        """
+        key = (self.version, collection, record_id)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        entry = self.entry(collection, record_id)
+        if entry is None:
+            return None
+        tombstone = entry.get("tombstone")
+        if tombstone is not None:
+            found = Tombstone(collection, record_id, tombstone["action"], tombstone["reason"],
+                              tombstone["date"], tombstone.get("merged_into"))
+            return self._cache.put(key, found, 256)
+        path = record_path(collection, record_id)
+        body = self._read(path, entry["sha256"])
+        return self._cache.put(key, RecordBytes(collection, record_id, body, entry["sha256"]),
+                               len(body) + 128)
+
+    def directory(self, collection: str) -> dict[str, dict[str, Any]]:
+        """Every id of ``collection`` with its entry: reads every shard (publishing only)."""
+        entries: dict[str, dict[str, Any]] = {}
+        for shard in range(self._shards.get(collection, 0)):
+            entries.update(json.loads(self.read_file(directory_path(collection, shard))))
+        return dict(sorted(entries.items()))
+
+    # -- indexes, schemas, downloads ---------------------------------------------------
+
+    def collection_index(self, collection: str):
+        """The loaded query index of ``collection`` (chalicelib.index.CollectionIndex)."""
+        index = self._indexes.get(collection)
+        if index is not None:
+            return index
+        kind = kind_of_collection(collection)
+        if kind is None:
+            raise KeyError(f"no collection named {collection!r}")
+        from .index import CollectionIndex
+
+        with self._index_lock:
+            index = self._indexes.get(collection)
+            if index is None:
+                # The index reads its files lazily, each verified against the manifest.
+                index = CollectionIndex.load(
+                    kind, lambda name: self.read_file(index_path(collection, name)))
+                self._indexes[collection] = index
+        return index
+
+    def schema_bytes(self, file_name: str) -> bytes:
+        """The verified bytes of one of the release's schemas ('person.schema.json')."""
+        path = schema_path(file_name)
+        key = (self.version, path)
+        found = self._cache.get(key)
+        if found is None:
+            body = self.read_file(path)
+            found = self._cache.put(key, body, len(body))
+        return found
+
+    def files(self) -> dict[str, dict[str, Any]]:
+        """The downloads by name ('people.csv'), each with its bytes and sha256."""
+        prefix = download_path("")
+        return {path[len(prefix):]: info for path, info in self._files.items()
+                if path.startswith(prefix)}
+
+    def file_key(self, name: str) -> str:
+        """The store key of the download ``name``, to serve or presign; ObjectMissing if none."""
+        path = download_path(name)
+        if path not in self._files:
+            raise ObjectMissing(path)
+        return self._prefix + path
+
+    def file_bytes(self, name: str) -> bytes:
+        """The verified bytes of the download ``name`` (not cached: downloads can be large)."""
+        return self.read_file(download_path(name))
+
+    def changes(self) -> dict[str, Any]:
+        """This release's ``changes.json``: what it added, changed, removed and tombstoned."""
+        return json.loads(self.file_bytes("changes.json"))
+
+    def catalog(self) -> "ReleaseCatalog":
+        """What POST /validate checks a batch against: this release, looked up lazily."""
+        return ReleaseCatalog(self)
+
+    def claim_key_ids(self, key: str) -> list[str]:
+        """The ids of the claims whose claim key (chalicelib.catalog.claim_key) is ``key``."""
+        digest = sha256_hex(key.encode("utf-8"))
+        shards = self.manifest["shards"]["claim-keys"]
+        return list(self._cached_json(claim_key_path(shard_of(digest, shards))).get(digest, ()))
+
+
+class ReleaseCatalog(Catalog):
+    """A Catalog over a published release, reading only the shards a lookup needs."""
+
+    def __init__(self, release: Release):
+        super().__init__()
+        self.release = release
+
+    def has_entry(self, collection: str, record_id: str) -> bool:
+        return self.release.entry(collection, record_id) is not None
+
+    def exists(self, collection: str, record_id: str) -> bool:
+        entry = self.release.entry(collection, record_id)
+        return entry is not None and "tombstone" not in entry
+
+    def tombstone(self, collection: str, record_id: str) -> dict | None:
+        entry = self.release.entry(collection, record_id)
+        return entry.get("tombstone") if entry else None
+
+    def source_facts(self, source_id: str) -> tuple[str | None, str | None] | None:
+        found = self.release.record("sources", source_id)
+        return source_facts(json.loads(found.body)) if isinstance(found, RecordBytes) else None
+
+    def claims_with_key(self, key: str) -> list[str]:
+        return self.release.claim_key_ids(key)
+
+
+class Dataset:
+    """The releases in one store, as this process sees them.
+
+    ``ttl`` is how long ``current.json`` (and ``releases.json``) is trusted before it is
+    read again; releases themselves are immutable and cached until evicted. Safe to
+    share between threads.
+    """
+
+    def __init__(self, store: Store, *, ttl: float = DEFAULT_TTL,
+                 cache_bytes: int = DEFAULT_CACHE_BYTES,
+                 clock: Callable[[], float] = time.monotonic):
+        self.store = store
+        self.ttl = ttl
+        self._clock = clock
+        self._cache = _LRU(cache_bytes)
+        self._lock = threading.Lock()
+        self._releases: dict[str, Release] = {}
+        self._current: tuple[float, Release] | None = None
+        self._listing: tuple[float, list[dict[str, Any]]] | None = None
+
+    @classmethod
+    def open(cls, url: str, **options: Any) -> "Dataset":
+        """The dataset in the store at ``url`` (a folder or ``s3://bucket/prefix``)."""
+        return cls(open_store(url), **options)
+
+    def current(self, now: float | None = None) -> Release:
+        """The release ``current.json`` names, re-checked once the TTL has passed.
+
+        Raises ReleaseNotFound('current') when nothing has been published yet.
+        """
+        now = self._clock() if now is None else now
+        held = self._current
+        if held is not None and now - held[0] < self.ttl:
+            return held[1]
+        try:
+            pointer = self._read_json(CURRENT_KEY)
+        except StoreError:
+            if held is None:
+                raise
+            # Keep serving the release we hold, and try again after another TTL,
+            # rather than fail every request while the store is down.
+            self._current = (now, held[1])
+            return held[1]
+        if pointer is None:
+            raise ReleaseNotFound("current")
+        if not (isinstance(pointer, dict) and isinstance(pointer.get("version"), str)
+                and VERSION.match(pointer["version"])
+                and isinstance(pointer.get("manifest_sha256"), str)):
+            raise StoreError("current.json does not name a release")
+        release = self._release(pointer["version"], pointer["manifest_sha256"])
+        self._current = (now, release)
+        return release
+
+    def pinned(self, version: str, now: float | None = None) -> Release:
+        """A published release by version; ReleaseNotFound if it is not published here."""
+        release = self._releases.get(version)
+        if release is not None:
+            return release
+        if not isinstance(version, str) or not VERSION.match(version):
+            raise ReleaseNotFound(str(version)[:40])
+        held = self._current
+        if held is not None and held[1].version == version:
+            return held[1]
+        listed = {r["version"]: r for r in self.releases(now)}
+        if version not in listed:
+            raise ReleaseNotFound(version)
+        return self._release(version, listed[version]["manifest_sha256"])
+
+    def releases(self, now: float | None = None) -> list[dict[str, Any]]:
+        """Every published release, newest first, each with its change summary."""
+        now = self._clock() if now is None else now
+        held = self._listing
+        if held is not None and now - held[0] < self.ttl:
+            return held[1]
+        listing = self._read_json(RELEASES_KEY)
+        releases = list(listing["releases"]) if listing else []
+        self._listing = (now, releases)
+        return releases
+
+    def _read_json(self, key: str) -> Any:
+        try:
+            return json.loads(self.store.get(key))
+        except ObjectMissing:
+            return None
+        except ValueError:
+            raise StoreError(f"{key} is not valid JSON") from None
+
+    def _release(self, version: str, manifest_sha256: str) -> Release:
+        with self._lock:
+            release = self._releases.get(version)
+        if release is not None and release.manifest_sha256 == manifest_sha256:
+            return release
+        key = release_prefix(version) + MANIFEST
+        try:
+            body = self.store.get(key)
+        except ObjectMissing:
+            # current.json or releases.json names it, so it was published: this is damage.
+            raise IntegrityError(key, manifest_sha256, "absent") from None
+        release = Release(self.store, version, verified(key, body, manifest_sha256), self._cache)
+        if release.manifest.get("version") != version:
+            raise StoreError(f"{key} describes another release")
+        with self._lock:
+            held = self._releases.get(version)
+            if held is None or held.manifest_sha256 != release.manifest_sha256:
+                self._releases[version] = held = release
+            return held

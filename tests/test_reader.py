@@ -1,0 +1,206 @@
+"""The reading side the API serves from: chalicelib.reader.Dataset and Release."""
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from chalicelib.errors import IntegrityError, ObjectMissing, ReleaseNotFound, StoreError, StoreUnavailable
+from chalicelib.publish import publish
+from chalicelib.reader import Dataset, RecordBytes, ReleaseCatalog, Tombstone
+from chalicelib.schemas import SchemaSet
+from chalicelib.validate import validate
+from conftest import RELEASE_EPOCH
+from minidata import items, record
+
+
+@pytest.fixture
+def published(store, data_dir):
+    """The store, with the tombstoned mini dataset published to it."""
+    publish(store, data_dir)
+    return store
+
+
+def republished(store, dataset, write_data, monkeypatch, description: str) -> str:
+    """Publish ``dataset`` with places/tehran described as ``description``, a day later."""
+    next(r for r in dataset["places"] if r["id"] == "tehran")["description"] = description
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(RELEASE_EPOCH + 86_400))
+    return publish(store, write_data(dataset)).version
+
+
+# -- what one record costs ------------------------------------------------------------------
+
+def test_one_record_reads_its_shard_and_itself_cold_and_nothing_warm(published):
+    release = Dataset(published).current()
+    before = published.reads
+    assert isinstance(release.record("events", "1988-prison-massacres"), RecordBytes)
+    assert published.reads - before == 2
+    before = published.reads
+    release.record("events", "1988-prison-massacres")
+    assert published.reads == before
+
+
+def test_a_tombstone_is_answered_from_its_shard_alone(published):
+    release = Dataset(published).current()
+    before = published.reads
+    assert isinstance(release.record("people", "pour-mohammadi-duplicate"), Tombstone)
+    assert published.reads - before == 1
+
+
+def test_an_id_that_is_not_shaped_like_one_costs_no_read(published):
+    release = Dataset(published).current()
+    before = published.reads
+    for bad in ("Evin", "../manifest", "a" * 81, "evin--prison", ""):
+        assert release.record("places", bad) is None
+    assert release.record("castles", "evin-prison") is None
+    assert published.reads == before
+
+
+def test_record_bytes_carry_their_sha256_for_etags(published):
+    found = Dataset(published).current().record("places", "tehran")
+    import hashlib
+
+    assert found.sha256 == hashlib.sha256(found.body).hexdigest()
+
+
+# -- current, pinned, TTL ---------------------------------------------------------------
+
+def test_nothing_published_means_no_current_release(store):
+    with pytest.raises(ReleaseNotFound):
+        Dataset(store).current()
+
+
+def test_current_is_rechecked_only_after_the_ttl(published, dataset, write_data, monkeypatch):
+    reader = Dataset(published, ttl=30)
+    first = reader.current(now=0).version
+    second = republished(published, dataset, write_data, monkeypatch, "Capital.")
+    assert reader.current(now=29).version == first
+    assert reader.current(now=30).version == second
+
+
+def test_a_release_in_hand_keeps_serving_after_a_newer_one_becomes_current(
+        published, dataset, write_data, monkeypatch):
+    release = Dataset(published, ttl=0).current()
+    old = release.record("places", "tehran").body
+    republished(published, dataset, write_data, monkeypatch, "Capital.")
+    assert release.record("places", "tehran").body == old
+    assert b"Capital." in Dataset(published).current().record("places", "tehran").body
+
+
+def test_pinned_serves_an_older_release(published, dataset, write_data, monkeypatch):
+    reader = Dataset(published)
+    first = reader.current().version
+    republished(published, dataset, write_data, monkeypatch, "Capital.")
+    pinned = Dataset(published).pinned(first)
+    assert pinned.version == first
+    assert b"Capital." not in pinned.record("places", "tehran").body
+
+
+def test_pinning_an_unpublished_version_raises_release_not_found(published):
+    reader = Dataset(published)
+    for version in ("20000101-00000000", "latest", "../x"):
+        with pytest.raises(ReleaseNotFound):
+            reader.pinned(version)
+
+
+def test_releases_lists_each_with_manifest_digest_and_counts(published):
+    (entry,) = Dataset(published).releases()
+    assert entry["manifest_sha256"] == Dataset(published).current().manifest_sha256
+    assert entry["counts"]["people"] == 1
+    assert entry["summary"] == "+11 ~0 -0, 1 withdrawn, 1 merged"
+
+
+# -- schemas, downloads, indexes ------------------------------------------------------
+
+def test_schema_bytes_are_the_schemas_the_release_was_built_with(published):
+    body = Dataset(published).current().schema_bytes("claim.schema.json")
+    assert json.loads(body)["title"] == "Claim"
+    with pytest.raises(ObjectMissing):
+        Dataset(published).current().schema_bytes("castle.schema.json")
+
+
+def test_downloads_are_listed_with_their_keys_and_verified_bytes(published):
+    release = Dataset(published).current()
+    files = release.files()
+    assert files["people.csv"]["bytes"] == len(release.file_bytes("people.csv"))
+    assert release.file_key("people.csv") == f"releases/{release.version}/files/people.csv"
+    with pytest.raises(ObjectMissing):
+        release.file_key("../manifest.json")
+
+
+def test_collection_index_loads_through_verified_reads(published):
+    index = Dataset(published).current().collection_index("claims")
+    assert index.count == 3
+    assert [index.id_at(n) for n in range(index.count)] == \
+        ["amnesty-period", "amnesty-victim-count", "pour-mohammadi-member"]
+
+
+# -- POST /validate against the release ----------------------------------------------------
+
+def validate_against(release, dataset_items):
+    return validate(dataset_items, SchemaSet.from_dir(), release.catalog())
+
+
+def test_catalog_resolves_references_into_the_release(published):
+    catalog = Dataset(published).current().catalog()
+    assert isinstance(catalog, ReleaseCatalog)
+    assert catalog.exists("places", "evin-prison")
+    assert not catalog.exists("places", "shiraz")
+    assert catalog.tombstone("places", "unverified-grave-site")["action"] == "withdrawn"
+    assert catalog.source_facts("verdict-2022") == ("2022-07-14", "court-judgment")
+
+
+def test_a_batch_is_checked_against_the_release_plus_itself(published):
+    release = Dataset(published).current()
+    claim = record("claims", "pour-mohammadi-member")
+    claim.update(id="new-claim", subject="people/pour-mohammadi-duplicate")
+    duplicate = record("claims", "amnesty-period")
+    duplicate["id"] = "amnesty-period-again"
+    report = validate_against(release, items({"claims": [claim, duplicate]}))
+    first, second = report.items
+    assert [p.message for p in first.errors] == [
+        "people/pour-mohammadi-duplicate was merged into people/mostafa-pour-mohammadi; "
+        "refer to that instead"]
+    assert [p.keyword for p in second.warnings] == ["duplicateClaim"]
+
+
+def test_concurrent_readers_get_the_same_bytes(published, dataset):
+    reader = Dataset(published)
+    wanted = [(c, r["id"]) for c, records in dataset.items() for r in records] * 8
+
+    def read(key):
+        found = reader.current().record(*key)
+        return found.body if isinstance(found, RecordBytes) else found
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(read, wanted))
+    assert results == [read(key) for key in wanted]
+
+
+def test_a_corrupted_index_file_is_detected_and_not_cached(published):
+    release = Dataset(published).current()
+    key = f"releases/{release.version}/index/claims/meta.json"
+    good = published.get(key)
+    published.put(key, good.replace(b'"count":3', b'"count":4'))
+    with pytest.raises(IntegrityError):
+        release.collection_index("claims")
+    published.put(key, good)
+    assert release.collection_index("claims").count == 3
+
+
+def test_a_garbled_current_json_is_a_store_error(published):
+    published.put("current.json", b'{"version": ')
+    with pytest.raises(StoreError):
+        Dataset(published).current()
+
+
+def test_while_the_store_is_down_the_release_in_hand_keeps_serving(published, monkeypatch):
+    reader = Dataset(published, ttl=30)
+    release = reader.current(now=0)
+
+    def down(key):
+        raise StoreUnavailable()
+
+    monkeypatch.setattr(published, "get", down)
+    assert reader.current(now=60) is release
