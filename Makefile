@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install test validate lock clean
+.PHONY: install test validate serve lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,21 @@ install: $(STAMP)
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The embedded default: data/ built into a local folder store and served by
+# `chalice local`, with no AWS account and no credentials.
+SERVE_STORE := .serve/store
+HOST ?= 127.0.0.1
+PORT ?= 8000
+serve: install
+	$(BIN)/python -m chalicelib publish --to $(SERVE_STORE)
+	@echo ""
+	@echo "Serving the dataset at http://$(HOST):$(PORT)/   (Ctrl-C stops it)"
+	@echo "  curl http://$(HOST):$(PORT)/"
+	@echo "  curl 'http://$(HOST):$(PORT)/people?q=pourmohammadi'"
+	@echo "  curl 'http://$(HOST):$(PORT)/claims?property=victim_count'"
+	@echo ""
+	DATASET_STORE=$(SERVE_STORE) $(BIN)/chalice local --no-autoreload --host $(HOST) --port $(PORT)
 
 validate: install
 	$(BIN)/python -m chalicelib validate

@@ -14,8 +14,11 @@ from typing import Mapping
 from urllib.parse import urlencode
 
 from . import http
-from .http import CACHE_CURRENT, CACHE_PINNED, JSON, SCHEMA_JSON, Problem, Reply, bad_parameter, dumps, not_found
+from .errors import ReleaseNotFound
+from .http import (CACHE_CURRENT, CACHE_PINNED, JSON, SCHEMA_JSON, Problem, Reply, bad_parameter,
+                   dumps, not_found)
 from .kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, KINDS
+from .reader import RecordBytes
 
 STORE_ENV = "DATASET_STORE"
 DEFAULT_STORE = ".serve/store"
@@ -82,7 +85,12 @@ def release_for(params: Params):
     """The release a request reads, and the Cache-Control its answers carry."""
     version = single(params, "release")
     if version is None:
-        return dataset().current(), CACHE_CURRENT
+        try:
+            return dataset().current(), CACHE_CURRENT
+        except ReleaseNotFound:
+            raise Problem(503, "no-release", "Service unavailable",
+                          "no release has been published to this store yet",
+                          headers={"Retry-After": "60"}) from None
     if not VERSION_RE.fullmatch(version):
         raise bad_parameter("release", "a release looks like 20261127-3f9a1c2b; "
                                        "GET /dataset/releases lists the published ones")
@@ -156,7 +164,7 @@ def _parse_list(kind, params: Params, refers_to: str | None = None):
     try:
         parsed = query.parse_list_params(kind, params)
     except query.BadParameter as exc:
-        raise bad_parameter(exc.param, exc.message) from None
+        raise bad_parameter(exc.param, f"'{exc.param}': {exc.message}") from None
     if refers_to is not None:
         parsed = query.refer_to(parsed, refers_to)
     return parsed
@@ -183,8 +191,8 @@ def get_record(request: Request, collection: str, record_id: str) -> Reply:
     found = release.record(collection, record_id)
     if found is None:
         raise not_found(f"{collection}/{record_id} does not exist")
-    if isinstance(found, (bytes, bytearray, memoryview)):
-        return Reply(bytes(found), cache=cache)
+    if isinstance(found, RecordBytes):
+        return Reply(found.body, cache=cache)
     return _tombstone_reply(found, collection, record_id, request, cache)
 
 
@@ -224,7 +232,40 @@ def get_schema(request: Request, kind_name: str) -> Reply:
 def get_dataset(request: Request) -> Reply:
     only(request.params)
     release, cache = release_for(request.params)
-    return Reply(release.manifest_bytes(), cache=cache)
+    body = _per_release("dataset", release, lambda: dumps(_dataset_view(release)))
+    return Reply(body, cache=cache)
+
+
+def _dataset_view(release) -> dict:
+    """The manifest as users need it: the downloads, not the internal index files."""
+    manifest = release.manifest
+    pinned = f"?release={release.version}"
+    keep = ("version", "published", "previous", "title", "counts", "license", "cite", "content_sha256")
+    view = {key: manifest[key] for key in keep if key in manifest}
+    view["files"] = [{"name": name, "bytes": info["bytes"], "sha256": info["sha256"],
+                      "href": f"/dataset/files/{name}{pinned}"}
+                     for name, info in sorted(release.files().items())]
+    view["schemas"] = f"/schemas{pinned}"
+    return view
+
+
+_release_cache: dict[tuple[str, str], object] = {}
+
+
+def _per_release(name: str, release, make):
+    """Derived views of a release, computed once: releases never change."""
+    key = (name, release.version)
+    found = _release_cache.get(key)
+    if found is None:
+        found = _release_cache[key] = make()
+    return found
+
+
+def schema_set(release):
+    from .schemas import SchemaSet, schema_files
+
+    return _per_release("schemas", release, lambda: SchemaSet(
+        {name: release.schema_bytes(name) for name in schema_files()}))
 
 
 def get_dataset_file(request: Request, name: str) -> Reply:
@@ -232,12 +273,22 @@ def get_dataset_file(request: Request, name: str) -> Reply:
     if not FILE_NAME_RE.fullmatch(name) or ".." in name:
         raise not_found(f"there is no file '{name[:40]}'")
     release, cache = release_for(request.params)
-    download = release.download(name)
-    if download is None:
+    if name not in release.files():
         raise not_found(f"there is no file '{name[:100]}' in release {release.version}")
-    if download.url is not None:
-        return Reply(b"", 302, JSON, {"Location": download.url}, "private, max-age=60")
-    return Reply(download.body, content_type=download.content_type, cache=cache)
+    url = dataset().store.presigned_url(release.file_key(name), PRESIGN_SECONDS)
+    if url is not None:
+        # Downloads can be large: the client fetches them from S3 directly.
+        return Reply(b"", 302, JSON, {"Location": url}, "private, max-age=60")
+    return Reply(release.file_bytes(name), content_type=_media_type(name), cache=cache)
+
+
+PRESIGN_SECONDS = 900
+MEDIA_TYPES = {".gz": "application/gzip", ".csv": "text/csv; charset=utf-8", ".json": JSON}
+
+
+def _media_type(name: str) -> str:
+    return next((media for suffix, media in MEDIA_TYPES.items() if name.endswith(suffix)),
+                "application/octet-stream")
 
 
 def list_releases(request: Request) -> Reply:
@@ -272,14 +323,11 @@ def validate_batch(body: bytes, content_type: str | None) -> Reply:
         raise Problem(status, "too-many-items" if status == 413 else "bad-body",
                       "Payload too large" if status == 413 else "Bad request body", exc.message) from None
     release = dataset().current()
-    report = validate(items, release.schema_set(), release.catalog())
+    report = validate(items, schema_set(release), release.catalog())
     return Reply(dumps(report.to_dict()))
 
 
 MAX_BODY = 1024 * 1024
-
-
-_openapi_cache: dict[str, bytes] = {}
 
 
 def openapi_document(request: Request, routes) -> Reply:
@@ -288,8 +336,6 @@ def openapi_document(request: Request, routes) -> Reply:
 
     only(request.params)
     release, cache = release_for(request.params)
-    body = _openapi_cache.get(release.version)
-    if body is None:
-        body = dumps(build_openapi(routes, release.schema_set().documents, release.version))
-        _openapi_cache[release.version] = body
+    body = _per_release("openapi", release, lambda: dumps(
+        build_openapi(routes, schema_set(release).documents, release.version)))
     return Reply(body, cache=cache)
