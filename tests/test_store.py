@@ -24,23 +24,6 @@ MANIFEST = "releases/20261127-3f9a1c2b/manifest.json"
 
 
 @pytest.fixture
-def aws(monkeypatch, tmp_path):
-    """Fake credentials, no real config or endpoint, and moto intercepting S3."""
-    from moto import mock_aws
-
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE", "AWS_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    with mock_aws():
-        yield
-
-
-@pytest.fixture
 def s3_store(aws):
     """An S3Store over a fresh moto bucket, under a prefix."""
     store = open_store(f"s3://{BUCKET}/{PREFIX}")
@@ -48,16 +31,8 @@ def s3_store(aws):
     return store
 
 
-@pytest.fixture
-def dir_store(tmp_path):
-    """A DirStore over a folder that does not exist yet."""
-    return open_store(str(tmp_path / "store"))
-
-
-@pytest.fixture(params=["dir", "s3"])
-def store(request):
-    """Each contract test runs once per backend."""
-    return request.getfixturevalue(f"{request.param}_store")
+# The `aws`, `dir_store` and `store` fixtures come from conftest.py; this module
+# overrides `s3_store` to use its own distinctive bucket and prefix.
 
 
 class _RawBody:
