@@ -46,3 +46,49 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist
+
+# --- Production: package (no AWS account), deploy and publish (against a real account) --------
+# See docs/deployment.md. chalice needs a region even to package, but packaging calls no AWS
+# API; only pip goes online, to PyPI, for the Lambda's manylinux wheels.
+.PHONY: package deploy publish
+AWS_DEFAULT_REGION ?= us-east-1
+STACK          ?= iran1988-records
+PACKAGE_DIR    := build/package
+MERGE_TEMPLATE := .chalice/template-resources.json
+# Fail on cfn-lint errors AND warnings: the template lints clean today, so a new warning is a
+# regression to look at, not noise. Informational findings never fail. Nothing is ignored; if a
+# warning ever has to be accepted, add `--ignore-checks Wxxxx` here with the reason next to it.
+CFN_LINT_FLAGS := --non-zero-exit-code warning
+
+package deploy: export AWS_DEFAULT_REGION := $(AWS_DEFAULT_REGION)
+
+# build/package/{sam.json,deployment.zip}: chalice's SAM template merged with
+# $(MERGE_TEMPLATE) (data bucket, the function's read-only role, throttling, outputs).
+package: install
+	rm -rf $(PACKAGE_DIR)
+	$(BIN)/chalice package --stage prod --merge-template $(MERGE_TEMPLATE) $(PACKAGE_DIR)
+	$(BIN)/cfn-lint $(CFN_LINT_FLAGS) -- $(PACKAGE_DIR)/sam.json
+	@echo "package: $(PACKAGE_DIR)/sam.json and $(PACKAGE_DIR)/deployment.zip (cfn-lint clean)"
+
+# Uploads the zip to ARTIFACT_BUCKET and creates or updates the CloudFormation stack. Needs the
+# AWS CLI, credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID/...) and an existing bucket for
+# artifacts; DATA_BUCKET optionally names the data bucket (else CloudFormation names it).
+deploy: package
+	@command -v aws >/dev/null 2>&1 || { echo "deploy: the AWS CLI ('aws') is required" >&2; exit 2; }
+	@test -n "$(ARTIFACT_BUCKET)" || { echo "deploy: set ARTIFACT_BUCKET=<existing S3 bucket for the code zip and template>" >&2; exit 2; }
+	@test -n "$$AWS_PROFILE$$AWS_ACCESS_KEY_ID" || { echo "deploy: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)" >&2; exit 2; }
+	@echo "deploy: stack '$(STACK)' in $(AWS_DEFAULT_REGION) from $(PACKAGE_DIR)/sam.json;"
+	@echo "        code and template uploaded to s3://$(ARTIFACT_BUCKET)/; data bucket: $(or $(DATA_BUCKET),named by CloudFormation)"
+	aws sts get-caller-identity --output text --query Arn
+	aws cloudformation package --use-json --template-file $(PACKAGE_DIR)/sam.json \
+	  --s3-bucket $(ARTIFACT_BUCKET) --s3-prefix $(STACK) --output-template-file $(PACKAGE_DIR)/packaged.json
+	aws cloudformation deploy --template-file $(PACKAGE_DIR)/packaged.json --stack-name $(STACK) \
+	  --s3-bucket $(ARTIFACT_BUCKET) --s3-prefix $(STACK) --capabilities CAPABILITY_IAM \
+	  --no-fail-on-empty-changeset $(if $(DATA_BUCKET),--parameter-overrides DataBucketName=$(DATA_BUCKET))
+	aws cloudformation describe-stacks --stack-name $(STACK) --query 'Stacks[0].Outputs' --output table
+
+# Builds data/ into a release and publishes it: STORE is the stack's DataStore output
+# (s3://<bucket>/) or a folder. Writing needs the publisher's own credentials, never the function's.
+publish: install
+	@test -n "$(STORE)" || { echo "usage: make publish STORE=s3://<data bucket>/   (the stack's DataStore output)" >&2; exit 2; }
+	$(BIN)/python -m chalicelib publish --to $(STORE)
