@@ -19,8 +19,10 @@ test: install
 	$(BIN)/python -m pytest -q
 
 # The embedded default: data/ built into a local folder store and served by
-# `chalice local`, with no AWS account and no credentials.
-SERVE_STORE := .serve/store
+# `chalice local`, with no AWS account and no credentials. SERVE_STORE, HOST and PORT
+# may be overridden (`make serve PORT=8001`); the app reads its store from DATASET_STORE,
+# which .chalice/config.json leaves to the environment for `chalice local`.
+SERVE_STORE ?= .serve/store
 HOST ?= 127.0.0.1
 PORT ?= 8000
 serve: install

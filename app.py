@@ -10,7 +10,7 @@ import logging
 from chalice import Chalice, CORSConfig, Response
 
 from chalicelib import api
-from chalicelib.http import JSON, finish, problem_for
+from chalicelib.http import Problem, finish, problem_for
 from chalicelib.kinds import KINDS
 
 app = Chalice(app_name="iran1988-records")
@@ -18,7 +18,11 @@ app.api.binary_types.append("application/gzip")
 log = logging.getLogger("iran1988")
 
 TEXT_TYPES = ("application/json", "application/problem+json", "application/schema+json", "text/")
-OTHER_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+OTHER_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+# Browsers send a preflight OPTIONS before a cross-origin request with a header of their
+# own (If-None-Match on a GET, Content-Type: application/json on POST /validate); API
+# Gateway and `chalice local` answer it from this.
+CORS = CORSConfig(allow_origin="*", allow_headers=["If-None-Match"], max_age=600)
 
 
 def _params():
@@ -26,9 +30,23 @@ def _params():
     return {name: query.getlist(name) for name in query.keys()} if query else {}
 
 
-def _respond(reply, if_none_match=None):
-    reply = finish(reply, if_none_match)
-    body = reply.body
+def _accepts(accept, media_type):
+    """Whether an Accept header takes ``media_type``, as API Gateway decides for binary bodies."""
+    offered = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
+    return "*/*" in offered or media_type in offered or media_type.split("/")[0] + "/*" in offered
+
+
+def _respond(reply, request):
+    if reply.content_type in app.api.binary_types and not _accepts(request.headers.get("accept"),
+                                                                     reply.content_type):
+        # Gateways only pass binary bodies to clients that ask for them.
+        reply = Problem(406, "not-acceptable", "Not acceptable",
+                        f"this file is {reply.content_type}; send 'Accept: {reply.content_type}' "
+                        "or 'Accept: */*'").reply()
+    # If-None-Match is a cache revalidation only on reads; a POST is always answered in full.
+    reply = finish(reply, request.headers.get("if-none-match") if request.method in ("GET", "HEAD")
+                   else None)
+    body = b"" if request.method == "HEAD" else reply.body
     if reply.content_type.startswith(TEXT_TYPES):
         body = body.decode("utf-8")
     headers = dict(reply.headers, **{"Content-Type": reply.content_type})
@@ -48,7 +66,7 @@ def served(view):
                 # The type only: messages of foreign errors may name a bucket or a key id.
                 log.error("%s %s failed: %s", request.method, request.path, type(error).__name__)
             reply = problem.reply()
-        return _respond(reply, request.headers.get("if-none-match"))
+        return _respond(reply, request)
     return wrapper
 
 
@@ -56,22 +74,29 @@ def _request(path):
     return api.Request(path, _params())
 
 
-def route(path, name, doc, methods=("GET",), **options):
-    """Register ``view`` at ``path``, and a 405 for every other method there."""
+def route(path, name, doc, methods=("GET", "HEAD")):
+    """Register a view at ``path`` for ``methods``, and a 405 for every other method there.
+
+    HEAD answers as GET does, without the body. OPTIONS is left to the CORS preflight.
+    """
+    allowed = ", ".join(methods)
+
     def register(view):
         view.__doc__ = doc or view.__doc__
         view.__name__ = name
-        app.route(path, methods=list(methods), name=name, **options)(served(view))
-        allowed = ", ".join(methods)
+        # content_types */*: the view, not Chalice, decides what a body may be (POST /validate
+        # answers 415 as problem+json), and a GET is never refused for its Content-Type.
+        app.route(path, methods=list(methods), name=name, content_types=["*/*"],
+                  cors=CORS)(served(view))
 
         def method_not_allowed(**_):
-            from chalicelib.http import Problem
-            return Problem(405, "method-not-allowed", "Method not allowed",
-                           f"{app.current_request.method} is not allowed here; use {allowed}",
-                           headers={"Allow": allowed}).reply()
+            raise Problem(405, "method-not-allowed", "Method not allowed",
+                          f"{app.current_request.method} is not allowed here; use {allowed}",
+                          headers={"Allow": allowed})
         method_not_allowed.method_not_allowed = True
-        others = [m for m in OTHER_METHODS + ("GET",) if m not in methods]
-        app.route(path, methods=others, name=f"{name}_not_allowed")(served(method_not_allowed))
+        others = [m for m in OTHER_METHODS if m not in methods]
+        app.route(path, methods=others, name=f"{name}_not_allowed",
+                  content_types=["*/*"])(served(method_not_allowed))
         return view
     return register
 
@@ -154,8 +179,7 @@ def openapi():
     return api.openapi_document(_request("/openapi.json"), app.routes)
 
 
-@route("/validate", "validate_records", None, methods=("POST",), content_types=["*/*"],
-       cors=CORSConfig(allow_origin="*", max_age=600))
+@route("/validate", "validate_records", None, methods=("POST",))
 def validate_records():
     """Validate records without storing them (a dry run).
 
@@ -164,4 +188,5 @@ def validate_records():
     against the current release plus the batch. Nothing is stored or logged.
     """
     request = app.current_request
-    return api.validate_batch(request.raw_body or b"", request.headers.get("content-type"))
+    return api.validate_batch(_request("/validate"), request.raw_body or b"",
+                              request.headers.get("content-type"))

@@ -18,7 +18,7 @@ from .errors import ReleaseNotFound
 from .http import (CACHE_CURRENT, CACHE_PINNED, JSON, SCHEMA_JSON, Problem, Reply, bad_parameter,
                    dumps, not_found)
 from .kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, KINDS
-from .reader import RecordBytes
+from .reader import RecordBytes, Tombstone
 
 STORE_ENV = "DATASET_STORE"
 DEFAULT_STORE = ".serve/store"
@@ -47,9 +47,11 @@ def dataset():
 
 
 def reset_dataset(value=None) -> None:
-    """Forget the opened dataset (tests point the app at a fresh store)."""
+    """Forget the opened dataset and what was derived from it, as a new process would
+    (tests point the app at a fresh store); ``value`` is the dataset to use instead."""
     global _dataset
     _dataset = value
+    _release_cache.clear()
 
 
 @dataclass(frozen=True)
@@ -81,16 +83,21 @@ def only(params: Params, allowed: tuple[str, ...] = ("release",)) -> None:
             raise bad_parameter(name, f"'{name}' is over {MAX_QUERY_VALUE} characters")
 
 
+def current_release():
+    """The release ``current.json`` names; a 503 while nothing is published."""
+    try:
+        return dataset().current()
+    except ReleaseNotFound:
+        raise Problem(503, "no-release", "Service unavailable",
+                      "no release has been published to this store yet",
+                      headers={"Retry-After": "60"}) from None
+
+
 def release_for(params: Params):
     """The release a request reads, and the Cache-Control its answers carry."""
     version = single(params, "release")
     if version is None:
-        try:
-            return dataset().current(), CACHE_CURRENT
-        except ReleaseNotFound:
-            raise Problem(503, "no-release", "Service unavailable",
-                          "no release has been published to this store yet",
-                          headers={"Retry-After": "60"}) from None
+        return current_release(), CACHE_CURRENT
     if not VERSION_RE.fullmatch(version):
         raise bad_parameter("release", "a release looks like 20261127-3f9a1c2b; "
                                        "GET /dataset/releases lists the published ones")
@@ -125,8 +132,10 @@ def index(request: Request) -> Reply:
         "release": release.version,
         "published": manifest.get("published"),
         "license": manifest.get("license"),
+        # count: the live records a walk of the list visits (tombstones are not listed).
         "collections": [{"name": kind.collection, "kind": kind.name, "description": kind.description,
-                         "count": counts.get(kind.collection, 0), "href": f"/{kind.collection}"}
+                         "count": counts.get(kind.collection, {}).get("records", 0),
+                         "href": f"/{kind.collection}"}
                         for kind in KINDS],
         "links": {"openapi": "/openapi.json", "schemas": "/schemas", "dataset": "/dataset",
                   "releases": "/dataset/releases", "validate": "/validate"},
@@ -138,8 +147,8 @@ def list_records(request: Request, collection: str) -> Reply:
     from . import query
 
     kind = kind_for(collection)
+    parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
     release, cache = release_for(request.params)
-    parsed = _parse_list(kind, request.params)
     page = query.run_list(release.collection_index(collection), parsed, release.version)
     return _page_reply(request, page, release.version, cache)
 
@@ -149,25 +158,16 @@ def record_claims(request: Request, collection: str, record_id: str) -> Reply:
 
     kind_for(collection)
     check_id(record_id)
+    parsed = query.refer_to(query.parse_list_params(BY_NAME["claim"], request.params),
+                            f"{collection}/{record_id}")
     release, cache = release_for(request.params)
     found = release.record(collection, record_id)
     if found is None:
         raise not_found(f"{collection}/{record_id} does not exist")
-    parsed = _parse_list(BY_NAME["claim"], request.params, refers_to=f"{collection}/{record_id}")
+    if isinstance(found, Tombstone):
+        return _tombstone_reply(found, collection, record_id, request, cache, "/claims")
     page = query.run_list(release.collection_index("claims"), parsed, release.version)
     return _page_reply(request, page, release.version, cache)
-
-
-def _parse_list(kind, params: Params, refers_to: str | None = None):
-    from . import query
-
-    try:
-        parsed = query.parse_list_params(kind, params)
-    except query.BadParameter as exc:
-        raise bad_parameter(exc.param, f"'{exc.param}': {exc.message}") from None
-    if refers_to is not None:
-        parsed = query.refer_to(parsed, refers_to)
-    return parsed
 
 
 def _page_reply(request: Request, page, version: str, cache: str) -> Reply:
@@ -196,11 +196,16 @@ def get_record(request: Request, collection: str, record_id: str) -> Reply:
     return _tombstone_reply(found, collection, record_id, request, cache)
 
 
-def _tombstone_reply(tombstone, collection: str, record_id: str, request: Request, cache: str) -> Reply:
+def _tombstone_reply(tombstone: Tombstone, collection: str, record_id: str, request: Request,
+                     cache: str, suffix: str = "") -> Reply:
+    """308 to where a merged id now lives (same query, such as ``release=``), or 410 with the reason."""
     if tombstone.action == "merged":
-        location = "/" + tombstone.merged_into
-        if "release" in request.params:
-            location += "?" + urlencode({"release": request.params["release"][0]})
+        location = "/" + tombstone.merged_into + suffix
+        # The same question about the canonical record; a cursor belonged to the old one.
+        kept = [(name, value) for name, values in request.params.items() if name != "cursor"
+                for value in values]
+        if kept:
+            location += "?" + urlencode(kept)
         body = {"type": http.PROBLEM_BASE + "merged", "title": "Merged", "status": 308,
                 "detail": f"{collection}/{record_id} was merged into {tombstone.merged_into}: {tombstone.reason}",
                 "location": location}
@@ -219,14 +224,17 @@ def list_schemas(request: Request) -> Reply:
     return Reply(dumps(body), cache=cache)
 
 
+# Besides one schema per kind, a release carries the definitions they share and the tombstone's.
+SCHEMA_FILES = {**{kind.name: kind.schema_file for kind in KINDS},
+                "defs": "defs.schema.json", "tombstone": "tombstone.schema.json"}
+
+
 def get_schema(request: Request, kind_name: str) -> Reply:
     only(request.params)
-    names = {kind.name: kind.schema_file for kind in KINDS}
-    names.update({"defs": "defs.schema.json", "tombstone": "tombstone.schema.json"})
-    if kind_name not in names:
-        raise not_found(f"there is no schema '{kind_name[:40]}'; kinds: {', '.join(names)}")
+    if kind_name not in SCHEMA_FILES:
+        raise not_found(f"there is no schema '{kind_name[:40]}'; there are: {', '.join(SCHEMA_FILES)}")
     release, cache = release_for(request.params)
-    return Reply(release.schema_bytes(names[kind_name]), content_type=SCHEMA_JSON, cache=cache)
+    return Reply(release.schema_bytes(SCHEMA_FILES[kind_name]), content_type=SCHEMA_JSON, cache=cache)
 
 
 def get_dataset(request: Request) -> Reply:
@@ -293,18 +301,23 @@ def _media_type(name: str) -> str:
 
 def list_releases(request: Request) -> Reply:
     only(request.params)
-    releases = dataset().releases()
-    current = dataset().current().version
-    body = {"current": current, "releases": releases}
+    # The listing grows with every publish, so it is never cached as immutable; a pinned
+    # release is still checked, so that a wrong one is not silently ignored.
+    current = current_release()
+    if "release" in request.params:
+        release_for(request.params)
+    body = {"current": current.version, "releases": dataset().releases()}
     return Reply(dumps(body), cache=CACHE_CURRENT)
 
 
-def validate_batch(body: bytes, content_type: str | None) -> Reply:
-    """``POST /validate``: a dry run of the validator against the current release plus the batch."""
+def validate_batch(request: Request, body: bytes, content_type: str | None) -> Reply:
+    """``POST /validate``: a dry run of the validator against a release (the current one, or
+    the one ``release=`` pins) plus the batch. The body is neither stored nor logged."""
     from .intake import PayloadError, items_from_payload
     from .jsonio import JSONInputError, parse
     from .validate import validate
 
+    only(request.params)
     media = (content_type or "").split(";")[0].strip().lower()
     if media != JSON:
         raise Problem(415, "unsupported-media-type", "Unsupported media type",
@@ -322,7 +335,7 @@ def validate_batch(body: bytes, content_type: str | None) -> Reply:
         status = 413 if exc.keyword == "maxItems" else 400
         raise Problem(status, "too-many-items" if status == 413 else "bad-body",
                       "Payload too large" if status == 413 else "Bad request body", exc.message) from None
-    release = dataset().current()
+    release, _ = release_for(request.params)
     report = validate(items, schema_set(release), release.catalog())
     return Reply(dumps(report.to_dict()))
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import IntegrityError, ReleaseNotFound, StoreUnavailable
+from .errors import DatasetError, IntegrityError, ReleaseNotFound, StoreError
 
 PROBLEM_BASE = "https://iran1988.example/problems/"
 JSON = "application/json"
@@ -76,9 +76,16 @@ def problem_for(error: Exception) -> Problem:
     """The one mapping from domain errors to HTTP problems."""
     if isinstance(error, Problem):
         return error
+    if isinstance(error, DatasetError):
+        from .query import BadParameter  # only on this path: most requests never load query
+
+        if isinstance(error, BadParameter):
+            return bad_parameter(error.param, f"'{error.param}': {error.message}")
     if isinstance(error, ReleaseNotFound):
         return bad_parameter("release", f"{error}; GET /dataset/releases lists the published ones")
-    if isinstance(error, StoreUnavailable):
+    if isinstance(error, StoreError):
+        # Unavailable, refusing, or holding something unreadable where a release should be:
+        # either way the store cannot answer now, which is an outage, not the client's fault.
         return Problem(503, "store-unavailable", "Service unavailable",
                        "the dataset store is not answering; retry shortly",
                        headers={"Retry-After": str(getattr(error, "retry_after", 1))})

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from .jsonio import JSONInputError, parse
 from .kinds import BY_COLLECTION, KINDS
-from .validate import Item, Problem
+from .validate import Item, Problem, _clip
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MAX_RECORD_BYTES = 1024 * 1024
@@ -89,7 +89,8 @@ def items_from_payload(payload: Any, max_items: int = MAX_ITEMS) -> list[Item]:
     if isinstance(payload, dict) and "items" in payload and "record" not in payload:
         extra = sorted(set(payload) - {"items"})
         if extra:
-            raise PayloadError("additionalProperties", f"unexpected key {extra[0]!r} beside 'items'")
+            raise PayloadError("additionalProperties",
+                               f"unexpected key {_clip(extra[0], 80)!r} beside 'items'")
         payload = payload["items"]
         if not isinstance(payload, list):
             raise PayloadError("type", "'items' must be an array of {kind, record} objects")
@@ -111,8 +112,10 @@ def _payload_item(entry: Any, index: int) -> Item:
     kind = entry.get("kind")
     item = Item(kind if isinstance(kind, str) else None, entry.get("record"), origin, index)
     if extra:
-        item.errors.append(Problem(f"/{extra[0]}", "additionalProperties", (
-            f"unexpected key {extra[0]!r}; an item has only 'kind' and 'record'")))
+        key = _clip(extra[0], 80)  # echoed in the report: never a 100,000-character key whole
+        item.errors.append(Problem("/" + key.replace("~", "~0").replace("/", "~1"),
+                                   "additionalProperties",
+                                   f"unexpected key {key!r}; an item has only 'kind' and 'record'"))
     if "record" not in entry:
         item.errors.append(Problem("/record", "required", "'record' is required"))
     if item.errors:

@@ -8,6 +8,7 @@ goes through ``parse`` so each of those becomes a clear, named error instead.
 from __future__ import annotations
 
 import json
+import math
 import re
 from itertools import accumulate
 from typing import Any
@@ -57,6 +58,14 @@ def _reject_constant(name: str) -> Any:
     raise JSONInputError("json", f"{name} is not valid JSON; write a number or null")
 
 
+def _finite_float(text: str) -> float:
+    # 1e999 is valid JSON syntax, but Python reads it as infinity: NaN's cousin by another door.
+    value = float(text)
+    if math.isinf(value):
+        raise JSONInputError("json", f"the number {text[:40]} is too large to represent")
+    return value
+
+
 def parse(raw: bytes, *, max_bytes: int | None = None, what: str = "the input") -> Any:
     """Parse ``raw`` as strict JSON, or raise ``JSONInputError`` naming the problem."""
     if max_bytes is not None and len(raw) > max_bytes:
@@ -78,8 +87,14 @@ def parse(raw: bytes, *, max_bytes: int | None = None, what: str = "the input") 
             "maxDepth", f"{what} nests {depth} levels deep; the limit is {MAX_DEPTH}")
     try:
         return json.loads(text, object_pairs_hook=_reject_duplicate_keys,
-                          parse_constant=_reject_constant)
+                          parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise JSONInputError(
             "json", f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except ValueError as exc:
+        if isinstance(exc, JSONInputError):
+            raise
+        # int() refuses integers over sys.get_int_max_str_digits() (4,300) digits, which
+        # also keeps a hostile body from costing quadratic time to convert.
+        raise JSONInputError("json", f"{what} holds a number with too many digits") from None

@@ -92,7 +92,7 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
     if description.strip():
         operation["description"] = description.strip()
     params = [{"name": name, "in": "path", "required": True, "description": f"The {name}.",
-               "schema": _path_schema(name)} for name in re.findall(r"{(\w+)}", path)]
+               "schema": _path_schema(name, schemas)} for name in re.findall(r"{(\w+)}", path)]
     kind, role = _route_kind(path)
     responses = operation["responses"]
     if method == "POST":
@@ -101,7 +101,7 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
         responses["200"] = _json({"$ref": "#/components/schemas/ValidationReport"}, "The validation report.")
         responses.update({"413": _problem("The body is over 1 MiB, or holds over 1,000 items."),
                           "415": _problem("The body is not sent as application/json.")})
-        operation["parameters"] = params
+        operation["parameters"] = params + [RELEASE_PARAM]
         return operation
     if role == "list":
         params += list_parameters(kind)
@@ -125,17 +125,27 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
         if path.startswith("/dataset/files"):
             responses["302"] = {"description": "From S3: a presigned URL valid for at most 15 minutes.",
                                 "headers": {"Location": {"schema": {"type": "string"}}}}
+            responses["406"] = _problem("A compressed file, and Accept takes neither it nor */*.")
     responses["304"] = {"description": "Not modified: the ETag in If-None-Match is current."}
     operation["parameters"] = params
     return operation
 
 
-def _path_schema(name: str) -> dict:
+def _path_schema(name: str, schemas: Mapping[str, dict]) -> dict:
     if name == "id":
         return {"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX_LENGTH}
-    if name == "kind":
-        return {"type": "string", "enum": [kind.name for kind in KINDS]}
+    if name == "kind":  # each kind's schema, and the shared ones the release carries
+        return {"type": "string", "enum": [file.removesuffix(".schema.json") for file in schemas]}
     return {"type": "string", "maxLength": 200}
+
+
+def _head(get: dict) -> dict:
+    """HEAD answers as GET does, without a body."""
+    responses = {status: {key: value for key, value in response.items() if key != "content"}
+                 for status, response in get["responses"].items()}
+    return {**get, "operationId": get["operationId"] + "_head",
+            "summary": "Headers only: " + get["summary"][0].lower() + get["summary"][1:],
+            "responses": responses}
 
 
 def _bundle(documents: Mapping[str, dict]) -> dict[str, dict]:
@@ -168,9 +178,12 @@ def build_openapi(routes: Mapping[str, Mapping[str, Any]], documents: Mapping[st
     for path, methods in sorted(routes.items()):
         for method, entry in methods.items():
             view = entry.view_function
-            if getattr(view, "method_not_allowed", False):
+            if getattr(view, "method_not_allowed", False) or method == "HEAD":
                 continue
-            paths.setdefault(path, {})[method.lower()] = _operation(path, method, view, documents)
+            operations = paths.setdefault(path, {})
+            operations[method.lower()] = _operation(path, method, view, documents)
+            if "HEAD" in methods and method == "GET":
+                operations["head"] = _head(operations["get"])
     components = _bundle(documents)
     components.update({
         "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {

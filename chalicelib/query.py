@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # index imports this module, for sort_key
 COMMON_PARAMS = ("q", "sort", "limit", "cursor", "date_from", "date_to", "release")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_VALUE_LENGTH = 200
+MAX_NAME_SHOWN = 40
 _CURSOR = struct.Struct(">BI")  # version, position
 _CURSOR_VERSION, _TAG_BYTES = 1, 12
 # Under 1/_DENSE of the collection, a match set is ordered by sorting its ranks (O(m log m) in
@@ -142,8 +143,10 @@ def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> Lis
     allowed = allowed_params(kind)
     for name in sorted(params):
         if name not in allowed:
-            raise BadParameter(name, f"unknown parameter; {kind.collection} accepts "
-                                     f"{', '.join(allowed)}")
+            # Named as given, up to a point: a 100 KB name is not echoed back whole.
+            shown = name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN - 1] + "…"
+            raise BadParameter(shown, f"unknown parameter; {kind.collection} accepts "
+                                      f"{', '.join(allowed)}")
     one: dict[str, str] = {}
     for name, values in params.items():
         if isinstance(values, str):  # a single-valued mapping, e.g. Chalice's query_params
@@ -263,7 +266,10 @@ def decode_cursor(cursor: str, query: ListQuery, release: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (ValueError, TypeError):
         raise rejected from None
-    if len(raw) != _CURSOR.size + _TAG_BYTES or not cursor.isascii():
+    # Only the exact text encode_cursor made: base64 would also accept padding, and other
+    # spare bits in the last character, for the same bytes.
+    if len(raw) != _CURSOR.size + _TAG_BYTES or not cursor.isascii() \
+            or base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != cursor:
         raise rejected
     body, tag = raw[:_CURSOR.size], raw[_CURSOR.size:]
     version, position = _CURSOR.unpack(body)

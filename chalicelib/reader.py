@@ -303,30 +303,35 @@ class Dataset:
     def current(self, now: float | None = None) -> Release:
         """The release ``current.json`` names, re-checked once the TTL has passed.
 
-        Raises ReleaseNotFound('current') when nothing has been published yet.
+        Raises ReleaseNotFound('current') when nothing has been published yet. Once a release
+        is held, a pointer that cannot be read or used (the store is down, current.json is
+        missing or garbled, or names a release that fails its checks) leaves the held release
+        serving, verified as it was, and the pointer is tried again after another TTL.
         """
         now = self._clock() if now is None else now
         held = self._current
         if held is not None and now - held[0] < self.ttl:
             return held[1]
         try:
-            pointer = self._read_json(CURRENT_KEY)
-        except StoreError:
+            release = self._resolve_current()
+        except (StoreError, IntegrityError, ReleaseNotFound):
             if held is None:
                 raise
-            # Keep serving the release we hold, and try again after another TTL,
-            # rather than fail every request while the store is down.
+            # Rather than fail every request while the store or the pointer is broken.
             self._current = (now, held[1])
             return held[1]
+        self._current = (now, release)
+        return release
+
+    def _resolve_current(self) -> Release:
+        pointer = self._read_json(CURRENT_KEY)
         if pointer is None:
             raise ReleaseNotFound("current")
         if not (isinstance(pointer, dict) and isinstance(pointer.get("version"), str)
                 and VERSION.match(pointer["version"])
                 and isinstance(pointer.get("manifest_sha256"), str)):
             raise StoreError("current.json does not name a release")
-        release = self._release(pointer["version"], pointer["manifest_sha256"])
-        self._current = (now, release)
-        return release
+        return self._release(pointer["version"], pointer["manifest_sha256"])
 
     def pinned(self, version: str, now: float | None = None) -> Release:
         """A published release by version; ReleaseNotFound if it is not published here."""
@@ -344,15 +349,34 @@ class Dataset:
         return self._release(version, listed[version]["manifest_sha256"])
 
     def releases(self, now: float | None = None) -> list[dict[str, Any]]:
-        """Every published release, newest first, each with its change summary."""
+        """Every published release, newest first, each with its change summary.
+
+        Like ``current``, a listing already held keeps serving while releases.json cannot be
+        read or used.
+        """
         now = self._clock() if now is None else now
         held = self._listing
         if held is not None and now - held[0] < self.ttl:
             return held[1]
-        listing = self._read_json(RELEASES_KEY)
-        releases = list(listing["releases"]) if listing else []
+        try:
+            releases = self._read_listing()
+        except StoreError:
+            if held is None:
+                raise
+            releases = held[1]
         self._listing = (now, releases)
         return releases
+
+    def _read_listing(self) -> list[dict[str, Any]]:
+        listing = self._read_json(RELEASES_KEY)
+        if listing is None:
+            return []
+        releases = listing.get("releases") if isinstance(listing, dict) else None
+        if not (isinstance(releases, list) and all(
+                isinstance(r, dict) and isinstance(r.get("version"), str)
+                and isinstance(r.get("manifest_sha256"), str) for r in releases)):
+            raise StoreError("releases.json does not list releases")
+        return list(releases)
 
     def _read_json(self, key: str) -> Any:
         try:

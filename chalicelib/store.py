@@ -17,12 +17,25 @@ import os
 import re
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
 from chalicelib.errors import ObjectExists, ObjectMissing, StoreError, StoreUnavailable
 
 MAX_PRESIGN_SECONDS = 900
+
+# One S3 read may take at most ATTEMPTS x (CONNECT + READ) plus botocore's backoff between
+# attempts (under 0.05 + 0.1 s for 5xx and timeouts, 1 + 2 s for throttling), plus one READ if
+# the body stalls: 3 x 3 + 3 + 2 = 14 s, inside the function's 20 s timeout. AWS advises timing
+# out and retrying slow S3 GETs after about 2 s, since a retry usually finds a faster path.
+S3_ATTEMPTS = 3
+S3_CONNECT_TIMEOUT = 1
+S3_READ_TIMEOUT = 2
+# After a read fails despite its retries, reads fail at once for this long: one request then
+# spends at most one retry budget, however many objects it needs, and a store that is down is
+# not hammered by every request. The client is told to retry after about as long.
+FAIL_FAST_SECONDS = 1.0
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # DirStore stages writes in hidden files with this prefix; listings skip them.
@@ -157,6 +170,9 @@ class DirStore(Store):
             return path.read_bytes()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise ObjectMissing(key) from None
+        except OSError:
+            # EIO, EMFILE, EACCES: the disk, not the request, is at fault, and may recover.
+            raise StoreUnavailable() from None
 
     def _stage(self, path: Path, body: bytes) -> Path:
         # Staging in the destination folder keeps the final rename/link on one file
@@ -230,6 +246,8 @@ class S3Store(Store):
         self.reads = 0
         self._s3 = client
         self._lock = threading.Lock()
+        self.clock = time.monotonic
+        self._failing_until = 0.0
 
     @property
     def client(self):
@@ -245,10 +263,18 @@ class S3Store(Store):
         return self.prefix + _check_key(key)
 
     def get(self, key: str) -> bytes:
+        """Return the object's bytes: ObjectMissing if there is none, StoreUnavailable if S3
+        failed every attempt (or did, less than FAIL_FAST_SECONDS ago)."""
         full = self._full(key)
+        if self.clock() < self._failing_until:
+            raise StoreUnavailable()
         self.reads += 1
-        with _translated(key):  # covers the body read too, which can time out mid-stream
-            return self.client.get_object(Bucket=self.bucket, Key=full)["Body"].read()
+        try:
+            with _translated(key):  # covers the body read too, which can time out mid-stream
+                return self.client.get_object(Bucket=self.bucket, Key=full)["Body"].read()
+        except StoreUnavailable:
+            self._failing_until = self.clock() + FAIL_FAST_SECONDS
+            raise
 
     def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
         """Write the object; a single S3 PUT is already atomic for readers."""
@@ -326,16 +352,25 @@ def _new_s3_client():
     region = os.environ.get("AWS_REGION") or session.region_name or "us-east-1"
     config = Config(
         # total_max_attempts counts the first try; botocore's "max_attempts" key counts
-        # retries only (3 would mean 4 tries). Three 5 s reads plus backoff stay well
-        # inside API Gateway's 29 s limit.
-        retries={"mode": "standard", "total_max_attempts": 3},
-        connect_timeout=2, read_timeout=5, max_pool_connections=32,
+        # retries only (3 would mean 4 tries). See S3_ATTEMPTS for the worst case.
+        retries={"mode": "standard", "total_max_attempts": S3_ATTEMPTS},
+        connect_timeout=S3_CONNECT_TIMEOUT, read_timeout=S3_READ_TIMEOUT,
+        max_pool_connections=32,
         # SigV4 presigned URLs carry X-Amz-Expires and work in every region.
         signature_version="s3v4",
     )
     # No endpoint_url: botocore itself honours AWS_ENDPOINT_URL(_S3), which is how
     # tests and tools point the store at a moto server.
-    return session.client("s3", region_name=region, config=config)
+    client = session.client("s3", region_name=region, config=config)
+    client.meta.events.register("before-parse.s3.*", _ignore_retry_after)
+    return client
+
+
+def _ignore_retry_after(response_dict, **_kwargs):
+    # botocore lengthens a retry's backoff by up to 5 s when a response carries
+    # x-amz-retry-after. The function must give up within its timeout and answer 503 with its
+    # own Retry-After, so the wait falls to the client rather than to a running Lambda.
+    response_dict["headers"].pop("x-amz-retry-after", None)
 
 
 def open_store(url: str) -> Store:

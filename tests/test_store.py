@@ -340,7 +340,7 @@ def test_s3_client_is_created_lazily_and_reused(aws):
 def test_s3_client_uses_bounded_retries_and_timeouts(aws):
     config = open_store(f"s3://{BUCKET}").client.meta.config
     assert config.retries == {"mode": "standard", "total_max_attempts": 3}
-    assert (config.connect_timeout, config.read_timeout) == (2, 5)
+    assert (config.connect_timeout, config.read_timeout) == (1, 2)
     assert config.max_pool_connections == 32
 
 
