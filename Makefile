@@ -94,3 +94,13 @@ deploy: package
 publish: install
 	@test -n "$(STORE)" || { echo "usage: make publish STORE=s3://<data bucket>/   (the stack's DataStore output)" >&2; exit 2; }
 	$(BIN)/python -m chalicelib publish --to $(STORE)
+
+# --- Benchmarks ------------------------------------------------------------------------------
+# Measures DESIGN.md's performance targets and redraws benchmarks/RESULTS.md, the plot and
+# benchmarks/results-<size>.json. Not part of `make test`: timings never gate CI. Runs 10k and
+# 100k records; BENCH_SIZES adds sizes to those (`BENCH_SIZES=1000000 make bench` adds 1M).
+# Synthetic data and stores go to benchmarks/out/ and are reused while unchanged.
+.PHONY: bench
+BENCH_SIZES ?=
+bench: install
+	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python -m benchmarks.run

@@ -76,7 +76,7 @@ def only(params: Params, allowed: tuple[str, ...] = ("release",)) -> None:
     for name, values in params.items():
         if name not in allowed:
             hint = ", ".join(allowed) if allowed else "none"
-            raise bad_parameter(name, f"unknown parameter '{name[:40]}'; this route takes: {hint}")
+            raise bad_parameter(name, f"unknown parameter '{http.shown(name)}'; this route takes: {hint}")
         if len(values) > 1:
             raise bad_parameter(name, f"'{name}' was given {len(values)} times; give it once")
         if len(values[0]) > MAX_QUERY_VALUE:
@@ -327,14 +327,15 @@ def validate_batch(request: Request, body: bytes, content_type: str | None) -> R
                       f"the body is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)")
     try:
         payload = parse(body, what="the body")
+        if not isinstance(payload, (dict, list)):
+            raise PayloadError("type", "the body must be an item {\"kind\": ..., \"record\": {...}}, "
+                                       "a list of items, or {\"items\": [...]}")
         items = items_from_payload(payload)
-    except JSONInputError as exc:
-        raise Problem(400, "bad-body", "Bad request body", exc.message,
-                      errors=[{"pointer": exc.pointer, "keyword": exc.keyword, "message": exc.message}]) from None
-    except PayloadError as exc:
-        status = 413 if exc.keyword == "maxItems" else 400
-        raise Problem(status, "too-many-items" if status == 413 else "bad-body",
-                      "Payload too large" if status == 413 else "Bad request body", exc.message) from None
+    except (JSONInputError, PayloadError) as exc:
+        error = {"pointer": getattr(exc, "pointer", ""), "keyword": exc.keyword, "message": exc.message}
+        if exc.keyword == "maxItems":
+            raise Problem(413, "too-many-items", "Payload too large", exc.message, errors=[error]) from None
+        raise Problem(400, "bad-body", "Bad request body", exc.message, errors=[error]) from None
     release, _ = release_for(request.params)
     report = validate(items, schema_set(release), release.catalog())
     return Reply(dumps(report.to_dict()))

@@ -64,8 +64,16 @@ class Problem(Exception):
         return Reply(dumps(document), self.status, PROBLEM_JSON, dict(self.headers))
 
 
+MAX_NAME_SHOWN = 40
+
+
+def shown(name: str) -> str:
+    """A parameter name as a problem may repeat it: a 100 KB name is not echoed back whole."""
+    return name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN - 1] + "…"
+
+
 def bad_parameter(parameter: str, detail: str) -> Problem:
-    return Problem(400, "bad-parameter", "Bad query parameter", detail, parameter=parameter)
+    return Problem(400, "bad-parameter", "Bad query parameter", detail, parameter=shown(parameter))
 
 
 def not_found(detail: str) -> Problem:

@@ -70,8 +70,8 @@ def _page_schema(kind: Kind) -> dict:
         "release": {"type": "string", "description": "The release this page was read from."}}}
 
 
-def _json(schema: dict, description: str = "OK") -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}},
+def _json(schema: dict, description: str = "OK", media_type: str = "application/json") -> dict:
+    return {"description": description, "content": {media_type: {"schema": schema}},
             "headers": {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}}}
 
 
@@ -117,6 +117,11 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
                             "headers": {"Location": {"schema": {"type": "string"}}}}
         responses["404"] = _problem("No record has this id.")
         responses["410"] = _problem("The record was withdrawn; `detail` gives the reason.")
+    elif path == "/schemas/{kind}":
+        params.append(RELEASE_PARAM)
+        responses["200"] = _json({"type": "object"}, "A JSON Schema (2020-12) document.",
+                                 "application/schema+json")
+        responses["404"] = _problem("No schema has this name.")
     else:
         params.append(RELEASE_PARAM)
         responses["200"] = _json({"type": "object"}, "OK")
@@ -190,13 +195,18 @@ def build_openapi(routes: Mapping[str, Mapping[str, Any]], documents: Mapping[st
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string"}, "parameter": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "object"}}}},
+        # What POST /validate reads, and answers 200 to: a malformed item is not a bad request,
+        # it is reported in its result. ValidationItem is the shape a well-formed item has.
         "ValidationRequest": {"description": (
-            "One item, a list of items, or {\"items\": [...]}; an item is {\"kind\": \"person\", \"record\": {...}}."),
-            "oneOf": [{"$ref": "#/components/schemas/ValidationItem"},
-                      {"type": "array", "items": {"$ref": "#/components/schemas/ValidationItem"}, "maxItems": 1000},
-                      {"type": "object", "required": ["items"], "additionalProperties": False, "properties": {
-                          "items": {"type": "array", "items": {"$ref": "#/components/schemas/ValidationItem"},
-                                    "maxItems": 1000}}}]},
+            "One item, a list of items, or {\"items\": [...]}; an item is {\"kind\": \"person\", "
+            "\"record\": {...}} (see ValidationItem). Items of another shape are reported in `results`."),
+            "anyOf": [
+                {"type": "array", "minItems": 1, "maxItems": 1000},
+                {"type": "object", "required": ["items"], "not": {"required": ["record"]},
+                 "additionalProperties": False,
+                 "properties": {"items": {"type": "array", "minItems": 1, "maxItems": 1000}}},
+                {"type": "object", "not": {"required": ["items"]}},
+                {"type": "object", "required": ["items", "record"]}]},
         "ValidationItem": {"type": "object", "required": ["kind", "record"], "additionalProperties": False,
                            "properties": {"kind": {"type": "string", "enum": [k.name for k in KINDS]},
                                           "record": {"type": "object"}}},

@@ -14,6 +14,7 @@ assertion rewriting, so the asserts below carry their own messages (PYTEST_DONT_
 """
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,12 +148,6 @@ class Served:
     live: dict[str, list[dict]]        # live records by collection, in id order
     tombstones: dict[str, list[dict]]  # tombstones by collection
 
-    def point_app(self, monkeypatch: pytest.MonkeyPatch) -> Store:
-        """Point the app at this store with nothing cached; return the store it opened."""
-        monkeypatch.setenv(api.STORE_ENV, self.url)
-        api.reset_dataset()
-        return api.dataset().store
-
     def record(self, collection: str, record_id: str) -> dict:
         return next(r for r in self.live[collection] if r["id"] == record_id)
 
@@ -214,33 +209,47 @@ def served(request) -> Served:
     return request.getfixturevalue(f"{request.param}_served")
 
 
-def _client(served: Served, monkeypatch: pytest.MonkeyPatch):
+@contextlib.contextmanager
+def app_client(store_url: str, monkeypatch: pytest.MonkeyPatch):
+    """A chalice.test.Client of the app reading ``store_url``, with nothing cached."""
     from chalice.test import Client
 
     from app import app
 
-    served.point_app(monkeypatch)
-    with Client(app) as test_client:
-        yield test_client
+    monkeypatch.setenv(api.STORE_ENV, store_url)
     api.reset_dataset()
+    try:
+        with Client(app) as test_client:
+            yield test_client
+    finally:
+        api.reset_dataset()
 
 
 @pytest.fixture
 def client(served, monkeypatch):
-    """A chalice.test.Client of the app, reading ``served`` with cold caches."""
-    yield from _client(served, monkeypatch)
+    """A client of the app reading ``served``, as a fresh process would."""
+    with app_client(served.url, monkeypatch) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def opened_store(client) -> Store:
+    """The store ``client``'s app opened; its ``reads`` count every storage call."""
+    return api.dataset().store
 
 
 @pytest.fixture
 def dir_client(dir_served, monkeypatch):
     """A client of the app reading the folder store, for what only a folder store does."""
-    yield from _client(dir_served, monkeypatch)
+    with app_client(dir_served.url, monkeypatch) as test_client:
+        yield test_client
 
 
 @pytest.fixture
 def s3_client(s3_served, monkeypatch):
     """A client of the app reading the S3 store, for what only S3 does."""
-    yield from _client(s3_served, monkeypatch)
+    with app_client(s3_served.url, monkeypatch) as test_client:
+        yield test_client
 
 
 def get_json(client, url: str, **headers) -> dict:

@@ -9,8 +9,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from apidata import SPELLINGS, ids, walk
-from chalicelib import api
+from apidata import SPELLINGS, app_client, ids, walk
 from chalicelib.intake import DATA_DIR
 from chalicelib.kinds import BY_COLLECTION as COLLECTIONS
 from chalicelib.publish import publish
@@ -31,15 +30,8 @@ def real_store(tmp_path_factory) -> tuple[str, str]:
 
 @pytest.fixture
 def real_client(real_store, monkeypatch):
-    from chalice.test import Client
-
-    from app import app
-
-    monkeypatch.setenv(api.STORE_ENV, real_store[0])
-    api.reset_dataset()
-    with Client(app) as client:
+    with app_client(real_store[0], monkeypatch) as client:
         yield client
-    api.reset_dataset()
 
 
 @pytest.mark.parametrize("q", SPELLINGS)

@@ -181,16 +181,36 @@ def test_more_than_1000_items_is_a_413_and_1000_are_read(client):
     assert "1,001" in problem["detail"]
 
 
-def test_no_items_is_a_400(client):
-    assert assert_problem(post(client, []), 400)["detail"] == "there are no items to validate"
+@pytest.mark.parametrize("body,keyword", [
+    ([], "minItems"), ({"items": []}, "minItems"), ({"items": "all"}, "type"),
+    ({"items": [], "extra": 1}, "additionalProperties"), ("a person", "type"), (5, "type"), (None, "type"),
+])
+def test_a_body_of_no_item_shape_is_a_400_saying_why(client, body, keyword):
+    problem = assert_problem(post(client, body), 400)
+    assert problem["errors"] == [{"pointer": "", "keyword": keyword, "message": problem["detail"]}]
+
+
+def test_every_body_answered_200_is_a_validation_request_in_the_openapi_document(client):
+    from jsonschema import Draft202012Validator
+
+    document = json.loads(client.http.get("/openapi.json").body)
+    request = Draft202012Validator({"$ref": "#/components/schemas/ValidationRequest", **document})
+    answered = [person(), [person()], {"items": [person()]}, {"kind": "person", "record": {}, "note": 1},
+                {"record": {}}, {"items": [person()], "record": {}}, [1, "two"], [{"kind": "castle"}]]
+    for body in answered:
+        assert post(client, body).status_code == 200, body
+        assert request.is_valid(body), body
+    refused = [[], {"items": []}, {"items": "all"}, {"items": [], "extra": 1}, "a person", 5, None,
+               [person(f"p-{i}") for i in range(MAX_ITEMS + 1)]]
+    for body in refused:
+        assert post(client, body).status_code in (400, 413), body
+        assert not request.is_valid(body), body
 
 
 # -- nothing stored, nothing logged ---------------------------------------------------------
 
-def test_validation_stores_nothing_and_logs_no_body(client, served, caplog):
-    from chalicelib import api
-
-    store = api.dataset().store
+def test_validation_stores_nothing_and_logs_no_body(client, opened_store, caplog):
+    store = opened_store
     before = {key: store.get(key) for key in store.list()}
     marker = "Zz-unique-marker-in-the-body-zZ"
     caplog.set_level(logging.DEBUG)

@@ -88,8 +88,8 @@ def test_a_body_over_1_mib_is_a_413_before_it_is_parsed(app, body):
     assert measured.status == 413
     assert problem(measured.response)["status"] == 413
     assert measured.seconds < QUICK
-    # The body itself is the caller's; answering it must not copy it over and over.
-    assert measured.peak_bytes < 2 * len(body) + 4 * MiB, measured.peak_bytes
+    # Refused on its length alone: not one copy of the body is made.
+    assert measured.peak_bytes < MiB, measured.peak_bytes
 
 
 def test_a_body_of_exactly_1_mib_is_read(app):
@@ -126,7 +126,7 @@ def test_nesting_10000_deep_is_a_400_without_recursing(app, body):
     measured = measure(lambda: app.post("/validate", body))
     assert measured.status == 400 and measured.seconds < QUICK
     assert problem(measured.response)["errors"][0]["keyword"] == "maxDepth"
-    assert measured.peak_bytes < 16 * MiB
+    assert measured.peak_bytes < 8 * MiB
 
 
 def test_nesting_64_deep_is_read_and_65_is_refused(app):
@@ -157,6 +157,7 @@ def test_numbers_json_cannot_carry_are_a_400(app, number):
     measured = measure(lambda: app.post("/validate", body))
     assert measured.status == 400 and measured.seconds < QUICK
     assert problem(measured.response)["errors"][0]["keyword"] == "json"
+    assert measured.peak_bytes < 4 * MiB
 
 
 @pytest.mark.parametrize("body", [b"", b" \n", b"{", b"{'kind': 'place'}", b"\xef\xbb\xbf{}",
@@ -180,6 +181,7 @@ def test_a_100k_character_key_is_answered_without_echoing_it(app, payload, statu
     body = json.dumps(payload).encode()
     measured = measure(lambda: app.post("/validate", body))
     assert measured.status == status and measured.seconds < QUICK
+    assert measured.peak_bytes < 32 * MiB  # bounded, though each schema's message is built
     assert KEY not in measured.response.body.decode()
     assert len(measured.response.body) < 4096
     if status == 200:
@@ -279,16 +281,9 @@ def test_a_100kb_value_is_a_400_naming_its_parameter(app, route):
         assert len(measured.response.body) < 2048
 
 
-ECHOES_NAME = pytest.mark.xfail(
-    reason="needs api.only() in chalicelib/api.py to clip an unknown parameter's name "
-           "(to 40 characters, as query.parse_list_params does) in both `parameter` and `detail`",
-    strict=True)
-
-
-@pytest.mark.parametrize("route", LIST_ROUTES + [
-    pytest.param(path, marks=ECHOES_NAME) for path in (
-        "/", "/people/mostafa-pour-mohammadi", "/schemas", "/schemas/person", "/dataset",
-        "/dataset/releases", "/openapi.json", "/dataset/files/people.csv")])
+@pytest.mark.parametrize("route", LIST_ROUTES + ["/", "/people/mostafa-pour-mohammadi", "/schemas",
+                                                  "/schemas/person", "/dataset", "/dataset/releases",
+                                                  "/openapi.json", "/dataset/files/people.csv"])
 def test_a_100kb_parameter_name_is_a_400_that_does_not_echo_it(app, route):
     measured = measure(lambda: app.get(f"{route}?{LONG}=1"))
     assert measured.status == 400 and measured.seconds < QUICK
