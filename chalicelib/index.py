@@ -36,10 +36,10 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import edtf
+from .cache import Memo
 from .kinds import Kind
 from .layout import canonical_json
 from .query import OPEN_END, OPEN_START, day_number, sort_key
@@ -242,36 +242,6 @@ def build_index(kind: Kind, records: list[dict]) -> dict[str, bytes]:
 
 
 # --- load -------------------------------------------------------------------------------------
-
-class Memo:
-    """A small LRU for results derived per query, bounded by their total size in ordinals.
-
-    Walking pages repeats one query with another cursor; remembering its match set makes page
-    1,000 cost what page 1 costs without storing anything per client.
-    """
-
-    def __init__(self, budget: int = 1 << 21):
-        self._budget, self._used = budget, 0
-        self._entries: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
-
-    def get(self, key: Any) -> Any:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        self._entries.move_to_end(key)
-        return entry[0]
-
-    def put(self, key: Any, value: Any, size: int) -> Any:
-        """Remember ``value`` (costing ``size``) unless it alone exceeds the budget; return it."""
-        if size <= self._budget:
-            old = self._entries.pop(key, None)
-            self._used += size - (old[1] if old else 0)
-            self._entries[key] = (value, size)
-            while self._used > self._budget:
-                _, (_, freed) = self._entries.popitem(last=False)
-                self._used -= freed
-        return value
-
 
 class CollectionIndex:
     """A loaded collection index. Each file is read on first use, so a cold start pays only for

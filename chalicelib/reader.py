@@ -18,10 +18,10 @@ import json
 import re
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable
+from typing import Any, Callable
 
+from .cache import Memo as _LRU
 from .catalog import Catalog, source_facts
 from .errors import IntegrityError, ObjectMissing, ReleaseNotFound, StoreError
 from .kinds import ID_MAX_LENGTH, ID_PATTERN, kind_of_collection
@@ -55,33 +55,6 @@ class Tombstone:
     reason: str
     date: str
     merged_into: str | None  # '<collection>/<id>' when merged
-
-
-class _LRU:
-    """A thread-safe LRU bounded by the total size of what it holds."""
-
-    def __init__(self, budget: int):
-        self._budget, self._used = budget, 0
-        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def put(self, key: Hashable, value: Any, size: int) -> Any:
-        with self._lock:
-            if size <= self._budget and key not in self._entries:
-                self._entries[key] = (value, size)
-                self._used += size
-                while self._used > self._budget:
-                    _, (_, freed) = self._entries.popitem(last=False)
-                    self._used -= freed
-        return value
 
 
 def valid_id(record_id: str) -> bool:

@@ -176,7 +176,8 @@ def _explain(error, schemas: SchemaSet) -> Iterable[Problem]:
         allowed = list(error.schema.get("properties", {}))
         for name in error.instance:
             if name not in allowed:
-                hint = difflib.get_close_matches(name, allowed, n=1)
+                # Clip first: difflib on a hostile 100k-character key costs megabytes.
+                hint = difflib.get_close_matches(name[:80], allowed, n=1)
                 suffix = f"; did you mean {hint[0]!r}?" if hint else \
                     f"; allowed: {', '.join(allowed)}"
                 yield Problem(f"{pointer}/{_clip(name, 80)}", keyword,
