@@ -192,7 +192,7 @@ def get_record(request: Request, collection: str, record_id: str) -> Reply:
     if found is None:
         raise not_found(f"{collection}/{record_id} does not exist")
     if isinstance(found, RecordBytes):
-        return Reply(found.body, cache=cache)
+        return Reply(found.body, cache=cache, sha256=found.sha256)
     return _tombstone_reply(found, collection, record_id, request, cache)
 
 

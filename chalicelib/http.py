@@ -39,6 +39,9 @@ class Reply:
     content_type: str = JSON
     headers: dict[str, str] = field(default_factory=dict)
     cache: str = CACHE_NONE
+    # The body's sha256 where the caller already knows it (a record's, from its directory
+    # shard), so the hot path does not hash the body again.
+    sha256: str | None = None
 
 
 class Problem(Exception):
@@ -126,7 +129,7 @@ def finish(reply: Reply, if_none_match: str | None = None) -> Reply:
     """Add the headers every response carries; answer 304 where the client's copy is current."""
     headers = {**SAFETY_HEADERS, **reply.headers}
     if reply.status == 200:
-        etag = etag_for(reply.body)
+        etag = f'"{reply.sha256[:32]}"' if reply.sha256 else etag_for(reply.body)
         headers["ETag"] = etag
         headers["Cache-Control"] = reply.cache
         if not_modified(if_none_match, etag):
