@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic dataset generator and ``make bench`` (see benchmarks/RESULTS.md)."""

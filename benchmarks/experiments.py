@@ -1,0 +1,134 @@
+"""Experiments behind the notes in RESULTS.md: where a route's time goes, beyond the floor.
+
+Not part of ``make bench``. Each experiment registers a few extra routes on the app object in
+this process only, times them against the floor in interleaved rounds, and prints the ratios::
+
+    python -m benchmarks.experiments record 100000   # the single-record route, decomposed
+    python -m benchmarks.experiments page 100000     # a filtered claims page, decomposed
+
+They read the folder store ``make bench`` left in benchmarks/out/<size>/store.
+"""
+from __future__ import annotations
+
+import hashlib
+import statistics
+import sys
+import time
+import timeit
+from typing import Callable
+
+from . import run, warm
+
+
+def interleaved(bench: warm.Bench, candidates: dict[str, list[str]], rounds: int = 20,
+                per_round: int = 300) -> dict[str, float]:
+    """p50 (µs) of each candidate's rotating paths, timed in interleaved rounds."""
+    for paths in candidates.values():
+        for path in paths:
+            response = bench.call("GET", path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}: {response.body[:200]!r}")
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, paths in candidates.items():
+            for i in range(per_round):
+                started = time.perf_counter_ns()
+                bench.call("GET", paths[i % len(paths)])
+                samples[name].append((time.perf_counter_ns() - started) / 1000)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def show(p50: dict[str, float], notes: dict[str, str]) -> None:
+    floor = p50["floor"]
+    for name, value in p50.items():
+        print(f"{name:28s} p50 {value:7.1f} µs  {value / floor:5.2f}× floor  {notes.get(name, '')}")
+
+
+def record(size: int) -> None:
+    """The record route against trivial routes placed where it sits in chalice's route
+    matcher, and against a handler that serves a response prepared once per record."""
+    from chalice import Response
+
+    from chalicelib import api, http
+
+    app_module = warm.load_app()
+    app = app_module.app
+    prepared: dict = {}
+
+    def prepared_view(collection: str) -> Callable:
+        def view(id):  # noqa: A002 - the path parameter's name
+            api.check_id(id)
+            request = app.current_request
+            release, cache = api.release_for({})
+            key = (release.version, collection, id)
+            found = prepared.get(key)
+            if found is None:
+                stored = release.record(collection, id)
+                headers = dict(http.SAFETY_HEADERS, ETag=f'"{stored.sha256[:32]}"',
+                               **{"Cache-Control": cache, "Content-Type": "application/json"})
+                found = prepared[key] = (stored.body.decode("utf-8"), headers)
+            if http.not_modified(request.headers.get("if-none-match"), found[1]["ETag"]):
+                return Response(body="", status_code=304, headers=found[1])
+            return Response(body=found[0], status_code=200, headers=found[1])
+        return view
+
+    # Chalice's local gateway matches a path by scanning the sorted route paths, so where a
+    # route sorts costs time. '/people0/{id}' sorts right after the '/people/...' routes:
+    # a trivial route there pays the same matching as the people record route.
+    cors = getattr(app_module, "CORS", None)
+    app.route("/people0/{id}", methods=["GET"], name="x_floor_people")(lambda id: {})
+    app.route("/people1/{id}", methods=["GET"], name="x_prepared")(prepared_view("people"))
+    if cors is not None:
+        app.route("/people2/{id}", methods=["GET"], cors=cors, name="x_prepared_cors")(
+            prepared_view("people"))
+    bench = warm.Bench(str(run.OUT / str(size) / "store"))
+    people = [p for p in warm.live_record_paths(size) if p.startswith("/people/")]
+    ids = [p.split("/")[2] for p in people]
+    candidates = {
+        "floor": [warm.FLOOR_PATH], "floor at /people0/{id}": [f"/people0/{i}" for i in ids],
+        "record (people)": people, "prepared at /people1/{id}": [f"/people1/{i}" for i in ids]}
+    if cors is not None:
+        candidates["prepared+cors at /people2/{id}"] = [f"/people2/{i}" for i in ids]
+    try:
+        show(interleaved(bench, candidates), {
+            "floor at /people0/{id}": "a trivial route where chalice.local matches people records",
+            "prepared at /people1/{id}": "body str, ETag and headers made once per record",
+            "prepared+cors at /people2/{id}": "the same, with the app's CORSConfig on the route"})
+    finally:
+        bench.close()
+
+
+def page(size: int) -> None:
+    """The parts of a filtered claims page (limit 50), each timed on its own."""
+    from chalicelib import api, query
+
+    bench = warm.Bench(str(run.OUT / str(size) / "store"))
+    try:
+        path, params = f"/claims?{warm.CLAIMS_FILTER}", {"property": ["member_of"]}
+        body = bench.call("GET", path).body
+        bench.call("GET", warm.FLOOR_PATH)
+        release = api.dataset().current()
+        index = release.collection_index("claims")
+        parsed = query.parse_list_params(index.kind, params)
+        result = query.run_list(index, parsed, release.version)
+        text = body.decode("utf-8")
+        parts: dict[str, Callable[[], object]] = {
+            "floor, through the client": lambda: bench.call("GET", warm.FLOOR_PATH),
+            "page, through the client": lambda: bench.call("GET", path),
+            "api.list_records": lambda: api.list_records(api.Request("/claims", params), "claims"),
+            "  query.parse_list_params": lambda: query.parse_list_params(index.kind, params),
+            "  query.run_list": lambda: query.run_list(index, parsed, release.version),
+            "  query.render_page": lambda: query.render_page(result, "/claims?x", release.version),
+            f"sha256 of the body ({len(body):,} B)": lambda: hashlib.sha256(body).hexdigest(),
+            "body bytes -> str": lambda: body.decode("utf-8"),
+            "body str -> bytes (test client)": lambda: text.encode("utf-8"),
+        }
+        for name, call in parts.items():
+            best = min(timeit.repeat(call, number=2000, repeat=5)) / 2000 * 1e6
+            print(f"{name:40s} {best:8.1f} µs")
+    finally:
+        bench.close()
+
+
+if __name__ == "__main__":
+    {"record": record, "page": page}[sys.argv[1]](int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)

@@ -1,0 +1,135 @@
+"""Build and validation throughput, in records per second.
+
+The build is timed end to end as a user runs it, ``python -m chalicelib build``, in its own
+process. Validation is timed in this process against a bare, reused ``Draft202012Validator``
+per kind, with format checking on, draining ``iter_errors`` over the same records: the cost of
+the schema stage, the cross-record stage and the error explanations, over what a plain
+2020-12 validator costs.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import synth
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE_EPOCH = "1795773600"  # 2026-11-27 10:00 UTC: builds are reproducible, never clocked
+VALIDATION_SAMPLE = 20_000
+KIND_OF = {"people": "person", "organizations": "organization", "places": "place",
+           "events": "event", "sources": "source", "claims": "claim"}
+
+
+def cli(*args: str, timeout: float = 7200) -> tuple[float, float, str]:
+    """Run ``python -m chalicelib ARGS`` from the repository; (wall s, CPU s, stdout).
+
+    The CPU seconds (user + system, threads included) show how much of the wall time the
+    command had the machine for: on a shared machine the two part ways.
+    """
+    env = dict(os.environ, SOURCE_DATE_EPOCH=RELEASE_EPOCH)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "chalicelib", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode != 0:
+        raise RuntimeError(f"chalicelib {args[0]} failed ({done.returncode}): "
+                           f"{(done.stderr or done.stdout)[-3000:]}")
+    return seconds, cpu, done.stdout.strip()
+
+
+def build(data_dir: Path, out_dir: Path, records: int) -> dict[str, Any]:
+    """``build --out`` timed end to end (validate, index, write). The caller removes the folder
+    when nothing is being timed: deleting a million files takes minutes and loads the disk."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    seconds, cpu, version = cli("build", "--out", str(out_dir), "--data", str(data_dir))
+    return {"seconds": round(seconds, 2), "records_per_s": round(records / seconds),
+            "cpu_seconds": round(cpu, 2),
+            "version": version.splitlines()[-1] if version else None}
+
+
+def publish(data_dir: Path, store_dir: Path) -> dict[str, Any]:
+    """``publish --to`` a folder store (build, upload, verify, flip current)."""
+    seconds, cpu, out = cli("publish", "--to", str(store_dir), "--data", str(data_dir))
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "version": out.splitlines()[-1] if out else None}
+
+
+def _sample(size: int, limit: int) -> tuple[list[tuple[str, dict]], Any]:
+    """Every ``k``-th record (up to ``limit``) and a catalog of the whole dataset."""
+    from chalicelib.catalog import Catalog
+
+    catalog = Catalog()
+    step = max(1, size // limit)
+    sample = []
+    for n, (collection, record) in enumerate(synth.iter_records(size)):
+        catalog.add(collection, record)
+        if n % step == 0 and len(sample) < limit:
+            sample.append((collection, record))
+    return sample, catalog
+
+
+def _bare_validators(documents: dict[str, dict]) -> dict[str, Any]:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    registry = Registry().with_resources(
+        (doc["$id"], Resource.from_contents(doc)) for doc in documents.values())
+    return {name: Draft202012Validator(documents[f"{name}.schema.json"], registry=registry,
+                                       format_checker=Draft202012Validator.FORMAT_CHECKER)
+            for name in list(KIND_OF.values()) + ["tombstone"]}
+
+
+def _best_of(repeats: int, run) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def validation(size: int, limit: int = VALIDATION_SAMPLE, repeats: int = 3) -> dict[str, Any]:
+    """Throughput of ``validate`` (as the CLI and POST /validate run it, and as the build runs
+    it) against a bare reused Draft202012Validator on the same records."""
+    from chalicelib.build import PrecheckedSchemaSet
+    from chalicelib.schemas import SchemaSet
+    from chalicelib.validate import Item, validate
+
+    sample, catalog = _sample(size, limit)
+    schemas, prechecked = SchemaSet.from_dir(), PrecheckedSchemaSet.from_dir()
+    bare = _bare_validators(schemas.documents)
+    for validators in (schemas.validators, prechecked.validators):  # compile outside the clock
+        assert validators
+    pairs = [(bare["tombstone" if "tombstone" in r else KIND_OF[c]], r) for c, r in sample]
+
+    def run_bare() -> None:
+        for validator, record in pairs:
+            for _ in validator.iter_errors(record):
+                pass
+
+    outcome: dict[str, Any] = {}
+
+    def run_ours(schema_set) -> None:
+        items = [Item(KIND_OF[c], r, f"{c}/{r['id']}.json", i, expected_id=r["id"])
+                 for i, (c, r) in enumerate(sample)]
+        report = validate(items, schema_set, catalog)
+        outcome["errors"] = report.error_count
+
+    bare_s = _best_of(repeats, run_bare)
+    ours_s = _best_of(repeats, lambda: run_ours(schemas))
+    ours_errors = outcome["errors"]
+    build_s = _best_of(repeats, lambda: run_ours(prechecked))
+    n = len(sample)
+    return {"records": n, "bare_per_s": round(n / bare_s), "ours_per_s": round(n / ours_s),
+            "ratio": round(bare_s / ours_s, 3), "errors": ours_errors,
+            "build_per_s": round(n / build_s), "build_ratio": round(bare_s / build_s, 3)}
