@@ -164,7 +164,8 @@ def _load(result: dict) -> str:
 
 def _publish(result: dict) -> str:
     publish = result["publish"]
-    return "no time (the store was reused)" if publish.get("reused") else f"{publish['seconds']:,.0f} s"
+    return ("no time: the store of an earlier run, of the same data and code, was reused"
+            if publish.get("reused") else f"{publish['seconds']:,.0f} s")
 
 
 def size_section(result: dict) -> list[str]:
@@ -241,7 +242,7 @@ def render(results: list[dict], notes: str) -> str:
 
 def plot(results: list[dict]) -> str:
     """A log-log SVG of warm p50 per route against dataset size, with no dependencies."""
-    width, height, left, right, top, bottom = 760, 420, 70, 230, 30, 50
+    width, height, left, right, top, bottom = 760, 560, 70, 230, 30, 50
     sizes = [r["size"] for r in results]
     points = {name: [(r["size"], r["warm"]["routes"][name]["p50_us"]) for r in results
                      if name in r["warm"]["routes"]] for name in PLOTTED}
