@@ -7,22 +7,17 @@ so no handler can forget them.
 import functools
 import logging
 
-from chalice import Chalice, CORSConfig, Response
+from chalice import Chalice, Response
 
 from chalicelib import api
-from chalicelib.http import Problem, finish, problem_for
+from chalicelib.http import Finished, Problem, finish, preflight_headers, problem_for
 from chalicelib.kinds import KINDS
 
 app = Chalice(app_name="iran1988-records")
 app.api.binary_types.append("application/gzip")
 log = logging.getLogger("iran1988")
 
-TEXT_TYPES = ("application/json", "application/problem+json", "application/schema+json", "text/")
 OTHER_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-# Browsers send a preflight OPTIONS before a cross-origin request with a header of their
-# own (If-None-Match on a GET, Content-Type: application/json on POST /validate); API
-# Gateway and `chalice local` answer it from this.
-CORS = CORSConfig(allow_origin="*", allow_headers=["If-None-Match"], max_age=600)
 
 
 def _params():
@@ -36,21 +31,20 @@ def _accepts(accept, media_type):
     return "*/*" in offered or media_type in offered or media_type.split("/")[0] + "/*" in offered
 
 
-def _respond(reply, request):
-    if reply.content_type in app.api.binary_types and not _accepts(request.headers.get("accept"),
-                                                                     reply.content_type):
+def _respond(answer, request):
+    """The Chalice response to ``answer`` (a Reply, or a Finished one kept from earlier)."""
+    if answer.content_type in app.api.binary_types and not _accepts(request.headers.get("accept"),
+                                                                      answer.content_type):
         # Gateways only pass binary bodies to clients that ask for them.
-        reply = Problem(406, "not-acceptable", "Not acceptable",
-                        f"this file is {reply.content_type}; send 'Accept: {reply.content_type}' "
-                        "or 'Accept: */*'").reply()
-    # If-None-Match is a cache revalidation only on reads; a POST is always answered in full.
-    reply = finish(reply, request.headers.get("if-none-match") if request.method in ("GET", "HEAD")
-                   else None)
-    body = b"" if request.method == "HEAD" else reply.body
-    if reply.content_type.startswith(TEXT_TYPES):
-        body = body.decode("utf-8")
-    headers = dict(reply.headers, **{"Content-Type": reply.content_type})
-    return Response(body=body, status_code=reply.status, headers=headers)
+        answer = Problem(406, "not-acceptable", "Not acceptable",
+                         f"this file is {answer.content_type}; send 'Accept: {answer.content_type}' "
+                         "or 'Accept: */*'").reply()
+    if not isinstance(answer, Finished):
+        answer = finish(answer)
+    answer = answer.for_request(request.method, request.headers.get("if-none-match"))
+    # Chalice copies the headers into the event it returns, so a kept answer's dict is shared
+    # safely; no route has cors=, which is what would make Chalice add to it.
+    return Response(body=answer.body, status_code=answer.status, headers=answer.headers)
 
 
 def served(view):
@@ -75,9 +69,9 @@ def _request(path):
 
 
 def route(path, name, doc, methods=("GET", "HEAD")):
-    """Register a view at ``path`` for ``methods``, and a 405 for every other method there.
+    """Register a view at ``path`` for ``methods``, a CORS preflight, and a 405 for the rest.
 
-    HEAD answers as GET does, without the body. OPTIONS is left to the CORS preflight.
+    HEAD answers as GET does, without the body.
     """
     allowed = ", ".join(methods)
 
@@ -86,17 +80,26 @@ def route(path, name, doc, methods=("GET", "HEAD")):
         view.__name__ = name
         # content_types */*: the view, not Chalice, decides what a body may be (POST /validate
         # answers 415 as problem+json), and a GET is never refused for its Content-Type.
-        app.route(path, methods=list(methods), name=name, content_types=["*/*"],
-                  cors=CORS)(served(view))
+        app.route(path, methods=list(methods), name=name, content_types=["*/*"])(served(view))
 
         def method_not_allowed(**_):
             raise Problem(405, "method-not-allowed", "Method not allowed",
                           f"{app.current_request.method} is not allowed here; use {allowed}",
                           headers={"Allow": allowed})
-        method_not_allowed.method_not_allowed = True
+        method_not_allowed.not_an_operation = True
         others = [m for m in OTHER_METHODS if m not in methods]
         app.route(path, methods=others, name=f"{name}_not_allowed",
                   content_types=["*/*"])(served(method_not_allowed))
+
+        # Browsers send a preflight OPTIONS before a cross-origin request with a header of
+        # their own (If-None-Match on a GET, Content-Type: application/json on POST /validate).
+        # It is answered here rather than through Chalice's cors=, which would add the
+        # preflight's headers to every GET response as well, at a cost on every request.
+        def preflight(**_):
+            return Response(body="", status_code=204, headers=preflight_headers(methods))
+        preflight.not_an_operation = True  # plumbing: kept out of OpenAPI and of Allow
+        app.route(path, methods=["OPTIONS"], name=f"{name}_preflight",
+                  content_types=["*/*"])(preflight)
         return view
     return register
 

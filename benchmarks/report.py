@@ -111,6 +111,26 @@ TARGETS = (
 )
 
 
+# Beside the targets: the same routes when the process has not answered the request before.
+# Warm repeats are answered from the kept answer (chalicelib.api.kept); these show what the
+# first answer to each request costs in a warm process.
+FIRST_ANSWERS = (
+    ("Single record, first answer in a warm process", "record_fresh"),
+    ("Filtered claims page, first answer in a warm process", "claims_filtered_fresh"),
+)
+
+
+def _first_answer_rows(result: dict) -> list[str]:
+    rows = [f"| {label} | {_ratio(name)(result)} | (context: no target) | |"
+            for label, name in FIRST_ANSWERS if name in result["warm"]["routes"]]
+    walk = result["warm"]["walk"]
+    if walk.get("deep_over_first_fresh"):
+        rows.append(f"| Deep page vs page 1, first answers | {walk['deep_over_first_fresh']:.2f}× "
+                    f"(page {walk['pages']:,}, limit {walk['limit']}) | (context: page 1,000 ≤ 1.1× "
+                    f"page 1) | {'within' if walk['deep_over_first_fresh'] <= 1.1 else 'beyond'} |")
+    return rows
+
+
 def _size_label(size: int) -> str:
     return f"{size // 1_000_000}M" if size >= 1_000_000 and size % 1_000_000 == 0 else \
         f"{size // 1000}k" if size % 1000 == 0 else str(size)
@@ -135,7 +155,7 @@ def targets_table(result: dict) -> list[str]:
         except (KeyError, TypeError):
             shown = "—"
         rows.append(f"| {target.label} | {shown} | {target.text} | {target.verdict(result)} |")
-    return rows
+    return rows + _first_answer_rows(result)
 
 
 def routes_table(result: dict) -> list[str]:

@@ -14,9 +14,10 @@ from typing import Mapping
 from urllib.parse import urlencode
 
 from . import http
+from .cache import Memo
 from .errors import ReleaseNotFound
-from .http import (CACHE_CURRENT, CACHE_PINNED, JSON, SCHEMA_JSON, Problem, Reply, bad_parameter,
-                   dumps, not_found)
+from .http import (CACHE_CURRENT, CACHE_PINNED, JSON, SCHEMA_JSON, Finished, Problem, Reply,
+                   bad_parameter, dumps, finish, not_found)
 from .kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, KINDS
 from .reader import RecordBytes, Tombstone
 
@@ -52,6 +53,7 @@ def reset_dataset(value=None) -> None:
     global _dataset
     _dataset = value
     _release_cache.clear()
+    forget_answers()
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,35 @@ class Request:
 
     path: str
     params: Params
+
+    @property
+    def key(self) -> tuple:
+        """The request as a hashable value: path and parameters, in the order given."""
+        return (self.path, *((name, *values) for name, values in self.params.items()))
+
+
+# Answers that are a pure function of (release, path, parameters), kept finished. A release
+# never changes, so an entry never goes stale; the budget bounds what a warm process holds.
+ANSWER_CACHE_BYTES = 32 * 1024 * 1024
+_answers = Memo(ANSWER_CACHE_BYTES)
+
+
+def forget_answers() -> None:
+    """Drop every kept answer (benchmarks time the first answer to a request this way)."""
+    _answers.clear()
+
+
+def kept(request: Request, release, make) -> Finished:
+    """The finished answer to ``request`` from ``release``: made by ``make()`` the first time.
+
+    Only answers are kept; a Problem raised by ``make`` is raised again on every request.
+    """
+    key = (release.version, request.key)
+    found = _answers.get(key)
+    if found is None:
+        found = finish(make())
+        _answers.put(key, found, found.size)
+    return found
 
 
 def single(params: Params, name: str) -> str | None:
@@ -120,9 +151,13 @@ def check_id(record_id: str) -> None:
 
 # -- routes ---------------------------------------------------------------------------
 
-def index(request: Request) -> Reply:
+def index(request: Request) -> Finished:
     only(request.params)
     release, cache = release_for(request.params)
+    return kept(request, release, lambda: _index_reply(release, cache))
+
+
+def _index_reply(release, cache: str) -> Reply:
     manifest = release.manifest
     counts = manifest.get("counts", {})
     body = {
@@ -143,17 +178,18 @@ def index(request: Request) -> Reply:
     return Reply(dumps(body), cache=cache)
 
 
-def list_records(request: Request, collection: str) -> Reply:
+def list_records(request: Request, collection: str) -> Finished:
     from . import query
 
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
     release, cache = release_for(request.params)
-    page = query.run_list(release.collection_index(collection), parsed, release.version)
-    return _page_reply(request, page, release.version, cache)
+    return kept(request, release, lambda: _page_reply(
+        request, query.run_list(release.collection_index(collection), parsed, release.version),
+        release.version, cache))
 
 
-def record_claims(request: Request, collection: str, record_id: str) -> Reply:
+def record_claims(request: Request, collection: str, record_id: str) -> Finished:
     from . import query
 
     kind_for(collection)
@@ -161,6 +197,14 @@ def record_claims(request: Request, collection: str, record_id: str) -> Reply:
     parsed = query.refer_to(query.parse_list_params(BY_NAME["claim"], request.params),
                             f"{collection}/{record_id}")
     release, cache = release_for(request.params)
+    return kept(request, release, lambda: _claims_reply(request, release, cache, collection,
+                                                        record_id, parsed))
+
+
+def _claims_reply(request: Request, release, cache: str, collection: str, record_id: str,
+                  parsed) -> Reply:
+    from . import query
+
     found = release.record(collection, record_id)
     if found is None:
         raise not_found(f"{collection}/{record_id} does not exist")
@@ -183,11 +227,16 @@ def _page_reply(request: Request, page, version: str, cache: str) -> Reply:
     return Reply(query.render_page(page, next_url, version), headers=headers, cache=cache)
 
 
-def get_record(request: Request, collection: str, record_id: str) -> Reply:
+def get_record(request: Request, collection: str, record_id: str) -> Finished:
     kind_for(collection)
     check_id(record_id)
     only(request.params)
     release, cache = release_for(request.params)
+    return kept(request, release, lambda: _record_reply(request, release, cache, collection,
+                                                        record_id))
+
+
+def _record_reply(request: Request, release, cache: str, collection: str, record_id: str) -> Reply:
     found = release.record(collection, record_id)
     if found is None:
         raise not_found(f"{collection}/{record_id} does not exist")
@@ -216,12 +265,12 @@ def _tombstone_reply(tombstone: Tombstone, collection: str, record_id: str, requ
     return Reply(dumps(body), 410, http.PROBLEM_JSON, cache=cache)
 
 
-def list_schemas(request: Request) -> Reply:
+def list_schemas(request: Request) -> Finished:
     only(request.params)
     release, cache = release_for(request.params)
     body = {"release": release.version, "schemas": [
         {"kind": kind.name, "collection": kind.collection, "href": f"/schemas/{kind.name}"} for kind in KINDS]}
-    return Reply(dumps(body), cache=cache)
+    return kept(request, release, lambda: Reply(dumps(body), cache=cache))
 
 
 # Besides one schema per kind, a release carries the definitions they share and the tombstone's.
@@ -229,19 +278,19 @@ SCHEMA_FILES = {**{kind.name: kind.schema_file for kind in KINDS},
                 "defs": "defs.schema.json", "tombstone": "tombstone.schema.json"}
 
 
-def get_schema(request: Request, kind_name: str) -> Reply:
+def get_schema(request: Request, kind_name: str) -> Finished:
     only(request.params)
     if kind_name not in SCHEMA_FILES:
         raise not_found(f"there is no schema '{kind_name[:40]}'; there are: {', '.join(SCHEMA_FILES)}")
     release, cache = release_for(request.params)
-    return Reply(release.schema_bytes(SCHEMA_FILES[kind_name]), content_type=SCHEMA_JSON, cache=cache)
+    return kept(request, release, lambda: Reply(release.schema_bytes(SCHEMA_FILES[kind_name]),
+                                                content_type=SCHEMA_JSON, cache=cache))
 
 
-def get_dataset(request: Request) -> Reply:
+def get_dataset(request: Request) -> Finished:
     only(request.params)
     release, cache = release_for(request.params)
-    body = _per_release("dataset", release, lambda: dumps(_dataset_view(release)))
-    return Reply(body, cache=cache)
+    return kept(request, release, lambda: Reply(dumps(_dataset_view(release)), cache=cache))
 
 
 def _dataset_view(release) -> dict:
@@ -344,12 +393,11 @@ def validate_batch(request: Request, body: bytes, content_type: str | None) -> R
 MAX_BODY = 1024 * 1024
 
 
-def openapi_document(request: Request, routes) -> Reply:
-    """OpenAPI 3.1 for the app's routes, with the release's schemas; cached per release."""
+def openapi_document(request: Request, routes) -> Finished:
+    """OpenAPI 3.1 for the app's routes, with the release's schemas; kept per release."""
     from .openapi import build_openapi
 
     only(request.params)
     release, cache = release_for(request.params)
-    body = _per_release("openapi", release, lambda: dumps(
-        build_openapi(routes, schema_set(release).documents, release.version)))
-    return Reply(body, cache=cache)
+    return kept(request, release, lambda: Reply(dumps(
+        build_openapi(routes, schema_set(release).documents, release.version)), cache=cache))

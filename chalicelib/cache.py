@@ -25,12 +25,17 @@ class Memo:
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
+        # No lock: a warm hit is on every request's path. Each OrderedDict call is atomic
+        # under the GIL; between the two, another thread may evict the entry, and then the
+        # value found is still good to answer with.
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        try:
             self._entries.move_to_end(key)
-            return entry[0]
+        except KeyError:
+            pass
+        return entry[0]
 
     def put(self, key: Any, value: Any, size: int) -> Any:
         """Remember ``value`` (costing ``size``) unless it alone exceeds the budget; return it."""
@@ -43,3 +48,8 @@ class Memo:
                     _, (_, freed) = self._entries.popitem(last=False)
                     self._used -= freed
         return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._used = 0

@@ -17,6 +17,9 @@ PROBLEM_BASE = "https://iran1988.example/problems/"
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 SCHEMA_JSON = "application/schema+json"
+# Bodies of these types go out as str; any other type is binary and goes out as bytes.
+TEXT_TYPES = (JSON, PROBLEM_JSON, SCHEMA_JSON, "text/")
+READS = ("GET", "HEAD")
 
 # The current release may change at any time; a pinned one never does.
 CACHE_CURRENT = "public, max-age=60"
@@ -28,6 +31,20 @@ SAFETY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Access-Control-Expose-Headers": "ETag, Link, Location, Retry-After",
 }
+
+# What a CORS preflight allows besides the safelisted headers: revalidating a cached read,
+# and the JSON body of POST /validate. Browsers may cache the answer this long (seconds).
+PREFLIGHT_HEADERS = "Content-Type, If-None-Match"
+PREFLIGHT_MAX_AGE = "600"
+
+
+def preflight_headers(methods: tuple[str, ...]) -> dict[str, str]:
+    """The headers of the answer to a CORS preflight at a path that takes ``methods``."""
+    return {**SAFETY_HEADERS,
+            "Access-Control-Allow-Methods": ", ".join((*methods, "OPTIONS")),
+            "Access-Control-Allow-Headers": PREFLIGHT_HEADERS,
+            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+            "Cache-Control": f"public, max-age={PREFLIGHT_MAX_AGE}"}
 
 
 @dataclass
@@ -125,17 +142,55 @@ def not_modified(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def finish(reply: Reply, if_none_match: str | None = None) -> Reply:
-    """Add the headers every response carries; answer 304 where the client's copy is current."""
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A response ready to send: every header set, the body in the form it goes out in.
+
+    Built once from a ``Reply`` by ``finish``. An answer that depends only on the release and
+    the request (a record, a page) is kept finished, so a warm repeat costs a lookup, and
+    ``for_request`` derives the 304 and HEAD forms from it without copying the body.
+    """
+
+    status: int
+    body: str | bytes
+    content_type: str
+    headers: dict[str, str]   # the complete set, Content-Type included
+    etag: str | None = None
+
+    @property
+    def size(self) -> int:
+        """Roughly what it costs to keep: for cache budgets."""
+        return len(self.body) * (4 if isinstance(self.body, str) else 1) + 512
+
+    def for_request(self, method: str, if_none_match: str | None) -> "Finished":
+        """This answer as ``method`` gets it: 304 if the client's copy is current, no body to HEAD.
+
+        If-None-Match revalidates reads only; a POST is always answered in full.
+        """
+        if method not in READS:
+            return self
+        empty = "" if isinstance(self.body, str) else b""
+        if self.etag is not None and not_modified(if_none_match, self.etag):
+            return Finished(304, empty, self.content_type, self.headers, self.etag)
+        if method == "HEAD":
+            return Finished(self.status, empty, self.content_type, self.headers, self.etag)
+        return self
+
+
+def finish(reply: Reply) -> Finished:
+    """Add the headers every response carries, and put the body in the form it goes out in."""
     headers = {**SAFETY_HEADERS, **reply.headers}
+    etag = None
     if reply.status == 200:
         etag = f'"{reply.sha256[:32]}"' if reply.sha256 else etag_for(reply.body)
         headers["ETag"] = etag
         headers["Cache-Control"] = reply.cache
-        if not_modified(if_none_match, etag):
-            return Reply(b"", 304, reply.content_type, headers, reply.cache)
     elif reply.status in (301, 302, 304, 308, 410):
         headers.setdefault("Cache-Control", reply.cache)
     else:
         headers.setdefault("Cache-Control", CACHE_NONE)
-    return Reply(reply.body, reply.status, reply.content_type, headers, reply.cache)
+    headers["Content-Type"] = reply.content_type
+    body: str | bytes = reply.body
+    if reply.content_type.startswith(TEXT_TYPES):
+        body = body.decode("utf-8")
+    return Finished(reply.status, body, reply.content_type, headers, etag)

@@ -183,7 +183,7 @@ def build_openapi(routes: Mapping[str, Mapping[str, Any]], documents: Mapping[st
     for path, methods in sorted(routes.items()):
         for method, entry in methods.items():
             view = entry.view_function
-            if getattr(view, "method_not_allowed", False) or method == "HEAD":
+            if getattr(view, "not_an_operation", False) or method == "HEAD":
                 continue
             operations = paths.setdefault(path, {})
             operations[method.lower()] = _operation(path, method, view, documents)

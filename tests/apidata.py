@@ -294,4 +294,4 @@ def get_routes() -> list[str]:
 
     return sorted(path for path, methods in app.routes.items()
                   if not getattr(methods.get("GET") and methods["GET"].view_function,
-                                 "method_not_allowed", True))
+                                 "not_an_operation", True))

@@ -135,6 +135,74 @@ def test_every_get_route_answers_200_with_etag_cache_cors_and_nosniff(client, se
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
 
 
+def test_every_path_answers_a_cors_preflight_with_its_own_methods(client, served):
+    from app import app
+
+    for path, entries in app.routes.items():
+        allowed = [m for m, e in entries.items() if not getattr(e.view_function, "not_an_operation", False)]
+        response = client.http.request("OPTIONS", concrete(path, served), headers={
+            "Origin": "https://app.example", "Access-Control-Request-Method": allowed[0],
+            "Access-Control-Request-Headers": "if-none-match, content-type"})
+        assert response.status_code == 204, path
+        assert response.body == b""
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["Access-Control-Allow-Methods"] == ", ".join(allowed + ["OPTIONS"])
+        asked = {h.strip().lower() for h in response.headers["Access-Control-Allow-Headers"].split(",")}
+        assert {"if-none-match", "content-type"} <= asked, path
+        assert int(response.headers["Access-Control-Max-Age"]) > 0
+
+
+def test_a_get_carries_no_preflight_headers(client, served):
+    # They belong to the OPTIONS answer only; on every GET they would be bytes for nothing.
+    response = client.http.get(f"/{PERSON}")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert not {"Access-Control-Allow-Methods", "Access-Control-Allow-Headers",
+                "Access-Control-Max-Age"} & set(response.headers)
+
+
+@pytest.mark.parametrize("url", [f"/{PERSON}", "/claims?limit=2", "/people?q=pour", "/dataset",
+                                 MERGED, WITHDRAWN, "/"])
+def test_a_repeated_request_is_answered_from_the_kept_answer_with_no_storage_call(
+        client, opened_store, url):
+    first = client.http.get(url)
+    reads = opened_store.reads
+    again, head = client.http.get(url), client.http.request("HEAD", url)
+    revalidated = client.http.get(url, headers={"If-None-Match": first.headers.get("ETag", '"x"')})
+    assert opened_store.reads == reads
+    assert (again.status_code, again.body, again.headers) == (first.status_code, first.body, first.headers)
+    assert (head.status_code, head.body, head.headers) == (first.status_code, b"", first.headers)
+    if first.status_code == 200:
+        assert revalidated.status_code == 304 and revalidated.body == b""
+    # A 304 or a HEAD is derived from the kept answer, never written into it.
+    assert client.http.get(url).body == first.body
+
+
+def test_kept_answers_are_per_release_and_per_query(client, served):
+    pinned = client.http.get(f"/claims?limit=2&release={served.version}")
+    current = client.http.get("/claims?limit=2")
+    assert json.loads(pinned.body)["items"] == json.loads(current.body)["items"]
+    assert (pinned.headers["Cache-Control"], current.headers["Cache-Control"]) == (CACHE_PINNED, CACHE_CURRENT)
+    assert "release=" in json.loads(pinned.body)["next"] and "release=" not in json.loads(current.body)["next"]
+    assert len(json.loads(client.http.get("/claims?limit=3").body)["items"]) == 3
+
+
+def test_a_problem_is_never_kept(served):
+    request = api.Request("/people/x", {})
+
+    class Flaky:
+        version = served.version
+
+    def failing():
+        raise Problem(503, "store-unavailable", "Service unavailable", "try again")
+
+    with pytest.raises(Problem):
+        api.kept(request, Flaky, failing)
+    answer = api.kept(request, Flaky, lambda: api.Reply(b'{"ok":true}'))
+    assert (answer.status, answer.body) == (200, '{"ok":true}')
+    assert api.kept(request, Flaky, failing) is answer  # kept from here on
+    api.reset_dataset()
+
+
 def test_every_get_route_pinned_to_a_release_is_immutable(client, served):
     for path in get_routes():
         if path == "/dataset/releases":
@@ -196,7 +264,7 @@ def test_every_other_method_on_every_route_is_a_405_naming_the_allowed_ones(clie
     from app import app
 
     for path, entries in app.routes.items():
-        allowed = [m for m, e in entries.items() if not getattr(e.view_function, "method_not_allowed", False)]
+        allowed = [m for m, e in entries.items() if not getattr(e.view_function, "not_an_operation", False)]
         url = concrete(path, served)
         for method in METHODS:
             if method in allowed:

@@ -283,7 +283,7 @@ def operations() -> list[tuple[str, str]]:
 
     return sorted((method, path) for path, methods in app.routes.items()
                   for method, entry in methods.items()
-                  if not getattr(entry.view_function, "method_not_allowed", False))
+                  if not getattr(entry.view_function, "not_an_operation", False))
 
 
 @pytest.mark.parametrize("mode", ["positive", "negative"])
