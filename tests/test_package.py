@@ -359,3 +359,27 @@ def test_zip_carries_the_code_but_no_data(packaged, template):
     names = zipfile.ZipFile(packaged / "deployment.zip").namelist()
     assert "app.py" in names and "chalicelib/reader.py" in names
     assert not [n for n in names if n.startswith(("data/", "schemas/", ".chalice/", "tests/"))]
+
+
+def test_the_gateways_own_errors_are_problem_json_with_the_shared_headers(resources):
+    """API Gateway answers some requests without calling the function: a path no route has
+    (by default a 403 'Missing Authentication Token'), throttling, and its own failures."""
+    answers = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources.values()
+               if r.get("Type") == "AWS::ApiGateway::GatewayResponse"}
+    assert {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(answers)
+    assert answers["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+    assert answers["THROTTLED"]["StatusCode"] == "429"
+    for kind, answer in answers.items():
+        assert answer["RestApiId"] == {"Ref": "RestAPI"}
+        headers = answer["ResponseParameters"]
+        assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'", kind
+        assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'", kind
+        assert headers["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'", kind
+        template = answer["ResponseTemplates"]["application/json"]
+        # The templates are VTL; with the one variable rendered as a JSON string, each must
+        # be a problem document.
+        problem = json.loads(template.replace("$context.error.messageString", '"message"'))
+        assert problem["type"].startswith("https://iran1988.example/problems/"), kind
+        assert {"title", "detail"} <= set(problem)
+        if "StatusCode" in answer:
+            assert problem["status"] == int(answer["StatusCode"])
