@@ -45,8 +45,11 @@ class Catalog:
         self._sources: dict[str, tuple[str | None, str | None]] = {}
         self._claims: dict[str, list[str]] = {}
 
-    def add(self, collection: str, record: Any) -> None:
-        """Register one record (or tombstone) of ``collection``; malformed ones are skipped."""
+    def add(self, collection: str, record: Any, key: str | None = None) -> None:
+        """Register one record (or tombstone) of ``collection``; malformed ones are skipped.
+
+        ``key`` is a claim's claim key, when the caller has worked it out already.
+        """
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             return
         record_id = record["id"]
@@ -58,18 +61,18 @@ class Catalog:
         if collection == "sources":
             self._sources[record_id] = source_facts(record)
         elif collection == "claims":
-            key = claim_key(record)
+            key = claim_key(record) if key is None else key
             if key is not None:
                 self._claims.setdefault(key, []).append(record_id)
 
     @classmethod
     def from_items(cls, items: Iterable[Any]) -> "Catalog":
-        """A catalog of validation items (anything with ``kind`` and ``record``)."""
+        """A catalog of validation items (``chalicelib.validate.Item``)."""
         catalog = cls()
         for item in items:
             kind = BY_NAME.get(item.kind or "")
             if kind is not None:
-                catalog.add(kind.collection, item.record)
+                catalog.add(kind.collection, item.record, item.claim_key)
         return catalog
 
     @classmethod

@@ -23,6 +23,15 @@ class ObjectMissing(StoreError):
         self.key = key
 
 
+class ObjectTruncated(StoreError):
+    """The object ends before the byte range asked of it: damage, since ranges come from
+    the release that wrote the object."""
+
+    def __init__(self, key: str):
+        super().__init__(f"object {key!r} is shorter than the range read from it")
+        self.key = key
+
+
 class StoreUnavailable(StoreError):
     """The store failed after bounded retries (throttling, 5xx, timeouts)."""
 

@@ -6,9 +6,10 @@ each collection, everything a page needs under ``index/<collection>/``:
 ``meta.json``
     format, kind, record count, chunk size and the names of every other file.
 ``records-NNNNN.jsonl``
-    the records' canonical JSON (``layout.canonical_json``: the bytes ``records/`` holds and the
-    single-record route serves), one per line, ``CHUNK_RECORDS`` per file in id order. Chunked so
-    a cold Lambda reads a megabyte for its first page rather than the whole collection.
+    the records' canonical JSON (``layout.canonical_json``: the bytes the single-record route
+    serves, by a ranged read that the record's directory entry locates), one per line,
+    ``CHUNK_RECORDS`` per file in id order. Chunked so a cold Lambda reads a megabyte for its
+    first page rather than the whole collection.
 ``records.bin``
     where each record's line ends inside its chunk (uint32).
 ``ids.bin``
@@ -32,16 +33,18 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import struct
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import edtf
 from .cache import Memo
 from .kinds import Kind
-from .layout import canonical_json
+from .layout import canonical_json, chunk_name
 from .query import OPEN_END, OPEN_START, day_number, sort_key
 from .textsearch import TrigramIndex
 
@@ -203,24 +206,40 @@ def _span_file(kind: Kind, records: list[dict]) -> bytes:
     return pack({"widths": widths}, arrays)
 
 
-def build_index(kind: Kind, records: list[dict]) -> dict[str, bytes]:
+def line_ends(bodies: Sequence[bytes]) -> array:
+    """Where each body's line ends (its newline's offset) in the chunk ``build_index`` puts it in.
+
+    A body's chunk is its ordinal // CHUNK_RECORDS and it starts at its end minus its length:
+    the directory entries name both, so that one record is a ranged read of its chunk.
+    """
+    ends = array("I")
+    for c in range(0, len(bodies), CHUNK_RECORDS):
+        lengths = list(map(len, bodies[c:c + CHUNK_RECORDS]))
+        # Line i ends after the i newlines and the i + 1 bodies before its own newline.
+        ends.extend(map(operator.add, accumulate(lengths), range(len(lengths))))
+    return ends
+
+
+def build_index(kind: Kind, records: list[dict],
+                bodies: Sequence[bytes] | None = None) -> dict[str, bytes]:
     """The files of ``index/<collection>/`` for the live ``records`` of one kind, sorted by id.
 
-    Deterministic: the same records give byte-identical files (no clock, no hash order).
+    ``bodies`` are the records' canonical JSON (``layout.canonical_json``), in the same order;
+    the build passes the ones it has already made, since serializing every record again costs
+    seconds at a million. Deterministic: the same records give byte-identical files (no clock,
+    no hash order).
     """
     ids = [r["id"] for r in records]
     if ids != sorted(ids) or len(set(ids)) != len(ids):
         raise ValueError(f"{kind.collection} records must be sorted by id, without duplicates")
+    if bodies is None:
+        bodies = [canonical_json(r) for r in records]
+    elif len(bodies) != len(records):
+        raise ValueError(f"{kind.collection}: {len(bodies)} bodies for {len(records)} records")
     files: dict[str, bytes] = {}
-    ends = array("I")
-    for c in range(0, len(records), CHUNK_RECORDS):
-        lines = [canonical_json(r) for r in records[c:c + CHUNK_RECORDS]]
-        pos = -1
-        for line in lines:
-            pos += len(line) + 1
-            ends.append(pos)
-        files[f"records-{c // CHUNK_RECORDS:05d}.jsonl"] = b"\n".join(lines) + b"\n"
-    files["records.bin"] = pack({"chunk": CHUNK_RECORDS}, {"ends": ends})
+    for c in range(0, len(bodies), CHUNK_RECORDS):
+        files[chunk_name(c // CHUNK_RECORDS)] = b"\n".join(bodies[c:c + CHUNK_RECORDS]) + b"\n"
+    files["records.bin"] = pack({"chunk": CHUNK_RECORDS}, {"ends": line_ends(bodies)})
     id_blob = "".join(ids).encode("ascii")
     id_ends = array("I", (0,))
     for i in ids:

@@ -7,15 +7,18 @@ through it, so each key and each encoding rule is stated once, here::
     releases.json                         every release, newest first, with its change summary
     releases/<version>/manifest.json      version, counts, licence, citation, every file's digest
     releases/<version>/schemas/<name>     the JSON Schemas the release was validated against
-    releases/<version>/records/<c>/<id>.json   one record (or tombstone), canonical JSON
-    releases/<version>/directory/<c>/<n>.json  id -> {sha256[, tombstone]} for one hash shard
+    releases/<version>/directory/<c>/<n>.json  id -> entry, for one hash shard (below)
     releases/<version>/catalog/claim-keys/<n>.json   duplicate-claim lookups for POST /validate
-    releases/<version>/index/<c>/<name>   the query indexes (chalicelib.index)
+    releases/<version>/index/<c>/<name>   the query indexes (chalicelib.index), among them
+    releases/<version>/index/<c>/records-NNNNN.jsonl   the live records, canonical JSON, one a line
     releases/<version>/files/<name>       the downloads
 
-Records are not listed in the manifest, so it stays small at any dataset size; each
-record is verified through the directory shard that names its sha256, and each shard
-through the manifest.
+A directory entry is ``{sha256, chunk, start, bytes}`` for a live record: its bytes are
+``bytes`` bytes at offset ``start`` of chunk ``chunk``, so serving it is one ranged read,
+checked against ``sha256``. A tombstone's entry is ``{sha256, tombstone}``: the shard
+alone answers for it. There is no object per record, so a release is a few thousand
+objects at any dataset size rather than one per record. Each shard is verified through
+the manifest, and each record through its shard.
 """
 from __future__ import annotations
 
@@ -53,16 +56,21 @@ def release_prefix(version: str) -> str:
     return f"{RELEASES_PREFIX}{version}/"
 
 
-def record_path(collection: str, record_id: str) -> str:
-    return f"records/{collection}/{record_id}.json"
-
-
 def schema_path(file_name: str) -> str:
     return f"schemas/{file_name}"
 
 
 def index_path(collection: str, name: str) -> str:
     return f"index/{collection}/{name}"
+
+
+def chunk_name(number: int) -> str:
+    """The file of ``index/<collection>/`` holding the records of chunk ``number``."""
+    return f"records-{number:05d}.jsonl"
+
+
+def chunk_path(collection: str, number: int) -> str:
+    return index_path(collection, chunk_name(number))
 
 
 def download_path(name: str) -> str:

@@ -1,8 +1,9 @@
 """What a release says about itself: title, licence, how to cite it, and its manifest.
 
 The manifest is the release's table of contents and its root of trust below
-``current.json``: it names the sha256 and size of every file in the release except
-the record objects, which the directory shards it lists name in turn.
+``current.json``: it names the sha256 and size of every file in the release. Each
+record is a line of an index chunk, and the directory shard that names its sha256
+and byte range is one of those files.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import Any, Mapping
 # Bump when the build writes different bytes for the same data (a new file, a changed
 # CSV rule): it is part of the content hash, so the new output gets a new version
 # instead of being refused as different content under a published one.
-RELEASE_FORMAT = 1
+# 2: records are no longer objects of their own, but byte ranges of the index chunks.
+RELEASE_FORMAT = 2
 
 DATASET_NAME = "iran-1988-prison-massacres"
 TITLE = "The 1988 prison massacres in Iran: an open, sourced record"

@@ -2,8 +2,9 @@
 
 Readers find releases only through ``current.json`` and ``releases.json``, and both
 are written last, after every object of the release has been written once (never
-overwritten) and read back against its digest, and after the manifest, which makes
-the release complete, has been written and checked too. A publish that fails before
+overwritten) and read back against its digest, every record checked against its
+directory entry in the chunk read back, and after the manifest, which makes the
+release complete, has been written and checked too. A publish that fails before
 that leaves the previous release serving; the objects it had written are removed
 again, as far as the store allows, and are invisible to readers either way.
 """
@@ -17,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .build import Compiled, PreviousRelease, Progress, compile_data, no_progress
+from .build import Compiled, PreviousRelease, Progress, compile_data, gc_paused, no_progress
 from .downloads import CHANGES_FILE, summary_line
 from .errors import ObjectExists, ObjectMissing, ReleaseNotFound
 from .kinds import KINDS
-from .layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, canonical_json, download_path,
-                     record_path, release_prefix, sha256_hex)
+from .layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, canonical_json, chunk_path,
+                     download_path, release_prefix, sha256_hex)
 from .reader import Dataset, Release, verified
 from .store import Store
 from .writer import write_release
@@ -55,6 +56,7 @@ def content_type(path: str) -> str:
     return _CONTENT_TYPES.get(os.path.splitext(path)[1], "application/octet-stream")
 
 
+@gc_paused()
 def publish(store: Store, data_dir: Path, *, epoch: int | None = None,
             workers: int = DEFAULT_WORKERS, progress: Progress | None = None) -> PublishResult:
     """Build ``data_dir`` and publish it to ``store``; return what was done.
@@ -118,20 +120,37 @@ def previous_release(dataset: Dataset, version: str | None = None) -> PreviousRe
     return PreviousRelease(release.version, {k.collection: release.directory(k.collection) for k in KINDS})
 
 
-def _digests(manifest: dict[str, Any], compiled: Compiled) -> dict[str, str]:
-    """The sha256 every object of the release must have, by release path."""
-    expected = {path: info["sha256"] for path, info in manifest["files"].items()}
+@dataclass
+class _Digests:
+    """What the objects of a release must hold: each file's sha256 (by release path) and,
+    for each index chunk, the (start, bytes, sha256) of every record the directory puts in it."""
+
+    files: dict[str, str]
+    ranges: dict[str, list[tuple[int, int, str]]]
+
+    def check(self, path: str, body: bytes) -> None:
+        """Raise IntegrityError unless ``body`` is the file at ``path``, records included."""
+        verified(path, body, self.files[path])
+        view = memoryview(body)
+        for start, length, sha256 in self.ranges.get(path, ()):
+            verified(f"{path} bytes {start}+{length}", view[start:start + length], sha256)
+
+
+def _digests(manifest: dict[str, Any], compiled: Compiled) -> _Digests:
+    ranges: dict[str, list[tuple[int, int, str]]] = {}
     for name, entries in compiled.entries.items():
-        for record_id, entry in entries.items():
-            expected[record_path(name, record_id)] = entry["sha256"]
-    return expected
+        for entry in entries.values():
+            if "chunk" in entry:
+                ranges.setdefault(chunk_path(name, entry["chunk"]), []).append(
+                    (entry["start"], entry["bytes"], entry["sha256"]))
+    return _Digests({path: info["sha256"] for path, info in manifest["files"].items()}, ranges)
 
 
-def _write_release(store: Store, folder: Path, prefix: str, expected: dict[str, str],
+def _write_release(store: Store, folder: Path, prefix: str, expected: _Digests,
                    manifest_bytes: bytes, workers: int, progress: Progress) -> int:
     """Write and verify every object, then the manifest; undo what was written on failure."""
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    if on_disk != set(expected) | {MANIFEST}:
+    if on_disk != set(expected.files) | {MANIFEST} or not set(expected.ranges) <= on_disk:
         raise RuntimeError("the built release and its manifest disagree; this is a bug in the build")
     written: list[str] = []
     try:
@@ -141,9 +160,9 @@ def _write_release(store: Store, folder: Path, prefix: str, expected: dict[str, 
                 written.append(prefix + path)
 
         def verify(path: str) -> None:
-            verified(path, store.get(prefix + path), expected[path])
+            expected.check(path, store.get(prefix + path))
 
-        paths = sorted(expected)
+        paths = sorted(expected.files)
         _in_parallel("Uploading", upload, paths, workers, progress)
         _in_parallel("Verifying", verify, paths, workers, progress)
         if store.put_if_absent(prefix + MANIFEST, manifest_bytes):

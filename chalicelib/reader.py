@@ -9,8 +9,9 @@ record against its directory shard. A mismatch raises IntegrityError and nothing
 cached, so a repaired object is served on the next request. Because releases never
 change, whatever passed the check is cached for the life of the process.
 
-Serving one record reads its directory shard (a few hundred ids) and the record:
-two small objects cold, none warm, at any dataset size.
+Serving one record reads its directory shard (a few hundred ids), which says where the
+record's bytes sit in its collection's index chunks, and then exactly those bytes with
+one ranged read: two small reads cold, none warm, at any dataset size.
 """
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from typing import Any, Callable
 
 from .cache import Memo as _LRU
 from .catalog import Catalog, source_facts
-from .errors import IntegrityError, ObjectMissing, ReleaseNotFound, StoreError
+from .errors import IntegrityError, ObjectMissing, ObjectTruncated, ReleaseNotFound, StoreError
 from .kinds import ID_MAX_LENGTH, ID_PATTERN, kind_of_collection
-from .layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, VERSION, claim_key_path, directory_path,
-                     download_path, index_path, record_path, release_prefix, schema_path,
+from .layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, VERSION, chunk_path, claim_key_path,
+                     directory_path, download_path, index_path, release_prefix, schema_path,
                      sha256_hex, shard_of)
 from .store import Store, open_store
 
@@ -103,6 +104,15 @@ class Release:
             raise IntegrityError(path, expected, "absent") from None
         return verified(path, body, expected)
 
+    def _read_range(self, path: str, start: int, length: int, expected: str) -> bytes:
+        try:
+            body = self._store.get_range(self._prefix + path, start, length)
+        except ObjectMissing:
+            raise IntegrityError(path, expected, "absent") from None
+        except ObjectTruncated:
+            raise IntegrityError(path, expected, "truncated") from None
+        return verified(f"{path} bytes {start}+{length}", body, expected)
+
     def read_file(self, path: str) -> bytes:
         """The verified bytes of a file the manifest lists (``schemas/…``, ``index/…``, …)."""
         info = self._files.get(path)
@@ -122,7 +132,8 @@ class Release:
     # -- records ----------------------------------------------------------------------
 
     def entry(self, collection: str, record_id: str) -> dict[str, Any] | None:
-        """The directory entry of an id ({sha256[, tombstone]}), or None if it has none."""
+        """The directory entry of an id, or None if it has none: {sha256, chunk, start, bytes}
+        for a live record, {sha256, tombstone} for a tombstone."""
         shards = self._shards.get(collection)
         if shards is None or not valid_id(record_id):
             return None
@@ -132,8 +143,9 @@ class Release:
     def record(self, collection: str, record_id: str) -> RecordBytes | Tombstone | None:
         """A record's exact bytes, its tombstone, or None when the release has no such id.
 
-        Warm, this reads nothing; cold, one directory shard and (for a live record) the
-        record itself. An id that is not shaped like one is answered with no read at all.
+        Warm, this reads nothing; cold, one directory shard and (for a live record) a
+        ranged read of the record's bytes in its index chunk. An id that is not shaped like
+        one is answered with no read at all.
         """
         key = (self.version, collection, record_id)
         found = self._cache.get(key)
@@ -147,8 +159,11 @@ class Release:
             found = Tombstone(collection, record_id, tombstone["action"], tombstone["reason"],
                               tombstone["date"], tombstone.get("merged_into"))
             return self._cache.put(key, found, 256)
-        path = record_path(collection, record_id)
-        body = self._read(path, entry["sha256"])
+        if "chunk" not in entry:
+            raise StoreError(f"release {self.version} predates release format 2 (records as "
+                             "ranges of the index chunks) and cannot serve single records")
+        body = self._read_range(chunk_path(collection, entry["chunk"]), entry["start"],
+                                entry["bytes"], entry["sha256"])
         return self._cache.put(key, RecordBytes(collection, record_id, body, entry["sha256"]),
                                len(body) + 128)
 

@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from chalicelib.errors import ObjectExists, ObjectMissing, StoreError, StoreUnavailable
+from chalicelib.errors import (ObjectExists, ObjectMissing, ObjectTruncated, StoreError,
+                               StoreUnavailable)
 
 MAX_PRESIGN_SECONDS = 900
 
@@ -82,6 +83,8 @@ def classify_client_error(exc: BaseException, key: str = "") -> StoreError:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in _MISSING_CODES:
             return ObjectMissing(key)
+        if code == "InvalidRange":  # 416: the range starts at or past the object's end
+            return ObjectTruncated(key)
         if code in _UNAVAILABLE_CODES or status >= 500:
             return StoreUnavailable()
         # S3 codes are short CamelCase tokens; anything else is dropped, not echoed.
@@ -105,6 +108,31 @@ def _translated(key: str):
         raise classify_client_error(exc, key) from exc
 
 
+def _check_range(start: int, length: int) -> None:
+    if start < 0 or length < 1:
+        raise ValueError(f"a byte range needs start >= 0 and length >= 1, not {start}, {length}")
+
+
+def _whole_range(key: str, body: bytes, length: int) -> bytes:
+    # S3 answers a range running past the end with the bytes there are, a file read the
+    # same: either way the object is not what the range was taken from.
+    if len(body) != length:
+        raise ObjectTruncated(key)
+    return body
+
+
+@contextlib.contextmanager
+def _file_errors(key: str):
+    """Re-raise file system errors inside the block as domain errors about ``key``."""
+    try:
+        yield
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise ObjectMissing(key) from None
+    except OSError:
+        # EIO, EMFILE, EACCES: the disk, not the request, is at fault, and may recover.
+        raise StoreUnavailable() from None
+
+
 class Store(abc.ABC):
     """Where releases live. Keys are '/'-separated and relative to the store."""
 
@@ -114,6 +142,14 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get(self, key: str) -> bytes:
         """Return the object's bytes; raise ObjectMissing if there is none."""
+
+    @abc.abstractmethod
+    def get_range(self, key: str, start: int, length: int) -> bytes:
+        """Return ``length`` bytes of the object from offset ``start``, counted as one read.
+
+        Raises ObjectMissing if there is no object, and ObjectTruncated if it ends before
+        ``start + length``: a caller asks for a range it was told the object holds.
+        """
 
     @abc.abstractmethod
     def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
@@ -166,13 +202,17 @@ class DirStore(Store):
     def get(self, key: str) -> bytes:
         path = self.local_path(key)
         self.reads += 1
-        try:
+        with _file_errors(key):
             return path.read_bytes()
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            raise ObjectMissing(key) from None
-        except OSError:
-            # EIO, EMFILE, EACCES: the disk, not the request, is at fault, and may recover.
-            raise StoreUnavailable() from None
+
+    def get_range(self, key: str, start: int, length: int) -> bytes:
+        _check_range(start, length)
+        path = self.local_path(key)
+        self.reads += 1
+        with _file_errors(key), path.open("rb") as handle:
+            handle.seek(start)
+            body = handle.read(length)
+        return _whole_range(key, body, length)
 
     def _stage(self, path: Path, body: bytes) -> Path:
         # Staging in the destination folder keeps the final rename/link on one file
@@ -265,13 +305,22 @@ class S3Store(Store):
     def get(self, key: str) -> bytes:
         """Return the object's bytes: ObjectMissing if there is none, StoreUnavailable if S3
         failed every attempt (or did, less than FAIL_FAST_SECONDS ago)."""
+        return self._get_object(key)
+
+    def get_range(self, key: str, start: int, length: int) -> bytes:
+        """Return a byte range of the object (one ranged GET), failing as ``get`` does."""
+        _check_range(start, length)
+        body = self._get_object(key, Range=f"bytes={start}-{start + length - 1}")
+        return _whole_range(key, body, length)
+
+    def _get_object(self, key: str, **options: str) -> bytes:
         full = self._full(key)
         if self.clock() < self._failing_until:
             raise StoreUnavailable()
         self.reads += 1
         try:
             with _translated(key):  # covers the body read too, which can time out mid-stream
-                return self.client.get_object(Bucket=self.bucket, Key=full)["Body"].read()
+                return self.client.get_object(Bucket=self.bucket, Key=full, **options)["Body"].read()
         except StoreUnavailable:
             self._failing_until = self.clock() + FAIL_FAST_SECONDS
             raise

@@ -18,10 +18,11 @@ escaped); the ``.jsonl.gz`` downloads hold every record exactly.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .schemas import DEFS_FILE, TOMBSTONE_FILE, SchemaSet
 
@@ -135,28 +136,50 @@ def _field_type(alternatives: list[tuple[dict, str]], scalars: set[str]) -> str:
 
 def cell(record: Any, column: Column) -> str:
     """The text of one record's value in ``column``; empty when the record has none."""
-    value = record
-    for key in column.path:
-        if not isinstance(value, dict) or key not in value:
-            return ""
-        value = value[key]
+    return _reader(column)(record)
+
+
+_ABSENT = object()
+
+
+@functools.lru_cache(maxsize=None)
+def _reader(column: Column) -> Callable[[Any], str]:
+    """``cell`` for one column, its path and shape looked up once rather than per record:
+    the downloads fill millions of cells."""
+    path, text = column.path, _text_of(column)
+
+    def read(record: Any) -> str:
+        value = record
+        for key in path:
+            if not isinstance(value, dict):
+                return ""
+            value = value.get(key, _ABSENT)
+            if value is _ABSENT:
+                return ""
+        return text(value)
+    return read
+
+
+def _text_of(column: Column) -> Callable[[Any], str]:
+    """How a value found in ``column`` is written."""
     if column.shape == "scalar":
-        return _scalar(value)
+        return _scalar
     if column.shape == "json":
-        return value if isinstance(value, str) else json.dumps(
+        return lambda value: value if isinstance(value, str) else json.dumps(
             value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    if not isinstance(value, list):
-        return ""
     if column.shape == "list":
-        return LIST_SEPARATOR.join(_scalar(item) for item in value)
-    return LIST_SEPARATOR.join(_item(item, column.item_fields) for item in value)
+        return lambda value: LIST_SEPARATOR.join(map(_scalar, value)) \
+            if isinstance(value, list) else ""
+    fields = column.item_fields
+    return lambda value: LIST_SEPARATOR.join(_item(item, fields) for item in value) \
+        if isinstance(value, list) else ""
 
 
 def _scalar(value: Any) -> str:
+    if isinstance(value, str):  # most cells: first
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return value
     if isinstance(value, (int, float)):
         return repr(value)
     return ""  # an object's parts have their own dotted columns
@@ -173,7 +196,8 @@ def _item(item: Any, fields: tuple[str, ...]) -> str:
 
 def csv_bytes(columns: list[Column], records: Iterable[Any]) -> bytes:
     """RFC 4180 CSV in UTF-8 without BOM: a header of column names, then one row per record."""
-    return _csv(columns, ([cell(record, column) for column in columns] for record in records))
+    readers = [_reader(column) for column in columns]
+    return _csv(columns, ([read(record) for read in readers] for record in records))
 
 
 def _csv(columns: list[Column], rows: Iterable[list[str]]) -> bytes:
@@ -225,11 +249,13 @@ class ClaimSourceTable:
 
     def csv(self, claims: Iterable[dict]) -> bytes:
         """One row per claim × citation, in claim order, then citation order."""
+        claim_readers = [_reader(column) for column in self.claim_columns]
+        citation_readers = [_reader(column) for column in self.citation_columns]
         rows = []
         for claim in claims:
-            head = [cell(claim, column) for column in self.claim_columns]
+            head = [read(claim) for read in claim_readers]
             for citation in claim.get("sources", []):
-                rows.append(head + [cell(citation, column) for column in self.citation_columns])
+                rows.append(head + [read(citation) for read in citation_readers])
         return _csv(self.columns, rows)
 
 

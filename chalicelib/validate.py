@@ -10,10 +10,11 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from functools import cached_property
+from typing import Any, Callable, Iterable, Sequence
 
 from . import edtf
-from .catalog import Catalog, claim_key
+from .catalog import Catalog, claim_key as claim_key_of
 from .kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
 from .schemas import SchemaSet
 
@@ -64,6 +65,12 @@ class Item:
     def is_tombstone(self) -> bool:
         return isinstance(self.record, dict) and "tombstone" in self.record
 
+    @cached_property
+    def claim_key(self) -> str | None:
+        """A claim's claim key (chalicelib.catalog.claim_key), worked out once; None for
+        other kinds. The catalog, the duplicate check and the release all need it."""
+        return claim_key_of(self.record) if self.kind == "claim" else None
+
     @property
     def valid(self) -> bool:
         return not self.errors
@@ -107,36 +114,66 @@ class Report:
         return {"valid": self.valid, "results": [item.to_dict() for item in self.items]}
 
 
-def validate(items: list[Item], schemas: SchemaSet, catalog: Catalog | None = None) -> Report:
+# Runs work(items), which gives one result per item, possibly over parts of the items in
+# other processes (chalicelib.cores.map_shared); the results come back in the items' order.
+Spread = Callable[[Callable[[Sequence[Item]], list], Sequence[Item]], list]
+
+
+def _here(work: Callable[[Sequence[Item]], list], items: Sequence[Item]) -> list:
+    return work(items)
+
+
+def validate(items: list[Item], schemas: SchemaSet, catalog: Catalog | None = None, *,
+             spread: Spread = _here) -> Report:
     """Validate ``items`` against the schemas, then against ``catalog`` plus the items.
 
     ``catalog`` holds the records already known (the rest of ``data/``, or the current
     release); the batch overlays it, so a batch may add records that refer to each other.
+    ``spread`` lets the build check the items on every core.
     """
     known = Catalog.overlay(catalog, (i for i in items if not i.errors))
+    checked = []
     for item in items:
         if item.errors:
             continue
-        _schema_stage(item, schemas)
-    _check_unique_ids(items)
-    for item in items:
-        if item.record is not None and isinstance(item.record, dict) and item.kind in BY_NAME:
-            _cross_record_stage(item, schemas, known)
+        if item.kind in BY_NAME:
+            checked.append(item)
+        else:
+            item.errors.append(Problem("", "kind", _unknown_kind_message(item.kind)))
+            item.record = None
+    found = spread(lambda part: [_problems(item, reuse, schemas, known) for item, reuse in part],
+                   list(zip(checked, _reused_ids(checked))))
+    for item, (errors, warnings) in zip(checked, found):
+        item.errors.extend(errors)
+        item.warnings.extend(warnings)
     return Report(items)
+
+
+def _problems(item: Item, reuse: Problem | None, schemas: SchemaSet,
+              known: Catalog) -> tuple[list[Problem], list[Problem]]:
+    """The errors and warnings of both stages for one readable item of a known kind.
+
+    Pure, so that it may run in another process: the caller adds them to the item.
+    """
+    errors = _schema_problems(item, schemas)
+    if reuse is not None:
+        errors.append(reuse)
+    if not isinstance(item.record, dict):
+        return errors, []
+    found, warnings = _cross_record_problems(item, schemas, known)
+    if found:
+        # A pointer the schema stage already faulted is not reported twice.
+        faulted = {p.pointer for p in errors}
+        errors += [p for p in found if p.pointer not in faulted]
+    return errors, warnings
 
 
 # -- schema stage ---------------------------------------------------------------------
 
-def _schema_stage(item: Item, schemas: SchemaSet) -> None:
-    if item.kind not in BY_NAME:
-        item.errors.append(Problem("", "kind", _unknown_kind_message(item.kind)))
-        item.record = None
-        return
+def _schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
     if not isinstance(item.record, dict):
-        item.errors.append(Problem(
-            "", "type", f"expected a JSON object holding one {item.kind} record, "
-            f"got {_json_type(item.record)}"))
-        return
+        return [Problem("", "type", f"expected a JSON object holding one {item.kind} record, "
+                                    f"got {_json_type(item.record)}")]
     validator = schemas.validators["tombstone" if item.is_tombstone else item.kind]
     problems = [problem for error in validator.iter_errors(item.record)
                 for problem in _explain(error, schemas)]
@@ -152,7 +189,7 @@ def _schema_stage(item: Item, schemas: SchemaSet) -> None:
         problems.append(Problem("/id", "fileName", (
             f"the id {item.record_id!r} does not match the file name "
             f"{item.expected_id + '.json'!r}; rename the file or fix the id")))
-    item.errors.extend(problems)
+    return problems
 
 
 def _kind_it_fits(item: Item, schemas: SchemaSet) -> Kind | None:
@@ -232,26 +269,26 @@ def _unknown_kind_message(kind: Any) -> str:
 
 # -- cross-record stage ---------------------------------------------------------------
 
-def _check_unique_ids(items: list[Item]) -> None:
+def _reused_ids(items: list[Item]) -> list[Problem | None]:
+    """For each item, the error of an id that an earlier item of its collection has taken."""
     first_seen: dict[tuple[str, str], Item] = {}
+    found: list[Problem | None] = []
     for item in items:
-        if item.collection is None or item.record_id is None:
-            continue
         key = (item.collection, item.record_id)
-        if key in first_seen:
-            item.errors.append(Problem("/id", "uniqueId", (
-                f"the id {item.record_id!r} is already used by {first_seen[key].origin} "
-                f"in {item.collection}")))
-        else:
-            first_seen[key] = item
+        first = item if None in key else first_seen.setdefault(key, item)
+        found.append(None if first is item else Problem("/id", "uniqueId", (
+            f"the id {item.record_id!r} is already used by {first.origin} "
+            f"in {item.collection}")))
+    return found
 
 
-def _cross_record_stage(item: Item, schemas: SchemaSet, known: Catalog) -> None:
+def _cross_record_problems(item: Item, schemas: SchemaSet,
+                           known: Catalog) -> tuple[list[Problem], list[Problem]]:
+    """The errors and warnings of the cross-record stage."""
     kind = BY_NAME[item.kind]
     record = item.record
-    # A pointer the schema stage already faulted is not reported twice.
-    faulted = {p.pointer for p in item.errors}
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     if item.is_tombstone:
         problems += _tombstone_problems(item, known)
     else:
@@ -262,10 +299,10 @@ def _cross_record_stage(item: Item, schemas: SchemaSet, known: Catalog) -> None:
             problems += _claim_problems(record, schemas, known)
             duplicate = _duplicate_of(item, known)
             if duplicate:
-                item.warnings.append(Problem("", "duplicateClaim", (
+                warnings.append(Problem("", "duplicateClaim", (
                     f"claims/{duplicate} already makes the same claim (same subject, property, "
                     "value and claimed_by); cite both sources in one claim instead")))
-    item.errors.extend(p for p in problems if p.pointer not in faulted)
+    return problems, warnings
 
 
 def _references(kind: Kind, record: dict, schemas: SchemaSet):
@@ -357,7 +394,7 @@ def _earliest(date: Any) -> str | None:
 
 
 def _duplicate_of(item: Item, known: Catalog) -> str | None:
-    key = claim_key(item.record)
+    key = item.claim_key
     if key is None:
         return None
     return next((other for other in known.claims_with_key(key) if other != item.record_id), None)

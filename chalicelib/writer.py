@@ -1,22 +1,28 @@
 """Writing a compiled release into a fresh folder.
 
-Three independent parts write it: the record objects with their directory shards,
-the query indexes, and the downloads. Each returns the digests of the files it
-wrote, and the manifest, which lists them, is written last. The file writes run on
-a few threads, so a slow disk does not hold up the work that produces the files.
+The release is made of independent parts: the downloads, each collection's query index,
+and the directory (the shards that locate each record in its index's chunks). Each part
+writes its own files and gives back their digests. For a large dataset the parts are
+shared out over every core, each process taking the next part nobody has taken, the
+costliest first, so that the processes finish together. The manifest, which lists every
+file's digest, is written last. File writes run on a few threads, so a slow disk does
+not hold up the work that produces the files.
 """
 from __future__ import annotations
 
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from .build import BuildError, Compiled, CompiledCollection, PreviousRelease, Progress, no_progress
-from .catalog import claim_key
+from .cores import map_shared, processes_for
 from .layout import (MANIFEST, canonical_json, claim_key_path, directory_path, download_path,
-                     index_path, record_path, schema_path, sha256_hex, shard_count, shard_of)
+                     index_path, schema_path, sha256_hex, shard_count, shard_of)
 from .manifest import manifest_document
+
+Digests = dict[str, dict[str, Any]]  # release path -> {"bytes", "sha256"}
+
 
 def write_release(compiled: Compiled, out_dir: Path, previous: PreviousRelease | None = None,
                   progress: Progress | None = None) -> dict[str, Any]:
@@ -24,48 +30,81 @@ def write_release(compiled: Compiled, out_dir: Path, previous: PreviousRelease |
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise BuildError(f"{out_dir} is not empty; build into a new folder")
-    with _Writer(out_dir) as writer:
-        shards = _write_records(writer, compiled, progress or no_progress)
-        _write_indexes(writer, compiled)
-        _write_downloads(writer, compiled, previous)
+    parts = _parts(compiled, previous)
+    here = os.getpid()
+    with (progress or no_progress)("Writing the release", len(parts)) as bar:
+        def write(taken: Sequence[Callable[[], dict[str, bytes]]]) -> list[Digests]:
+            written = [_write_part(out_dir, make()) for make in taken]
+            if os.getpid() == here:  # a forked child's copy of the bar would draw over it
+                bar.update(len(taken))
+            return written
+
+        written = map_shared(write, parts, processes_for(compiled.record_count()), chunk=1)
     manifest = manifest_document(
         version=compiled.version, epoch=compiled.epoch,
         previous=previous.version if previous else None, content_sha256=compiled.content_sha256,
         counts={name: {"records": len(c.live), "tombstones": len(c.tombstones)}
                 for name, c in compiled.collections.items()},
-        shards=shards, files=writer.files)
+        shards=_shard_counts(compiled), files={k: v for part in written for k, v in part.items()})
     (out_dir / MANIFEST).write_bytes(canonical_json(manifest))
     return manifest
 
 
-def _write_records(writer: "_Writer", compiled: Compiled, progress: Progress) -> dict[str, Any]:
-    """Schemas, record objects, directory shards and claim-key shards; returns the shard counts."""
-    for name, body in compiled.schema_bytes.items():
-        writer.write(schema_path(name), body)
-    with progress("Writing records", compiled.record_count()) as bar:
-        for name, collection in compiled.collections.items():
-            for record in collection.live + collection.tombstones:
-                writer.write(record_path(name, record.id), record.body, listed=False)
-            bar.update(len(collection.live) + len(collection.tombstones))
-    shards: dict[str, Any] = {"directory": {
-        name: _write_shards(writer, entries, lambda n, c=name: directory_path(c, n))
-        for name, entries in compiled.entries.items()}}
-    shards["claim-keys"] = _write_shards(
-        writer, _claim_keys(compiled.collections["claims"]), claim_key_path)
-    return shards
+def _parts(compiled: Compiled,
+           previous: PreviousRelease | None) -> list[Callable[[], dict[str, bytes]]]:
+    """Functions making the files of each part of the release, by path; the costliest first.
+
+    The downloads cost about as much as all the indexes; an index costs about as much as
+    its collection is large, and the directory about as much as a mid-sized index.
+    """
+    by_size = sorted(compiled.collections.values(), key=lambda c: len(c.live), reverse=True)
+    parts = [lambda c=collection: _index_files(c) for collection in by_size]
+    parts.insert(1, lambda: _directory_files(compiled))
+    return [lambda: _download_files(compiled, previous)] + parts
 
 
-def _write_indexes(writer: "_Writer", compiled: Compiled) -> None:
-    """``index/<collection>/…`` for every collection (chalicelib.index)."""
+def _write_part(out_dir: Path, files: dict[str, bytes]) -> Digests:
+    with _Writer(out_dir) as writer:
+        for path, body in files.items():
+            writer.write(path, body)
+    return writer.files
+
+
+def _index_files(collection: CompiledCollection) -> dict[str, bytes]:
+    """``index/<collection>/…`` (chalicelib.index), the records' chunks included."""
     from .index import build_index
 
-    for name, collection in compiled.collections.items():
-        records = [r.record for r in collection.live]
-        for file_name, body in build_index(collection.kind, records).items():
-            writer.write(index_path(name, file_name), body)
+    live = collection.live
+    files = build_index(collection.kind, [r.record for r in live], [r.body for r in live])
+    return {index_path(collection.kind.collection, name): body for name, body in files.items()}
 
 
-def _write_downloads(writer: "_Writer", compiled: Compiled, previous: PreviousRelease | None) -> None:
+def _directory_files(compiled: Compiled) -> dict[str, bytes]:
+    """Schemas, directory shards and claim-key shards, by release path."""
+    files = {schema_path(name): body for name, body in compiled.schema_bytes.items()}
+    for name, entries in compiled.entries.items():
+        files.update(_shards(entries, lambda n, c=name: directory_path(c, n)))
+    files.update(_shards(compiled.claim_keys, claim_key_path))
+    return files
+
+
+def _shard_counts(compiled: Compiled) -> dict[str, Any]:
+    """How many shards the directory of each collection, and the claim keys, are spread over."""
+    return {"directory": {name: shard_count(len(c.live) + len(c.tombstones))
+                          for name, c in compiled.collections.items()},
+            "claim-keys": shard_count(len(compiled.claim_keys))}
+
+
+def _shards(entries: Mapping[str, Any], path: Callable[[int], str]) -> dict[str, bytes]:
+    """``entries`` (sorted by key) spread over hash shards; every shard, even an empty one."""
+    count = shard_count(len(entries))
+    buckets: list[dict[str, Any]] = [{} for _ in range(count)]
+    for key, value in entries.items():
+        buckets[shard_of(key, count)][key] = value
+    return {path(number): canonical_json(bucket) for number, bucket in enumerate(buckets)}
+
+
+def _download_files(compiled: Compiled, previous: PreviousRelease | None) -> dict[str, bytes]:
     """``files/…``: JSON Lines, CSV, claims-sources, tombstones, changes, data package."""
     from .downloads import changes_document, release_downloads
 
@@ -73,63 +112,43 @@ def _write_downloads(writer: "_Writer", compiled: Compiled, previous: PreviousRe
                                compiled.entries, previous.entries if previous else None)
     files = release_downloads(compiled.schemas, compiled.collections, version=compiled.version,
                               epoch=compiled.epoch, changes=changes)
-    for name, body in files.items():
-        writer.write(download_path(name), body)
-
-
-def _write_shards(writer: "_Writer", entries: Mapping[str, Any], path: Callable[[int], str]) -> int:
-    """Spread ``entries`` (sorted by key) over hash shards; write every shard, even empty ones."""
-    count = shard_count(len(entries))
-    buckets: list[dict[str, Any]] = [{} for _ in range(count)]
-    for key, value in entries.items():
-        buckets[shard_of(key, count)][key] = value
-    for number, bucket in enumerate(buckets):
-        writer.write(path(number), canonical_json(bucket))
-    return count
-
-
-def _claim_keys(claims: CompiledCollection) -> dict[str, list[str]]:
-    """sha256 of each claim key -> the ids of the live claims with it, for duplicate checks."""
-    found: dict[str, list[str]] = {}
-    for claim in claims.live:
-        key = claim_key(claim.record)
-        if key is not None:
-            found.setdefault(sha256_hex(key.encode("utf-8")), []).append(claim.id)
-    return dict(sorted(found.items()))
+    return {download_path(name): body for name, body in files.items()}
 
 
 class _Writer:
-    """Writes files into a fresh release folder and remembers the listed ones' digests.
+    """Writes files into a fresh release folder and remembers their digests for the manifest.
 
-    The writes run on a few threads, in batches: file system calls release the GIL,
-    so they overlap with the work that produces the next files.
+    The digests and writes run on a few threads, in batches: hashing and file system calls
+    release the GIL, so they overlap with the work that produces the next files.
     """
 
-    BATCH = 256
+    BATCH_FILES = 256
+    BATCH_BYTES = 4 * 1024 * 1024
 
     def __init__(self, root: Path, threads: int = 4):
         self.root = root
-        self.files: dict[str, dict[str, Any]] = {}  # listed path -> {"bytes", "sha256"}
+        self.files: Digests = {}  # complete once the writer is closed
         self._folders: set[str] = set()
-        self._batch: list[tuple[str, bytes]] = []
+        self._batch: list[tuple[str, bytes, dict[str, Any]]] = []
+        self._batch_bytes = 0
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="release-writer")
         self._pending: list[Future] = []
 
-    def write(self, path: str, body: bytes, *, listed: bool = True) -> None:
+    def write(self, path: str, body: bytes) -> None:
         folder, _, _ = path.rpartition("/")
         if folder not in self._folders:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
-        if listed:
-            self.files[path] = {"bytes": len(body), "sha256": sha256_hex(body)}
-        self._batch.append((os.path.join(self.root, path), body))
-        if len(self._batch) >= self.BATCH:
+        digest = self.files[path] = {"bytes": len(body)}
+        self._batch.append((os.path.join(self.root, path), body, digest))
+        self._batch_bytes += len(body)
+        if len(self._batch) >= self.BATCH_FILES or self._batch_bytes >= self.BATCH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
         if self._batch:
             self._pending.append(self._pool.submit(_write_files, self._batch))
-            self._batch = []
+            self._batch, self._batch_bytes = [], 0
 
     def __enter__(self) -> "_Writer":
         return self
@@ -145,11 +164,12 @@ class _Writer:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _write_files(batch: list[tuple[str, bytes]]) -> None:
+def _write_files(batch: list[tuple[str, bytes, dict[str, Any]]]) -> None:
     # A fresh private folder: plain writes suffice (no temp file and rename), and
     # os-level calls keep the time each write holds the GIL short.
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    for path, body in batch:
+    for path, body, digest in batch:
+        digest["sha256"] = sha256_hex(body)
         fd = os.open(path, flags, 0o644)
         try:
             view = memoryview(body)

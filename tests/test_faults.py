@@ -297,11 +297,11 @@ def test_a_missing_manifest_is_a_503_and_heals_when_it_is_back(served):
     assert same_answer(served.call("GET", "/places/tehran"), healthy)
 
 
-def test_a_record_the_directory_names_but_the_store_lacks_is_a_503_not_a_404(served):
+def test_a_record_whose_chunk_the_store_lacks_is_a_503_not_a_404(served):
     healthy = served.answer_without_faults("GET", "/places/tehran")
-    served.damage.delete(key_of(served.published, "records/places/tehran.json"))
+    served.damage.delete(key_of(served.published, "index/places/records-00000.jsonl"))
     assert served.call("GET", "/places/tehran").status == 503
-    assert served.call("GET", "/places/evin-prison").status == 200
+    assert served.call("GET", "/people/mostafa-pour-mohammadi").status == 200
     served.damage.repair()
     assert same_answer(served.call("GET", "/places/tehran"), healthy)
 
@@ -311,16 +311,16 @@ def test_a_folder_store_that_cannot_read_a_file_is_a_503(dir_published, monkeypa
 
     with serving(dir_published) as served:
         healthy = served.answer_without_faults("GET", "/places/tehran")
-        real_read = Path.read_bytes
+        real_open = Path.open
 
-        def failing_disk(path):
-            if path.name == "tehran.json":
+        def failing_disk(path, *args, **kwargs):
+            if path.parent.name == "places" and path.name == "records-00000.jsonl":
                 raise OSError(errno.EIO, "Input/output error", str(path))
-            return real_read(path)
+            return real_open(path, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "read_bytes", failing_disk)
+        monkeypatch.setattr(Path, "open", failing_disk)
         assert served.call("GET", "/places/tehran").status == 503
-        monkeypatch.setattr(Path, "read_bytes", real_read)
+        monkeypatch.setattr(Path, "open", real_open)
         assert same_answer(served.call("GET", "/places/tehran"), healthy)
 
 
@@ -328,7 +328,7 @@ def test_a_folder_store_that_cannot_read_a_file_is_a_503(dir_published, monkeypa
 
 # (object in the release, a route that must read it): each answers 503 while it is corrupt.
 CORRUPTIBLE = [
-    ("records/places/tehran.json", "GET", "/places/tehran"),
+    ("index/places/records-00000.jsonl", "GET", "/places/tehran"),
     ("directory/places/0.json", "GET", "/places/tehran"),
     ("index/places/meta.json", "GET", "/places"),
     ("index/places/records-00000.jsonl", "GET", "/places"),
@@ -348,7 +348,8 @@ def corrupted(body: bytes) -> bytes:
     return body[:middle] + bytes([body[middle] ^ 0x01]) + body[middle + 1:]
 
 
-@pytest.mark.parametrize("path, method, route", CORRUPTIBLE, ids=[c[0] for c in CORRUPTIBLE])
+@pytest.mark.parametrize("path, method, route", CORRUPTIBLE,
+                         ids=[f"{c[0]} {c[1]} {c[2]}" for c in CORRUPTIBLE])
 def test_a_corrupt_object_is_never_served_and_never_cached(served, path, method, route):
     healthy = served.answer_without_faults(method, route)
     key = key_of(served.published, path)
@@ -362,6 +363,19 @@ def test_a_corrupt_object_is_never_served_and_never_cached(served, path, method,
 
     served.damage.repair()
     assert same_answer(served.call(method, route), healthy)
+
+
+def test_a_chunk_cut_short_before_a_record_ends_is_a_503_integrity_problem(served):
+    healthy = served.answer_without_faults("GET", "/places/tehran")
+    key = key_of(served.published, "index/places/records-00000.jsonl")
+    served.damage.replace(key, served.damage.original(key)[:-40])
+
+    answer = served.call("GET", "/places/tehran")
+    assert answer.status == 503
+    assert answer.json["type"].endswith("/integrity")
+
+    served.damage.repair()
+    assert same_answer(served.call("GET", "/places/tehran"), healthy)
 
 
 def test_a_corrupt_download_is_not_served_from_a_folder_store(dir_published):
@@ -413,28 +427,32 @@ def two_releases(served, monkeypatch, tmp_path) -> TwoReleases:
 
 
 def flip_when_read(store, monkeypatch, key_suffix: str, flip) -> list[str]:
-    """Call ``flip`` the first time ``store`` reads a key ending in ``key_suffix``."""
-    read = store.get
+    """Call ``flip`` the first time ``store`` reads (whole or a range) a key ending in
+    ``key_suffix``."""
     flipped: list[str] = []
 
-    def get(key):
-        body = read(key)
-        if key.endswith(key_suffix) and not flipped:
-            flip()
-            flipped.append(key)
-        return body
-    monkeypatch.setattr(store, "get", get)
+    def watching(read):
+        def watched(key, *byte_range):
+            body = read(key, *byte_range)
+            if key.endswith(key_suffix) and not flipped:
+                flip()
+                flipped.append(key)
+            return body
+        return watched
+
+    for method in ("get", "get_range"):
+        monkeypatch.setattr(store, method, watching(getattr(store, method)))
     return flipped
 
 
 def test_a_record_request_that_began_on_a_release_finishes_on_it(served, two_releases, monkeypatch):
     api_module.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
-    flipped = flip_when_read(served.store, monkeypatch, "/records/places/tehran.json",
+    flipped = flip_when_read(served.store, monkeypatch, "/index/places/records-00000.jsonl",
                              two_releases.flip)
     pinned_a = served.answer_without_faults("GET", f"/places/tehran?release={two_releases.a}")
 
     during = served.call("GET", "/places/tehran")
-    assert flipped == [f"releases/{two_releases.a}/records/places/tehran.json"]
+    assert flipped == [f"releases/{two_releases.a}/index/places/records-00000.jsonl"]
     assert (during.status, during.body, during.header("etag")) == \
         (200, pinned_a.body, pinned_a.header("etag"))
 

@@ -324,10 +324,13 @@ def test_limit_given_twice_is_a_400(app):
 
 def tampered(cursor: str) -> list[str]:
     flip = {c: d for c, d in zip("AQgw", "BRhx")}
-    return [cursor[:-1], cursor + "A", cursor[::-1], cursor.upper(), cursor.lower(),
-            cursor[:5] + flip.get(cursor[5], "A") + cursor[6:], "A" * len(cursor), "x",
-            cursor + "=", cursor.replace("-", "+").replace("_", "/"), "%00" + cursor,
-            cursor[:-1] + ("B" if cursor[-1] != "B" else "C"), LONG, "é" * 23]
+    variants = [cursor[:-1], cursor + "A", cursor[::-1], cursor.upper(), cursor.lower(),
+                cursor[:5] + flip.get(cursor[5], "A") + cursor[6:], "A" * len(cursor), "x",
+                cursor + "=", cursor.replace("-", "+").replace("_", "/"), "%00" + cursor,
+                cursor[:-1] + ("B" if cursor[-1] != "B" else "C"), LONG, "é" * 23]
+    # A cursor without '-' or '_' (it depends on the release version) is its own
+    # standard-alphabet variant: that one is no tampering.
+    return [bad for bad in variants if bad != cursor]
 
 
 def test_a_tampered_cursor_is_a_400_naming_cursor(app):

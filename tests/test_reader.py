@@ -31,7 +31,7 @@ def republished(store, dataset, write_data, monkeypatch, description: str) -> st
 
 # -- what one record costs ------------------------------------------------------------------
 
-def test_one_record_reads_its_shard_and_itself_cold_and_nothing_warm(published):
+def test_one_record_reads_its_shard_and_one_range_of_its_chunk_cold_and_nothing_warm(published):
     release = Dataset(published).current()
     before = published.reads
     assert isinstance(release.record("events", "1988-prison-massacres"), RecordBytes)

@@ -4,16 +4,19 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from chalicelib.build import BuildError, PreviousRelease, build_release, compile_data, source_date_epoch
+from chalicelib import cores
+from chalicelib.build import (BuildError, InvalidDataset, PreviousRelease, build_release, compile_data,
+                              source_date_epoch)
 from chalicelib.cli import main
 from chalicelib.layout import SHARD_TARGET, shard_count, shard_of, sha256_hex
 from chalicelib.schemas import SchemaSet
-from conftest import RELEASE_EPOCH
+from conftest import RELEASE_EPOCH, with_tombstones
 from minidata import mini, write
 
 
@@ -29,6 +32,19 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def manifest_of(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_bytes())
+
+
+def directory_entry(folder: Path, collection: str, record_id: str) -> dict:
+    shards = manifest_of(folder)["shards"]["directory"][collection]
+    shard = folder / "directory" / collection / f"{shard_of(record_id, shards)}.json"
+    return json.loads(shard.read_bytes())[record_id]
+
+
+def record_bytes(folder: Path, collection: str, record_id: str) -> bytes:
+    """A live record's bytes, where its directory entry says they are."""
+    entry = directory_entry(folder, collection, record_id)
+    chunk = (folder / "index" / collection / f"records-{entry['chunk']:05d}.jsonl").read_bytes()
+    return chunk[entry["start"]:entry["start"] + entry["bytes"]]
 
 
 # -- the command ------------------------------------------------------------------------
@@ -62,6 +78,49 @@ def test_building_the_same_data_twice_gives_byte_identical_files(data_dir, tmp_p
     build(data_dir, tmp_path / "one")
     build(data_dir, tmp_path / "two")
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    """Builds of any size shared over two processes, as a large dataset's are."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("builds fork only on Linux")
+    monkeypatch.setattr(cores, "MIN_RECORDS", 0)
+    monkeypatch.setattr(cores, "cores", lambda: 2)
+
+
+def test_a_build_shared_over_processes_writes_the_bytes_one_process_writes(
+        write_data, release_time, tmp_path, monkeypatch, request):
+    data = write_data(with_tombstones(with_victims(mini(), 2500)))
+    build(data, tmp_path / "one")
+    request.getfixturevalue("forking")
+    forked = []
+    monkeypatch.setattr(cores, "_Child", lambda task, made=cores._Child: forked.append(1) or made(task))
+    build(data, tmp_path / "two")
+    assert len(forked) >= 3  # reading, checking and writing each forked
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_build_shared_over_processes_reports_what_one_process_reports(
+        write_data, release_time, monkeypatch, request):
+    dataset = with_victims(mini(), 2500)
+    dataset["people"][5]["nickname"] = "x"
+    dataset["people"][1200]["sources"] = [{"source": "sources/nowhere"}]
+    data = write_data(dataset)
+    renamed = data / "people" / "victim-2300.json"
+    renamed.write_text(renamed.read_text().replace("victim-2300", "victim-0001"))
+
+    def reported() -> list[tuple]:
+        with pytest.raises(InvalidDataset) as refused:
+            compile_data(data)
+        return [(i.origin, p.pointer, p.keyword, p.message)
+                for i in refused.value.report.items for p in i.errors + i.warnings]
+
+    alone = reported()
+    request.getfixturevalue("forking")
+    assert reported() == alone
+    assert {keyword for _, _, keyword, _ in alone} == \
+        {"additionalProperties", "reference", "fileName", "uniqueId"}
 
 
 def test_version_is_the_release_day_and_a_hash_of_the_content(data_dir):
@@ -130,12 +189,14 @@ def test_without_source_date_epoch_or_git_history_the_build_fails_clearly(
 
 # -- the layout -----------------------------------------------------------------------
 
-def test_release_holds_manifest_schemas_records_directory_index_and_downloads(data_dir, tmp_path):
+def test_release_holds_manifest_schemas_directory_index_and_downloads_and_no_record_objects(
+        data_dir, tmp_path):
     build(data_dir, tmp_path / "out")
     files = tree(tmp_path / "out")
     assert "manifest.json" in files
     assert "schemas/person.schema.json" in files and "schemas/tombstone.schema.json" in files
-    assert json.loads(files["records/people/mostafa-pour-mohammadi.json"])["name"] == \
+    assert not [p for p in files if p.startswith("records/")]
+    assert json.loads(record_bytes(tmp_path / "out", "people", "mostafa-pour-mohammadi"))["name"] == \
         "Mostafa Pour Mohammadi"
     assert "directory/people/0.json" in files
     assert "catalog/claim-keys/0.json" in files
@@ -150,17 +211,17 @@ def test_release_holds_manifest_schemas_records_directory_index_and_downloads(da
 
 def test_records_are_canonical_compact_json(data_dir, tmp_path):
     build(data_dir, tmp_path / "out")
-    body = (tmp_path / "out" / "records" / "places" / "evin-prison.json").read_bytes()
+    body = record_bytes(tmp_path / "out", "places", "evin-prison")
     assert body == json.dumps(json.loads(body), ensure_ascii=False, sort_keys=True,
                               separators=(",", ":")).encode("utf-8")
 
 
-def test_manifest_lists_every_file_but_the_records_with_bytes_and_sha256(data_dir, tmp_path):
+def test_manifest_lists_every_file_with_bytes_and_sha256(data_dir, tmp_path):
     build(data_dir, tmp_path / "out")
     files = tree(tmp_path / "out")
     manifest = manifest_of(tmp_path / "out")
     listed = manifest["files"]
-    assert set(listed) == {p for p in files if not p.startswith("records/")} - {"manifest.json"}
+    assert set(listed) == set(files) - {"manifest.json"}
     for path, info in listed.items():
         assert info == {"bytes": len(files[path]), "sha256": sha256_hex(files[path])}
 
@@ -177,17 +238,42 @@ def test_manifest_carries_counts_licence_citation_and_previous(data_dir, tmp_pat
     assert manifest["previous"] is None
 
 
-def test_each_record_is_verifiable_through_its_directory_shard(data_dir, tmp_path):
+def test_each_live_record_is_located_and_verifiable_through_its_directory_entry(
+        data_dir, dataset, tmp_path):
     build(data_dir, tmp_path / "out")
-    files = tree(tmp_path / "out")
-    shards = manifest_of(tmp_path / "out")["shards"]["directory"]
-    for path, body in files.items():
-        if path.startswith("records/"):
-            _, collection, name = path.split("/")
-            record_id = name.removesuffix(".json")
-            shard = json.loads(files[f"directory/{collection}/"
-                                     f"{shard_of(record_id, shards[collection])}.json"])
-            assert shard[record_id]["sha256"] == sha256_hex(body)
+    for collection, records in dataset.items():
+        for record_ in records:
+            if "tombstone" in record_:
+                continue
+            entry = directory_entry(tmp_path / "out", collection, record_["id"])
+            assert set(entry) == {"sha256", "chunk", "start", "bytes"}
+            body = record_bytes(tmp_path / "out", collection, record_["id"])
+            assert entry["sha256"] == sha256_hex(body)
+            assert json.loads(body) == record_
+
+
+def with_victims(dataset: dict, count: int) -> dict:
+    """``dataset`` with ``count`` more people, enough to fill several chunks and hands."""
+    dataset["people"] += [
+        {"id": f"victim-{n:04d}", "name": f"Victim {n}", "names": [{"name": f"Victim {n}", "lang": "en"}],
+         "categories": ["victim"], "sources": [{"source": "sources/amnesty-2018-report"}]}
+        for n in range(count)]
+    return dataset
+
+
+def test_directory_entries_cover_every_line_of_every_chunk(write_data, release_time, tmp_path):
+    dataset = with_victims(mini(), 1500)
+    out = tmp_path / "out"
+    build(write_data(dataset), out)
+    lines = []
+    for chunk in sorted((out / "index" / "people").glob("records-*.jsonl")):
+        start = 0
+        for line in chunk.read_bytes().splitlines(keepends=True):
+            lines.append((int(chunk.stem.split("-")[1]), start, len(line) - 1))
+            start += len(line)
+    entries = [directory_entry(out, "people", r["id"]) for r in sorted(dataset["people"], key=lambda r: r["id"])]
+    assert [(e["chunk"], e["start"], e["bytes"]) for e in entries] == lines
+    assert {chunk for chunk, _, _ in lines} == {0, 1}
 
 
 def test_directory_shards_grow_with_the_collection_and_stay_small(write_data, release_time, tmp_path):
@@ -215,7 +301,8 @@ def test_shard_count_is_a_power_of_two_keeping_the_average_at_most_the_target():
 def test_tombstones_are_kept_at_their_id_and_in_the_directory(data_dir, tmp_path):
     build(data_dir, tmp_path / "out")
     out = tmp_path / "out"
-    merged = json.loads((out / "records" / "people" / "pour-mohammadi-duplicate.json").read_bytes())
+    merged = directory_entry(out, "people", "pour-mohammadi-duplicate")
+    assert set(merged) == {"sha256", "tombstone"}
     assert merged["tombstone"]["merged_into"] == "people/mostafa-pour-mohammadi"
     shard = json.loads((out / "directory" / "places" / "0.json").read_bytes())
     assert shard["unverified-grave-site"]["tombstone"]["action"] == "withdrawn"

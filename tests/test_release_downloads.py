@@ -71,7 +71,8 @@ def test_collection_lines_are_the_canonical_records_in_id_order(files, tmp_path)
     assert [c["id"] for c in lines(claims)] == \
         ["amnesty-period", "amnesty-victim-count", "pour-mohammadi-member"]
     first = gzip.decompress(claims.read_bytes()).splitlines()[0]
-    assert first == (tmp_path / "out" / "records" / "claims" / "amnesty-period.json").read_bytes()
+    assert first == (tmp_path / "out" / "index" / "claims" / "records-00000.jsonl").read_bytes() \
+        .splitlines()[0]
 
 
 def test_all_lines_are_kind_and_record_items_of_every_live_record(files):

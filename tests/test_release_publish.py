@@ -7,6 +7,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
+from chalicelib import index as index_module
 from chalicelib.cli import main
 from chalicelib.errors import IntegrityError, ObjectExists, StoreError
 from chalicelib.layout import canonical_json
@@ -206,7 +207,7 @@ def test_an_object_that_reads_back_wrong_fails_the_publish_before_current_moves(
 
     def corrupting(key):
         body = get(key)
-        return body + b" " if key.endswith("records/places/tehran.json") else body
+        return body + b" " if key.endswith("index/places/records-00000.jsonl") else body
 
     monkeypatch.setattr(store, "get", corrupting)
     with pytest.raises(IntegrityError):
@@ -215,11 +216,32 @@ def test_an_object_that_reads_back_wrong_fails_the_publish_before_current_moves(
     assert json.loads(store.get("current.json"))["version"] == first.version
 
 
+def test_a_chunk_whose_bytes_do_not_match_a_directory_entry_fails_the_publish(
+        store, data_dir, dataset, write_data, monkeypatch):
+    first = publish(store, data_dir)
+    build_index = index_module.build_index
+
+    def misbuilt(kind, records, bodies=None):
+        # A build bug: the chunk (and so the manifest) says TehraN where the entry says Tehran.
+        files = build_index(kind, records, bodies)
+        if kind.collection == "places":
+            files["records-00000.jsonl"] = files["records-00000.jsonl"].replace(b"Tehran", b"TehraN")
+        return files
+
+    monkeypatch.setattr(index_module, "build_index", misbuilt)
+    with pytest.raises(IntegrityError, match="records-00000.jsonl bytes"):
+        publish(store, write_data(changed_copy(dataset)))
+    monkeypatch.undo()
+    assert json.loads(store.get("current.json"))["version"] == first.version
+    assert [k for k in store.list("releases/") if not k.startswith(f"releases/{first.version}/")] == []
+
+
 # -- corrupted objects ------------------------------------------------------------------
 
-def test_a_corrupted_record_is_detected_never_served_and_served_once_repaired(store, data_dir):
+def test_a_corrupted_record_is_detected_never_served_and_served_once_repaired(
+        store, data_dir, dataset):
     result = publish(store, data_dir)
-    key = f"releases/{result.version}/records/people/mostafa-pour-mohammadi.json"
+    key = f"releases/{result.version}/index/people/records-00000.jsonl"
     good = store.get(key)
     store.put(key, good.replace(b"Mostafa", b"Mustafa"))
     release = Dataset(store).current()
@@ -227,7 +249,16 @@ def test_a_corrupted_record_is_detected_never_served_and_served_once_repaired(st
         with pytest.raises(IntegrityError):
             release.record("people", "mostafa-pour-mohammadi")
     store.put(key, good)
-    assert release.record("people", "mostafa-pour-mohammadi").body == good
+    person = next(r for r in dataset["people"] if r["id"] == "mostafa-pour-mohammadi")
+    assert release.record("people", "mostafa-pour-mohammadi").body == canonical_json(person)
+
+
+def test_a_truncated_chunk_is_an_integrity_failure(store, data_dir):
+    result = publish(store, data_dir)
+    key = f"releases/{result.version}/index/places/records-00000.jsonl"
+    store.put(key, store.get(key)[:-40])
+    with pytest.raises(IntegrityError, match="truncated"):
+        Dataset(store).current().record("places", "tehran")
 
 
 def test_a_corrupted_directory_shard_is_detected(store, data_dir):
@@ -246,8 +277,8 @@ def test_a_corrupted_manifest_is_detected(store, data_dir):
         Dataset(store).current()
 
 
-def test_a_missing_record_object_is_an_integrity_failure_not_a_404(store, data_dir):
+def test_a_missing_record_chunk_is_an_integrity_failure_not_a_404(store, data_dir):
     result = publish(store, data_dir)
-    store.delete(f"releases/{result.version}/records/places/tehran.json")
+    store.delete(f"releases/{result.version}/index/places/records-00000.jsonl")
     with pytest.raises(IntegrityError):
         Dataset(store).current().record("places", "tehran")

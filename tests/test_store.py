@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from chalicelib.errors import ObjectExists, ObjectMissing, StoreError, StoreUnavailable
+from chalicelib.errors import ObjectExists, ObjectMissing, ObjectTruncated, StoreError, StoreUnavailable
 from chalicelib.store import DirStore, S3Store, classify_client_error, open_store
 
 # Distinctive, so a leak into an error message cannot hide.
@@ -78,6 +78,54 @@ def test_get_counts_reads(store):
     with pytest.raises(ObjectMissing):
         store.get("missing.json")
     assert store.reads == 2
+
+
+CHUNK = "releases/20261127-3f9a1c2b/index/places/records-00000.jsonl"
+CHUNK_BYTES = b'{"id":"evin-prison"}\n{"id":"tehran"}\n'
+
+
+def test_get_range_returns_exactly_the_bytes_asked_for(store):
+    store.put(CHUNK, CHUNK_BYTES)
+    assert store.get_range(CHUNK, 21, 15) == b'{"id":"tehran"}'
+    assert store.get_range(CHUNK, 0, 1) == b"{"
+    assert store.get_range(CHUNK, 0, len(CHUNK_BYTES)) == CHUNK_BYTES
+
+
+def test_get_range_counts_one_read_each(store):
+    store.put(CHUNK, CHUNK_BYTES)
+    store.get_range(CHUNK, 0, 20)
+    with pytest.raises(ObjectMissing):
+        store.get_range("missing.jsonl", 0, 20)
+    assert store.reads == 2
+
+
+def test_get_range_of_a_missing_key_raises_object_missing_naming_the_relative_key(store):
+    with pytest.raises(ObjectMissing) as caught:
+        store.get_range(CHUNK, 0, 20)
+    assert caught.value.key == CHUNK
+    assert BUCKET not in str(caught.value) and PREFIX not in str(caught.value)
+
+
+@pytest.mark.parametrize("start, length", [
+    (21, 17),                    # runs one byte past the end
+    (len(CHUNK_BYTES) - 1, 10),  # starts on the last byte
+    (len(CHUNK_BYTES), 1),       # starts at the end
+    (1000, 5),                   # starts far past it
+])
+def test_get_range_past_the_end_of_the_object_raises_object_truncated(store, start, length):
+    store.put(CHUNK, CHUNK_BYTES)
+    with pytest.raises(ObjectTruncated) as caught:
+        store.get_range(CHUNK, start, length)
+    assert caught.value.key == CHUNK
+    assert BUCKET not in str(caught.value) and PREFIX not in str(caught.value)
+
+
+@pytest.mark.parametrize("start, length", [(-1, 3), (0, 0), (5, -2)])
+def test_get_range_refuses_an_empty_or_negative_range_without_reading(store, start, length):
+    store.put(CHUNK, CHUNK_BYTES)
+    with pytest.raises(ValueError):
+        store.get_range(CHUNK, start, length)
+    assert store.reads == 0
 
 
 def test_exists_is_true_only_for_a_stored_object(store):
@@ -290,9 +338,15 @@ def test_s3_store_with_an_injected_client_uses_it(s3_store):
     assert injected.get("current.json") == b"{}"
 
 
+# Whole-object and ranged reads fail alike.
+READS = {"get": lambda store: store.get(MANIFEST),
+         "get_range": lambda store: store.get_range(MANIFEST, 0, 2)}
+
+
+@pytest.mark.parametrize("read", READS)
 @pytest.mark.parametrize("status, code", [(503, "SlowDown"), (500, "InternalError")])
 def test_s3_throttling_and_5xx_become_store_unavailable_after_bounded_attempts(
-        s3_store, monkeypatch, status, code):
+        s3_store, monkeypatch, status, code, read):
     from botocore.awsrequest import AWSResponse
 
     _no_backoff(monkeypatch)
@@ -308,13 +362,14 @@ def test_s3_throttling_and_5xx_become_store_unavailable_after_bounded_attempts(
     # register_first: moto also answers before-send, and the first answer wins.
     s3_store.client.meta.events.register_first("before-send.s3.GetObject", fail)
     with pytest.raises(StoreUnavailable) as caught:
-        s3_store.get(MANIFEST)
+        READS[read](s3_store)
     assert len(attempts) == 3
     assert BUCKET not in str(caught.value) and caught.value.retry_after >= 1
 
 
+@pytest.mark.parametrize("read", READS)
 def test_s3_read_timeouts_become_store_unavailable_after_bounded_attempts(
-        s3_store, monkeypatch):
+        s3_store, monkeypatch, read):
     from botocore.exceptions import ReadTimeoutError
 
     _no_backoff(monkeypatch)
@@ -326,9 +381,39 @@ def test_s3_read_timeouts_become_store_unavailable_after_bounded_attempts(
 
     s3_store.client.meta.events.register_first("before-send.s3.GetObject", time_out)
     with pytest.raises(StoreUnavailable) as caught:
-        s3_store.get(MANIFEST)
+        READS[read](s3_store)
     assert len(attempts) == 3
     assert BUCKET not in str(caught.value)
+
+
+def test_s3_get_range_is_one_get_with_an_http_range_header(s3_store):
+    s3_store.put(CHUNK, CHUNK_BYTES)
+    sent = []
+    s3_store.client.meta.events.register_first(
+        "before-send.s3.GetObject", lambda request, **_kwargs: sent.append(request.headers["Range"]))
+    assert s3_store.get_range(CHUNK, 21, 15) == b'{"id":"tehran"}'
+    assert sent == [b"bytes=21-35"]
+
+
+def test_s3_after_a_failed_ranged_read_the_store_fails_fast_without_calling_s3(
+        s3_store, monkeypatch):
+    from botocore.exceptions import ReadTimeoutError
+
+    _no_backoff(monkeypatch)
+    s3_store.put(CHUNK, CHUNK_BYTES)
+    attempts = []
+
+    def time_out(request, **_kwargs):
+        attempts.append(request.url)
+        raise ReadTimeoutError(endpoint_url=request.url)
+
+    s3_store.clock = lambda: 1000.0
+    s3_store.client.meta.events.register_first("before-send.s3.GetObject", time_out)
+    with pytest.raises(StoreUnavailable):
+        s3_store.get_range(CHUNK, 0, 20)
+    with pytest.raises(StoreUnavailable):
+        s3_store.get_range(CHUNK, 0, 20)
+    assert len(attempts) == 3
 
 
 def test_s3_client_is_created_lazily_and_reused(aws):
