@@ -159,11 +159,13 @@ class Release:
             found = Tombstone(collection, record_id, tombstone["action"], tombstone["reason"],
                               tombstone["date"], tombstone.get("merged_into"))
             return self._cache.put(key, found, 256)
-        if "chunk" not in entry:
-            raise StoreError(f"release {self.version} predates release format 2 (records as "
-                             "ranges of the index chunks) and cannot serve single records")
-        body = self._read_range(chunk_path(collection, entry["chunk"]), entry["start"],
-                                entry["bytes"], entry["sha256"])
+        if "chunk" in entry:
+            body = self._read_range(chunk_path(collection, entry["chunk"]), entry["start"],
+                                    entry["bytes"], entry["sha256"])
+        else:
+            # A format-1 release kept one object per record. Releases are cited and pinned
+            # for years, so the ones published before format 2 stay servable.
+            body = self._read(f"records/{collection}/{record_id}.json", entry["sha256"])
         return self._cache.put(key, RecordBytes(collection, record_id, body, entry["sha256"]),
                                len(body) + 128)
 

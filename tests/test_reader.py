@@ -64,6 +64,31 @@ def test_record_bytes_carry_their_sha256_for_etags(published):
     assert found.sha256 == hashlib.sha256(found.body).hexdigest()
 
 
+def test_a_release_of_format_1_still_serves_its_records_from_one_object_each(published):
+    # Format 1 stored records/<collection>/<id>.json, and directory entries of {sha256} alone.
+    import hashlib
+
+    release = Dataset(published).current()
+    body = release.record("places", "tehran").body
+    legacy = {"sha256": hashlib.sha256(body).hexdigest()}
+    key = f"releases/{release.version}/records/places/tehran.json"
+    published.put(key, body)
+    old = _with_entry(published, legacy)
+    before = published.reads
+    assert old.record("places", "tehran").body == body
+    assert published.reads - before == 1
+    published.put(key, body + b" ")
+    with pytest.raises(IntegrityError):
+        _with_entry(published, legacy).record("places", "tehran")
+
+
+def _with_entry(store, entry):
+    """The current release as a fresh process sees it, with every directory entry ``entry``."""
+    release = Dataset(store).current()
+    release.entry = lambda collection, record_id: entry
+    return release
+
+
 # -- current, pinned, TTL ---------------------------------------------------------------
 
 def test_nothing_published_means_no_current_release(store):
