@@ -237,7 +237,9 @@ def render(results: list[dict], notes: str) -> str:
         "the synthetic data and published (`python -m chalicelib publish`) to a folder store. A `return {}` "
         "route registered on the same app object inside the bench process is the floor. Each route is warmed, "
         "then timed in 10 interleaved rounds (up to 4,000 requests). The single-record route rotates over 96 "
-        "warmed ids from all six collections.",
+        "warmed ids from all six collections. A warm repeat is answered from the app's kept answers "
+        "(`chalicelib.api.kept`); the `*_fresh` routes drop them before each request, outside the clock, "
+        "and so show what the first answer to a request costs in a warm process.",
         "- **Cold start**: a fresh interpreter runs `benchmarks/coldstart.py`, which imports `app` and calls "
         "`app.app(event, context)` as Lambda does, against the release loaded into a moto `ThreadedMotoServer` "
         "on 127.0.0.1 (`AWS_ENDPOINT_URL`, fake credentials). Compared, whole process against whole process, "
@@ -256,7 +258,7 @@ def render(results: list[dict], notes: str) -> str:
     ]
     for result in results:
         lines += size_section(result)
-    lines += ["# What missed, and why", "", NOTES_START, notes.strip("\n"), NOTES_END, ""]
+    lines += ["# Where the time goes, and what changed", "", NOTES_START, notes.strip("\n"), NOTES_END, ""]
     return "\n".join(lines)
 
 
