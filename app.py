@@ -31,10 +31,17 @@ def _accepts(accept, media_type):
     return "*/*" in offered or media_type in offered or media_type.split("/")[0] + "/*" in offered
 
 
+@functools.lru_cache(maxsize=1)
+def _binary_types():
+    # A set, looked up on every response; Chalice's list holds some twenty types. Read once
+    # every route is registered, so it holds what the app declared.
+    return frozenset(app.api.binary_types)
+
+
 def _respond(answer, request):
     """The Chalice response to ``answer`` (a Reply, or a Finished one kept from earlier)."""
-    if answer.content_type in app.api.binary_types and not _accepts(request.headers.get("accept"),
-                                                                      answer.content_type):
+    if answer.content_type in _binary_types() and not _accepts(request.headers.get("accept"),
+                                                                 answer.content_type):
         # Gateways only pass binary bodies to clients that ask for them.
         answer = Problem(406, "not-acceptable", "Not acceptable",
                          f"this file is {answer.content_type}; send 'Accept: {answer.content_type}' "

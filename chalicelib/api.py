@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 from urllib.parse import urlencode
 
 from . import http
@@ -56,8 +55,7 @@ def reset_dataset(value=None) -> None:
     forget_answers()
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """The parts of an HTTP request the routes read."""
 
     path: str
@@ -66,6 +64,8 @@ class Request:
     @property
     def key(self) -> tuple:
         """The request as a hashable value: path and parameters, in the order given."""
+        if not self.params:  # most record requests: skip building a generator
+            return (self.path,)
         return (self.path, *((name, *values) for name, values in self.params.items()))
 
 
