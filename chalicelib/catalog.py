@@ -7,7 +7,7 @@ in one batch may refer to each other and may replace records already published.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import edtf
 from .kinds import ALL_COLLECTIONS, BY_NAME
@@ -98,6 +98,11 @@ class Catalog:
     def claims_with_key(self, key: str) -> list[str]:
         return self._claims.get(key, [])
 
+    def prefetch(self, wanted: Callable[[], tuple[set[tuple[str, str]], set[str]]]) -> None:
+        """Get ready for the lookups a batch will make: ``wanted()`` gives the (collection, id)
+        pairs it refers to and its claim keys. An in-memory catalog has nothing to fetch, and
+        never calls ``wanted``."""
+
 
 class _Overlay(Catalog):
     """A batch catalog in front of a base catalog."""
@@ -120,6 +125,9 @@ class _Overlay(Catalog):
 
     def source_facts(self, source_id):
         return self._pick("sources", source_id).source_facts(source_id)
+
+    def prefetch(self, wanted):
+        self.base.prefetch(wanted)
 
     def claims_with_key(self, key):
         # A base claim that the batch replaces no longer speaks for itself.

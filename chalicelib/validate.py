@@ -141,6 +141,8 @@ def validate(items: list[Item], schemas: SchemaSet, catalog: Catalog | None = No
         else:
             item.errors.append(Problem("", "kind", _unknown_kind_message(item.kind)))
             item.record = None
+    if catalog is not None:
+        catalog.prefetch(lambda: _lookups(checked, schemas))
     found = spread(lambda part: [_problems(item, reuse, schemas, known) for item, reuse in part],
                    list(zip(checked, _reused_ids(checked))))
     for item, (errors, warnings) in zip(checked, found):
@@ -303,6 +305,30 @@ def _cross_record_problems(item: Item, schemas: SchemaSet,
                     f"claims/{duplicate} already makes the same claim (same subject, property, "
                     "value and claimed_by); cite both sources in one claim instead")))
     return problems, warnings
+
+
+def _lookups(items: Sequence[Item], schemas: SchemaSet) -> tuple[set[tuple[str, str]], set[str]]:
+    """The (collection, id) pairs the cross-record stage will look up for ``items``, and their
+    claim keys: what a catalog over a release can fetch all at once, before the checks."""
+    references: set[tuple[str, str]] = set()
+    keys: set[str] = set()
+    for item in items:
+        if not isinstance(item.record, dict):
+            continue
+        if item.is_tombstone:
+            tombstone = item.record.get("tombstone")
+            target = tombstone.get("merged_into") if isinstance(tombstone, dict) else None
+            parts = split_reference(target) if isinstance(target, str) else None
+            if parts is not None:
+                references.add(parts)
+            continue
+        for _, reference, targets in _references(BY_NAME[item.kind], item.record, schemas):
+            parts = split_reference(reference) if isinstance(reference, str) else None
+            if parts is not None and parts[0] in targets:
+                references.add(parts)
+        if item.claim_key is not None:
+            keys.add(item.claim_key)
+    return references, keys
 
 
 def _references(kind: Kind, record: dict, schemas: SchemaSet):

@@ -190,6 +190,45 @@ def test_a_batch_is_checked_against_the_release_plus_itself(published):
     assert [p.keyword for p in second.warnings] == ["duplicateClaim"]
 
 
+def test_a_batch_reads_what_it_needs_side_by_side_before_it_is_checked(published, dataset, monkeypatch):
+    import threading
+
+    batch = items(dataset)
+    expected = validate_against(Dataset(published).current(), items(dataset)).to_dict()
+    release = Dataset(published).current()
+    readers: list[str] = []
+    for name in ("get", "get_range"):
+        original = getattr(published, name)
+
+        def spy(*args, _original=original, **kwargs):
+            readers.append(threading.current_thread().name)
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(published, name, spy)
+    checks_started = []
+    original_prefetch = release.prefetch
+
+    def prefetch(references, claim_keys):
+        original_prefetch(references, claim_keys)
+        checks_started.append(len(readers))
+    monkeypatch.setattr(release, "prefetch", prefetch)
+    assert validate_against(release, batch).to_dict() == expected
+    # Every read came before the checks, and they ran side by side on the prefetch's threads.
+    assert checks_started == [len(readers)] and readers
+    assert len({n for n in readers if n.startswith("prefetch")}) > 1
+
+
+def test_a_failed_prefetch_leaves_the_lookup_to_report_the_failure(published, dataset, monkeypatch):
+    release = Dataset(published).current()
+
+    def down(*args, **kwargs):
+        raise StoreUnavailable("the store is down")
+    monkeypatch.setattr(published, "get", down)
+    monkeypatch.setattr(published, "get_range", down)
+    release.prefetch({("places", "evin-prison"), ("sources", "verdict-2022")}, {"a key"})  # no raise
+    with pytest.raises(StoreUnavailable):
+        validate_against(release, items(dataset))
+
+
 def test_concurrent_readers_get_the_same_bytes(published, dataset):
     reader = Dataset(published)
     wanted = [(c, r["id"]) for c, records in dataset.items() for r in records] * 8
