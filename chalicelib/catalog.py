@@ -127,7 +127,11 @@ class _Overlay(Catalog):
         return self._pick("sources", source_id).source_facts(source_id)
 
     def prefetch(self, wanted):
-        self.base.prefetch(wanted)
+        def from_base():
+            # What the batch itself holds is looked up in the batch, never in the base.
+            references, keys = wanted()
+            return {r for r in references if not self.top.has_entry(*r)}, keys
+        self.base.prefetch(from_base)
 
     def claims_with_key(self, key):
         # A base claim that the batch replaces no longer speaks for itself.

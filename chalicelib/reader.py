@@ -242,8 +242,11 @@ class Release:
         digests = {sha256_hex(key.encode("utf-8")) for key in claim_keys}
         count = self.manifest["shards"]["claim-keys"]
         shards |= {claim_key_path(shard_of(d, count)) for d in digests}
-        _side_by_side(self._cached_json, sorted(shards))
-        sources = sorted(i for c, i in references if c == "sources")
+        # A warm process holds most of them already: no thread is started for those.
+        _side_by_side(self._cached_json,
+                      sorted(p for p in shards if self._cache.get((self.version, p)) is None))
+        sources = sorted(i for c, i in references if c == "sources"
+                         and self._cache.get((self.version, "sources", i)) is None)
         _side_by_side(lambda source_id: self.record("sources", source_id), sources)
 
     def _shard_path(self, collection: str, record_id: str) -> str | None:

@@ -141,8 +141,7 @@ def validate(items: list[Item], schemas: SchemaSet, catalog: Catalog | None = No
         else:
             item.errors.append(Problem("", "kind", _unknown_kind_message(item.kind)))
             item.record = None
-    if catalog is not None:
-        catalog.prefetch(lambda: _lookups(checked, schemas))
+    known.prefetch(lambda: _lookups(checked, schemas))
     found = spread(lambda part: [_problems(item, reuse, schemas, known) for item, reuse in part],
                    list(zip(checked, _reused_ids(checked))))
     for item, (errors, warnings) in zip(checked, found):

@@ -193,8 +193,10 @@ def test_a_batch_is_checked_against_the_release_plus_itself(published):
 def test_a_batch_reads_what_it_needs_side_by_side_before_it_is_checked(published, dataset, monkeypatch):
     import threading
 
-    batch = items(dataset)
-    expected = validate_against(Dataset(published).current(), items(dataset)).to_dict()
+    # Claims alone: what they refer to is in the release, not in the batch.
+    batch = items({"claims": dataset["claims"]})
+    expected = validate_against(Dataset(published).current(),
+                                items({"claims": dataset["claims"]})).to_dict()
     release = Dataset(published).current()
     readers: list[str] = []
     for name in ("get", "get_range"):
@@ -215,6 +217,22 @@ def test_a_batch_reads_what_it_needs_side_by_side_before_it_is_checked(published
     # Every read came before the checks, and they ran side by side on the prefetch's threads.
     assert checks_started == [len(readers)] and readers
     assert len({n for n in readers if n.startswith("prefetch")}) > 1
+
+
+def test_a_warm_prefetch_reads_nothing_and_what_the_batch_holds_is_not_fetched(published, dataset, monkeypatch):
+    release = Dataset(published).current()
+    validate_against(release, items(dataset))
+    before = published.reads
+    validate_against(release, items(dataset))
+    assert published.reads == before  # warm: everything it needs is cached
+    asked = []
+    monkeypatch.setattr(release, "prefetch", lambda references, keys: asked.append(references))
+    claim = record("claims", "pour-mohammadi-member")
+    place = dict(record("places", "evin-prison"), id="new-prison")
+    claim.update(id="new-claim", subject="places/new-prison")
+    validate_against(release, items({"places": [place], "claims": [claim]}))
+    assert ("places", "new-prison") not in asked[0]
+    assert ("sources", "amnesty-2018-report") in asked[0]
 
 
 def test_a_failed_prefetch_leaves_the_lookup_to_report_the_failure(published, dataset, monkeypatch):
