@@ -268,9 +268,9 @@ def _tombstone_reply(tombstone: Tombstone, collection: str, record_id: str, requ
 def list_schemas(request: Request) -> Finished:
     only(request.params)
     release, cache = release_for(request.params)
-    body = {"release": release.version, "schemas": [
-        {"kind": kind.name, "collection": kind.collection, "href": f"/schemas/{kind.name}"} for kind in KINDS]}
-    return kept(request, release, lambda: Reply(dumps(body), cache=cache))
+    return kept(request, release, lambda: Reply(dumps({"release": release.version, "schemas": [
+        {"kind": kind.name, "collection": kind.collection, "href": f"/schemas/{kind.name}"}
+        for kind in KINDS]}), cache=cache))
 
 
 # Besides one schema per kind, a release carries the definitions they share and the tombstone's.

@@ -307,7 +307,7 @@ class CollectionIndex:
         return out
 
     def _load_chunk(self, c: int) -> bytes:
-        chunk = self._chunks[c] = self._read(f"records-{c:05d}.jsonl")
+        chunk = self._chunks[c] = self._read(chunk_name(c))
         return chunk
 
     def id_at(self, ordinal: int) -> str:
