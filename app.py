@@ -9,9 +9,9 @@ import logging
 
 from chalice import Chalice, Response
 
-from chalicelib import api
-from chalicelib.http import Finished, Problem, finish, preflight_headers, problem_for
-from chalicelib.kinds import KINDS
+from chalicelib.serve import views
+from chalicelib.serve.responses import Finished, Problem, finish, preflight_headers, problem_for
+from chalicelib.model.kinds import KINDS
 
 app = Chalice(app_name="iran1988-records")
 app.api.binary_types.append("application/gzip")
@@ -72,7 +72,7 @@ def served(view):
 
 
 def _request(path):
-    return api.Request(path, _params())
+    return views.Request(path, _params())
 
 
 def route(path, name, doc, methods=("GET", "HEAD")):
@@ -118,7 +118,7 @@ def service_index():
     The current release, each collection with its count and link, and links to the
     OpenAPI document, the schemas and the dataset downloads.
     """
-    return api.index(_request("/"))
+    return views.index(_request("/"))
 
 
 for _kind in KINDS:
@@ -129,32 +129,32 @@ for _kind in KINDS:
                f"List {kind.collection}.\n\n{kind.description} Filter, search (q), sort and page "
                "with a cursor; `next` links the following page.")
         def list_view():
-            return api.list_records(_request(base), kind.collection)
+            return views.list_records(_request(base), kind.collection)
 
         @route(base + "/{id}", f"get_{kind.name}",
                f"One {kind.name}, in full.\n\nA merged id answers 308 to its canonical record; "
                "a withdrawn one answers 410 with the reason.")
         def record_view(id):  # noqa: A002 - the path parameter's public name
-            return api.get_record(_request(f"{base}/{id}"), kind.collection, id)
+            return views.get_record(_request(f"{base}/{id}"), kind.collection, id)
 
         @route(base + "/{id}/claims", f"claims_about_{kind.name}",
                f"Claims that refer to one {kind.name}.\n\nClaims whose subject, value, claimed_by "
                "or citation refers to the record, paged like the claims list.")
         def claims_view(id):  # noqa: A002
-            return api.record_claims(_request(f"{base}/{id}/claims"), kind.collection, id)
+            return views.record_claims(_request(f"{base}/{id}/claims"), kind.collection, id)
     _routes(_kind)
 
 
 @route("/schemas", "list_schemas", None)
 def list_schemas():
     """The JSON Schemas of the release, one per kind."""
-    return api.list_schemas(_request("/schemas"))
+    return views.list_schemas(_request("/schemas"))
 
 
 @route("/schemas/{kind}", "get_schema", None)
 def get_schema(kind):
     """One JSON Schema (2020-12), as application/schema+json."""
-    return api.get_schema(_request(f"/schemas/{kind}"), kind)
+    return views.get_schema(_request(f"/schemas/{kind}"), kind)
 
 
 @route("/dataset", "get_dataset", None)
@@ -164,7 +164,7 @@ def get_dataset():
     Version, publication time, counts, licence, how to cite, and every download with
     its bytes and sha256.
     """
-    return api.get_dataset(_request("/dataset"))
+    return views.get_dataset(_request("/dataset"))
 
 
 @route("/dataset/files/{name}", "get_dataset_file", None)
@@ -174,19 +174,19 @@ def get_dataset_file(name):
     From a folder store the file itself; from S3 a 302 to a presigned URL that expires
     within 15 minutes.
     """
-    return api.get_dataset_file(_request(f"/dataset/files/{name}"), name)
+    return views.get_dataset_file(_request(f"/dataset/files/{name}"), name)
 
 
 @route("/dataset/releases", "list_releases", None)
 def list_releases():
     """All published releases, newest first, each with its change summary."""
-    return api.list_releases(_request("/dataset/releases"))
+    return views.list_releases(_request("/dataset/releases"))
 
 
 @route("/openapi.json", "openapi", None)
 def openapi():
     """This API, described as OpenAPI 3.1."""
-    return api.openapi_document(_request("/openapi.json"), app.routes)
+    return views.openapi_document(_request("/openapi.json"), app.routes)
 
 
 @route("/validate", "validate_records", None, methods=("POST",))
@@ -198,5 +198,5 @@ def validate_records():
     against the current release plus the batch. Nothing is stored or logged.
     """
     request = app.current_request
-    return api.validate_batch(_request("/validate"), request.raw_body or b"",
+    return views.validate_batch(_request("/validate"), request.raw_body or b"",
                               request.headers.get("content-type"))

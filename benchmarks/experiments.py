@@ -49,7 +49,9 @@ def record(size: int) -> None:
     matcher, and against a handler that serves a response prepared once per record."""
     from chalice import Response
 
-    from chalicelib import api, http
+    from chalicelib.serve import views
+
+    from chalicelib.serve import responses as http
 
     app_module = warm.load_app()
     app = app_module.app
@@ -57,9 +59,9 @@ def record(size: int) -> None:
 
     def prepared_view(collection: str) -> Callable:
         def view(id):  # noqa: A002 - the path parameter's name
-            api.check_id(id)
+            views.check_id(id)
             request = app.current_request
-            release, cache = api.release_for({})
+            release, cache = views.release_for({})
             key = (release.version, collection, id)
             found = prepared.get(key)
             if found is None:
@@ -100,14 +102,15 @@ def record(size: int) -> None:
 
 def page(size: int) -> None:
     """The parts of a filtered claims page (limit 50), each timed on its own."""
-    from chalicelib import api, query
+    from chalicelib.serve import views
+    from chalicelib.serve import query
 
     bench = warm.Bench(str(run.OUT / str(size) / "store"))
     try:
         path, params = f"/claims?{warm.CLAIMS_FILTER}", {"property": ["member_of"]}
         body = bench.call("GET", path).body
         bench.call("GET", warm.FLOOR_PATH)
-        release = api.dataset().current()
+        release = views.dataset().current()
         index = release.collection_index("claims")
         parsed = query.parse_list_params(index.kind, params)
         result = query.run_list(index, parsed, release.version)
@@ -115,7 +118,7 @@ def page(size: int) -> None:
         parts: dict[str, Callable[[], object]] = {
             "floor, through the client": lambda: bench.call("GET", warm.FLOOR_PATH),
             "page, through the client": lambda: bench.call("GET", path),
-            "api.list_records": lambda: api.list_records(api.Request("/claims", params), "claims"),
+            "views.list_records": lambda: views.list_records(views.Request("/claims", params), "claims"),
             "  query.parse_list_params": lambda: query.parse_list_params(index.kind, params),
             "  query.run_list": lambda: query.run_list(index, parsed, release.version),
             "  query.render_page": lambda: query.render_page(result, "/claims?x", release.version),

@@ -112,7 +112,7 @@ TARGETS = (
 
 
 # Beside the targets: the same routes when the process has not answered the request before.
-# Warm repeats are answered from the kept answer (chalicelib.api.kept); these show what the
+# Warm repeats are answered from the kept answer (chalicelib.serve.views.kept); these show what the
 # first answer to each request costs in a warm process.
 FIRST_ANSWERS = (
     ("Single record, first answer in a warm process", "record_fresh"),
@@ -238,7 +238,7 @@ def render(results: list[dict], notes: str) -> str:
         "route registered on the same app object inside the bench process is the floor. Each route is warmed, "
         "then timed in 10 interleaved rounds (up to 4,000 requests). The single-record route rotates over 96 "
         "warmed ids from all six collections. A warm repeat is answered from the app's kept answers "
-        "(`chalicelib.api.kept`); the `*_fresh` routes drop them before each request, outside the clock, "
+        "(`chalicelib.serve.views.kept`); the `*_fresh` routes drop them before each request, outside the clock, "
         "and so show what the first answer to a request costs in a warm process.",
         "- **Cold start**: a fresh interpreter runs `benchmarks/coldstart.py`, which imports `app` and calls "
         "`app.app(event, context)` as Lambda does, against the release loaded into a moto `ThreadedMotoServer` "
@@ -251,7 +251,7 @@ def render(results: list[dict], notes: str) -> str:
         "Not `ru_maxrss`: Linux carries that over from the parent through fork and exec, so a child of "
         "the benchmark process (which holds the moto bucket) reports the parent's size.",
         "- **Build**: `python -m chalicelib build --out DIR --data DIR`, whole process, records ÷ seconds.",
-        "- **Validation**: `chalicelib.validate.validate` with `SchemaSet` (the CLI's and `POST /validate`'s "
+        "- **Validation**: `chalicelib.checks.validate.validate` with `SchemaSet` (the CLI's and `POST /validate`'s "
         "path: both stages, against a catalog of the whole dataset) against a reused "
         "`jsonschema.Draft202012Validator` per kind with format checking on, `iter_errors` drained, same "
         "records (up to 20,000, evenly spread), same process, best of 3.", "",

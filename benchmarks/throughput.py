@@ -66,7 +66,7 @@ def publish(data_dir: Path, store_dir: Path) -> dict[str, Any]:
 
 def _sample(size: int, limit: int) -> tuple[list[tuple[str, dict]], Any]:
     """Every ``k``-th record (up to ``limit``) and a catalog of the whole dataset."""
-    from chalicelib.catalog import Catalog
+    from chalicelib.checks.catalog import Catalog
 
     catalog = Catalog()
     step = max(1, size // limit)
@@ -101,9 +101,9 @@ def _best_of(repeats: int, run) -> float:
 def validation(size: int, limit: int = VALIDATION_SAMPLE, repeats: int = 3) -> dict[str, Any]:
     """Throughput of ``validate`` (as the CLI and POST /validate run it, and as the build runs
     it) against a bare reused Draft202012Validator on the same records."""
-    from chalicelib.build import PrecheckedSchemaSet
-    from chalicelib.schemas import SchemaSet
-    from chalicelib.validate import Item, validate
+    from chalicelib.release.build import PrecheckedSchemaSet
+    from chalicelib.model.schemas import SchemaSet
+    from chalicelib.checks.validate import Item, validate
 
     sample, catalog = _sample(size, limit)
     schemas, prechecked = SchemaSet.from_dir(), PrecheckedSchemaSet.from_dir()

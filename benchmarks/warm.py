@@ -90,9 +90,9 @@ class Bench:
 
         self.app_module = load_app()
         add_floor(self.app_module.app)
-        from chalicelib import api
+        from chalicelib.serve import views
 
-        self.api = api
+        self.api = views
         # chalice.test.Client sets the stage's environment_variables on every request, so the
         # store is named in a stage config of our own rather than in os.environ.
         self._project = tempfile.TemporaryDirectory(prefix="bench-project-")
@@ -101,7 +101,7 @@ class Bench:
         config.write_text(json.dumps({"version": "2.0", "app_name": "bench",
                                       "environment_variables": {"DATASET_STORE": store_url},
                                       "stages": {"dev": {}}}))
-        api.reset_dataset()
+        views.reset_dataset()
         self.client = Client(self.app_module.app, project_dir=self._project.name)
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
 """``python -m chalicelib``: the command-line tool."""
-from .cli import main
+from chalicelib.cli import main
 
 main()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from .catalog import Catalog
-from .intake import DATA_DIR, PayloadError, items_from_payload, load_paths
-from .jsonio import JSONInputError, parse
-from .schemas import SchemaSet
-from .validate import Report, validate
+from chalicelib.checks.catalog import Catalog
+from chalicelib.checks.intake import DATA_DIR, PayloadError, items_from_payload, load_paths
+from chalicelib.checks.jsonio import JSONInputError, parse
+from chalicelib.model.schemas import SchemaSet
+from chalicelib.checks.validate import Report, validate
 
 STDIN_MAX_BYTES = 256 * 1024 * 1024
 STDIN_MAX_ITEMS = 1_000_000
@@ -91,7 +91,7 @@ def _where(origin: str, pointer: str) -> str:
 
 def _progress(label: str, length: int):
     """A progress bar on stderr when it is a terminal; silence in CI and in pipes."""
-    from .build import no_progress
+    from chalicelib.release.build import no_progress
 
     if not sys.stderr.isatty():
         return no_progress(label, length)
@@ -99,7 +99,7 @@ def _progress(label: str, length: int):
 
 
 def _open_store(url: str):
-    from .store import open_store
+    from chalicelib.store import open_store
 
     try:
         return open_store(url)
@@ -126,10 +126,10 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     Refuses (exit 1, with the validator's report) if any record is invalid. The release
     time comes from SOURCE_DATE_EPOCH, else from the last git commit touching the data.
     """
-    from .build import InvalidDataset, build_release, gc_paused
-    from .errors import DatasetError
-    from .publish import previous_release
-    from .reader import Dataset
+    from chalicelib.release.build import InvalidDataset, build_release, gc_paused
+    from chalicelib.errors import DatasetError
+    from chalicelib.release.publish import previous_release
+    from chalicelib.release.reader import Dataset
 
     if out_dir.exists() and any(out_dir.iterdir()):
         raise click.UsageError(f"{out_dir} is not empty; build into a new folder")
@@ -160,9 +160,9 @@ def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
     different content under a published version is refused (exit 1), and so is an
     invalid dataset. A publish that fails leaves the previous release serving.
     """
-    from .build import InvalidDataset
-    from .errors import DatasetError, ObjectExists
-    from .publish import publish
+    from chalicelib.release.build import InvalidDataset
+    from chalicelib.errors import DatasetError, ObjectExists
+    from chalicelib.release.publish import publish
 
     store = _open_store(store_url)
     try:
@@ -185,8 +185,8 @@ def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
 def releases_command(store_url: str, as_json: bool) -> None:
     """List the releases published in STORE, newest first."""
-    from .errors import DatasetError, ReleaseNotFound
-    from .reader import Dataset
+    from chalicelib.errors import DatasetError, ReleaseNotFound
+    from chalicelib.release.reader import Dataset
 
     dataset = Dataset(_open_store(store_url), ttl=0)
     try:

@@ -1,7 +1,7 @@
 """Domain errors raised by chalicelib.
 
 Each error is a value the caller can act on. They are mapped to HTTP in exactly
-one place (``chalicelib.http``) and to exit codes in one place (``chalicelib.cli``).
+one place (``chalicelib.serve.responses``) and to exit codes in one place (``chalicelib.cli``).
 No message may carry a bucket name, a credential or a stack trace, because these
 messages reach API users.
 """

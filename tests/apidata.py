@@ -22,10 +22,10 @@ from typing import Iterator
 
 import pytest
 
-from chalicelib import api
-from chalicelib.kinds import values_at
-from chalicelib.publish import publish
-from chalicelib.reader import Dataset
+from chalicelib.serve import views
+from chalicelib.model.kinds import values_at
+from chalicelib.release.publish import publish
+from chalicelib.release.reader import Dataset
 from chalicelib.store import S3Store, Store, open_store
 from conftest import RELEASE_EPOCH, with_tombstones
 from minidata import mini, write
@@ -216,13 +216,13 @@ def app_client(store_url: str, monkeypatch: pytest.MonkeyPatch):
 
     from app import app
 
-    monkeypatch.setenv(api.STORE_ENV, store_url)
-    api.reset_dataset()
+    monkeypatch.setenv(views.STORE_ENV, store_url)
+    views.reset_dataset()
     try:
         with Client(app) as test_client:
             yield test_client
     finally:
-        api.reset_dataset()
+        views.reset_dataset()
 
 
 @pytest.fixture
@@ -235,7 +235,7 @@ def client(served, monkeypatch):
 @pytest.fixture
 def opened_store(client) -> Store:
     """The store ``client``'s app opened; its ``reads`` count every storage call."""
-    return api.dataset().store
+    return views.dataset().store
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from chalicelib import api
-from chalicelib.reader import Dataset
+from chalicelib.serve import views
+from chalicelib.release.reader import Dataset
 
 # Distinctive, so that a leak of any of them cannot hide among ordinary words.
 BUCKET = "hardening-bucket-7c1e0f"
@@ -141,8 +141,8 @@ def assert_retry_later(response: Response) -> None:
 
 def serve(dataset: Dataset):
     """Point the app at ``dataset``; returns a function that forgets it again."""
-    api.reset_dataset(dataset)
-    return api.reset_dataset
+    views.reset_dataset(dataset)
+    return views.reset_dataset
 
 
 def chalice_client():
@@ -257,7 +257,7 @@ def fake_aws():
 @contextlib.contextmanager
 def published_mini(kind: str, tmp: Path):
     """Publish the tombstoned mini dataset to a new folder store or moto bucket."""
-    from chalicelib.publish import publish
+    from chalicelib.release.publish import publish
     from chalicelib.store import open_store
     from conftest import RELEASE_EPOCH, with_tombstones
     from minidata import mini, write

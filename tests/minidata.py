@@ -9,7 +9,7 @@ import copy
 import json
 from pathlib import Path
 
-from chalicelib.validate import Item
+from chalicelib.checks.validate import Item
 
 def cite():
     return [{"source": "sources/amnesty-2018-report", "locator": "p. 4",

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 
 from apidata import BUCKET, get_json
-from chalicelib.http import CACHE_CURRENT, CACHE_PINNED
-from chalicelib.kinds import KINDS
-from chalicelib.query import allowed_params
+from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED
+from chalicelib.model.kinds import KINDS
+from chalicelib.serve.query import allowed_params
 
 pytest_plugins = ("apidata",)
 

@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 import pytest
 
 from apidata import PERSON, SPELLINGS, get_json, ids, strings_at, walk
-from chalicelib import edtf
-from chalicelib.kinds import BY_COLLECTION, KINDS, Filter, Kind
-from chalicelib.query import sort_key
-from chalicelib.textsearch import fold
+from chalicelib.model import edtf
+from chalicelib.model.kinds import BY_COLLECTION, KINDS, Filter, Kind
+from chalicelib.serve.query import sort_key
+from chalicelib.release.textsearch import fold
 
 pytest_plugins = ("apidata",)
 

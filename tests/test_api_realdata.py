@@ -10,9 +10,9 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from apidata import SPELLINGS, app_client, ids, walk
-from chalicelib.intake import DATA_DIR
-from chalicelib.kinds import BY_COLLECTION as COLLECTIONS
-from chalicelib.publish import publish
+from chalicelib.checks.intake import DATA_DIR
+from chalicelib.model.kinds import BY_COLLECTION as COLLECTIONS
+from chalicelib.release.publish import publish
 from chalicelib.store import open_store
 from conftest import RELEASE_EPOCH
 

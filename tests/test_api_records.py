@@ -9,10 +9,10 @@ import re
 import pytest
 
 from apidata import BUCKET, PERSON, app_client, concrete, get_json, get_routes
-from chalicelib import api
-from chalicelib.http import CACHE_CURRENT, CACHE_PINNED, Problem
-from chalicelib.kinds import KINDS
-from chalicelib.layout import canonical_json
+from chalicelib.serve import views
+from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED, Problem
+from chalicelib.model.kinds import KINDS
+from chalicelib.release.layout import canonical_json
 
 pytest_plugins = ("apidata",)
 
@@ -109,9 +109,9 @@ def test_a_malformed_id_is_a_404_with_no_storage_call(client, opened_store, reco
 @pytest.mark.parametrize("record_id", ["../", "../../current.json", "\x00", "a\x00b", "a" * 81, "A", "a/b", ""])
 def test_a_decoded_malformed_id_is_a_404_with_no_storage_call(opened_store, record_id):
     # API Gateway hands path parameters over decoded; chalice local does not.
-    for route in (api.get_record, api.record_claims):
+    for route in (views.get_record, views.record_claims):
         with pytest.raises(Problem) as caught:
-            route(api.Request("/people/x", {}), "people", record_id)
+            route(views.Request("/people/x", {}), "people", record_id)
         assert caught.value.status == 404
     assert opened_store.reads == 0
 
@@ -187,7 +187,7 @@ def test_kept_answers_are_per_release_and_per_query(client, served):
 
 
 def test_a_problem_is_never_kept(served):
-    request = api.Request("/people/x", {})
+    request = views.Request("/people/x", {})
 
     class Flaky:
         version = served.version
@@ -196,11 +196,11 @@ def test_a_problem_is_never_kept(served):
         raise Problem(503, "store-unavailable", "Service unavailable", "try again")
 
     with pytest.raises(Problem):
-        api.kept(request, Flaky, failing)
-    answer = api.kept(request, Flaky, lambda: api.Reply(b'{"ok":true}'))
+        views.kept(request, Flaky, failing)
+    answer = views.kept(request, Flaky, lambda: views.Reply(b'{"ok":true}'))
     assert (answer.status, answer.body) == (200, '{"ok":true}')
-    assert api.kept(request, Flaky, failing) is answer  # kept from here on
-    api.reset_dataset()
+    assert views.kept(request, Flaky, failing) is answer  # kept from here on
+    views.reset_dataset()
 
 
 def test_every_get_route_pinned_to_a_release_is_immutable(client, served):
@@ -248,7 +248,7 @@ def test_every_list_and_index_body_names_its_release(client, served):
 
 
 def test_schemas_are_served_as_schema_json(client):
-    from chalicelib.schemas import schema_files
+    from chalicelib.model.schemas import schema_files
 
     for name in [k.name for k in KINDS] + ["defs", "tombstone"]:
         response = client.http.get(f"/schemas/{name}")

@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from apidata import PERSON
-from chalicelib.intake import MAX_ITEMS
-from chalicelib.jsonio import MAX_DEPTH
+from chalicelib.checks.intake import MAX_ITEMS
+from chalicelib.checks.jsonio import MAX_DEPTH
 
 pytest_plugins = ("apidata",)
 

@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 
 from benchmarks import report, run, synth, warm
-from chalicelib.intake import load_paths
-from chalicelib.schemas import SchemaSet
-from chalicelib.validate import validate
+from chalicelib.checks.intake import load_paths
+from chalicelib.model.schemas import SchemaSet
+from chalicelib.checks.validate import validate
 
 SIZE = 1_000
 

@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib.intake import DATA_DIR
+from chalicelib.checks.intake import DATA_DIR
 from test_serve import fetch, serve  # noqa: F401 - serve is the fixture that runs make serve
 
 CLIENTS = 16

@@ -1,4 +1,4 @@
-"""chalicelib.cores: build work shared over forked processes gives what one process gives."""
+"""chalicelib.release.cores: build work shared over forked processes gives what one process gives."""
 from __future__ import annotations
 
 import os
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from chalicelib import cores
-from chalicelib.cores import ForkedTaskDied, alongside, map_shared, processes_for
+from chalicelib.release import cores
+from chalicelib.release.cores import ForkedTaskDied, alongside, map_shared, processes_for
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="these run only where fork does")
 

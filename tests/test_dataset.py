@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.intake import DATA_DIR, load_paths
-from chalicelib.kinds import values_at
+from chalicelib.checks.intake import DATA_DIR, load_paths
+from chalicelib.model.kinds import values_at
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 needs_shared = pytest.mark.skipif(not (SHARED / "FACTS.md").exists(), reason="../shared is not beside the project")

@@ -1,4 +1,4 @@
-"""Tests for chalicelib.edtf: syntax, calendar checks, bounds, and the portable pattern."""
+"""Tests for chalicelib.model.edtf: syntax, calendar checks, bounds, and the portable pattern."""
 import dataclasses
 import datetime
 import json
@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chalicelib import edtf
-from chalicelib.edtf import EDTF_PATTERN, EDTFDate, EDTFInterval, bounds, is_reversed, parse
+from chalicelib.model import edtf
+from chalicelib.model.edtf import EDTF_PATTERN, EDTFDate, EDTFInterval, bounds, is_reversed, parse
 from chalicelib.errors import EDTFError
 
 GOOD = {

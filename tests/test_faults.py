@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import api as api_module
-from chalicelib.reader import Dataset
+from chalicelib.serve import views
+from chalicelib.release.reader import Dataset
 from chalicelib.store import FAIL_FAST_SECONDS
 from hardening import (Api, Damage, FakeClock, Published, S3Faults, assert_retry_later,
                        chalice_client, published_mini, s3_faults)
@@ -89,7 +89,7 @@ class Served:
     def restart(self) -> None:
         """A new process: nothing cached, nothing held."""
         _forget_derived_views()
-        api_module.reset_dataset(Dataset(self.store, ttl=TTL, clock=self.clock))
+        views.reset_dataset(Dataset(self.store, ttl=TTL, clock=self.clock))
 
     def call(self, method: str, path: str):
         path = path.format(version=self.published.version)
@@ -99,19 +99,19 @@ class Served:
 
     def answer_without_faults(self, method: str, path: str):
         """What a healthy process answers, from a store object no fault or damage touches."""
-        keep = api_module.dataset()
-        api_module.reset_dataset(Dataset(self.published.clean, ttl=TTL))
+        keep = views.dataset()
+        views.reset_dataset(Dataset(self.published.clean, ttl=TTL))
         try:
             return self.call(method, path)
         finally:
-            api_module.reset_dataset(keep)
+            views.reset_dataset(keep)
             _forget_derived_views()
 
 
 def _forget_derived_views() -> None:
     # api keeps views derived from a release (its SchemaSet, /dataset, OpenAPI) per version;
     # releases never change, but these tests damage them, so each test starts without.
-    getattr(api_module, "_release_cache", {}).clear()
+    getattr(views, "_release_cache", {}).clear()
 
 
 @contextlib.contextmanager
@@ -129,7 +129,7 @@ def serving(published: Published):
         yield served
     finally:
         served.damage.repair()
-        api_module.reset_dataset()
+        views.reset_dataset()
         _forget_derived_views()
 
 
@@ -407,7 +407,7 @@ class TwoReleases:
 def two_releases(served, monkeypatch, tmp_path) -> TwoReleases:
     """Release A (the mini dataset) current, and B published beside it: B describes Tehran as
     "Capital." and adds places/isfahan. The served store's pointers are put back afterwards."""
-    from chalicelib.publish import publish
+    from chalicelib.release.publish import publish
     from conftest import RELEASE_EPOCH
     from minidata import write
 
@@ -446,7 +446,7 @@ def flip_when_read(store, monkeypatch, key_suffix: str, flip) -> list[str]:
 
 
 def test_a_record_request_that_began_on_a_release_finishes_on_it(served, two_releases, monkeypatch):
-    api_module.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
+    views.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
     flipped = flip_when_read(served.store, monkeypatch, "/index/places/records-00000.jsonl",
                              two_releases.flip)
     pinned_a = served.answer_without_faults("GET", f"/places/tehran?release={two_releases.a}")
@@ -460,7 +460,7 @@ def test_a_record_request_that_began_on_a_release_finishes_on_it(served, two_rel
 
 
 def test_a_list_request_that_began_on_a_release_finishes_on_it(served, two_releases, monkeypatch):
-    api_module.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
+    views.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
     flipped = flip_when_read(served.store, monkeypatch, "/index/places/records-00000.jsonl",
                              two_releases.flip)
 
@@ -476,7 +476,7 @@ def test_a_list_request_that_began_on_a_release_finishes_on_it(served, two_relea
 
 
 def test_a_validation_that_began_on_a_release_finishes_on_it(served, two_releases, monkeypatch):
-    api_module.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
+    views.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
     flipped = flip_when_read(served.store, monkeypatch, "/schemas/place.schema.json",
                              two_releases.flip)
     # places/isfahan exists only in B, so the verdict shows which release the batch met.

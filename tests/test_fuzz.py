@@ -15,12 +15,12 @@ import string
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings, strategies as st
 
-from chalicelib import api as api_module
-from chalicelib import edtf
-from chalicelib.kinds import KINDS
-from chalicelib.query import (BadParameter, ListQuery, allowed_params, decode_cursor,
+from chalicelib.serve import views
+from chalicelib.model import edtf
+from chalicelib.model.kinds import KINDS
+from chalicelib.serve.query import (BadParameter, ListQuery, allowed_params, decode_cursor,
                               encode_cursor, parse_list_params, run_list)
-from chalicelib.reader import Dataset
+from chalicelib.release.reader import Dataset
 from hardening import Api, Published, chalice_client, leaks, published_mini, wsgi_app
 
 SCHEMATHESIS_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
@@ -251,7 +251,7 @@ def api_schema(published):
 
     from app import app
 
-    api_module.reset_dataset(Dataset(published.open()))
+    views.reset_dataset(Dataset(published.open()))
     config = SchemathesisConfig.from_dict({
         "checks": {
             # A 4xx is what the API answers for a bad value: 404 for an id or a name the
@@ -264,7 +264,7 @@ def api_schema(published):
         },
     })
     yield schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app(app), config=config)
-    api_module.reset_dataset()
+    views.reset_dataset()
 
 
 def no_leaks(ctx, response, case) -> None:
@@ -364,7 +364,7 @@ def _legacy_many():
 
 def bundled(kind_name: str) -> dict:
     """The kind's schema with the shared definitions inlined, as hypothesis-jsonschema needs."""
-    from chalicelib.schemas import SchemaSet
+    from chalicelib.model.schemas import SchemaSet
 
     documents = SchemaSet.from_dir().documents
 
@@ -387,9 +387,9 @@ def bundled(kind_name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def validate_api(published):
-    api_module.reset_dataset(Dataset(published.open()))
+    views.reset_dataset(Dataset(published.open()))
     yield Api(chalice_client())
-    api_module.reset_dataset()
+    views.reset_dataset()
 
 
 def post_items(client: Api, items: list[dict]) -> list[dict]:
@@ -408,7 +408,7 @@ KIND_NAMES = [kind.name for kind in KINDS]
 
 @pytest.fixture(scope="module")
 def validators():
-    from chalicelib.schemas import SchemaSet
+    from chalicelib.model.schemas import SchemaSet
 
     return SchemaSet.from_dir().validators
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from chalicelib import api as api_module
-from chalicelib.reader import Dataset
+from chalicelib.serve import views
+from chalicelib.release.reader import Dataset
 from hardening import Api, Published, chalice_client, encoded, published_mini
 
 MiB = 1024 * 1024
@@ -46,13 +46,13 @@ class Measured:
 @pytest.fixture
 def app(published):
     store = published.open()
-    api_module.reset_dataset(Dataset(store))
+    views.reset_dataset(Dataset(store))
     client = Api(chalice_client())
     client.get("/")  # warm: the measurements below are of the hostile request alone
     client.post("/validate", json.dumps({"kind": "place", "record": PLACE}).encode())
     client.store = store
     yield client
-    api_module.reset_dataset()
+    views.reset_dataset()
 
 
 def measure(call) -> Measured:
@@ -265,8 +265,8 @@ LONG = "a" * 100_000
 
 
 def list_params(route: str) -> list[str]:
-    from chalicelib.kinds import BY_COLLECTION
-    from chalicelib.query import allowed_params
+    from chalicelib.model.kinds import BY_COLLECTION
+    from chalicelib.serve.query import allowed_params
 
     collection = "claims" if route.endswith("/claims") else route.strip("/")
     return list(allowed_params(BY_COLLECTION[collection]))

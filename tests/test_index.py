@@ -1,4 +1,4 @@
-"""Contract tests for chalicelib.index: the per-collection list index of a release.
+"""Contract tests for chalicelib.release.index: the per-collection list index of a release.
 
 Datasets are synthetic and built from the kinds registry alone (every filter path, sort key,
 date and search field of a kind gets values), so a kind or filter added to the registry is
@@ -15,11 +15,13 @@ from array import array
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chalicelib import edtf, index as index_module
-from chalicelib.index import CollectionIndex, build_index, pack, unpack
-from chalicelib.layout import canonical_json
-from chalicelib.kinds import BY_COLLECTION, KINDS, Kind, values_at
-from chalicelib.query import sort_key
+from chalicelib.model import edtf
+
+from chalicelib.release import index as index_module
+from chalicelib.release.index import CollectionIndex, build_index, pack, unpack
+from chalicelib.release.layout import canonical_json
+from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, values_at
+from chalicelib.serve.query import sort_key
 
 KIND_IDS = [k.collection for k in KINDS]
 FILTERS = [(k, f) for k in KINDS for f in k.filters]
@@ -274,7 +276,7 @@ def span_of(kind: Kind, record: dict) -> tuple[str, str] | None:
 @settings(max_examples=40, deadline=None)
 @given(start=st.sampled_from(DATES), end=st.sampled_from(DATES))
 def test_overlapping_finds_exactly_the_spans_that_meet_the_window(collection, start, end):
-    from chalicelib.query import OPEN_END, OPEN_START, day_number
+    from chalicelib.serve.query import OPEN_END, OPEN_START, day_number
     kind = BY_COLLECTION[collection]
     records, index = loaded(collection)
     lo, hi = edtf.bounds(start)[0] or "0000-00-00", edtf.bounds(end)[1] or "9999-99-99"

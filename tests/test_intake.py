@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from chalicelib.intake import PayloadError, items_from_payload, load_file, load_paths
-from chalicelib.jsonio import JSONInputError, nesting_depth, parse
+from chalicelib.checks.intake import PayloadError, items_from_payload, load_file, load_paths
+from chalicelib.checks.jsonio import JSONInputError, nesting_depth, parse
 from minidata import mini, write
 
 

@@ -14,8 +14,8 @@ import logging
 
 import pytest
 
-from chalicelib import api as api_module
-from chalicelib.reader import Dataset
+from chalicelib.serve import views
+from chalicelib.release.reader import Dataset
 from chalicelib.store import FAIL_FAST_SECONDS
 from hardening import (BUCKET, FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN, Api, FakeClock, S3Faults,
                        chalice_client, leaks, log_leaks, published_mini, s3_faults)
@@ -77,12 +77,12 @@ def app(s3_published, monkeypatch):
     store = s3_published.open()
     store.clock = FakeClock()
     faults = S3Faults(store)
-    api_module.reset_dataset(Dataset(store, clock=store.clock))
+    views.reset_dataset(Dataset(store, clock=store.clock))
     client = Api(chalice_client())
     client.faults, client.store = faults, store
     yield client
-    api_module.reset_dataset()
-    getattr(api_module, "_release_cache", {}).clear()
+    views.reset_dataset()
+    getattr(views, "_release_cache", {}).clear()
 
 
 def validation_bodies() -> list[bytes]:
@@ -144,7 +144,7 @@ class _Bug(RuntimeError):
 
 
 def test_an_unexpected_error_is_a_bare_500_and_logged_by_type_only(app, caplog, monkeypatch):
-    from chalicelib import reader
+    from chalicelib.release import reader
 
     secret_message = (f"Traceback (most recent call last):\n  File \"x.py\", line 1, in <module>\n"
                       f"s3://{BUCKET}/dataset {FAKE_KEY_ID} {FAKE_SECRET} {FAKE_TOKEN}")

@@ -357,7 +357,7 @@ def test_zip_carries_the_code_but_no_data(packaged, template):
     _, fn = function(template["Resources"])
     assert fn["Properties"]["CodeUri"] == "./deployment.zip"
     names = zipfile.ZipFile(packaged / "deployment.zip").namelist()
-    assert "app.py" in names and "chalicelib/reader.py" in names
+    assert "app.py" in names and "chalicelib/release/reader.py" in names
     assert not [n for n in names if n.startswith(("data/", "schemas/", ".chalice/", "tests/"))]
 
 

@@ -1,4 +1,4 @@
-"""Contract tests for chalicelib.query: list parameters, filters, search, dates, sorting and
+"""Contract tests for chalicelib.serve.query: list parameters, filters, search, dates, sorting and
 keyset pagination over a loaded index.
 
 Expected answers come from brute force over the records themselves (``kinds.values_at``,
@@ -12,15 +12,17 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chalicelib import edtf, query as query_module
+from chalicelib.model import edtf
+
+from chalicelib.serve import query as query_module
 from chalicelib.errors import DatasetError
-from chalicelib.index import CollectionIndex, build_index
-from chalicelib.layout import canonical_json
-from chalicelib.kinds import BY_COLLECTION, KINDS, Kind
-from chalicelib.query import (BadParameter, ListQuery, Page, allowed_params, decode_cursor,
+from chalicelib.release.index import CollectionIndex, build_index
+from chalicelib.release.layout import canonical_json
+from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind
+from chalicelib.serve.query import (BadParameter, ListQuery, Page, allowed_params, decode_cursor,
                               encode_cursor, parse_list_params, refer_to, render_page, run_list,
                               sort_key)
-from chalicelib.textsearch import fold
+from chalicelib.release.textsearch import fold
 from test_index import (DATES, FILTER_IDS, FILTERS, KIND_IDS, filter_pool, loaded, span_of,
                         strings_at)
 

@@ -1,4 +1,4 @@
-"""The reading side the API serves from: chalicelib.reader.Dataset and Release."""
+"""The reading side the API serves from: chalicelib.release.reader.Dataset and Release."""
 from __future__ import annotations
 
 import json
@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from chalicelib.errors import IntegrityError, ObjectMissing, ReleaseNotFound, StoreError, StoreUnavailable
-from chalicelib.publish import publish
-from chalicelib.reader import Dataset, RecordBytes, ReleaseCatalog, Tombstone
-from chalicelib.schemas import SchemaSet
-from chalicelib.validate import validate
+from chalicelib.release.publish import publish
+from chalicelib.release.reader import Dataset, RecordBytes, ReleaseCatalog, Tombstone
+from chalicelib.model.schemas import SchemaSet
+from chalicelib.checks.validate import validate
 from conftest import RELEASE_EPOCH
 from minidata import items, record
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chalicelib import cores
-from chalicelib.build import (BuildError, InvalidDataset, PreviousRelease, build_release, compile_data,
+from chalicelib.release import cores
+from chalicelib.release.build import (BuildError, InvalidDataset, PreviousRelease, build_release, compile_data,
                               source_date_epoch)
 from chalicelib.cli import main
-from chalicelib.layout import SHARD_TARGET, shard_count, shard_of, sha256_hex
-from chalicelib.schemas import SchemaSet
+from chalicelib.release.layout import SHARD_TARGET, shard_count, shard_of, sha256_hex
+from chalicelib.model.schemas import SchemaSet
 from conftest import RELEASE_EPOCH, with_tombstones
 from minidata import mini, write
 
@@ -360,9 +360,9 @@ def test_progress_bars_only_when_stderr_is_a_terminal(monkeypatch):
 
 
 def test_the_build_reports_exactly_what_the_validator_reports():
-    from chalicelib.build import PrecheckedSchemaSet
-    from chalicelib.schemas import read_schema_dir
-    from chalicelib.validate import validate
+    from chalicelib.release.build import PrecheckedSchemaSet
+    from chalicelib.model.schemas import read_schema_dir
+    from chalicelib.checks.validate import validate
     from minidata import items
 
     dataset = mini()

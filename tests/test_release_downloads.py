@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.build import build_release
-from chalicelib.kinds import KINDS
-from chalicelib.layout import sha256_hex
-from chalicelib.schemas import SchemaSet
-from chalicelib.tables import columns_for
+from chalicelib.release.build import build_release
+from chalicelib.model.kinds import KINDS
+from chalicelib.release.layout import sha256_hex
+from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.tables import columns_for
 
 
 @pytest.fixture

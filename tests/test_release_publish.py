@@ -7,12 +7,12 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from chalicelib import index as index_module
+from chalicelib.release import index as index_module
 from chalicelib.cli import main
 from chalicelib.errors import IntegrityError, ObjectExists, StoreError
-from chalicelib.layout import canonical_json
-from chalicelib.publish import publish
-from chalicelib.reader import Dataset, RecordBytes, Tombstone
+from chalicelib.release.layout import canonical_json
+from chalicelib.release.publish import publish
+from chalicelib.release.reader import Dataset, RecordBytes, Tombstone
 from conftest import RELEASE_EPOCH
 
 DAY = 86_400
@@ -126,7 +126,7 @@ def test_different_content_under_a_published_version_is_refused(store, data_dir,
     first = publish(store, data_dir)
     before = keys(store)
     # Same records and schemas, so the same version; but the build now writes other bytes.
-    monkeypatch.setattr("chalicelib.manifest.TITLE", "Another title")
+    monkeypatch.setattr("chalicelib.release.manifest.TITLE", "Another title")
     with pytest.raises(ObjectExists):
         publish(store, data_dir)
     result = cli("publish", "--to", store.url, "--data", str(data_dir))

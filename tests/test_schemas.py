@@ -8,10 +8,10 @@ import jsonschema_rs
 import pytest
 from jsonschema import Draft202012Validator
 
-from chalicelib import edtf
-from chalicelib.intake import DATA_DIR, load_paths
-from chalicelib.kinds import KINDS
-from chalicelib.schemas import SCHEMA_DIR, SchemaSet, schema_files
+from chalicelib.model import edtf
+from chalicelib.checks.intake import DATA_DIR, load_paths
+from chalicelib.model.kinds import KINDS
+from chalicelib.model.schemas import SCHEMA_DIR, SchemaSet, schema_files
 from minidata import KIND_OF, items, mini
 from rulecases import SCHEMA_CASES, broken
 

@@ -1,11 +1,11 @@
-"""Tests for chalicelib.textsearch: folding and the trigram substring index."""
+"""Tests for chalicelib.release.textsearch: folding and the trigram substring index."""
 import unicodedata
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chalicelib import textsearch
-from chalicelib.textsearch import TrigramIndex, fold
+from chalicelib.release import textsearch
+from chalicelib.release.textsearch import TrigramIndex, fold
 
 POUR_MOHAMMADI = ["Mostafa Pour Mohammadi", "Pourmohammadi", "Pour-Mohammadi", "Purmohammadi",
                   "Mustafa Pour-Mohammadi", "مصطفی پورمحمدی"]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.catalog import Catalog
-from chalicelib.schemas import SchemaSet
-from chalicelib.validate import Item, validate
+from chalicelib.checks.catalog import Catalog
+from chalicelib.model.schemas import SchemaSet
+from chalicelib.checks.validate import Item, validate
 from minidata import items, mini, record
 from rulecases import CROSS_CASES, SCHEMA_CASES, broken
 

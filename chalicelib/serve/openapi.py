@@ -12,7 +12,7 @@ import inspect
 import re
 from typing import Any, Mapping
 
-from .kinds import BY_COLLECTION, ID_MAX_LENGTH, ID_PATTERN, KINDS, Kind
+from chalicelib.model.kinds import BY_COLLECTION, ID_MAX_LENGTH, ID_PATTERN, KINDS, Kind
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterable
 
-from . import edtf
-from .kinds import ALL_COLLECTIONS, BY_NAME
+from chalicelib.model import edtf
+from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME
 
 
 def claim_key(record: Any) -> str | None:
@@ -67,7 +67,7 @@ class Catalog:
 
     @classmethod
     def from_items(cls, items: Iterable[Any]) -> "Catalog":
-        """A catalog of validation items (``chalicelib.validate.Item``)."""
+        """A catalog of validation items (``chalicelib.checks.validate.Item``)."""
         catalog = cls()
         for item in items:
             kind = BY_NAME.get(item.kind or "")

@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from .jsonio import JSONInputError, parse
-from .kinds import BY_COLLECTION, KINDS
-from .validate import Item, Problem, _clip
+from chalicelib.checks.jsonio import JSONInputError, parse
+from chalicelib.model.kinds import BY_COLLECTION, KINDS
+from chalicelib.checks.validate import Item, Problem, _clip
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 MAX_RECORD_BYTES = 1024 * 1024
 MAX_ITEMS = 1000
 

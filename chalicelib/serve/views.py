@@ -12,13 +12,13 @@ import threading
 from typing import Mapping, NamedTuple
 from urllib.parse import urlencode
 
-from . import http
-from .cache import Memo
-from .errors import ReleaseNotFound
-from .http import (CACHE_CURRENT, CACHE_PINNED, JSON, SCHEMA_JSON, Finished, Problem, Reply,
+from chalicelib.serve import responses as http
+from chalicelib.release.cache import Memo
+from chalicelib.errors import ReleaseNotFound
+from chalicelib.serve.responses import (CACHE_CURRENT, CACHE_PINNED, JSON, SCHEMA_JSON, Finished, Problem, Reply,
                    bad_parameter, dumps, finish, not_found)
-from .kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, KINDS
-from .reader import RecordBytes, Tombstone
+from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, KINDS
+from chalicelib.release.reader import RecordBytes, Tombstone
 
 STORE_ENV = "DATASET_STORE"
 DEFAULT_STORE = ".serve/store"
@@ -39,8 +39,8 @@ def dataset():
     if _dataset is None:
         with _lock:
             if _dataset is None:
-                from .reader import Dataset
-                from .store import open_store
+                from chalicelib.release.reader import Dataset
+                from chalicelib.store import open_store
 
                 _dataset = Dataset(open_store(os.environ.get(STORE_ENV, DEFAULT_STORE)))
     return _dataset
@@ -179,7 +179,7 @@ def _index_reply(release, cache: str) -> Reply:
 
 
 def list_records(request: Request, collection: str) -> Finished:
-    from . import query
+    from chalicelib.serve import query
 
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
@@ -190,7 +190,7 @@ def list_records(request: Request, collection: str) -> Finished:
 
 
 def record_claims(request: Request, collection: str, record_id: str) -> Finished:
-    from . import query
+    from chalicelib.serve import query
 
     kind_for(collection)
     check_id(record_id)
@@ -203,7 +203,7 @@ def record_claims(request: Request, collection: str, record_id: str) -> Finished
 
 def _claims_reply(request: Request, release, cache: str, collection: str, record_id: str,
                   parsed) -> Reply:
-    from . import query
+    from chalicelib.serve import query
 
     found = release.record(collection, record_id)
     if found is None:
@@ -215,7 +215,7 @@ def _claims_reply(request: Request, release, cache: str, collection: str, record
 
 
 def _page_reply(request: Request, page, version: str, cache: str) -> Reply:
-    from . import query
+    from chalicelib.serve import query
 
     next_url = None
     headers = {}
@@ -319,7 +319,7 @@ def _per_release(name: str, release, make):
 
 
 def schema_set(release):
-    from .schemas import SchemaSet, schema_files
+    from chalicelib.model.schemas import SchemaSet, schema_files
 
     return _per_release("schemas", release, lambda: SchemaSet(
         {name: release.schema_bytes(name) for name in schema_files()}))
@@ -362,9 +362,9 @@ def list_releases(request: Request) -> Reply:
 def validate_batch(request: Request, body: bytes, content_type: str | None) -> Reply:
     """``POST /validate``: a dry run of the validator against a release (the current one, or
     the one ``release=`` pins) plus the batch. The body is neither stored nor logged."""
-    from .intake import PayloadError, items_from_payload
-    from .jsonio import JSONInputError, parse
-    from .validate import validate
+    from chalicelib.checks.intake import PayloadError, items_from_payload
+    from chalicelib.checks.jsonio import JSONInputError, parse
+    from chalicelib.checks.validate import validate
 
     only(request.params)
     media = (content_type or "").split(";")[0].strip().lower()
@@ -395,7 +395,7 @@ MAX_BODY = 1024 * 1024
 
 def openapi_document(request: Request, routes) -> Finished:
     """OpenAPI 3.1 for the app's routes, with the release's schemas; kept per release."""
-    from .openapi import build_openapi
+    from chalicelib.serve.openapi import build_openapi
 
     only(request.params)
     release, cache = release_for(request.params)

@@ -10,14 +10,14 @@ import gzip
 import json
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .kinds import KINDS
-from .layout import sha256_hex
-from .manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
-from .schemas import SchemaSet
-from .tables import ClaimSourceTable, columns_for, csv_bytes, table_schema, tombstone_columns
+from chalicelib.model.kinds import KINDS
+from chalicelib.release.layout import sha256_hex
+from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
+from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.tables import ClaimSourceTable, columns_for, csv_bytes, table_schema, tombstone_columns
 
 if TYPE_CHECKING:
-    from .build import CompiledCollection
+    from chalicelib.release.build import CompiledCollection
 
 CHANGE_KINDS = ("added", "changed", "removed", "withdrawn", "merged")
 ALL_FILE = "all.jsonl.gz"

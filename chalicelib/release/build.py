@@ -1,6 +1,6 @@
 """Compiling ``data/`` for a release: read, validate, canonicalize and version it.
 
-``chalicelib.writer`` then writes the compiled release into a folder. The build is
+``chalicelib.release.writer`` then writes the compiled release into a folder. The build is
 reproducible. Records are written as canonical JSON; every file is a
 pure function of the records, the schemas and the previous release; and the only
 time a release carries comes from ``SOURCE_DATE_EPOCH`` or, failing that, from the
@@ -20,15 +20,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Mapping, Sequence
 
-from .errors import DatasetError
-from .cores import map_shared, processes_for
-from .intake import load_file, record_files
-from .kinds import BY_NAME, KINDS, Kind
-from .index import CHUNK_RECORDS, line_ends
-from .layout import canonical_json, schema_path, sha256_hex
-from .manifest import RELEASE_FORMAT
-from .schemas import SCHEMA_DIR, SchemaSet, read_schema_dir
-from .validate import Item, Report, validate
+from chalicelib.errors import DatasetError
+from chalicelib.release.cores import map_shared, processes_for
+from chalicelib.checks.intake import load_file, record_files
+from chalicelib.model.kinds import BY_NAME, KINDS, Kind
+from chalicelib.release.index import CHUNK_RECORDS, line_ends
+from chalicelib.release.layout import canonical_json, schema_path, sha256_hex
+from chalicelib.release.manifest import RELEASE_FORMAT
+from chalicelib.model.schemas import SCHEMA_DIR, SchemaSet, read_schema_dir
+from chalicelib.checks.validate import Item, Report, validate
 
 # A progress reporter: progress(label, length) gives a context manager whose value
 # has update(n). The CLI passes click progress bars when stderr is a terminal.
@@ -203,7 +203,7 @@ ReadFile = tuple[Item, bytes | None, str | None]
 def _read_files(files: Sequence[tuple[int, tuple[Path, str | None]]]) -> list[ReadFile]:
     """Each numbered record file as an item, with its canonical JSON and that JSON's sha256.
 
-    Everything here is per file, so it runs on every core (chalicelib.cores.map_shared); the
+    Everything here is per file, so it runs on every core (chalicelib.release.cores.map_shared); the
     claim key is worked out here for the same reason.
     """
     read = []
@@ -239,7 +239,7 @@ def gc_paused():
 def build_release(data_dir: Path, out_dir: Path, *, previous: PreviousRelease | None = None,
                   epoch: int | None = None, progress: Progress | None = None) -> tuple[Compiled, dict]:
     """Compile ``data_dir`` and write the release into ``out_dir``; return it and its manifest."""
-    from .writer import write_release
+    from chalicelib.release.writer import write_release
 
     compiled = compile_data(data_dir, epoch=epoch)
     return compiled, write_release(compiled, out_dir, previous, progress)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DatasetError, IntegrityError, ReleaseNotFound, StoreError
+from chalicelib.errors import DatasetError, IntegrityError, ReleaseNotFound, StoreError
 
 PROBLEM_BASE = "https://iran1988.example/problems/"
 JSON = "application/json"
@@ -105,7 +105,7 @@ def problem_for(error: Exception) -> Problem:
     if isinstance(error, Problem):
         return error
     if isinstance(error, DatasetError):
-        from .query import BadParameter  # only on this path: most requests never load query
+        from chalicelib.serve.query import BadParameter  # only on this path: most requests never load query
 
         if isinstance(error, BadParameter):
             return bad_parameter(error.param, f"'{error.param}': {error.message}")

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .schemas import DEFS_FILE, TOMBSTONE_FILE, SchemaSet
+from chalicelib.model.schemas import DEFS_FILE, TOMBSTONE_FILE, SchemaSet
 
 LIST_SEPARATOR = " | "
 _FRICTIONLESS_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean"}

@@ -13,9 +13,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from .kinds import KINDS, split_reference
+from chalicelib.model.kinds import KINDS, split_reference
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 DEFS_FILE = "defs.schema.json"
 TOMBSTONE_FILE = "tombstone.schema.json"
 REF_DEF = re.compile(r"defs\.schema\.json#/\$defs/(\w+)$")

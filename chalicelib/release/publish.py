@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .build import Compiled, PreviousRelease, Progress, compile_data, gc_paused, no_progress
-from .downloads import CHANGES_FILE, summary_line
-from .errors import ObjectExists, ObjectMissing, ReleaseNotFound
-from .kinds import KINDS
-from .layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, canonical_json, chunk_path,
+from chalicelib.release.build import Compiled, PreviousRelease, Progress, compile_data, gc_paused, no_progress
+from chalicelib.release.downloads import CHANGES_FILE, summary_line
+from chalicelib.errors import ObjectExists, ObjectMissing, ReleaseNotFound
+from chalicelib.model.kinds import KINDS
+from chalicelib.release.layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, canonical_json, chunk_path,
                      download_path, release_prefix, sha256_hex)
-from .reader import Dataset, Release, verified
-from .store import Store
-from .writer import write_release
+from chalicelib.release.reader import Dataset, Release, verified
+from chalicelib.store import Store
+from chalicelib.release.writer import write_release
 
 DEFAULT_WORKERS = 16
 _CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8",

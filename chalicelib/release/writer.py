@@ -15,18 +15,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from .build import BuildError, Compiled, CompiledCollection, PreviousRelease, Progress, no_progress
-from .cores import map_shared, processes_for
-from .layout import (MANIFEST, canonical_json, claim_key_path, directory_path, download_path,
+from chalicelib.release.build import BuildError, Compiled, CompiledCollection, PreviousRelease, Progress, no_progress
+from chalicelib.release.cores import map_shared, processes_for
+from chalicelib.release.layout import (MANIFEST, canonical_json, claim_key_path, directory_path, download_path,
                      index_path, schema_path, sha256_hex, shard_count, shard_of)
-from .manifest import manifest_document
+from chalicelib.release.manifest import manifest_document
 
 Digests = dict[str, dict[str, Any]]  # release path -> {"bytes", "sha256"}
 
 
 def write_release(compiled: Compiled, out_dir: Path, previous: PreviousRelease | None = None,
                   progress: Progress | None = None) -> dict[str, Any]:
-    """Write the release folder (layout in chalicelib.layout) and return its manifest."""
+    """Write the release folder (layout in chalicelib.release.layout) and return its manifest."""
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise BuildError(f"{out_dir} is not empty; build into a new folder")
@@ -71,8 +71,8 @@ def _write_part(out_dir: Path, files: dict[str, bytes]) -> Digests:
 
 
 def _index_files(collection: CompiledCollection) -> dict[str, bytes]:
-    """``index/<collection>/…`` (chalicelib.index), the records' chunks included."""
-    from .index import build_index
+    """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included."""
+    from chalicelib.release.index import build_index
 
     live = collection.live
     files = build_index(collection.kind, [r.record for r in live], [r.body for r in live])
@@ -106,7 +106,7 @@ def _shards(entries: Mapping[str, Any], path: Callable[[int], str]) -> dict[str,
 
 def _download_files(compiled: Compiled, previous: PreviousRelease | None) -> dict[str, bytes]:
     """``files/…``: JSON Lines, CSV, claims-sources, tombstones, changes, data package."""
-    from .downloads import changes_document, release_downloads
+    from chalicelib.release.downloads import changes_document, release_downloads
 
     changes = changes_document(compiled.version, previous.version if previous else None,
                                compiled.entries, previous.entries if previous else None)

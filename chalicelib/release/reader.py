@@ -23,14 +23,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .cache import Memo as _LRU
-from .catalog import Catalog, source_facts
-from .errors import IntegrityError, ObjectMissing, ObjectTruncated, ReleaseNotFound, StoreError
-from .kinds import ID_MAX_LENGTH, ID_PATTERN, kind_of_collection
-from .layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, VERSION, chunk_path, claim_key_path,
+from chalicelib.release.cache import Memo as _LRU
+from chalicelib.checks.catalog import Catalog, source_facts
+from chalicelib.errors import IntegrityError, ObjectMissing, ObjectTruncated, ReleaseNotFound, StoreError
+from chalicelib.model.kinds import ID_MAX_LENGTH, ID_PATTERN, kind_of_collection
+from chalicelib.release.layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, VERSION, chunk_path, claim_key_path,
                      directory_path, download_path, index_path, release_prefix, schema_path,
                      sha256_hex, shard_of)
-from .store import Store, open_store
+from chalicelib.store import Store, open_store
 
 DEFAULT_TTL = 30.0
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
@@ -177,14 +177,14 @@ class Release:
     # -- indexes, schemas, downloads ---------------------------------------------------
 
     def collection_index(self, collection: str):
-        """The loaded query index of ``collection`` (chalicelib.index.CollectionIndex)."""
+        """The loaded query index of ``collection`` (chalicelib.release.index.CollectionIndex)."""
         index = self._indexes.get(collection)
         if index is not None:
             return index
         kind = kind_of_collection(collection)
         if kind is None:
             raise KeyError(f"no collection named {collection!r}")
-        from .index import CollectionIndex
+        from chalicelib.release.index import CollectionIndex
 
         with self._index_lock:
             index = self._indexes.get(collection)
@@ -256,7 +256,7 @@ class Release:
         return directory_path(collection, shard_of(record_id, shards))
 
     def claim_key_ids(self, key: str) -> list[str]:
-        """The ids of the claims whose claim key (chalicelib.catalog.claim_key) is ``key``."""
+        """The ids of the claims whose claim key (chalicelib.checks.catalog.claim_key) is ``key``."""
         digest = sha256_hex(key.encode("utf-8"))
         shards = self.manifest["shards"]["claim-keys"]
         return list(self._cached_json(claim_key_path(shard_of(digest, shards))).get(digest, ()))

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Iterable, Sequence
 
-from . import edtf
-from .catalog import Catalog, claim_key as claim_key_of
-from .kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
-from .schemas import SchemaSet
+from chalicelib.model import edtf
+from chalicelib.checks.catalog import Catalog, claim_key as claim_key_of
+from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
+from chalicelib.model.schemas import SchemaSet
 
 MESSAGE_LIMIT = 300
 
@@ -67,7 +67,7 @@ class Item:
 
     @cached_property
     def claim_key(self) -> str | None:
-        """A claim's claim key (chalicelib.catalog.claim_key), worked out once; None for
+        """A claim's claim key (chalicelib.checks.catalog.claim_key), worked out once; None for
         other kinds. The catalog, the duplicate check and the release all need it."""
         return claim_key_of(self.record) if self.kind == "claim" else None
 
@@ -115,7 +115,7 @@ class Report:
 
 
 # Runs work(items), which gives one result per item, possibly over parts of the items in
-# other processes (chalicelib.cores.map_shared); the results come back in the items' order.
+# other processes (chalicelib.release.cores.map_shared); the results come back in the items' order.
 Spread = Callable[[Callable[[Sequence[Item]], list], Sequence[Item]], list]
 
 

@@ -9,7 +9,7 @@ through it, so each key and each encoding rule is stated once, here::
     releases/<version>/schemas/<name>     the JSON Schemas the release was validated against
     releases/<version>/directory/<c>/<n>.json  id -> entry, for one hash shard (below)
     releases/<version>/catalog/claim-keys/<n>.json   duplicate-claim lookups for POST /validate
-    releases/<version>/index/<c>/<name>   the query indexes (chalicelib.index), among them
+    releases/<version>/index/<c>/<name>   the query indexes (chalicelib.release.index), among them
     releases/<version>/index/<c>/records-NNNNN.jsonl   the live records, canonical JSON, one a line
     releases/<version>/files/<name>       the downloads
 

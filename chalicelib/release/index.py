@@ -41,12 +41,12 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from . import edtf
-from .cache import Memo
-from .kinds import Kind
-from .layout import canonical_json, chunk_name
-from .query import OPEN_END, OPEN_START, day_number, sort_key
-from .textsearch import TrigramIndex
+from chalicelib.model import edtf
+from chalicelib.release.cache import Memo
+from chalicelib.model.kinds import Kind
+from chalicelib.release.layout import canonical_json, chunk_name
+from chalicelib.serve.query import OPEN_END, OPEN_START, day_number, sort_key
+from chalicelib.release.textsearch import TrigramIndex
 
 FORMAT = 1
 CHUNK_RECORDS = 1024

@@ -2,7 +2,7 @@
 
 Nothing here touches HTTP or storage: ``run_list`` takes a loaded ``CollectionIndex`` and a
 parsed ``ListQuery`` and returns record bytes plus a cursor. Which parameters a collection takes,
-and how it sorts, comes from ``chalicelib.kinds``.
+and how it sorts, comes from ``chalicelib.model.kinds``.
 
 Pagination is by keyset. A cursor holds the position (rank, in the ascending order of the chosen
 sort) of the last record it returned, so the next page starts by bisecting or indexing to that
@@ -30,13 +30,13 @@ from functools import cached_property
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from . import edtf
-from .errors import DatasetError
-from .kinds import Kind, split_reference, values_at
-from .textsearch import fold
+from chalicelib.model import edtf
+from chalicelib.errors import DatasetError
+from chalicelib.model.kinds import Kind, split_reference, values_at
+from chalicelib.release.textsearch import fold
 
 if TYPE_CHECKING:  # index imports this module, for sort_key
-    from .index import CollectionIndex
+    from chalicelib.release.index import CollectionIndex
 
 COMMON_PARAMS = ("q", "sort", "limit", "cursor", "date_from", "date_to", "release")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
