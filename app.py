@@ -4,14 +4,15 @@ The six collections' routes are generated from the kinds registry. Every route g
 through ``served``, which maps errors to problem+json and adds the shared headers,
 so no handler can forget them.
 """
+
 import functools
 import logging
 
 from chalice import Chalice, Response
 
+from chalicelib.model.kinds import KINDS
 from chalicelib.serve import views
 from chalicelib.serve.responses import Finished, Problem, finish, preflight_headers, problem_for
-from chalicelib.model.kinds import KINDS
 
 app = Chalice(app_name="iran1988-records")
 app.api.binary_types.append("application/gzip")
@@ -22,7 +23,7 @@ OTHER_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 def _params():
     query = app.current_request.query_params
-    return {name: query.getlist(name) for name in query.keys()} if query else {}
+    return {name: query.getlist(name) for name in query} if query else {}
 
 
 def _accepts(accept, media_type):
@@ -40,12 +41,17 @@ def _binary_types():
 
 def _respond(answer, request):
     """The Chalice response to ``answer`` (a Reply, or a Finished one kept from earlier)."""
-    if answer.content_type in _binary_types() and not _accepts(request.headers.get("accept"),
-                                                                 answer.content_type):
+    if answer.content_type in _binary_types() and not _accepts(
+        request.headers.get("accept"), answer.content_type
+    ):
         # Gateways only pass binary bodies to clients that ask for them.
-        answer = Problem(406, "not-acceptable", "Not acceptable",
-                         f"this file is {answer.content_type}; send 'Accept: {answer.content_type}' "
-                         "or 'Accept: */*'").reply()
+        answer = Problem(
+            406,
+            "not-acceptable",
+            "Not acceptable",
+            f"this file is {answer.content_type}; send 'Accept: {answer.content_type}' "
+            "or 'Accept: */*'",
+        ).reply()
     if not isinstance(answer, Finished):
         answer = finish(answer)
     answer = answer.for_request(request.method, request.headers.get("if-none-match"))
@@ -56,18 +62,20 @@ def _respond(answer, request):
 
 def served(view):
     """Run a route's logic; turn any failure into problem+json; add the shared headers."""
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         request = app.current_request
         try:
             reply = view(*args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - every failure must become a problem reply
+        except Exception as error:
             problem = problem_for(error)
             if problem.status >= 500:
                 # The type only: messages of foreign errors may name a bucket or a key id.
                 log.error("%s %s failed: %s", request.method, request.path, type(error).__name__)
             reply = problem.reply()
         return _respond(reply, request)
+
     return wrapper
 
 
@@ -90,13 +98,19 @@ def route(path, name, doc, methods=("GET", "HEAD")):
         app.route(path, methods=list(methods), name=name, content_types=["*/*"])(served(view))
 
         def method_not_allowed(**_):
-            raise Problem(405, "method-not-allowed", "Method not allowed",
-                          f"{app.current_request.method} is not allowed here; use {allowed}",
-                          headers={"Allow": allowed})
+            raise Problem(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                f"{app.current_request.method} is not allowed here; use {allowed}",
+                headers={"Allow": allowed},
+            )
+
         method_not_allowed.not_an_operation = True
         others = [m for m in OTHER_METHODS if m not in methods]
-        app.route(path, methods=others, name=f"{name}_not_allowed",
-                  content_types=["*/*"])(served(method_not_allowed))
+        app.route(path, methods=others, name=f"{name}_not_allowed", content_types=["*/*"])(
+            served(method_not_allowed)
+        )
 
         # Browsers send a preflight OPTIONS before a cross-origin request with a header of
         # their own (If-None-Match on a GET, Content-Type: application/json on POST /validate).
@@ -104,10 +118,13 @@ def route(path, name, doc, methods=("GET", "HEAD")):
         # preflight's headers to every GET response as well, at a cost on every request.
         def preflight(**_):
             return Response(body="", status_code=204, headers=preflight_headers(methods))
+
         preflight.not_an_operation = True  # plumbing: kept out of OpenAPI and of Allow
-        app.route(path, methods=["OPTIONS"], name=f"{name}_preflight",
-                  content_types=["*/*"])(preflight)
+        app.route(path, methods=["OPTIONS"], name=f"{name}_preflight", content_types=["*/*"])(
+            preflight
+        )
         return view
+
     return register
 
 
@@ -122,26 +139,37 @@ def service_index():
 
 
 for _kind in KINDS:
+
     def _routes(kind):
         base = f"/{kind.collection}"
 
-        @route(base, f"list_{kind.collection}",
-               f"List {kind.collection}.\n\n{kind.description} Filter, search (q), sort and page "
-               "with a cursor; `next` links the following page.")
+        @route(
+            base,
+            f"list_{kind.collection}",
+            f"List {kind.collection}.\n\n{kind.description} Filter, search (q), sort and page "
+            "with a cursor; `next` links the following page.",
+        )
         def list_view():
             return views.list_records(_request(base), kind.collection)
 
-        @route(base + "/{id}", f"get_{kind.name}",
-               f"One {kind.name}, in full.\n\nA merged id answers 308 to its canonical record; "
-               "a withdrawn one answers 410 with the reason.")
-        def record_view(id):  # noqa: A002 - the path parameter's public name
+        @route(
+            base + "/{id}",
+            f"get_{kind.name}",
+            f"One {kind.name}, in full.\n\nA merged id answers 308 to its canonical record; "
+            "a withdrawn one answers 410 with the reason.",
+        )
+        def record_view(id):
             return views.get_record(_request(f"{base}/{id}"), kind.collection, id)
 
-        @route(base + "/{id}/claims", f"claims_about_{kind.name}",
-               f"Claims that refer to one {kind.name}.\n\nClaims whose subject, value, claimed_by "
-               "or citation refers to the record, paged like the claims list.")
-        def claims_view(id):  # noqa: A002
+        @route(
+            base + "/{id}/claims",
+            f"claims_about_{kind.name}",
+            f"Claims that refer to one {kind.name}.\n\nClaims whose subject, value, claimed_by "
+            "or citation refers to the record, paged like the claims list.",
+        )
+        def claims_view(id):
             return views.record_claims(_request(f"{base}/{id}/claims"), kind.collection, id)
+
     _routes(_kind)
 
 
@@ -198,5 +226,6 @@ def validate_records():
     against the current release plus the batch. Nothing is stored or logged.
     """
     request = app.current_request
-    return views.validate_batch(_request("/validate"), request.raw_body or b"",
-                              request.headers.get("content-type"))
+    return views.validate_batch(
+        _request("/validate"), request.raw_body or b"", request.headers.get("content-type")
+    )

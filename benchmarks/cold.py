@@ -6,6 +6,7 @@ copied into its bucket object for object, and each measurement starts a new inte
 whole-process time of ``python -c "import boto3; boto3.client('s3')"``, measured the same way
 in the same run, interleaved with the app's runs so drift hits both alike.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 BUCKET = "bench-releases"
 PREFIX = "dataset"
@@ -38,16 +40,24 @@ def _free_port() -> int:
 
 def aws_environment(endpoint: str, home: str, bucket: str) -> dict[str, str]:
     """The environment of every child: fake credentials, no real AWS config, moto's endpoint."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AWS_") and k not in ("DATASET_STORE", "PYTHONPATH")}
-    env.update({
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION,
-        "AWS_CONFIG_FILE": os.path.join(home, "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "no-credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": endpoint,
-        "DATASET_STORE": f"s3://{bucket}/{PREFIX}",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k not in ("DATASET_STORE", "PYTHONPATH")
+    }
+    env.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": os.path.join(home, "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "no-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL": endpoint,
+            "DATASET_STORE": f"s3://{bucket}/{PREFIX}",
+        }
+    )
     return env
 
 
@@ -83,8 +93,14 @@ def moto_store(folder_store: Path) -> Iterator[dict[str, Any]]:
                 body = path.read_bytes()
                 backend.put_object(bucket, f"{PREFIX}/{key}", body)
                 count, size = count + 1, size + len(body)
-        yield {"endpoint": f"http://127.0.0.1:{port}", "home": home, "bucket": bucket,
-               "objects": count, "bytes": size, "load_seconds": round(time.perf_counter() - started, 1)}
+        yield {
+            "endpoint": f"http://127.0.0.1:{port}",
+            "home": home,
+            "bucket": bucket,
+            "objects": count,
+            "bytes": size,
+            "load_seconds": round(time.perf_counter() - started, 1),
+        }
     finally:
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
@@ -97,12 +113,20 @@ def moto_store(folder_store: Path) -> Iterator[dict[str, Any]]:
             backend.delete_bucket(bucket)
 
 
-def _run(argv: list[str], env: dict[str, str], stdin: str = "",
-         timeout: float = 600) -> tuple[float, float, str]:
+def _run(
+    argv: list[str], env: dict[str, str], stdin: str = "", timeout: float = 600
+) -> tuple[float, float, str]:
     """(spawn time, exit time, stdout) of one child, on the perf_counter clock."""
     spawned = time.perf_counter()
-    done = subprocess.run(argv, env=env, input=stdin, capture_output=True, text=True,
-                          timeout=timeout, cwd=tempfile.gettempdir())
+    done = subprocess.run(
+        argv,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tempfile.gettempdir(),
+    )
     exited = time.perf_counter()
     if done.returncode != 0:
         raise RuntimeError(f"{argv[1:3]} failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -113,9 +137,13 @@ def first_request(env: dict[str, str], request: dict[str, Any]) -> dict[str, Any
     """One fresh process answering ``request``: whole-process time, time to answer, reads."""
     spawned, exited, out = _run([sys.executable, str(CHILD), "first"], env, json.dumps([request]))
     report = json.loads(out)
-    return {"whole_s": exited - spawned, "answer_s": report["answered"] - spawned,
-            "import_s": report["imported"] - spawned, "status": report["status"],
-            "reads": report["reads"]}
+    return {
+        "whole_s": exited - spawned,
+        "answer_s": report["answered"] - spawned,
+        "import_s": report["imported"] - spawned,
+        "status": report["status"],
+        "reads": report["reads"],
+    }
 
 
 def release_key(url_path: str) -> str:
@@ -129,7 +157,9 @@ def baseline(env: dict[str, str], code: str = BASELINE) -> float:
     return exited - spawned
 
 
-def measure(env: dict[str, str], record: str, listing: str, runs: int = COLD_RUNS) -> dict[str, Any]:
+def measure(
+    env: dict[str, str], record: str, listing: str, runs: int = COLD_RUNS
+) -> dict[str, Any]:
     """Median whole-process times of the yardstick and of the first record and list answers."""
     if runs > 1:  # one unmeasured run each, so the OS page cache is as warm for all of them
         baseline(env)
@@ -145,14 +175,25 @@ def measure(env: dict[str, str], record: str, listing: str, runs: int = COLD_RUN
     def summary(name: str, path: str) -> dict[str, Any]:
         runs_ = samples[name]
         whole = statistics.median(r["whole_s"] for r in runs_)
-        return {"path": path, "whole_s": round(whole, 4),
-                "answer_s": round(statistics.median(r["answer_s"] for r in runs_), 4),
-                "import_s": round(statistics.median(r["import_s"] for r in runs_), 4),
-                "ratio": round(whole / base, 2), "status": runs_[0]["status"],
-                "reads": len(runs_[0]["reads"]), "keys": [release_key(k) for k in runs_[0]["reads"]]}
-    return {"runs": runs, "baseline_code": BASELINE, "baseline_s": round(base, 4),
-            "python_s": round(statistics.median(samples["python"]), 4),
-            "record": summary("record", record), "list": summary("list", listing)}
+        return {
+            "path": path,
+            "whole_s": round(whole, 4),
+            "answer_s": round(statistics.median(r["answer_s"] for r in runs_), 4),
+            "import_s": round(statistics.median(r["import_s"] for r in runs_), 4),
+            "ratio": round(whole / base, 2),
+            "status": runs_[0]["status"],
+            "reads": len(runs_[0]["reads"]),
+            "keys": [release_key(k) for k in runs_[0]["reads"]],
+        }
+
+    return {
+        "runs": runs,
+        "baseline_code": BASELINE,
+        "baseline_s": round(base, 4),
+        "python_s": round(statistics.median(samples["python"]), 4),
+        "record": summary("record", record),
+        "list": summary("list", listing),
+    }
 
 
 def serve(env: dict[str, str], requests: list[dict[str, Any]]) -> dict[str, Any]:

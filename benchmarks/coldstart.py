@@ -15,6 +15,7 @@ Requests arrive on stdin as a JSON list of ``{"path", "method"?, "body"?}``.
         answers each request twice (cold, then warm), prints the reads of each, then the
         process's peak RSS (VmHWM; see peak_rss_mb).
 """
+
 import time
 
 STARTED = time.perf_counter()
@@ -64,13 +65,21 @@ def _event(app, request):
     method = request.get("method", "GET")
     body = request.get("body")
     return {
-        "resource": best[1], "path": url.path, "httpMethod": method,
+        "resource": best[1],
+        "path": url.path,
+        "httpMethod": method,
         "headers": {"content-type": "application/json"} if body is not None else {},
         "multiValueQueryStringParameters": parse_qs(url.query) or None,
-        "pathParameters": best[2] or None, "stageVariables": None,
-        "requestContext": {"resourcePath": best[1], "httpMethod": method, "path": url.path,
-                           "identity": {"sourceIp": "127.0.0.1"}},
-        "body": body, "isBase64Encoded": False,
+        "pathParameters": best[2] or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": best[1],
+            "httpMethod": method,
+            "path": url.path,
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": body,
+        "isBase64Encoded": False,
     }
 
 
@@ -103,8 +112,9 @@ def main():
     def counting_client():
         client = make_client()
         # params is the serialized request here: its url_path names the object.
-        client.meta.events.register("before-call.s3.GetObject",
-                                    lambda params, **_: reads.append(params["url_path"]))
+        client.meta.events.register(
+            "before-call.s3.GetObject", lambda params, **_: reads.append(params["url_path"])
+        )
         return client
 
     store._new_s3_client = counting_client
@@ -115,16 +125,28 @@ def main():
     if mode == "first":
         response = app(_event(app, requests[0]), _Context())
         answered = time.perf_counter()
-        print(json.dumps({"started": STARTED, "imported": imported, "answered": answered,
-                          "status": response["statusCode"], "bytes": len(response.get("body") or ""),
-                          "reads": reads}))
+        print(
+            json.dumps(
+                {
+                    "started": STARTED,
+                    "imported": imported,
+                    "answered": answered,
+                    "status": response["statusCode"],
+                    "bytes": len(response.get("body") or ""),
+                    "reads": reads,
+                }
+            )
+        )
         return
     import resource
 
     results = []
     for request in requests:
-        one = {"path": request["path"] if request.get("method", "GET") == "GET"
-               else f"{request['method']} {request['path']}"}
+        one = {
+            "path": request["path"]
+            if request.get("method", "GET") == "GET"
+            else f"{request['method']} {request['path']}"
+        }
         for phase in ("cold", "warm"):
             before, t0 = len(reads), time.perf_counter()
             response = app(_event(app, request), _Context())
@@ -133,9 +155,17 @@ def main():
             one[f"status_{phase}"] = response["statusCode"]
         one["peak_rss_mb"] = peak_rss_mb()
         results.append(one)
-    print(json.dumps({"started": STARTED, "imported": imported, "requests": results,
-                      "maxrss_mb": peak_rss_mb(),
-                      "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+    print(
+        json.dumps(
+            {
+                "started": STARTED,
+                "imported": imported,
+                "requests": results,
+                "maxrss_mb": peak_rss_mb(),
+                "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ this process only, times them against the floor in interleaved rounds, and print
 
 They read the folder store ``make bench`` left in benchmarks/out/<size>/store.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,13 +16,14 @@ import statistics
 import sys
 import time
 import timeit
-from typing import Callable
+from collections.abc import Callable
 
 from . import run, warm
 
 
-def interleaved(bench: warm.Bench, candidates: dict[str, list[str]], rounds: int = 20,
-                per_round: int = 300) -> dict[str, float]:
+def interleaved(
+    bench: warm.Bench, candidates: dict[str, list[str]], rounds: int = 20, per_round: int = 300
+) -> dict[str, float]:
     """p50 (µs) of each candidate's rotating paths, timed in interleaved rounds."""
     for paths in candidates.values():
         for path in paths:
@@ -49,16 +51,15 @@ def record(size: int) -> None:
     matcher, and against a handler that serves a response prepared once per record."""
     from chalice import Response
 
-    from chalicelib.serve import views
-
     from chalicelib.serve import responses as http
+    from chalicelib.serve import views
 
     app_module = warm.load_app()
     app = app_module.app
     prepared: dict = {}
 
     def prepared_view(collection: str) -> Callable:
-        def view(id):  # noqa: A002 - the path parameter's name
+        def view(id):
             views.check_id(id)
             request = app.current_request
             release, cache = views.release_for({})
@@ -66,12 +67,16 @@ def record(size: int) -> None:
             found = prepared.get(key)
             if found is None:
                 stored = release.record(collection, id)
-                headers = dict(http.SAFETY_HEADERS, ETag=f'"{stored.sha256[:32]}"',
-                               **{"Cache-Control": cache, "Content-Type": "application/json"})
+                headers = dict(
+                    http.SAFETY_HEADERS,
+                    ETag=f'"{stored.sha256[:32]}"',
+                    **{"Cache-Control": cache, "Content-Type": "application/json"},
+                )
                 found = prepared[key] = (stored.body.decode("utf-8"), headers)
             if http.not_modified(request.headers.get("if-none-match"), found[1]["ETag"]):
                 return Response(body="", status_code=304, headers=found[1])
             return Response(body=found[0], status_code=200, headers=found[1])
+
         return view
 
     # Chalice's local gateway matches a path by scanning the sorted route paths, so where a
@@ -82,28 +87,35 @@ def record(size: int) -> None:
     app.route("/people1/{id}", methods=["GET"], name="x_prepared")(prepared_view("people"))
     if cors is not None:
         app.route("/people2/{id}", methods=["GET"], cors=cors, name="x_prepared_cors")(
-            prepared_view("people"))
+            prepared_view("people")
+        )
     bench = warm.Bench(str(run.OUT / str(size) / "store"))
     people = [p for p in warm.live_record_paths(size) if p.startswith("/people/")]
     ids = [p.split("/")[2] for p in people]
     candidates = {
-        "floor": [warm.FLOOR_PATH], "floor at /people0/{id}": [f"/people0/{i}" for i in ids],
-        "record (people)": people, "prepared at /people1/{id}": [f"/people1/{i}" for i in ids]}
+        "floor": [warm.FLOOR_PATH],
+        "floor at /people0/{id}": [f"/people0/{i}" for i in ids],
+        "record (people)": people,
+        "prepared at /people1/{id}": [f"/people1/{i}" for i in ids],
+    }
     if cors is not None:
         candidates["prepared+cors at /people2/{id}"] = [f"/people2/{i}" for i in ids]
     try:
-        show(interleaved(bench, candidates), {
-            "floor at /people0/{id}": "a trivial route where chalice.local matches people records",
-            "prepared at /people1/{id}": "body str, ETag and headers made once per record",
-            "prepared+cors at /people2/{id}": "the same, with the app's CORSConfig on the route"})
+        show(
+            interleaved(bench, candidates),
+            {
+                "floor at /people0/{id}": "a trivial route where chalice.local matches people records",
+                "prepared at /people1/{id}": "body str, ETag and headers made once per record",
+                "prepared+cors at /people2/{id}": "the same, with the app's CORSConfig on the route",
+            },
+        )
     finally:
         bench.close()
 
 
 def page(size: int) -> None:
     """The parts of a filtered claims page (limit 50), each timed on its own."""
-    from chalicelib.serve import views
-    from chalicelib.serve import query
+    from chalicelib.serve import query, views
 
     bench = warm.Bench(str(run.OUT / str(size) / "store"))
     try:
@@ -118,7 +130,9 @@ def page(size: int) -> None:
         parts: dict[str, Callable[[], object]] = {
             "floor, through the client": lambda: bench.call("GET", warm.FLOOR_PATH),
             "page, through the client": lambda: bench.call("GET", path),
-            "views.list_records": lambda: views.list_records(views.Request("/claims", params), "claims"),
+            "views.list_records": lambda: views.list_records(
+                views.Request("/claims", params), "claims"
+            ),
             "  query.parse_list_params": lambda: query.parse_list_params(index.kind, params),
             "  query.run_list": lambda: query.run_list(index, parsed, release.version),
             "  query.render_page": lambda: query.render_page(result, "/claims?x", release.version),
@@ -134,4 +148,6 @@ def page(size: int) -> None:
 
 
 if __name__ == "__main__":
-    {"record": record, "page": page}[sys.argv[1]](int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
+    {"record": record, "page": page}[sys.argv[1]](
+        int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    )

@@ -4,14 +4,16 @@ The figures are judged here against DESIGN.md's "Performance targets", so the ta
 stated once, in ``TARGETS``. Anything between the notes markers in RESULTS.md is written by a
 person (what missed, and why) and is kept when the file is redrawn.
 """
+
 from __future__ import annotations
 
 import json
 import math
-from html import escape
+from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 NOTES_START, NOTES_END = "<!-- notes:start -->", "<!-- notes:end -->"
 PLOT = "warm-p50.svg"
@@ -65,49 +67,115 @@ def _ratio(name: str) -> Callable[[dict], str]:
             return "—"
         status = "" if route["status"] == 200 else f" (answered {route['status']})"
         return f"{route['p50_ratio']:.2f}× ({route['p50_us']:.0f} µs){status}"
+
     return shown
 
 
 def _record_reads(r: dict, phase: str) -> int | None:
     """Most reads any single-record request made, once the process had resolved the release."""
-    counts = [q[f"reads_{phase}"] for q in r["serving"]["requests"][1:]
-              if q["path"].count("/") == 2 and "?" not in q["path"] and "validate" not in q["path"]]
+    counts = [
+        q[f"reads_{phase}"]
+        for q in r["serving"]["requests"][1:]
+        if q["path"].count("/") == 2 and "?" not in q["path"] and "validate" not in q["path"]
+    ]
     return max(counts) if counts else None
 
 
 TARGETS = (
     Target("Single record, warm p50", _route("record"), _ratio("record"), 1.2, "≤ 1.2× floor"),
-    Target("Single record, object reads cold", lambda r: _record_reads(r, "cold"),
-           lambda r: f"{_record_reads(r, 'cold')} (first request of a process: "
-                     f"{r['cold']['record']['reads']}, with current.json and manifest.json)",
-           2, "≤ 2"),
-    Target("Single record, object reads warm", lambda r: _record_reads(r, "warm"),
-           lambda r: f"{_record_reads(r, 'warm')}", 0, "0"),
-    Target("Filtered claims page, warm p50", _route("claims_filtered"), _ratio("claims_filtered"),
-           {100_000: 2.0, 1_000_000: 2.0}, "≤ 2× floor at 100k and 1M"),
-    Target("q= search, warm p50", _route("search"), _ratio("search"), {1_000_000: 20.0},
-           "≤ 20× floor at 1M"),
-    Target("Deep page vs page 1 of a walk", lambda r: r["warm"]["walk"]["deep_over_first"],
-           lambda r: (f"{r['warm']['walk']['deep_over_first']:.2f}× (page {r['warm']['walk']['pages']:,}, "
-                      f"limit {r['warm']['walk']['limit']})")
-           if r["warm"]["walk"]["deep_over_first"] else "—", 1.1, "page 1,000 ≤ 1.1× page 1"),
-    Target("Cold start, first record (fresh process)", lambda r: r["cold"]["record"]["ratio"],
-           lambda r: f"{r['cold']['record']['ratio']:.2f}× ({r['cold']['record']['whole_s']*1000:.0f} ms)",
-           {100_000: 1.5}, "≤ 1.5× boto3 yardstick at 100k"),
-    Target("Cold start, first list (fresh process)", lambda r: r["cold"]["list"]["ratio"],
-           lambda r: f"{r['cold']['list']['ratio']:.2f}× ({r['cold']['list']['whole_s']*1000:.0f} ms)",
-           {100_000: 3.0}, "≤ 3× boto3 yardstick at 100k"),
-    Target("Peak RSS of the serving process", lambda r: r["serving"]["maxrss_mb"],
-           lambda r: f"{r['serving']['maxrss_mb']:.0f} MB", {100_000: 256, 1_000_000: 1024},
-           "≤ 256 MB at 100k, ≤ 1 GB at 1M"),
-    Target("Build throughput, end to end", lambda r: r["build"]["records_per_s"],
-           lambda r: f"{r['build']['records_per_s']:,} records/s ({r['build']['seconds']:.1f} s"
-                     + (f", {r['build']['cpu_seconds']:.1f} s CPU" if "cpu_seconds" in r["build"] else "")
-                     + ")",
-           10_000, "≥ 10,000 records/s", at_most=False),
-    Target("Validation throughput vs bare Draft202012Validator", lambda r: r["validation"]["ratio"],
-           lambda r: f"{r['validation']['ratio']:.2f}× ({r['validation']['ours_per_s']:,} vs "
-                     f"{r['validation']['bare_per_s']:,} records/s)", 0.7, "≥ 0.7×", at_most=False),
+    Target(
+        "Single record, object reads cold",
+        lambda r: _record_reads(r, "cold"),
+        lambda r: (
+            f"{_record_reads(r, 'cold')} (first request of a process: "
+            f"{r['cold']['record']['reads']}, with current.json and manifest.json)"
+        ),
+        2,
+        "≤ 2",
+    ),
+    Target(
+        "Single record, object reads warm",
+        lambda r: _record_reads(r, "warm"),
+        lambda r: f"{_record_reads(r, 'warm')}",
+        0,
+        "0",
+    ),
+    Target(
+        "Filtered claims page, warm p50",
+        _route("claims_filtered"),
+        _ratio("claims_filtered"),
+        {100_000: 2.0, 1_000_000: 2.0},
+        "≤ 2× floor at 100k and 1M",
+    ),
+    Target(
+        "q= search, warm p50",
+        _route("search"),
+        _ratio("search"),
+        {1_000_000: 20.0},
+        "≤ 20× floor at 1M",
+    ),
+    Target(
+        "Deep page vs page 1 of a walk",
+        lambda r: r["warm"]["walk"]["deep_over_first"],
+        lambda r: (
+            (
+                f"{r['warm']['walk']['deep_over_first']:.2f}× (page {r['warm']['walk']['pages']:,}, "
+                f"limit {r['warm']['walk']['limit']})"
+            )
+            if r["warm"]["walk"]["deep_over_first"]
+            else "—"
+        ),
+        1.1,
+        "page 1,000 ≤ 1.1× page 1",
+    ),
+    Target(
+        "Cold start, first record (fresh process)",
+        lambda r: r["cold"]["record"]["ratio"],
+        lambda r: (
+            f"{r['cold']['record']['ratio']:.2f}× ({r['cold']['record']['whole_s'] * 1000:.0f} ms)"
+        ),
+        {100_000: 1.5},
+        "≤ 1.5× boto3 yardstick at 100k",
+    ),
+    Target(
+        "Cold start, first list (fresh process)",
+        lambda r: r["cold"]["list"]["ratio"],
+        lambda r: (
+            f"{r['cold']['list']['ratio']:.2f}× ({r['cold']['list']['whole_s'] * 1000:.0f} ms)"
+        ),
+        {100_000: 3.0},
+        "≤ 3× boto3 yardstick at 100k",
+    ),
+    Target(
+        "Peak RSS of the serving process",
+        lambda r: r["serving"]["maxrss_mb"],
+        lambda r: f"{r['serving']['maxrss_mb']:.0f} MB",
+        {100_000: 256, 1_000_000: 1024},
+        "≤ 256 MB at 100k, ≤ 1 GB at 1M",
+    ),
+    Target(
+        "Build throughput, end to end",
+        lambda r: r["build"]["records_per_s"],
+        lambda r: (
+            f"{r['build']['records_per_s']:,} records/s ({r['build']['seconds']:.1f} s"
+            + (f", {r['build']['cpu_seconds']:.1f} s CPU" if "cpu_seconds" in r["build"] else "")
+            + ")"
+        ),
+        10_000,
+        "≥ 10,000 records/s",
+        at_most=False,
+    ),
+    Target(
+        "Validation throughput vs bare Draft202012Validator",
+        lambda r: r["validation"]["ratio"],
+        lambda r: (
+            f"{r['validation']['ratio']:.2f}× ({r['validation']['ours_per_s']:,} vs "
+            f"{r['validation']['bare_per_s']:,} records/s)"
+        ),
+        0.7,
+        "≥ 0.7×",
+        at_most=False,
+    ),
 )
 
 
@@ -121,19 +189,29 @@ FIRST_ANSWERS = (
 
 
 def _first_answer_rows(result: dict) -> list[str]:
-    rows = [f"| {label} | {_ratio(name)(result)} | (context: no target) | |"
-            for label, name in FIRST_ANSWERS if name in result["warm"]["routes"]]
+    rows = [
+        f"| {label} | {_ratio(name)(result)} | (context: no target) | |"
+        for label, name in FIRST_ANSWERS
+        if name in result["warm"]["routes"]
+    ]
     walk = result["warm"]["walk"]
     if walk.get("deep_over_first_fresh"):
-        rows.append(f"| Deep page vs page 1, first answers | {walk['deep_over_first_fresh']:.2f}× "
-                    f"(page {walk['pages']:,}, limit {walk['limit']}) | (context: page 1,000 ≤ 1.1× "
-                    f"page 1) | {'within' if walk['deep_over_first_fresh'] <= 1.1 else 'beyond'} |")
+        rows.append(
+            f"| Deep page vs page 1, first answers | {walk['deep_over_first_fresh']:.2f}× "
+            f"(page {walk['pages']:,}, limit {walk['limit']}) | (context: page 1,000 ≤ 1.1× "
+            f"page 1) | {'within' if walk['deep_over_first_fresh'] <= 1.1 else 'beyond'} |"
+        )
     return rows
 
 
 def _size_label(size: int) -> str:
-    return f"{size // 1_000_000}M" if size >= 1_000_000 and size % 1_000_000 == 0 else \
-        f"{size // 1000}k" if size % 1000 == 0 else str(size)
+    return (
+        f"{size // 1_000_000}M"
+        if size >= 1_000_000 and size % 1_000_000 == 0
+        else f"{size // 1000}k"
+        if size % 1000 == 0
+        else str(size)
+    )
 
 
 def load(folder: Path) -> list[dict[str, Any]]:
@@ -147,8 +225,11 @@ def load(folder: Path) -> list[dict[str, Any]]:
 
 
 def targets_table(result: dict) -> list[str]:
-    rows = ["| figure | measured | target | verdict |", "|---|---|---|---|",
-            f"| dispatch floor: trivial route p50 | {result['warm']['floor_p50_us']:.0f} µs | reference | |"]
+    rows = [
+        "| figure | measured | target | verdict |",
+        "|---|---|---|---|",
+        f"| dispatch floor: trivial route p50 | {result['warm']['floor_p50_us']:.0f} µs | reference | |",
+    ]
     for target in TARGETS:
         try:
             shown = target.shown(result)
@@ -159,61 +240,94 @@ def targets_table(result: dict) -> list[str]:
 
 
 def routes_table(result: dict) -> list[str]:
-    rows = ["| route | request | p50 | p99 | p50 × floor | p99 × floor | status |",
-            "|---|---|---:|---:|---:|---:|---|"]
+    rows = [
+        "| route | request | p50 | p99 | p50 × floor | p99 × floor | status |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for name, route in result["warm"]["routes"].items():
-        rows.append(f"| {name} | `{route['path']}` | {route['p50_us']:,.0f} µs | {route['p99_us']:,.0f} µs "
-                    f"| {route['p50_ratio']:.2f} | {route['p99_ratio']:.2f} | {route['status']} |")
+        rows.append(
+            f"| {name} | `{route['path']}` | {route['p50_us']:,.0f} µs | {route['p99_us']:,.0f} µs "
+            f"| {route['p50_ratio']:.2f} | {route['p99_ratio']:.2f} | {route['status']} |"
+        )
     return rows
 
 
 def reads_table(result: dict) -> list[str]:
-    rows = ["| request, in order, in one fresh process | object reads cold | warm | ms cold | ms warm "
-            "| peak RSS after |", "|---|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| request, in order, in one fresh process | object reads cold | warm | ms cold | ms warm "
+        "| peak RSS after |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for q in result["serving"]["requests"]:
         rss = f"{q['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in q else "—"
-        rows.append(f"| `{q['path']}` | {q['reads_cold']} | {q['reads_warm']} | {q['ms_cold']:,.1f} "
-                    f"| {q['ms_warm']:,.2f} | {rss} |")
+        rows.append(
+            f"| `{q['path']}` | {q['reads_cold']} | {q['reads_warm']} | {q['ms_cold']:,.1f} "
+            f"| {q['ms_warm']:,.2f} | {rss} |"
+        )
     return rows
 
 
 def _load(result: dict) -> str:
     load = result.get("load_average")
-    return f"{load['start'][0]:.1f} at the start and {load['end'][0]:.1f} at the end" if load else "unknown"
+    return (
+        f"{load['start'][0]:.1f} at the start and {load['end'][0]:.1f} at the end"
+        if load
+        else "unknown"
+    )
 
 
 def _publish(result: dict) -> str:
     publish = result["publish"]
-    return ("no time: the store of an earlier run, of the same data and code, was reused"
-            if publish.get("reused") else f"{publish['seconds']:,.0f} s")
+    return (
+        "no time: the store of an earlier run, of the same data and code, was reused"
+        if publish.get("reused")
+        else f"{publish['seconds']:,.0f} s"
+    )
 
 
 def size_section(result: dict) -> list[str]:
-    r, m = result, result["machine"]
+    r, _m = result, result["machine"]
     cold, v = r["cold"], r["validation"]
     counts = ", ".join(f"{c} {n:,}" for c, n in r["dataset"]["counts"].items())
     lines = [
-        f"## {_size_label(r['size'])} records", "",
+        f"## {_size_label(r['size'])} records",
+        "",
         f"Measured {r['measured_at']} at commit `{r['git']['commit']}`"
         f"{' (with uncommitted changes)' if r['git']['dirty'] else ''}, in {r['seconds']:.0f} s, "
-        f"load average {_load(r)}. Reproduce with `{r['command']}`.", "",
+        f"load average {_load(r)}. Reproduce with `{r['command']}`.",
+        "",
         f"Dataset: {counts} (tombstones included). Release: `{r['build']['version']}`, "
-        f"{r['s3']['objects']:,} objects, {r['s3']['bytes'] / 1e6:,.0f} MB.", "",
-        *targets_table(r), "",
-        f"Cold-start yardstick: `python -c \"{cold['baseline_code']}\"` takes {cold['baseline_s']*1000:.0f} ms "
-        f"as a whole process (a bare `python -c pass`: {cold['python_s']*1000:.0f} ms); median of {cold['runs']} "
-        f"interleaved runs each. The first record answered {cold['record']['answer_s']*1000:.0f} ms after spawn "
-        f"(app imported at {cold['record']['import_s']*1000:.0f} ms), reading "
-        f"{', '.join(cold['record']['keys'])}; the first list answered at {cold['list']['answer_s']*1000:.0f} ms, "
-        f"reading {', '.join(cold['list']['keys'])}.", "",
+        f"{r['s3']['objects']:,} objects, {r['s3']['bytes'] / 1e6:,.0f} MB.",
+        "",
+        *targets_table(r),
+        "",
+        f'Cold-start yardstick: `python -c "{cold["baseline_code"]}"` takes {cold["baseline_s"] * 1000:.0f} ms '
+        f"as a whole process (a bare `python -c pass`: {cold['python_s'] * 1000:.0f} ms); median of {cold['runs']} "
+        f"interleaved runs each. The first record answered {cold['record']['answer_s'] * 1000:.0f} ms after spawn "
+        f"(app imported at {cold['record']['import_s'] * 1000:.0f} ms), reading "
+        f"{', '.join(cold['record']['keys'])}; the first list answered at {cold['list']['answer_s'] * 1000:.0f} ms, "
+        f"reading {', '.join(cold['list']['keys'])}.",
+        "",
         f"Validation: {v['records']:,} records; the build's schema stage (jsonschema-rs prechecks, jsonschema "
         f"explains) runs at {v['build_per_s']:,} records/s, {v['build_ratio']:.1f}× the bare validator. "
-        f"Publishing to a folder store took {_publish(r)}.", "",
-        "<details><summary>Every route, warm</summary>", "", *routes_table(r), "",
+        f"Publishing to a folder store took {_publish(r)}.",
+        "",
+        "<details><summary>Every route, warm</summary>",
+        "",
+        *routes_table(r),
+        "",
         f"Walk: `/claims?limit={r['warm']['walk']['limit']}` followed through "
-        f"{r['warm']['walk']['pages']:,} pages by its `next` links.", "", "</details>", "",
+        f"{r['warm']['walk']['pages']:,} pages by its `next` links.",
+        "",
+        "</details>",
+        "",
         "<details><summary>Object reads per request in a fresh process on S3 (moto), and its peak RSS "
-        f"({r['serving']['maxrss_mb']:.0f} MB)</summary>", "", *reads_table(r), "", "</details>", "",
+        f"({r['serving']['maxrss_mb']:.0f} MB)</summary>",
+        "",
+        *reads_table(r),
+        "",
+        "</details>",
+        "",
     ]
     return lines
 
@@ -221,18 +335,24 @@ def size_section(result: dict) -> list[str]:
 def render(results: list[dict], notes: str) -> str:
     machine = results[-1]["machine"] if results else {}
     lines = [
-        "# Benchmarks", "",
-        "What `make bench` measures against DESIGN.md's \"Performance targets\". Every figure of a size "
+        "# Benchmarks",
+        "",
+        'What `make bench` measures against DESIGN.md\'s "Performance targets". Every figure of a size '
         "comes from one run on one machine; route timings are ratios to a trivial route in the same "
-        "app, process and run, so they travel between machines better than microseconds do.", "",
+        "app, process and run, so they travel between machines better than microseconds do.",
+        "",
         f"Machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
-        f"{machine.get('ram_gb', '?')} GB RAM, Python {machine.get('python', '?')}, {machine.get('platform', '?')}.", "",
+        f"{machine.get('ram_gb', '?')} GB RAM, Python {machine.get('python', '?')}, {machine.get('platform', '?')}.",
+        "",
         "Reproduce: `make bench` runs 10k and 100k records; `BENCH_SIZES=1000000 make bench` adds 1M "
         "(`BENCH_SIZES` lists sizes to add to the defaults; `python -m benchmarks.run --sizes 1000000` runs "
         "only the sizes given). Synthetic data, releases and stores go to `benchmarks/out/` (ignored by git, "
-        "reused while the generator, the code and the schemas are unchanged; delete it to start afresh).", "",
-        f"![warm p50 per route against dataset size]({PLOT})", "",
-        "How each figure is taken:", "",
+        "reused while the generator, the code and the schemas are unchanged; delete it to start afresh).",
+        "",
+        f"![warm p50 per route against dataset size]({PLOT})",
+        "",
+        "How each figure is taken:",
+        "",
         "- **Warm routes**: the real `app.app` through `chalice.test.Client`, against the release built from "
         "the synthetic data and published (`python -m chalicelib publish`) to a folder store. A `return {}` "
         "route registered on the same app object inside the bench process is the floor. Each route is warmed, "
@@ -254,11 +374,19 @@ def render(results: list[dict], notes: str) -> str:
         "- **Validation**: `chalicelib.checks.validate.validate` with `SchemaSet` (the CLI's and `POST /validate`'s "
         "path: both stages, against a catalog of the whole dataset) against a reused "
         "`jsonschema.Draft202012Validator` per kind with format checking on, `iter_errors` drained, same "
-        "records (up to 20,000, evenly spread), same process, best of 3.", "",
+        "records (up to 20,000, evenly spread), same process, best of 3.",
+        "",
     ]
     for result in results:
         lines += size_section(result)
-    lines += ["# Where the time goes, and what changed", "", NOTES_START, notes.strip("\n"), NOTES_END, ""]
+    lines += [
+        "# Where the time goes, and what changed",
+        "",
+        NOTES_START,
+        notes.strip("\n"),
+        NOTES_END,
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -266,8 +394,14 @@ def plot(results: list[dict]) -> str:
     """A log-log SVG of warm p50 per route against dataset size, with no dependencies."""
     width, height, left, right, top, bottom = 760, 560, 70, 230, 30, 50
     sizes = [r["size"] for r in results]
-    points = {name: [(r["size"], r["warm"]["routes"][name]["p50_us"]) for r in results
-                     if name in r["warm"]["routes"]] for name in PLOTTED}
+    points = {
+        name: [
+            (r["size"], r["warm"]["routes"][name]["p50_us"])
+            for r in results
+            if name in r["warm"]["routes"]
+        ]
+        for name in PLOTTED
+    }
     values = [v for series in points.values() for _, v in series] or [1.0]
     y_lo = 10 ** math.floor(math.log10(min(values)))
     y_hi = 10 ** math.ceil(math.log10(max(values)))
@@ -277,36 +411,60 @@ def plot(results: list[dict]) -> str:
         return left + (math.log10(size) - x_lo) / (x_hi - x_lo) * (width - left - right)
 
     def y(us: float) -> float:
-        return top + (math.log10(y_hi) - math.log10(us)) / (math.log10(y_hi) - math.log10(y_lo)) \
-            * (height - top - bottom)
+        return top + (math.log10(y_hi) - math.log10(us)) / (math.log10(y_hi) - math.log10(y_lo)) * (
+            height - top - bottom
+        )
 
-    colours = ["#d62728", "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#2ca02c", "#e377c2", "#7f7f7f"]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{left}" y="18" font-size="14">Warm p50 per route (µs, log scale) against dataset size</text>']
+    colours = [
+        "#d62728",
+        "#1f77b4",
+        "#ff7f0e",
+        "#9467bd",
+        "#8c564b",
+        "#2ca02c",
+        "#e377c2",
+        "#7f7f7f",
+    ]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="18" font-size="14">Warm p50 per route (µs, log scale) against dataset size</text>',
+    ]
     decade = y_lo
     while decade <= y_hi:
         label = f"{decade / 1000:g} ms" if decade >= 1000 else f"{decade:g} µs"
-        out += [f'<line x1="{left}" x2="{width - right}" y1="{y(decade):.1f}" y2="{y(decade):.1f}" stroke="#ddd"/>',
-                f'<text x="{left - 6}" y="{y(decade) + 4:.1f}" text-anchor="end">{label}</text>']
+        out += [
+            f'<line x1="{left}" x2="{width - right}" y1="{y(decade):.1f}" y2="{y(decade):.1f}" stroke="#ddd"/>',
+            f'<text x="{left - 6}" y="{y(decade) + 4:.1f}" text-anchor="end">{label}</text>',
+        ]
         decade *= 10
     for size in sizes:
-        out += [f'<line x1="{x(size):.1f}" x2="{x(size):.1f}" y1="{top}" y2="{height - bottom}" stroke="#eee"/>',
-                f'<text x="{x(size):.1f}" y="{height - bottom + 18}" text-anchor="middle">{_size_label(size)}</text>']
-    out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 12}" text-anchor="middle">'
-               'records in the dataset</text>')
+        out += [
+            f'<line x1="{x(size):.1f}" x2="{x(size):.1f}" y1="{top}" y2="{height - bottom}" stroke="#eee"/>',
+            f'<text x="{x(size):.1f}" y="{height - bottom + 18}" text-anchor="middle">{_size_label(size)}</text>',
+        ]
+    out.append(
+        f'<text x="{(left + width - right) / 2:.0f}" y="{height - 12}" text-anchor="middle">'
+        "records in the dataset</text>"
+    )
     for i, (name, label) in enumerate(PLOTTED.items()):
         colour, series = colours[i % len(colours)], points[name]
         dash = ' stroke-dasharray="4 3"' if name == "floor" else ""
         if len(series) > 1:
             path = " ".join(f"{x(s):.1f},{y(v):.1f}" for s, v in series)
-            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
-        out += [f'<circle cx="{x(s):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}"/>' for s, v in series]
+            out.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+            )
+        out += [
+            f'<circle cx="{x(s):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}"/>' for s, v in series
+        ]
         ly = top + 10 + i * 20
-        out += [f'<line x1="{width - right + 15}" x2="{width - right + 40}" y1="{ly}" y2="{ly}" '
-                f'stroke="{colour}" stroke-width="2"{dash}/>',
-                f'<text x="{width - right + 46}" y="{ly + 4}">{escape(label)}</text>']
+        out += [
+            f'<line x1="{width - right + 15}" x2="{width - right + 40}" y1="{ly}" y2="{ly}" '
+            f'stroke="{colour}" stroke-width="2"{dash}/>',
+            f'<text x="{width - right + 46}" y="{ly + 4}">{escape(label)}</text>',
+        ]
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

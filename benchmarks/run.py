@@ -11,6 +11,7 @@ results file present.
     BENCH_SIZES=1000000 python -m benchmarks.run # 10k, 100k and 1M
     python -m benchmarks.run --sizes 1000000     # 1M only
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,12 @@ def requested_sizes(cli_sizes: str | None, env: str | None) -> list[int]:
 
 def machine() -> dict[str, Any]:
     """Cores, memory, CPU model and Python: what a reader needs to weigh absolute figures."""
-    info = {"cores": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(), "cpu": platform.processor() or platform.machine()}
+    info = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": platform.processor() or platform.machine(),
+    }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -76,12 +81,16 @@ def machine() -> dict[str, Any]:
 def git_state() -> dict[str, Any]:
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                                  timeout=30).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
-    return {"commit": git("rev-parse", "--short", "HEAD") or None,
-            "dirty": bool(git("status", "--porcelain", "--", "chalicelib", "app.py", "schemas"))}
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or None,
+        "dirty": bool(git("status", "--porcelain", "--", "chalicelib", "app.py", "schemas")),
+    }
 
 
 def code_digest() -> str:
@@ -94,7 +103,11 @@ def code_digest() -> str:
 
 def folder_store(data_dir: Path, store_dir: Path, synth_stamp: dict) -> dict[str, Any]:
     """The folder store of this data, published anew unless data and code are unchanged."""
-    want = {"generator": synth_stamp["generator"], "total": synth_stamp["total"], "code": code_digest()}
+    want = {
+        "generator": synth_stamp["generator"],
+        "total": synth_stamp["total"],
+        "code": code_digest(),
+    }
     stamp_file = store_dir / STORE_STAMP
     try:
         if json.loads(stamp_file.read_text()) == want and (store_dir / "current.json").exists():
@@ -116,23 +129,37 @@ def serving_tour(size: int) -> list[dict[str, Any]]:
     for collection, (q, flt) in TOUR.items():
         if collection != "people":
             requests.append({"path": by_collection[collection]})
-        requests += [{"path": f"/{collection}"}, {"path": f"/{collection}?{flt}"},
-                     {"path": f"/{collection}?q={q}"}]
-    requests += [{"path": f"{by_collection['people']}/claims"}, {"path": "/dataset"},
-                 {"path": "/validate", "method": "POST",
-                  "body": warm.validate_body(size).decode("utf-8")}]
+        requests += [
+            {"path": f"/{collection}"},
+            {"path": f"/{collection}?{flt}"},
+            {"path": f"/{collection}?q={q}"},
+        ]
+    requests += [
+        {"path": f"{by_collection['people']}/claims"},
+        {"path": "/dataset"},
+        {"path": "/validate", "method": "POST", "body": warm.validate_body(size).decode("utf-8")},
+    ]
     return requests
 
 
-def bench_size(size: int, *, out_root: Path = OUT, quick: bool = False,
-               log=lambda message: print(message, file=sys.stderr, flush=True)) -> dict[str, Any]:
+def bench_size(
+    size: int,
+    *,
+    out_root: Path = OUT,
+    quick: bool = False,
+    log=lambda message: print(message, file=sys.stderr, flush=True),
+) -> dict[str, Any]:
     """Every measurement at one dataset size; ``quick`` shrinks the loops (for the smoke test)."""
     work = out_root / str(size)
     data_dir, store_dir = work / "data", work / "store"
-    result: dict[str, Any] = {"size": size, "machine": machine(), "git": git_state(),
-                              "measured_at": datetime.datetime.now(datetime.timezone.utc)
-                              .replace(microsecond=0).isoformat(),
-                              "command": command_for(size), "quick": quick}
+    result: dict[str, Any] = {
+        "size": size,
+        "machine": machine(),
+        "git": git_state(),
+        "measured_at": datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
+        "command": command_for(size),
+        "quick": quick,
+    }
     started = time.perf_counter()
     # Other work on the machine skews every figure; the load average says how much there was.
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -143,20 +170,28 @@ def bench_size(size: int, *, out_root: Path = OUT, quick: bool = False,
 
     log(f"[{size}] build")
     result["build"] = throughput.build(data_dir, work / "build", size)
-    log(f"[{size}]   {result['build']['records_per_s']:,} records/s ({result['build']['seconds']} s)")
+    log(
+        f"[{size}]   {result['build']['records_per_s']:,} records/s ({result['build']['seconds']} s)"
+    )
     log(f"[{size}] publish to a folder store")
     result["publish"] = folder_store(data_dir, store_dir, stamp)
     log(f"[{size}]   {result['publish']}")
 
     log(f"[{size}] warm routes")
     live_claims = counts["claims"] - counts["claims"] // synth.CLAIM_TOMBSTONE_EVERY
-    result["warm"] = warm.measure(str(store_dir), size, live_claims,
-                                  **(QUICK_WARM if quick else {}))
-    log(f"[{size}]   floor {result['warm']['floor_p50_us']} µs; " + ", ".join(
-        f"{name} {route['p50_ratio']}×" for name, route in result["warm"]["routes"].items()))
+    result["warm"] = warm.measure(
+        str(store_dir), size, live_claims, **(QUICK_WARM if quick else {})
+    )
+    log(
+        f"[{size}]   floor {result['warm']['floor_p50_us']} µs; "
+        + ", ".join(
+            f"{name} {route['p50_ratio']}×" for name, route in result["warm"]["routes"].items()
+        )
+    )
     log(f"[{size}] validation throughput")
-    result["validation"] = throughput.validation(size, limit=300 if quick else throughput.VALIDATION_SAMPLE,
-                                                 repeats=1 if quick else 3)
+    result["validation"] = throughput.validation(
+        size, limit=300 if quick else throughput.VALIDATION_SAMPLE, repeats=1 if quick else 3
+    )
     log(f"[{size}]   {result['validation']['ratio']}× the bare validator")
 
     log(f"[{size}] moto on loopback: cold starts, reads, peak RSS")
@@ -166,8 +201,10 @@ def bench_size(size: int, *, out_root: Path = OUT, quick: bool = False,
         result["s3"] = {k: moto[k] for k in ("objects", "bytes", "load_seconds")}
         result["cold"] = cold.measure(env, record, "/claims", runs=1 if quick else cold.COLD_RUNS)
         result["serving"] = cold.serve(env, serving_tour(size))
-    log(f"[{size}]   cold record {result['cold']['record']['ratio']}×, list {result['cold']['list']['ratio']}× "
-        f"the boto3 yardstick ({result['cold']['baseline_s']} s); peak RSS {result['serving']['maxrss_mb']} MB")
+    log(
+        f"[{size}]   cold record {result['cold']['record']['ratio']}×, list {result['cold']['list']['ratio']}× "
+        f"the boto3 yardstick ({result['cold']['baseline_s']} s); peak RSS {result['serving']['maxrss_mb']} MB"
+    )
     log(f"[{size}] removing the build output")
     shutil.rmtree(work / "build", ignore_errors=True)
     result["seconds"] = round(time.perf_counter() - started, 1)

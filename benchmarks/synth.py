@@ -13,6 +13,7 @@ It writes ``<out>/<collection>/<id>.json``, the layout the build reads, and neve
 
     python -m benchmarks.synth --size 100000 --out benchmarks/out/100000/data
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,15 +24,26 @@ import random
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from .synth_records import (CLAIM_TOMBSTONE_EVERY, COLLECTIONS, MAKERS, SEED, Record, Universe,
-                            plan)
+from .synth_records import CLAIM_TOMBSTONE_EVERY, COLLECTIONS, MAKERS, SEED, Record, Universe, plan
 
-__all__ = ["CLAIM_TOMBSTONE_EVERY", "COLLECTIONS", "SEED", "SIZES", "Universe", "chunk_records",
-           "ensure_dataset", "iter_records", "plan", "record_bytes", "write_dataset"]
+__all__ = [
+    "CLAIM_TOMBSTONE_EVERY",
+    "COLLECTIONS",
+    "SEED",
+    "SIZES",
+    "Universe",
+    "chunk_records",
+    "ensure_dataset",
+    "iter_records",
+    "plan",
+    "record_bytes",
+    "write_dataset",
+]
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 CHUNK = 2_000  # records per RNG stream and per worker task
@@ -39,6 +51,7 @@ STAMP = ".synth.json"
 
 
 # -- generating and writing ---------------------------------------------------------------
+
 
 def chunk_records(u: Universe, collection: str, chunk: int) -> Iterator[Record]:
     """Records ``chunk * CHUNK`` onwards of ``collection``: each chunk has its own RNG stream."""
@@ -70,7 +83,11 @@ def _write_chunk(args: tuple[int, int, str, int, str]) -> int:
     folder = os.path.join(out, collection)
     written = 0
     for record in chunk_records(Universe(total, seed), collection, chunk):
-        fd = os.open(os.path.join(folder, record["id"] + ".json"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(
+            os.path.join(folder, record["id"] + ".json"),
+            os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+            0o644,
+        )
         try:
             os.write(fd, record_bytes(record))
         finally:
@@ -82,12 +99,17 @@ def _write_chunk(args: tuple[int, int, str, int, str]) -> int:
 def generator_digest() -> str:
     """A digest of the generator's source: output made by another version is not reused."""
     here = Path(__file__).resolve().parent
-    return hashlib.sha256(b"".join(
-        (here / name).read_bytes()
-        for name in ("synth.py", "synth_records.py", "synth_vocabulary.py"))).hexdigest()[:16]
+    return hashlib.sha256(
+        b"".join(
+            (here / name).read_bytes()
+            for name in ("synth.py", "synth_records.py", "synth_vocabulary.py")
+        )
+    ).hexdigest()[:16]
 
 
-def write_dataset(total: int, out: Path, seed: int = SEED, workers: int | None = None) -> dict[str, Any]:
+def write_dataset(
+    total: int, out: Path, seed: int = SEED, workers: int | None = None
+) -> dict[str, Any]:
     """Write the dataset of ``total`` records into ``out`` (emptied first); return its stamp."""
     out = Path(out)
     if out.resolve() == (Path(__file__).resolve().parent.parent / "data").resolve():
@@ -105,13 +127,21 @@ def write_dataset(total: int, out: Path, seed: int = SEED, workers: int | None =
     else:
         with get_context("fork").Pool(workers) as pool:
             written = sum(pool.imap_unordered(_write_chunk, tasks))
-    stamp = {"total": total, "seed": seed, "generator": generator_digest(), "counts": u.counts,
-             "records": written, "seconds": round(time.perf_counter() - started, 2)}
+    stamp = {
+        "total": total,
+        "seed": seed,
+        "generator": generator_digest(),
+        "counts": u.counts,
+        "records": written,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
     (out / STAMP).write_text(json.dumps(stamp, indent=2) + "\n")
     return stamp
 
 
-def ensure_dataset(total: int, out: Path, seed: int = SEED, workers: int | None = None) -> dict[str, Any]:
+def ensure_dataset(
+    total: int, out: Path, seed: int = SEED, workers: int | None = None
+) -> dict[str, Any]:
     """The dataset in ``out``, written only if it is missing or was made by other code or seed."""
     try:
         stamp = json.loads((Path(out) / STAMP).read_text())
@@ -125,7 +155,9 @@ def ensure_dataset(total: int, out: Path, seed: int = SEED, workers: int | None 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, required=True, help=f"total records, e.g. {SIZES}")
-    parser.add_argument("--out", type=Path, required=True, help="folder to write <collection>/<id>.json into")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder to write <collection>/<id>.json into"
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)

@@ -5,16 +5,35 @@ refer to any other by ordinal; ``pick_*`` never picks a tombstone, so every refe
 to a live record. Each maker builds record ``i`` of its collection from a random stream that
 benchmarks.synth seeds per chunk.
 """
+
 from __future__ import annotations
 
 import hashlib
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .synth_vocabulary import (
-    CATEGORIES, CITIES, CONFIDENCES, EVENT_PROPERTIES, EVENT_TYPES, FIRST_NAMES, LAST_NAMES, NOTES,
-    ORG_PROPERTIES, ORG_TYPES, PERSON_PROPERTIES, PLACE_TYPES, POSITIONS, QUOTES, ROLES,
-    SOURCE_TYPES, STANCES, STATUSES, TEXTS)
+    CATEGORIES,
+    CITIES,
+    CONFIDENCES,
+    EVENT_PROPERTIES,
+    EVENT_TYPES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NOTES,
+    ORG_PROPERTIES,
+    ORG_TYPES,
+    PERSON_PROPERTIES,
+    PLACE_TYPES,
+    POSITIONS,
+    QUOTES,
+    ROLES,
+    SOURCE_TYPES,
+    STANCES,
+    STATUSES,
+    TEXTS,
+)
 
 SEED = 1988
 MIN_TOTAL = 200
@@ -58,7 +77,7 @@ class Universe:
         self.total, self.seed = total, seed
         self.counts = plan(total)
         self.n = self.counts
-        self.cities = CITIES[:max(1, min(len(CITIES), self.n["places"] - 1))]
+        self.cities = CITIES[: max(1, min(len(CITIES), self.n["places"] - 1))]
 
     # -- ids and names ------------------------------------------------------------------
 
@@ -98,7 +117,9 @@ class Universe:
         return f"{_slug(self.place_city(i)[0])}-{kind}-{i}"
 
     def event_type(self, i: int) -> str:
-        return "mass-execution" if i == 0 else EVENT_TYPES[_mix(i, self.seed + 3) % len(EVENT_TYPES)]
+        return (
+            "mass-execution" if i == 0 else EVENT_TYPES[_mix(i, self.seed + 3) % len(EVENT_TYPES)]
+        )
 
     def event_id(self, i: int) -> str:
         if i == 0:
@@ -156,8 +177,13 @@ class Universe:
 
     @property
     def _ids(self) -> dict[str, Callable[[int], str]]:
-        return {"people": self.person_id, "organizations": self.org_id, "places": self.place_id,
-                "events": self.event_id, "sources": self.source_id}
+        return {
+            "people": self.person_id,
+            "organizations": self.org_id,
+            "places": self.place_id,
+            "events": self.event_id,
+            "sources": self.source_id,
+        }
 
     def agent(self, rng: random.Random, org_share: float = 0.7) -> str:
         if rng.random() < org_share:
@@ -166,8 +192,9 @@ class Universe:
 
     # -- shared pieces ------------------------------------------------------------------
 
-    def citations(self, rng: random.Random, low: int = 1, high: int = 2,
-                  quote_share: float = 0.2) -> list[Record]:
+    def citations(
+        self, rng: random.Random, low: int = 1, high: int = 2, quote_share: float = 0.2
+    ) -> list[Record]:
         chosen = sorted({self.pick_source(rng) for _ in range(rng.randint(low, high))})
         return [self.citation(rng, i, quote_share) for i in chosen]
 
@@ -179,35 +206,64 @@ class Universe:
         elif roll < 0.7:
             citation["locator"] = f"para. {rng.randint(1, 90)}"
         elif roll < 0.8:
-            citation["locator"] = f"{rng.randint(0, 1):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+            citation["locator"] = (
+                f"{rng.randint(0, 1):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+            )
         if rng.random() < quote_share:
             citation["quote"] = rng.choice(QUOTES)
         if rng.random() < 0.15:
             citation["accessed"] = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         return citation
 
-    def names(self, rng: random.Random, latin: str, persian: str, variants: list[str]) -> list[Record]:
+    def names(
+        self, rng: random.Random, latin: str, persian: str, variants: list[str]
+    ) -> list[Record]:
         names = [{"name": latin, "lang": "en", "script": "Latn"}]
-        names += [{"name": v, "lang": "en", "script": "Latn"} for v in variants if rng.random() < 0.7]
+        names += [
+            {"name": v, "lang": "en", "script": "Latn"} for v in variants if rng.random() < 0.7
+        ]
         names.append({"name": persian, "lang": "fa", "script": "Arab"})
         if rng.random() < 0.08:
             # The same name typed on an Arabic keyboard: ي and ك for ی and ک.
             arabic = persian.replace("ی", "ي").replace("ک", "ك")
             if arabic != persian:
-                names.append({"name": arabic, "lang": "fa", "script": "Arab",
-                              "note": "Spelling with Arabic letter forms, as in some sources."})
+                names.append(
+                    {
+                        "name": arabic,
+                        "lang": "fa",
+                        "script": "Arab",
+                        "note": "Spelling with Arabic letter forms, as in some sources.",
+                    }
+                )
         return names
 
 
 # -- dates -------------------------------------------------------------------------------
 
+
 def event_date(rng: random.Random, kind: str) -> str:
     """An EDTF date for an event, in the shapes the sources give them."""
-    if kind in ("trial", "verdict", "press-conference", "investigation", "statement", "publication"):
+    if kind in (
+        "trial",
+        "verdict",
+        "press-conference",
+        "investigation",
+        "statement",
+        "publication",
+    ):
         year = rng.randint(1990, 2024)
-        return rng.choice([f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                           f"{year}-{rng.randint(1, 12):02d}", f"{year}"])
-    year = 1988 if kind in ("mass-execution", "killing") or rng.random() < 0.5 else rng.randint(1981, 1987)
+        return rng.choice(
+            [
+                f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                f"{year}-{rng.randint(1, 12):02d}",
+                f"{year}",
+            ]
+        )
+    year = (
+        1988
+        if kind in ("mass-execution", "killing") or rng.random() < 0.5
+        else rng.randint(1981, 1987)
+    )
     month = rng.randint(7, 9) if year == 1988 else rng.randint(1, 12)
     day = rng.randint(1, 28)
     shape = rng.random()
@@ -244,31 +300,57 @@ def claim_date(rng: random.Random) -> str:
 
 # -- records -----------------------------------------------------------------------------
 
+
 def person(u: Universe, i: int, rng: random.Random) -> Record:
     if u.person_is_tombstone(i):
-        return {"id": u.person_id(i), "tombstone": {
-            "action": "merged", "reason": f"The same person as {u.person_id(i - 1)}.",
-            "date": "2026-10-01", "merged_into": u.ref("people", i - 1)}}
+        return {
+            "id": u.person_id(i),
+            "tombstone": {
+                "action": "merged",
+                "reason": f"The same person as {u.person_id(i - 1)}.",
+                "date": "2026-10-01",
+                "merged_into": u.ref("people", i - 1),
+            },
+        }
     (first, first_fa, first_alt), (last, last_fa, last_alt) = u.person_name(i)
     latin = f"{first} {last}"
     variants = [f"{a} {last}" for a in first_alt] + [f"{first} {a}" for a in last_alt]
     category = CATEGORIES[_mix(i, u.seed + 7) % len(CATEGORIES)]
-    record: Record = {"id": u.person_id(i), "name": latin,
-                      "names": u.names(rng, latin, f"{first_fa} {last_fa}", variants),
-                      "categories": [category]}
+    record: Record = {
+        "id": u.person_id(i),
+        "name": latin,
+        "names": u.names(rng, latin, f"{first_fa} {last_fa}", variants),
+        "categories": [category],
+    }
     if category == "victim" and rng.random() < 0.2:
         record["categories"].append("family-member")
     if rng.random() < 0.6:
-        record["born"] = rng.choice([f"{rng.randint(1940, 1968)}", f"{rng.randint(1940, 1968)}?",
-                                     f"{rng.randint(1940, 1968)}-{rng.randint(1, 12):02d}-XX", "195X"])
+        record["born"] = rng.choice(
+            [
+                f"{rng.randint(1940, 1968)}",
+                f"{rng.randint(1940, 1968)}?",
+                f"{rng.randint(1940, 1968)}-{rng.randint(1, 12):02d}-XX",
+                "195X",
+            ]
+        )
     if category == "victim":
-        record["died"] = rng.choice(["1988-07/1988-09", "1988-22", "1988-08~",
-                                     f"1988-{rng.randint(7, 9):02d}-{rng.randint(1, 28):02d}"])
+        record["died"] = rng.choice(
+            [
+                "1988-07/1988-09",
+                "1988-22",
+                "1988-08~",
+                f"1988-{rng.randint(7, 9):02d}-{rng.randint(1, 28):02d}",
+            ]
+        )
     if rng.random() < 0.4:
         city = u.cities[rng.randrange(len(u.cities))][0]
-        record["description"] = rng.choice([
-            f"Political prisoner held in {city}.", f"Official who served in {city} in the 1980s.",
-            f"Relative of a prisoner executed in {city} in 1988."])
+        record["description"] = rng.choice(
+            [
+                f"Political prisoner held in {city}.",
+                f"Official who served in {city} in the 1980s.",
+                f"Relative of a prisoner executed in {city} in 1988.",
+            ]
+        )
     if rng.random() < 0.05:
         record["identifiers"] = [{"scheme": "wikidata", "value": f"Q{1000000 + i}"}]
     record["sources"] = u.citations(rng)
@@ -279,14 +361,21 @@ def organization(u: Universe, i: int, rng: random.Random) -> Record:
     kind, english, persian = u.org_type(i)
     city, city_fa = u.org_city(i)[:2]
     name = english.format(city=city, n=i)
-    record: Record = {"id": u.org_id(i), "name": name,
-                      "names": [{"name": name, "lang": "en", "script": "Latn"},
-                                {"name": persian.format(city_fa=city_fa, n=i), "lang": "fa", "script": "Arab"}],
-                      "type": kind}
+    record: Record = {
+        "id": u.org_id(i),
+        "name": name,
+        "names": [
+            {"name": name, "lang": "en", "script": "Latn"},
+            {"name": persian.format(city_fa=city_fa, n=i), "lang": "fa", "script": "Arab"},
+        ],
+        "type": kind,
+    }
     if i >= len(ORG_TYPES) and rng.random() < 0.3:
         record["parent"] = u.ref("organizations", rng.randrange(i))
     if rng.random() < 0.5:
-        record["founded"] = rng.choice([f"{rng.randint(1950, 1985)}", f"{rng.randint(1979, 1985)}-{rng.randint(1, 12):02d}"])
+        record["founded"] = rng.choice(
+            [f"{rng.randint(1950, 1985)}", f"{rng.randint(1979, 1985)}-{rng.randint(1, 12):02d}"]
+        )
     if rng.random() < 0.3:
         record["description"] = f"An organization based in {city}."
     record["sources"] = u.citations(rng)
@@ -304,9 +393,15 @@ def place(u: Universe, i: int, rng: random.Random) -> Record:
         city, city_fa, lat, lon = u.place_city(i)
         name, name_fa = f"{english} {i} of {city}", f"{persian} {i} {city_fa}"
         lat, lon, precision = lat + rng.uniform(-0.2, 0.2), lon + rng.uniform(-0.2, 0.2), 100
-    record: Record = {"id": u.place_id(i), "name": name,
-                      "names": [{"name": name, "lang": "en", "script": "Latn"},
-                                {"name": name_fa, "lang": "fa", "script": "Arab"}], "type": kind}
+    record: Record = {
+        "id": u.place_id(i),
+        "name": name,
+        "names": [
+            {"name": name, "lang": "en", "script": "Latn"},
+            {"name": name_fa, "lang": "fa", "script": "Arab"},
+        ],
+        "type": kind,
+    }
     if kind == "city":
         record["within"] = "places/iran"
     elif kind != "country":
@@ -326,16 +421,24 @@ def event(u: Universe, i: int, rng: random.Random) -> Record:
         date = event_date(rng, kind)
     record: Record = {"id": u.event_id(i), "name": name, "type": kind, "date": date}
     if rng.random() < 0.3:
-        record["names"] = [{"name": name, "lang": "en", "script": "Latn"},
-                           {"name": f"رویداد {i}", "lang": "fa", "script": "Arab"}]
-    record["places"] = sorted({u.ref("places", u.pick_place(rng)) for _ in range(rng.randint(1, 2))})
+        record["names"] = [
+            {"name": name, "lang": "en", "script": "Latn"},
+            {"name": f"رویداد {i}", "lang": "fa", "script": "Arab"},
+        ]
+    record["places"] = sorted(
+        {u.ref("places", u.pick_place(rng)) for _ in range(rng.randint(1, 2))}
+    )
     participants = {u.agent(rng, 0.4): rng.choice(ROLES) for _ in range(rng.randint(0, 4))}
     if participants:
-        record["participants"] = [{"ref": ref, "role": role} for ref, role in sorted(participants.items())]
+        record["participants"] = [
+            {"ref": ref, "role": role} for ref, role in sorted(participants.items())
+        ]
     if i > 0 and kind in ("mass-execution", "killing") and rng.random() < 0.6:
         record["part_of"] = "events/1988-prison-massacres"
     if rng.random() < 0.4:
-        record["description"] = f"{kind.replace('-', ' ').capitalize()} recorded by {rng.randint(1, 9)} sources."
+        record["description"] = (
+            f"{kind.replace('-', ' ').capitalize()} recorded by {rng.randint(1, 9)} sources."
+        )
     record["sources"] = u.citations(rng, 1, 3)
     return record
 
@@ -343,15 +446,32 @@ def event(u: Universe, i: int, rng: random.Random) -> Record:
 def source(u: Universe, i: int, rng: random.Random) -> Record:
     kind, year = u.source_type(i), u.source_year(i)
     publisher = u.pick_court(rng) if kind == "court-judgment" else u.pick_org(rng)
-    title = (f"Judgment in case {i}" if kind == "court-judgment"
-             else rng.choice([f"The 1988 executions: {kind.replace('-', ' ')} {i}",
-                              f"گزارش شماره {i} درباره اعدام‌های ۱۳۶۷", f"Testimonies from prison, part {i}"]))
-    record: Record = {"id": u.source_id(i), "title": title, "type": kind,
-                      "publisher": u.ref("organizations", publisher),
-                      "published": rng.choice([f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                                               f"{year}-{rng.randint(1, 12):02d}", f"{year}"]),
-                      "languages": rng.choice([["en"], ["fa"], ["en", "fa"], ["sv"]]),
-                      "url": f"https://example.org/{u.org_id(publisher)}/{year}/{i}"}
+    title = (
+        f"Judgment in case {i}"
+        if kind == "court-judgment"
+        else rng.choice(
+            [
+                f"The 1988 executions: {kind.replace('-', ' ')} {i}",
+                f"گزارش شماره {i} درباره اعدام‌های ۱۳۶۷",
+                f"Testimonies from prison, part {i}",
+            ]
+        )
+    )
+    record: Record = {
+        "id": u.source_id(i),
+        "title": title,
+        "type": kind,
+        "publisher": u.ref("organizations", publisher),
+        "published": rng.choice(
+            [
+                f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                f"{year}-{rng.randint(1, 12):02d}",
+                f"{year}",
+            ]
+        ),
+        "languages": rng.choice([["en"], ["fa"], ["en", "fa"], ["sv"]]),
+        "url": f"https://example.org/{u.org_id(publisher)}/{year}/{i}",
+    }
     if rng.random() < 0.3:
         record["authors"] = sorted({u.agent(rng, 0.2) for _ in range(rng.randint(1, 3))})
     if rng.random() < 0.2:
@@ -363,10 +483,13 @@ def source(u: Universe, i: int, rng: random.Random) -> Record:
     if rng.random() < 0.05:
         record["affiliation_note"] = "The publisher is a party to the events it reports."
     if rng.random() < 0.6:
-        record["description"] = rng.choice([
-            "Documents the executions of political prisoners in the summer of 1988, with testimonies.",
-            "Lists prisoners executed in 1988 by prison and city, compiled from families' accounts.",
-            "شهادت‌های زندانیان سیاسی درباره اعدام‌های تابستان ۱۳۶۷."])
+        record["description"] = rng.choice(
+            [
+                "Documents the executions of political prisoners in the summer of 1988, with testimonies.",
+                "Lists prisoners executed in 1988 by prison and city, compiled from families' accounts.",
+                "شهادت‌های زندانیان سیاسی درباره اعدام‌های تابستان ۱۳۶۷.",
+            ]
+        )
     return record
 
 
@@ -378,18 +501,33 @@ def claim(u: Universe, i: int, rng: random.Random) -> Record:
     elif roll < 0.95:
         subject, slug, table = u.ref("events", u.pick_event(rng)), "event", EVENT_PROPERTIES
     else:
-        subject, slug, table = u.ref("organizations", u.pick_org(rng)), "organization", ORG_PROPERTIES
+        subject, slug, table = (
+            u.ref("organizations", u.pick_org(rng)),
+            "organization",
+            ORG_PROPERTIES,
+        )
     prop, value_kind = table[rng.randrange(len(table))]
     record_id = u.claim_id(i, slug, prop)
     if u.claim_is_tombstone(i):
-        return {"id": record_id, "tombstone": {
-            "action": "withdrawn", "reason": "The cited page does not support the claim.",
-            "date": "2026-09-15"}}
+        return {
+            "id": record_id,
+            "tombstone": {
+                "action": "withdrawn",
+                "reason": "The cited page does not support the claim.",
+                "date": "2026-09-15",
+            },
+        }
     status = rng.choice(STATUSES)
-    record: Record = {"id": record_id, "subject": subject, "property": prop,
-                      "value": claim_value(u, rng, value_kind),
-                      "claimed_by": u.agent(rng), "stance": rng.choice(STANCES), "status": status,
-                      "confidence": rng.choice(CONFIDENCES)}
+    record: Record = {
+        "id": record_id,
+        "subject": subject,
+        "property": prop,
+        "value": claim_value(u, rng, value_kind),
+        "claimed_by": u.agent(rng),
+        "stance": rng.choice(STANCES),
+        "status": status,
+        "confidence": rng.choice(CONFIDENCES),
+    }
     if rng.random() < 0.4:
         qualifiers: Record = {}
         if rng.random() < 0.5:
@@ -421,13 +559,24 @@ def claim_value(u: Universe, rng: random.Random, value_kind: str) -> Any:
         return claim_date(rng)
     if value_kind == "quantity":
         low = rng.randint(1, 50) * 100
-        return rng.choice([{"min": low}, {"min": low, "max": low * 6}, {"max": low * 6, "approx": True},
-                           {"min": low, "max": low, "approx": True}])
+        return rng.choice(
+            [
+                {"min": low},
+                {"min": low, "max": low * 6},
+                {"max": low * 6, "approx": True},
+                {"min": low, "max": low, "approx": True},
+            ]
+        )
     if value_kind == "position":
         return rng.choice(POSITIONS).format(city=rng.choice(u.cities)[0])
     return rng.choice(TEXTS[value_kind])
 
 
 MAKERS: dict[str, Callable[[Universe, int, random.Random], Record]] = {
-    "people": person, "organizations": organization, "places": place, "events": event,
-    "sources": source, "claims": claim}
+    "people": person,
+    "organizations": organization,
+    "places": place,
+    "events": event,
+    "sources": source,
+    "claims": claim,
+}

@@ -6,6 +6,7 @@ per kind, with format checking on, draining ``iter_errors`` over the same record
 the schema stage, the cross-record stage and the error explanations, over what a plain
 2020-12 validator costs.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,14 @@ from . import synth
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE_EPOCH = "1795773600"  # 2026-11-27 10:00 UTC: builds are reproducible, never clocked
 VALIDATION_SAMPLE = 20_000
-KIND_OF = {"people": "person", "organizations": "organization", "places": "place",
-           "events": "event", "sources": "source", "claims": "claim"}
+KIND_OF = {
+    "people": "person",
+    "organizations": "organization",
+    "places": "place",
+    "events": "event",
+    "sources": "source",
+    "claims": "claim",
+}
 
 
 def cli(*args: str, timeout: float = 7200) -> tuple[float, float, str]:
@@ -35,14 +42,22 @@ def cli(*args: str, timeout: float = 7200) -> tuple[float, float, str]:
     env = dict(os.environ, SOURCE_DATE_EPOCH=RELEASE_EPOCH)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "chalicelib", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "chalicelib", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
-        raise RuntimeError(f"chalicelib {args[0]} failed ({done.returncode}): "
-                           f"{(done.stderr or done.stdout)[-3000:]}")
+        raise RuntimeError(
+            f"chalicelib {args[0]} failed ({done.returncode}): "
+            f"{(done.stderr or done.stdout)[-3000:]}"
+        )
     return seconds, cpu, done.stdout.strip()
 
 
@@ -52,16 +67,22 @@ def build(data_dir: Path, out_dir: Path, records: int) -> dict[str, Any]:
     if out_dir.exists():
         shutil.rmtree(out_dir)
     seconds, cpu, version = cli("build", "--out", str(out_dir), "--data", str(data_dir))
-    return {"seconds": round(seconds, 2), "records_per_s": round(records / seconds),
-            "cpu_seconds": round(cpu, 2),
-            "version": version.splitlines()[-1] if version else None}
+    return {
+        "seconds": round(seconds, 2),
+        "records_per_s": round(records / seconds),
+        "cpu_seconds": round(cpu, 2),
+        "version": version.splitlines()[-1] if version else None,
+    }
 
 
 def publish(data_dir: Path, store_dir: Path) -> dict[str, Any]:
     """``publish --to`` a folder store (build, upload, verify, flip current)."""
     seconds, cpu, out = cli("publish", "--to", str(store_dir), "--data", str(data_dir))
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-            "version": out.splitlines()[-1] if out else None}
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "version": out.splitlines()[-1] if out else None,
+    }
 
 
 def _sample(size: int, limit: int) -> tuple[list[tuple[str, dict]], Any]:
@@ -83,10 +104,16 @@ def _bare_validators(documents: dict[str, dict]) -> dict[str, Any]:
     from referencing import Registry, Resource
 
     registry = Registry().with_resources(
-        (doc["$id"], Resource.from_contents(doc)) for doc in documents.values())
-    return {name: Draft202012Validator(documents[f"{name}.schema.json"], registry=registry,
-                                       format_checker=Draft202012Validator.FORMAT_CHECKER)
-            for name in list(KIND_OF.values()) + ["tombstone"]}
+        (doc["$id"], Resource.from_contents(doc)) for doc in documents.values()
+    )
+    return {
+        name: Draft202012Validator(
+            documents[f"{name}.schema.json"],
+            registry=registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        for name in list(KIND_OF.values()) + ["tombstone"]
+    }
 
 
 def _best_of(repeats: int, run) -> float:
@@ -101,9 +128,9 @@ def _best_of(repeats: int, run) -> float:
 def validation(size: int, limit: int = VALIDATION_SAMPLE, repeats: int = 3) -> dict[str, Any]:
     """Throughput of ``validate`` (as the CLI and POST /validate run it, and as the build runs
     it) against a bare reused Draft202012Validator on the same records."""
-    from chalicelib.release.build import PrecheckedSchemaSet
-    from chalicelib.model.schemas import SchemaSet
     from chalicelib.checks.validate import Item, validate
+    from chalicelib.model.schemas import SchemaSet
+    from chalicelib.release.build import PrecheckedSchemaSet
 
     sample, catalog = _sample(size, limit)
     schemas, prechecked = SchemaSet.from_dir(), PrecheckedSchemaSet.from_dir()
@@ -120,8 +147,10 @@ def validation(size: int, limit: int = VALIDATION_SAMPLE, repeats: int = 3) -> d
     outcome: dict[str, Any] = {}
 
     def run_ours(schema_set) -> None:
-        items = [Item(KIND_OF[c], r, f"{c}/{r['id']}.json", i, expected_id=r["id"])
-                 for i, (c, r) in enumerate(sample)]
+        items = [
+            Item(KIND_OF[c], r, f"{c}/{r['id']}.json", i, expected_id=r["id"])
+            for i, (c, r) in enumerate(sample)
+        ]
         report = validate(items, schema_set, catalog)
         outcome["errors"] = report.error_count
 
@@ -130,6 +159,12 @@ def validation(size: int, limit: int = VALIDATION_SAMPLE, repeats: int = 3) -> d
     ours_errors = outcome["errors"]
     build_s = _best_of(repeats, lambda: run_ours(prechecked))
     n = len(sample)
-    return {"records": n, "bare_per_s": round(n / bare_s), "ours_per_s": round(n / ours_s),
-            "ratio": round(bare_s / ours_s, 3), "errors": ours_errors,
-            "build_per_s": round(n / build_s), "build_ratio": round(bare_s / build_s, 3)}
+    return {
+        "records": n,
+        "bare_per_s": round(n / bare_s),
+        "ours_per_s": round(n / ours_s),
+        "ratio": round(bare_s / ours_s, 3),
+        "errors": ours_errors,
+        "build_per_s": round(n / build_s),
+        "build_ratio": round(bare_s / build_s, 3),
+    }

@@ -5,6 +5,7 @@ registered on the same app object (the dispatch floor), and is reported as a rat
 the figures carry over between machines. Routes are timed in interleaved rounds, so a slow
 patch of the machine costs every route alike rather than one.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 from . import synth
@@ -21,11 +23,11 @@ from . import synth
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_PATH = "/bench-floor"
 ROUNDS = 10
-BUDGET_SECONDS = 1.5     # per route, across its rounds
+BUDGET_SECONDS = 1.5  # per route, across its rounds
 MIN_SAMPLES, MAX_SAMPLES = 100, 4000
 WALK_PAGES = 1000
 VALIDATE_ITEMS = 100
-RECORD_SAMPLE = 16       # ids per collection that the single-record route rotates over
+RECORD_SAMPLE = 16  # ids per collection that the single-record route rotates over
 SEARCH_LATIN, SEARCH_PERSIAN = "rezaei", "رضایی"
 CLAIMS_FILTER = "property=member_of"
 
@@ -75,8 +77,14 @@ def validate_body(size: int, count: int = VALIDATE_ITEMS) -> bytes:
     items = []
     for collection, n in u.counts.items():
         take = max(1, round(count * n / size))
-        kind = {"people": "person", "organizations": "organization", "places": "place",
-                "events": "event", "sources": "source", "claims": "claim"}[collection]
+        kind = {
+            "people": "person",
+            "organizations": "organization",
+            "places": "place",
+            "events": "event",
+            "sources": "source",
+            "claims": "claim",
+        }[collection]
         live = (r for r in synth.chunk_records(u, collection, 0) if "tombstone" not in r)
         items += [{"kind": kind, "record": r} for _, r in zip(range(take), live)]
     return json.dumps({"items": items[:count]}, ensure_ascii=False).encode("utf-8")
@@ -98,9 +106,16 @@ class Bench:
         self._project = tempfile.TemporaryDirectory(prefix="bench-project-")
         config = Path(self._project.name) / ".chalice" / "config.json"
         config.parent.mkdir()
-        config.write_text(json.dumps({"version": "2.0", "app_name": "bench",
-                                      "environment_variables": {"DATASET_STORE": store_url},
-                                      "stages": {"dev": {}}}))
+        config.write_text(
+            json.dumps(
+                {
+                    "version": "2.0",
+                    "app_name": "bench",
+                    "environment_variables": {"DATASET_STORE": store_url},
+                    "stages": {"dev": {}},
+                }
+            )
+        )
         views.reset_dataset()
         self.client = Client(self.app_module.app, project_dir=self._project.name)
 
@@ -131,8 +146,9 @@ def walk(bench: Bench, first: str, pages: int) -> tuple[str | None, str | None]:
     return url, None
 
 
-def routes(size: int, bench: Bench, claims: int,
-           pages: int = WALK_PAGES) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def routes(
+    size: int, bench: Bench, claims: int, pages: int = WALK_PAGES
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """The routes to time, by name: method, path (or rotating paths) and body."""
     # The largest page size (up to the default 50) that still leaves a page ``pages``.
     limit = max(1, min(50, claims // (pages + 1)))
@@ -155,7 +171,11 @@ def routes(size: int, bench: Bench, claims: int,
         "list_page": {"path": "/people"},
         # The same requests answered afresh: the kept answers are dropped before each one
         # (outside the clock), as for the first time a warm process is asked each request.
-        "record_fresh": {"paths": live_record_paths(size), "path": "/<collection>/<id>", "fresh": True},
+        "record_fresh": {
+            "paths": live_record_paths(size),
+            "path": "/<collection>/<id>",
+            "fresh": True,
+        },
         "claims_filtered_fresh": {"path": f"/claims?{CLAIMS_FILTER}", "fresh": True},
         "walk_first_page_fresh": {"path": first, "fresh": True},
         "walk_deep_page_fresh": {"path": deep, "fresh": True},
@@ -175,12 +195,19 @@ def _caller(bench: Bench, spec: dict[str, Any]) -> Callable[[], Any]:
     def call():
         i = state["i"] = (state["i"] + 1) % len(paths)
         return request(method, paths[i], headers=headers, body=body)
+
     return call
 
 
-def measure(store_url: str, size: int, claims: int, budget: float = BUDGET_SECONDS,
-            rounds: int = ROUNDS, min_samples: int = MIN_SAMPLES,
-            pages: int = WALK_PAGES) -> dict[str, Any]:
+def measure(
+    store_url: str,
+    size: int,
+    claims: int,
+    budget: float = BUDGET_SECONDS,
+    rounds: int = ROUNDS,
+    min_samples: int = MIN_SAMPLES,
+    pages: int = WALK_PAGES,
+) -> dict[str, Any]:
     """p50 and p99 of every route, warm, with each as a ratio to the floor's p50."""
     bench = Bench(store_url)
     try:
@@ -220,9 +247,12 @@ def measure(store_url: str, size: int, claims: int, budget: float = BUDGET_SECON
             p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
             results[name] = {
                 "path": spec["path"] if name != "validate_100" else "POST /validate (100 items)",
-                "status": statuses[name], "samples": len(samples),
-                "p50_us": round(p50, 1), "p99_us": round(p99, 1),
-                "p50_ratio": round(p50 / floor, 2), "p99_ratio": round(p99 / floor, 2),
+                "status": statuses[name],
+                "samples": len(samples),
+                "p50_us": round(p50, 1),
+                "p99_us": round(p99, 1),
+                "p50_ratio": round(p50 / floor, 2),
+                "p99_ratio": round(p99 / floor, 2),
                 "reads_warmup": reads_first[name],
                 "reads_per_request": round(reads[name] / len(samples), 3),
             }
@@ -230,7 +260,14 @@ def measure(store_url: str, size: int, claims: int, budget: float = BUDGET_SECON
             deep = results.get("walk_deep_page" + suffix)
             walk_info["deep_over_first" + suffix] = (
                 round(deep["p50_us"] / results["walk_first_page" + suffix]["p50_us"], 3)
-                if deep else None)
-        return {"floor_p50_us": round(floor, 1), "rounds": rounds, "routes": results, "walk": walk_info}
+                if deep
+                else None
+            )
+        return {
+            "floor_p50_us": round(floor, 1),
+            "rounds": rounds,
+            "routes": results,
+            "walk": walk_info,
+        }
     finally:
         bench.close()

@@ -3,6 +3,7 @@
 Exit codes: 0 when all is well, 1 when records are invalid (or a publish is refused),
 2 for a usage error such as an unknown option or an unreadable input.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,8 @@ import click
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.intake import DATA_DIR, PayloadError, items_from_payload, load_paths
 from chalicelib.checks.jsonio import JSONInputError, parse
-from chalicelib.model.schemas import SchemaSet
 from chalicelib.checks.validate import Report, validate
+from chalicelib.model.schemas import SchemaSet
 
 STDIN_MAX_BYTES = 256 * 1024 * 1024
 STDIN_MAX_ITEMS = 1_000_000
@@ -28,9 +29,17 @@ def main() -> None:
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, as POST /validate answers.")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=DATA_DIR, show_default=True, help="The dataset that references resolve against.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the report as JSON, as POST /validate answers."
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DATA_DIR,
+    show_default=True,
+    help="The dataset that references resolve against.",
+)
 def validate_command(paths: tuple[Path, ...], as_json: bool, data_dir: Path) -> None:
     """Validate record files or folders (default: data/), or items on stdin with '-'.
 
@@ -49,7 +58,9 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, data_dir: Path) -> 
         items = load_paths(paths)
         label = ", ".join(str(p) for p in paths)
     whole = paths == (data_dir,)
-    catalog = None if whole else Catalog.from_items(load_paths([data_dir])) if data_dir.is_dir() else None
+    catalog = (
+        None if whole else Catalog.from_items(load_paths([data_dir])) if data_dir.is_dir() else None
+    )
     report = validate(items, schemas, catalog)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -61,8 +72,9 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, data_dir: Path) -> 
 def _stdin_items():
     raw = sys.stdin.buffer.read()
     try:
-        return items_from_payload(parse(raw, max_bytes=STDIN_MAX_BYTES, what="stdin"),
-                                  max_items=STDIN_MAX_ITEMS)
+        return items_from_payload(
+            parse(raw, max_bytes=STDIN_MAX_BYTES, what="stdin"), max_items=STDIN_MAX_ITEMS
+        )
     except (JSONInputError, PayloadError) as exc:
         raise click.UsageError(f"stdin: {exc.message}") from None
 
@@ -72,13 +84,19 @@ def render(report: Report, label: str) -> str:
     counts = ", ".join(f"{collection} {n}" for collection, n in report.counts().items())
     total = len(report.items)
     verdict = "valid" if report.valid else "INVALID"
-    lines = [f"{label}: {verdict}: {total} records ({counts}); "
-             f"{report.error_count} errors, {report.warning_count} warnings"]
+    lines = [
+        f"{label}: {verdict}: {total} records ({counts}); "
+        f"{report.error_count} errors, {report.warning_count} warnings"
+    ]
     for item in report.items:
         for problem in item.errors:
-            lines.append(f"  error   {_where(item.origin, problem.pointer)} [{problem.keyword}] {problem.message}")
+            lines.append(
+                f"  error   {_where(item.origin, problem.pointer)} [{problem.keyword}] {problem.message}"
+            )
         for problem in item.warnings:
-            lines.append(f"  warning {_where(item.origin, problem.pointer)} [{problem.keyword}] {problem.message}")
+            lines.append(
+                f"  warning {_where(item.origin, problem.pointer)} [{problem.keyword}] {problem.message}"
+            )
     return "\n".join(lines)
 
 
@@ -88,6 +106,7 @@ def _where(origin: str, pointer: str) -> str:
 
 
 # -- releases: build, publish, list ----------------------------------------------------
+
 
 def _progress(label: str, length: int):
     """A progress bar on stderr when it is a terminal; silence in CI and in pipes."""
@@ -114,31 +133,50 @@ def _refuse_invalid(exc, data_dir: Path) -> None:
 
 
 @main.command("build")
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="A new (or empty) folder to write the release into.")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=DATA_DIR, show_default=True, help="The dataset to build.")
-@click.option("--previous", "previous_url", metavar="STORE",
-              help="Compare changes.json with the current release of this store (default: none).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A new (or empty) folder to write the release into.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DATA_DIR,
+    show_default=True,
+    help="The dataset to build.",
+)
+@click.option(
+    "--previous",
+    "previous_url",
+    metavar="STORE",
+    help="Compare changes.json with the current release of this store (default: none).",
+)
 def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> None:
     """Compile the dataset into one release folder, and print its version.
 
     Refuses (exit 1, with the validator's report) if any record is invalid. The release
     time comes from SOURCE_DATE_EPOCH, else from the last git commit touching the data.
     """
-    from chalicelib.release.build import InvalidDataset, build_release, gc_paused
     from chalicelib.errors import DatasetError
+    from chalicelib.release.build import InvalidDataset, build_release, gc_paused
     from chalicelib.release.publish import previous_release
     from chalicelib.release.reader import Dataset
 
     if out_dir.exists() and any(out_dir.iterdir()):
         raise click.UsageError(f"{out_dir} is not empty; build into a new folder")
     try:
-        previous = previous_release(Dataset(_open_store(previous_url), ttl=0)) if previous_url else None
+        previous = (
+            previous_release(Dataset(_open_store(previous_url), ttl=0)) if previous_url else None
+        )
         # Only the version leaves the block: the compiled release is freed before the
         # collector is back on, which would otherwise walk all of it once (a second at 1M).
         with gc_paused():
-            version = build_release(data_dir, out_dir, previous=previous, progress=_progress)[0].version
+            version = build_release(data_dir, out_dir, previous=previous, progress=_progress)[
+                0
+            ].version
     except InvalidDataset as exc:
         _refuse_invalid(exc, data_dir)
     except DatasetError as exc:
@@ -147,12 +185,24 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
 
 
 @main.command("publish")
-@click.option("--to", "store_url", required=True, metavar="STORE",
-              help="A folder path or s3://bucket/prefix.")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=DATA_DIR, show_default=True, help="The dataset to publish.")
-@click.option("--workers", type=click.IntRange(1, 128), default=16, show_default=True,
-              help="Objects written or verified at once.")
+@click.option(
+    "--to", "store_url", required=True, metavar="STORE", help="A folder path or s3://bucket/prefix."
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DATA_DIR,
+    show_default=True,
+    help="The dataset to publish.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 128),
+    default=16,
+    show_default=True,
+    help="Objects written or verified at once.",
+)
 def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
     """Build the dataset, publish it to STORE, then point current.json at it.
 
@@ -160,8 +210,8 @@ def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
     different content under a published version is refused (exit 1), and so is an
     invalid dataset. A publish that fails leaves the previous release serving.
     """
-    from chalicelib.release.build import InvalidDataset
     from chalicelib.errors import DatasetError, ObjectExists
+    from chalicelib.release.build import InvalidDataset
     from chalicelib.release.publish import publish
 
     store = _open_store(store_url)
@@ -172,7 +222,8 @@ def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
     except ObjectExists as exc:
         raise click.ClickException(
             f"refused: {exc}. A published release is never overwritten; the store holds "
-            "different content under this version.") from None
+            "different content under this version."
+        ) from None
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(result.describe(), err=True)
@@ -180,8 +231,14 @@ def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
 
 
 @main.command("releases")
-@click.option("--store", "store_url", required=True, metavar="STORE", envvar="DATASET_STORE",
-              help="A folder path or s3://bucket/prefix (default: $DATASET_STORE).")
+@click.option(
+    "--store",
+    "store_url",
+    required=True,
+    metavar="STORE",
+    envvar="DATASET_STORE",
+    help="A folder path or s3://bucket/prefix (default: $DATASET_STORE).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
 def releases_command(store_url: str, as_json: bool) -> None:
     """List the releases published in STORE, newest first."""
@@ -198,12 +255,16 @@ def releases_command(store_url: str, as_json: bool) -> None:
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps({"current": current, "releases": releases}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps({"current": current, "releases": releases}, ensure_ascii=False, indent=2)
+        )
         return
     if not releases:
         click.echo("no releases published", err=True)
     for release in releases:
         mark = "  (current)" if release["version"] == current else ""
         records = sum(release["counts"].values())
-        click.echo(f"{release['version']}  {release['published']}  {records} records  "
-                   f"{release['summary']}{mark}")
+        click.echo(
+            f"{release['version']}  {release['published']}  {records} records  "
+            f"{release['summary']}{mark}"
+        )

@@ -35,8 +35,9 @@ class ObjectTruncated(StoreError):
 class StoreUnavailable(StoreError):
     """The store failed after bounded retries (throttling, 5xx, timeouts)."""
 
-    def __init__(self, message: str = "the dataset store is temporarily unavailable",
-                 retry_after: int = 1):
+    def __init__(
+        self, message: str = "the dataset store is temporarily unavailable", retry_after: int = 1
+    ):
         super().__init__(message)
         self.retry_after = retry_after
 
@@ -55,7 +56,8 @@ class IntegrityError(DatasetError):
     def __init__(self, key: str, expected: str, actual: str):
         super().__init__(
             f"object {key!r} is corrupt: sha256 {actual[:12]}… differs from the "
-            f"manifest's {expected[:12]}…")
+            f"manifest's {expected[:12]}…"
+        )
         self.key = key
         self.expected = expected
         self.actual = actual

@@ -18,11 +18,16 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-from chalicelib.errors import (ObjectExists, ObjectMissing, ObjectTruncated, StoreError,
-                               StoreUnavailable)
+from chalicelib.errors import (
+    ObjectExists,
+    ObjectMissing,
+    ObjectTruncated,
+    StoreError,
+    StoreUnavailable,
+)
 
 MAX_PRESIGN_SECONDS = 900
 
@@ -44,8 +49,17 @@ _TEMP_PREFIX = ".tmp-"
 _MISSING_CODES = {"NoSuchKey", "NotFound", "404"}
 # ConditionalRequestConflict: S3's 409 when conditional writes race; retry later.
 _UNAVAILABLE_CODES = {
-    "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "InternalError",
-    "ServiceUnavailable", "RequestLimitExceeded", "500", "503", "ConditionalRequestConflict"}
+    "SlowDown",
+    "Throttling",
+    "ThrottlingException",
+    "RequestTimeout",
+    "InternalError",
+    "ServiceUnavailable",
+    "RequestLimitExceeded",
+    "500",
+    "503",
+    "ConditionalRequestConflict",
+}
 
 
 def _check_key(key: str, *, prefix: bool = False) -> str:
@@ -156,8 +170,7 @@ class Store(abc.ABC):
         """Write the object atomically: readers see the old bytes or the new, never half."""
 
     @abc.abstractmethod
-    def put_if_absent(self, key: str, body: bytes,
-                      content_type: str = "application/json") -> bool:
+    def put_if_absent(self, key: str, body: bytes, content_type: str = "application/json") -> bool:
         """Write once: True if written, False if identical bytes are already there.
 
         Raises ObjectExists if the key holds different bytes: releases are immutable.
@@ -239,8 +252,7 @@ class DirStore(Store):
             temp.unlink(missing_ok=True)
             raise
 
-    def put_if_absent(self, key: str, body: bytes,
-                      content_type: str = "application/json") -> bool:
+    def put_if_absent(self, key: str, body: bytes, content_type: str = "application/json") -> bool:
         """Write once: os.link refuses an existing name, so of two writers only one wins."""
         path = self.local_path(key)
         temp = self._stage(path, body)
@@ -320,7 +332,9 @@ class S3Store(Store):
         self.reads += 1
         try:
             with _translated(key):  # covers the body read too, which can time out mid-stream
-                return self.client.get_object(Bucket=self.bucket, Key=full, **options)["Body"].read()
+                return self.client.get_object(Bucket=self.bucket, Key=full, **options)[
+                    "Body"
+                ].read()
         except StoreUnavailable:
             self._failing_until = self.clock() + FAIL_FAST_SECONDS
             raise
@@ -329,19 +343,24 @@ class S3Store(Store):
         """Write the object; a single S3 PUT is already atomic for readers."""
         full = self._full(key)
         with _translated(key):
-            self.client.put_object(Bucket=self.bucket, Key=full, Body=body,
-                                   ContentType=content_type)
+            self.client.put_object(
+                Bucket=self.bucket, Key=full, Body=body, ContentType=content_type
+            )
 
-    def put_if_absent(self, key: str, body: bytes,
-                      content_type: str = "application/json") -> bool:
+    def put_if_absent(self, key: str, body: bytes, content_type: str = "application/json") -> bool:
         """Write once with a conditional PUT (If-None-Match: *), which S3 arbitrates."""
         from botocore.exceptions import ClientError
 
         full = self._full(key)
         with _translated(key):
             try:
-                self.client.put_object(Bucket=self.bucket, Key=full, Body=body,
-                                       ContentType=content_type, IfNoneMatch="*")
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=full,
+                    Body=body,
+                    ContentType=content_type,
+                    IfNoneMatch="*",
+                )
                 return True
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") != "PreconditionFailed":
@@ -369,11 +388,12 @@ class S3Store(Store):
     def _keys(self, full_prefix: str, prefix: str) -> Iterator[str]:
         with _translated(prefix):
             pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=full_prefix)
+                Bucket=self.bucket, Prefix=full_prefix
+            )
             # S3 already returns keys in UTF-8 byte order, which is code point order.
             for page in pages:
                 for item in page.get("Contents", ()):
-                    yield item["Key"][len(self.prefix):]
+                    yield item["Key"][len(self.prefix) :]
 
     def delete(self, key: str) -> None:
         """Remove the object if present (S3 deletes are idempotent)."""
@@ -386,8 +406,10 @@ class S3Store(Store):
         if not 0 < expires_in <= MAX_PRESIGN_SECONDS:
             raise ValueError(f"expires_in must be 1..{MAX_PRESIGN_SECONDS} seconds")
         return self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": self._full(key)},
-            ExpiresIn=int(expires_in))
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": self._full(key)},
+            ExpiresIn=int(expires_in),
+        )
 
 
 def _new_s3_client():
@@ -403,7 +425,8 @@ def _new_s3_client():
         # total_max_attempts counts the first try; botocore's "max_attempts" key counts
         # retries only (3 would mean 4 tries). See S3_ATTEMPTS for the worst case.
         retries={"mode": "standard", "total_max_attempts": S3_ATTEMPTS},
-        connect_timeout=S3_CONNECT_TIMEOUT, read_timeout=S3_READ_TIMEOUT,
+        connect_timeout=S3_CONNECT_TIMEOUT,
+        read_timeout=S3_READ_TIMEOUT,
         max_pool_connections=32,
         # SigV4 presigned URLs carry X-Amz-Expires and work in every region.
         signature_version="s3v4",
@@ -436,7 +459,7 @@ def open_store(url: str) -> Store:
     scheme = match.group(1).lower()
     if scheme != "s3":
         raise ValueError(f"unsupported store URL scheme {scheme!r}: use s3:// or a folder path")
-    bucket, _, prefix = url[match.end():].partition("/")
+    bucket, _, prefix = url[match.end() :].partition("/")
     if not bucket:
         raise ValueError("an s3:// store URL needs a bucket name")
     return S3Store(bucket, prefix, url=url)

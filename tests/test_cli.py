@@ -1,4 +1,5 @@
 """The command line: `python -m chalicelib validate`, its output and exit codes."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from chalicelib.cli import main
-from minidata import mini, record, write
+from support.minidata import mini, record, write
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def test_valid_folder_prints_one_summary_line_and_exits_0(data):
     assert result.exit_code == 0
     assert result.output.splitlines() == [
         f"{data}: valid: 11 records (people 1, organizations 2, places 2, events 1, "
-        "sources 2, claims 3); 0 errors, 0 warnings"]
+        "sources 2, claims 3); 0 errors, 0 warnings"
+    ]
 
 
 def test_invalid_record_prints_a_line_per_problem_and_exits_1(data):
@@ -58,8 +60,10 @@ def test_json_output_has_the_shape_of_post_validate(data):
 
 
 def test_stdin_items_are_validated_against_the_data(data):
-    items = [{"kind": "place", "record": dict(record("places", "tehran"), id="karaj")},
-             {"kind": "planet", "record": {"id": "mars"}}]
+    items = [
+        {"kind": "place", "record": dict(record("places", "tehran"), id="karaj")},
+        {"kind": "planet", "record": {"id": "mars"}},
+    ]
     result = run("-", "--data", str(data), "--json", input=json.dumps(items))
     assert result.exit_code == 1
     results = json.loads(result.output)["results"]
@@ -80,8 +84,12 @@ def test_unknown_option_is_a_usage_error():
 
 def test_the_repository_dataset_is_valid():
     """`python -m chalicelib validate` on data/ exits 0 with counts per collection."""
-    done = subprocess.run([sys.executable, "-m", "chalicelib", "validate"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "chalicelib", "validate"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     summary = done.stdout.splitlines()[0]
     assert ": valid: " in summary and "0 errors, 0 warnings" in summary

@@ -13,7 +13,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from chalicelib.errors import ObjectExists, ObjectMissing, ObjectTruncated, StoreError, StoreUnavailable
+from chalicelib.errors import (
+    ObjectExists,
+    ObjectMissing,
+    ObjectTruncated,
+    StoreError,
+    StoreUnavailable,
+)
 from chalicelib.store import DirStore, S3Store, classify_client_error, open_store
 
 # Distinctive, so a leak into an error message cannot hide.
@@ -53,6 +59,7 @@ def _no_backoff(monkeypatch):
 
 
 # --- the contract, over both backends -------------------------------------------------
+
 
 def test_get_returns_the_bytes_put_stored(store):
     store.put(MANIFEST, b'{"version": "20261127-3f9a1c2b"}')
@@ -106,12 +113,15 @@ def test_get_range_of_a_missing_key_raises_object_missing_naming_the_relative_ke
     assert BUCKET not in str(caught.value) and PREFIX not in str(caught.value)
 
 
-@pytest.mark.parametrize("start, length", [
-    (21, 17),                    # runs one byte past the end
-    (len(CHUNK_BYTES) - 1, 10),  # starts on the last byte
-    (len(CHUNK_BYTES), 1),       # starts at the end
-    (1000, 5),                   # starts far past it
-])
+@pytest.mark.parametrize(
+    "start, length",
+    [
+        (21, 17),  # runs one byte past the end
+        (len(CHUNK_BYTES) - 1, 10),  # starts on the last byte
+        (len(CHUNK_BYTES), 1),  # starts at the end
+        (1000, 5),  # starts far past it
+    ],
+)
 def test_get_range_past_the_end_of_the_object_raises_object_truncated(store, start, length):
     store.put(CHUNK, CHUNK_BYTES)
     with pytest.raises(ObjectTruncated) as caught:
@@ -154,13 +164,22 @@ def test_put_if_absent_with_different_bytes_raises_and_keeps_the_original(store)
 
 
 def test_list_yields_keys_sorted_and_scoped_to_the_prefix(store):
-    for key in ["releases/2/b.json", "current.json", "releases/1/z/y.json",
-                "releases/1/a.json", "releases/10/a.json", "releasesX/a.json"]:
+    for key in [
+        "releases/2/b.json",
+        "current.json",
+        "releases/1/z/y.json",
+        "releases/1/a.json",
+        "releases/10/a.json",
+        "releasesX/a.json",
+    ]:
         store.put(key, b"{}")
     assert list(store.list("releases/1/")) == ["releases/1/a.json", "releases/1/z/y.json"]
     # A prefix is a string prefix, as on S3, not a folder name.
     assert list(store.list("releases/1")) == [
-        "releases/1/a.json", "releases/1/z/y.json", "releases/10/a.json"]
+        "releases/1/a.json",
+        "releases/1/z/y.json",
+        "releases/10/a.json",
+    ]
     assert list(store.list()) == sorted(list(store.list()))
     assert len(list(store.list())) == 6
 
@@ -176,10 +195,19 @@ def test_delete_removes_the_object_and_tolerates_a_missing_one(store):
     assert not store.exists("tmp/part.json")
 
 
-@pytest.mark.parametrize("key", [
-    "../outside.json", "releases/../../outside.json", "/etc/passwd", "a/./b",
-    "a//b", "", "nul\x00.json", "releases\\..\\x.json",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../outside.json",
+        "releases/../../outside.json",
+        "/etc/passwd",
+        "a/./b",
+        "a//b",
+        "",
+        "nul\x00.json",
+        "releases\\..\\x.json",
+    ],
+)
 def test_keys_that_could_escape_the_store_are_rejected(store, key):
     with pytest.raises(ValueError):
         store.get(key)
@@ -189,28 +217,36 @@ def test_keys_that_could_escape_the_store_are_rejected(store, key):
 
 # --- open_store -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("url, prefix", [
-    ("s3://data-bucket/stage/data", "stage/data/"),
-    ("s3://data-bucket/stage/data/", "stage/data/"),
-    ("s3://data-bucket", ""),
-    ("s3://data-bucket/", ""),
-])
+
+@pytest.mark.parametrize(
+    "url, prefix",
+    [
+        ("s3://data-bucket/stage/data", "stage/data/"),
+        ("s3://data-bucket/stage/data/", "stage/data/"),
+        ("s3://data-bucket", ""),
+        ("s3://data-bucket/", ""),
+    ],
+)
 def test_open_store_parses_s3_urls_into_bucket_and_prefix(url, prefix):
     store = open_store(url)
     assert isinstance(store, S3Store)
     assert (store.bucket, store.prefix, store.url) == ("data-bucket", prefix, url)
 
 
-def test_open_store_treats_anything_without_a_scheme_as_a_folder_and_does_not_create_it(
-        tmp_path):
+def test_open_store_treats_anything_without_a_scheme_as_a_folder_and_does_not_create_it(tmp_path):
     store = open_store(str(tmp_path / "new" / "store"))
     assert isinstance(store, DirStore) and store.url == str(tmp_path / "new" / "store")
     assert not (tmp_path / "new").exists()
 
 
-@pytest.mark.parametrize("url, scheme", [
-    ("http://example.org/data", "http"), ("gs://bucket/data", "gs"), ("file:///tmp/x", "file"),
-])
+@pytest.mark.parametrize(
+    "url, scheme",
+    [
+        ("http://example.org/data", "http"),
+        ("gs://bucket/data", "gs"),
+        ("file:///tmp/x", "file"),
+    ],
+)
 def test_open_store_rejects_other_schemes_naming_the_scheme(url, scheme):
     with pytest.raises(ValueError, match=repr(scheme)):
         open_store(url)
@@ -223,12 +259,15 @@ def test_open_store_rejects_an_empty_location(url):
 
 
 def test_importing_and_opening_an_s3_store_does_not_import_boto3():
-    code = ("import sys; from chalicelib.store import open_store; "
-            "open_store('s3://data-bucket/p'); assert 'boto3' not in sys.modules, 'boto3'")
+    code = (
+        "import sys; from chalicelib.store import open_store; "
+        "open_store('s3://data-bucket/p'); assert 'boto3' not in sys.modules, 'boto3'"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
 
 
 # --- DirStore specifics ---------------------------------------------------------------
+
 
 def test_dir_store_local_path_is_the_file_under_the_root(dir_store):
     dir_store.put(MANIFEST, b"{}")
@@ -286,6 +325,7 @@ def test_dir_store_put_if_absent_lets_exactly_one_of_racing_writers_win(dir_stor
 
 # --- S3Store specifics ----------------------------------------------------------------
 
+
 def test_s3_store_keeps_objects_under_its_prefix_only(s3_store):
     s3_store.put("current.json", b"{}")
     s3_store.client.put_object(Bucket=BUCKET, Key="other/current.json", Body=b"x")
@@ -305,7 +345,8 @@ def test_s3_store_list_follows_pagination_past_1000_keys(s3_store):
         s3_store.client.put_object(Bucket=BUCKET, Key=f"{PREFIX}/records/p{n:04d}.json", Body=b"")
     pages = []
     s3_store.client.meta.events.register(
-        "after-call.s3.ListObjectsV2", lambda **kwargs: pages.append(1))
+        "after-call.s3.ListObjectsV2", lambda **kwargs: pages.append(1)
+    )
     keys = list(s3_store.list("records/"))
     assert keys == [f"records/p{n:04d}.json" for n in range(1005)]
     assert len(pages) == 2
@@ -339,21 +380,26 @@ def test_s3_store_with_an_injected_client_uses_it(s3_store):
 
 
 # Whole-object and ranged reads fail alike.
-READS = {"get": lambda store: store.get(MANIFEST),
-         "get_range": lambda store: store.get_range(MANIFEST, 0, 2)}
+READS = {
+    "get": lambda store: store.get(MANIFEST),
+    "get_range": lambda store: store.get_range(MANIFEST, 0, 2),
+}
 
 
 @pytest.mark.parametrize("read", READS)
 @pytest.mark.parametrize("status, code", [(503, "SlowDown"), (500, "InternalError")])
 def test_s3_throttling_and_5xx_become_store_unavailable_after_bounded_attempts(
-        s3_store, monkeypatch, status, code, read):
+    s3_store, monkeypatch, status, code, read
+):
     from botocore.awsrequest import AWSResponse
 
     _no_backoff(monkeypatch)
     attempts = []
-    body = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code>"
-            f"<Message>Please reduce your request rate.</Message>"
-            f"<BucketName>{BUCKET}</BucketName></Error>").encode()
+    body = (
+        f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code>"
+        f"<Message>Please reduce your request rate.</Message>"
+        f"<BucketName>{BUCKET}</BucketName></Error>"
+    ).encode()
 
     def fail(request, **_kwargs):
         attempts.append(request.url)
@@ -369,7 +415,8 @@ def test_s3_throttling_and_5xx_become_store_unavailable_after_bounded_attempts(
 
 @pytest.mark.parametrize("read", READS)
 def test_s3_read_timeouts_become_store_unavailable_after_bounded_attempts(
-        s3_store, monkeypatch, read):
+    s3_store, monkeypatch, read
+):
     from botocore.exceptions import ReadTimeoutError
 
     _no_backoff(monkeypatch)
@@ -390,13 +437,15 @@ def test_s3_get_range_is_one_get_with_an_http_range_header(s3_store):
     s3_store.put(CHUNK, CHUNK_BYTES)
     sent = []
     s3_store.client.meta.events.register_first(
-        "before-send.s3.GetObject", lambda request, **_kwargs: sent.append(request.headers["Range"]))
+        "before-send.s3.GetObject", lambda request, **_kwargs: sent.append(request.headers["Range"])
+    )
     assert s3_store.get_range(CHUNK, 21, 15) == b'{"id":"tehran"}'
     assert sent == [b"bytes=21-35"]
 
 
 def test_s3_after_a_failed_ranged_read_the_store_fails_fast_without_calling_s3(
-        s3_store, monkeypatch):
+    s3_store, monkeypatch
+):
     from botocore.exceptions import ReadTimeoutError
 
     _no_backoff(monkeypatch)
@@ -446,19 +495,32 @@ def test_s3_client_follows_the_standard_aws_endpoint_url(aws, monkeypatch):
 
 # --- classify_client_error ------------------------------------------------------------
 
+
 def _client_error(code, status):
     from botocore.exceptions import ClientError
 
-    return ClientError({"Error": {"Code": code, "Message": f"bucket {BUCKET}"},
-                        "ResponseMetadata": {"HTTPStatusCode": status}}, "GetObject")
+    return ClientError(
+        {
+            "Error": {"Code": code, "Message": f"bucket {BUCKET}"},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        },
+        "GetObject",
+    )
 
 
-@pytest.mark.parametrize("code, status, expected", [
-    ("NoSuchKey", 404, ObjectMissing), ("404", 404, ObjectMissing),
-    ("SlowDown", 503, StoreUnavailable), ("503", 503, StoreUnavailable),
-    ("InternalError", 500, StoreUnavailable), ("RequestTimeout", 400, StoreUnavailable),
-    ("Throttling", 400, StoreUnavailable), ("AccessDenied", 403, StoreError),
-])
+@pytest.mark.parametrize(
+    "code, status, expected",
+    [
+        ("NoSuchKey", 404, ObjectMissing),
+        ("404", 404, ObjectMissing),
+        ("SlowDown", 503, StoreUnavailable),
+        ("503", 503, StoreUnavailable),
+        ("InternalError", 500, StoreUnavailable),
+        ("RequestTimeout", 400, StoreUnavailable),
+        ("Throttling", 400, StoreUnavailable),
+        ("AccessDenied", 403, StoreError),
+    ],
+)
 def test_classify_client_error_maps_s3_codes_to_domain_errors(code, status, expected):
     error = classify_client_error(_client_error(code, status), "current.json")
     assert type(error) is expected
@@ -466,11 +528,12 @@ def test_classify_client_error_maps_s3_codes_to_domain_errors(code, status, expe
 
 
 def test_classify_client_error_maps_connection_failures_to_store_unavailable():
-    from botocore.exceptions import (ConnectTimeoutError, EndpointConnectionError,
-                                     ReadTimeoutError)
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
-    for exc in (ConnectTimeoutError(endpoint_url=f"https://{BUCKET}.s3.amazonaws.com"),
-                ReadTimeoutError(endpoint_url=f"https://{BUCKET}.s3.amazonaws.com"),
-                EndpointConnectionError(endpoint_url=f"https://{BUCKET}.s3.amazonaws.com")):
+    for exc in (
+        ConnectTimeoutError(endpoint_url=f"https://{BUCKET}.s3.amazonaws.com"),
+        ReadTimeoutError(endpoint_url=f"https://{BUCKET}.s3.amazonaws.com"),
+        EndpointConnectionError(endpoint_url=f"https://{BUCKET}.s3.amazonaws.com"),
+    ):
         error = classify_client_error(exc)
         assert type(error) is StoreUnavailable and BUCKET not in str(error)

@@ -4,10 +4,12 @@ A catalog is built from ``data/`` by the CLI and the build, and from the current
 release by ``POST /validate``. A batch under validation overlays it, so records
 in one batch may refer to each other and may replace records already published.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME
@@ -55,7 +57,9 @@ class Catalog:
         record_id = record["id"]
         if "tombstone" in record:
             tombstone = record["tombstone"]
-            self._tombstones[(collection, record_id)] = tombstone if isinstance(tombstone, dict) else {}
+            self._tombstones[(collection, record_id)] = (
+                tombstone if isinstance(tombstone, dict) else {}
+            )
             return
         self._ids[collection].add(record_id)
         if collection == "sources":
@@ -66,7 +70,7 @@ class Catalog:
                 self._claims.setdefault(key, []).append(record_id)
 
     @classmethod
-    def from_items(cls, items: Iterable[Any]) -> "Catalog":
+    def from_items(cls, items: Iterable[Any]) -> Catalog:
         """A catalog of validation items (``chalicelib.checks.validate.Item``)."""
         catalog = cls()
         for item in items:
@@ -76,7 +80,7 @@ class Catalog:
         return catalog
 
     @classmethod
-    def overlay(cls, base: "Catalog | None", items: Iterable[Any]) -> "Catalog":
+    def overlay(cls, base: Catalog | None, items: Iterable[Any]) -> Catalog:
         """``base`` with ``items`` laid over it; the items win where both hold an id."""
         top = cls.from_items(items)
         return top if base is None else _Overlay(top, base)
@@ -115,7 +119,9 @@ class _Overlay(Catalog):
         return self.top if self.top.has_entry(collection, record_id) else self.base
 
     def has_entry(self, collection, record_id):
-        return self.top.has_entry(collection, record_id) or self.base.has_entry(collection, record_id)
+        return self.top.has_entry(collection, record_id) or self.base.has_entry(
+            collection, record_id
+        )
 
     def exists(self, collection, record_id):
         return self._pick(collection, record_id).exists(collection, record_id)
@@ -131,6 +137,7 @@ class _Overlay(Catalog):
             # What the batch itself holds is looked up in the batch, never in the base.
             references, keys = wanted()
             return {r for r in references if not self.top.has_entry(*r)}, keys
+
         self.base.prefetch(from_base)
 
     def claims_with_key(self, key):

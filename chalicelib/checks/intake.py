@@ -5,15 +5,17 @@ the file name gives the id. Submitted payloads (stdin, ``POST /validate``) say t
 kind themselves: one item, a list of items, or ``{"items": [...]}``, where an item is
 ``{"kind": "person", "record": {...}}``.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from chalicelib.checks.jsonio import JSONInputError, parse
-from chalicelib.model.kinds import BY_COLLECTION, KINDS
 from chalicelib.checks.validate import Item, Problem, _clip
+from chalicelib.model.kinds import BY_COLLECTION, KINDS
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 MAX_RECORD_BYTES = 1024 * 1024
@@ -31,8 +33,10 @@ class PayloadError(ValueError):
 
 def load_paths(paths: Iterable[Path]) -> list[Item]:
     """Items for every record file under ``paths`` (files or folders), in a stable order."""
-    return [load_file(file, collection, index)
-            for index, (file, collection) in enumerate(record_files(paths))]
+    return [
+        load_file(file, collection, index)
+        for index, (file, collection) in enumerate(record_files(paths))
+    ]
 
 
 def record_files(paths: Iterable[Path]) -> list[tuple[Path, str | None]]:
@@ -72,9 +76,13 @@ def load_file(path: Path, collection: str | None, index: int = 0) -> Item:
             _refuse_misplaced(path, kind)
         raw = _read_at_most(path, MAX_RECORD_BYTES)
         if len(raw) > MAX_RECORD_BYTES:
-            raise JSONInputError("maxBytes", (
-                f"the file is {path.stat().st_size:,} bytes; a record file may be at most "
-                f"{MAX_RECORD_BYTES:,}"))
+            raise JSONInputError(
+                "maxBytes",
+                (
+                    f"the file is {path.stat().st_size:,} bytes; a record file may be at most "
+                    f"{MAX_RECORD_BYTES:,}"
+                ),
+            )
         item.record = parse(raw, what="the file")
     except (FileNotFoundError, NotADirectoryError):
         item.errors.append(Problem("", "file", f"{origin} does not exist"))
@@ -89,8 +97,10 @@ def _refuse_misplaced(path: Path, kind) -> None:
         raise FileNotFoundError(path)
     if kind is None:
         folders = ", ".join(k.collection for k in KINDS)
-        raise JSONInputError("folder", (
-            f"{path.parent.name!r} is not a collection folder; put records in one of: {folders}"))
+        raise JSONInputError(
+            "folder",
+            (f"{path.parent.name!r} is not a collection folder; put records in one of: {folders}"),
+        )
     raise JSONInputError("file", f"{path} is not a .json file")
 
 
@@ -117,8 +127,9 @@ def items_from_payload(payload: Any, max_items: int = MAX_ITEMS) -> list[Item]:
     if isinstance(payload, dict) and "items" in payload and "record" not in payload:
         extra = sorted(set(payload) - {"items"})
         if extra:
-            raise PayloadError("additionalProperties",
-                               f"unexpected key {_clip(extra[0], 80)!r} beside 'items'")
+            raise PayloadError(
+                "additionalProperties", f"unexpected key {_clip(extra[0], 80)!r} beside 'items'"
+            )
         payload = payload["items"]
         if not isinstance(payload, list):
             raise PayloadError("type", "'items' must be an array of {kind, record} objects")
@@ -126,24 +137,37 @@ def items_from_payload(payload: Any, max_items: int = MAX_ITEMS) -> list[Item]:
     if not entries:
         raise PayloadError("minItems", "there are no items to validate")
     if len(entries) > max_items:
-        raise PayloadError("maxItems", (
-            f"{len(entries):,} items were sent; at most {max_items:,} may be validated at once"))
+        raise PayloadError(
+            "maxItems",
+            (f"{len(entries):,} items were sent; at most {max_items:,} may be validated at once"),
+        )
     return [_payload_item(entry, index) for index, entry in enumerate(entries)]
 
 
 def _payload_item(entry: Any, index: int) -> Item:
     origin = f"item {index}"
     if not isinstance(entry, dict):
-        return Item(None, None, origin, index, errors=[Problem("", "type", (
-            "each item must be an object {\"kind\": ..., \"record\": {...}}"))])
+        return Item(
+            None,
+            None,
+            origin,
+            index,
+            errors=[
+                Problem("", "type", ('each item must be an object {"kind": ..., "record": {...}}'))
+            ],
+        )
     extra = sorted(set(entry) - {"kind", "record"})
     kind = entry.get("kind")
     item = Item(kind if isinstance(kind, str) else None, entry.get("record"), origin, index)
     if extra:
         key = _clip(extra[0], 80)  # echoed in the report: never a 100,000-character key whole
-        item.errors.append(Problem("/" + key.replace("~", "~0").replace("/", "~1"),
-                                   "additionalProperties",
-                                   f"unexpected key {key!r}; an item has only 'kind' and 'record'"))
+        item.errors.append(
+            Problem(
+                "/" + key.replace("~", "~0").replace("/", "~1"),
+                "additionalProperties",
+                f"unexpected key {key!r}; an item has only 'kind' and 'record'",
+            )
+        )
     if "record" not in entry:
         item.errors.append(Problem("/record", "required", "'record' is required"))
     if item.errors:

@@ -5,6 +5,7 @@ it keeps the last of two duplicate keys without a word, accepts ``NaN``, and
 recurses until the interpreter's stack gives out. Everything that reads a record
 goes through ``parse`` so each of those becomes a clear, named error instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,8 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise JSONInputError(
                     "duplicateKeys",
                     f"the key {key!r} appears twice in one object; JSON readers would "
-                    "silently keep only the last one")
+                    "silently keep only the last one",
+                )
             seen.add(key)
     return obj
 
@@ -70,17 +72,20 @@ def parse(raw: bytes, *, max_bytes: int | None = None, what: str = "the input") 
     """Parse ``raw`` as strict JSON, or raise ``JSONInputError`` naming the problem."""
     if max_bytes is not None and len(raw) > max_bytes:
         raise JSONInputError(
-            "maxBytes", f"{what} is {len(raw):,} bytes; the limit is {max_bytes:,} bytes")
+            "maxBytes", f"{what} is {len(raw):,} bytes; the limit is {max_bytes:,} bytes"
+        )
     if raw.startswith(BOM):
         raise JSONInputError(
-            "encoding", f"{what} starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+            "encoding", f"{what} starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"
+        )
     if not raw.strip():
         raise JSONInputError("json", f"{what} is empty; expected a JSON object")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise JSONInputError(
-            "encoding", f"{what} is not valid UTF-8 (bad byte at offset {exc.start})") from None
+            "encoding", f"{what} is not valid UTF-8 (bad byte at offset {exc.start})"
+        ) from None
     # Counting every opening bracket, inside strings too, bounds the depth from above: a record
     # has a dozen, so the exact measure (a regex pass over the input) is needed only rarely.
     depth = raw.count(b"[") + raw.count(b"{")
@@ -88,10 +93,15 @@ def parse(raw: bytes, *, max_bytes: int | None = None, what: str = "the input") 
         depth = nesting_depth(raw)
     if depth > MAX_DEPTH:
         raise JSONInputError(
-            "maxDepth", f"{what} nests {depth} levels deep; the limit is {MAX_DEPTH}")
+            "maxDepth", f"{what} nests {depth} levels deep; the limit is {MAX_DEPTH}"
+        )
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicate_keys,
-                          parse_constant=_reject_constant, parse_float=_finite_float)
+        return json.loads(
+            text,
+            object_pairs_hook=_reject_duplicate_keys,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+        )
     except json.JSONDecodeError as exc:
         raise JSONInputError(
             "json", f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"

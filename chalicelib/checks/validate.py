@@ -5,16 +5,19 @@ stages always run: a record that fails its schema is still checked for reference
 dates and duplicates wherever its shape allows, so a contributor sees every problem
 in one pass rather than one at a time.
 """
+
 from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
+from chalicelib.checks.catalog import Catalog
+from chalicelib.checks.catalog import claim_key as claim_key_of
 from chalicelib.model import edtf
-from chalicelib.checks.catalog import Catalog, claim_key as claim_key_of
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
 from chalicelib.model.schemas import SchemaSet
 
@@ -77,7 +80,10 @@ class Item:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "index": self.index, "id": self.record_id, "kind": self.kind, "valid": self.valid,
+            "index": self.index,
+            "id": self.record_id,
+            "kind": self.kind,
+            "valid": self.valid,
             "errors": [p.to_dict() for p in self.errors],
             "warnings": [p.to_dict() for p in self.warnings],
         }
@@ -123,8 +129,9 @@ def _here(work: Callable[[Sequence[Item]], list], items: Sequence[Item]) -> list
     return work(items)
 
 
-def validate(items: list[Item], schemas: SchemaSet, catalog: Catalog | None = None, *,
-             spread: Spread = _here) -> Report:
+def validate(
+    items: list[Item], schemas: SchemaSet, catalog: Catalog | None = None, *, spread: Spread = _here
+) -> Report:
     """Validate ``items`` against the schemas, then against ``catalog`` plus the items.
 
     ``catalog`` holds the records already known (the rest of ``data/``, or the current
@@ -142,16 +149,19 @@ def validate(items: list[Item], schemas: SchemaSet, catalog: Catalog | None = No
             item.errors.append(Problem("", "kind", _unknown_kind_message(item.kind)))
             item.record = None
     known.prefetch(lambda: _lookups(checked, schemas))
-    found = spread(lambda part: [_problems(item, reuse, schemas, known) for item, reuse in part],
-                   list(zip(checked, _reused_ids(checked))))
+    found = spread(
+        lambda part: [_problems(item, reuse, schemas, known) for item, reuse in part],
+        list(zip(checked, _reused_ids(checked))),
+    )
     for item, (errors, warnings) in zip(checked, found):
         item.errors.extend(errors)
         item.warnings.extend(warnings)
     return Report(items)
 
 
-def _problems(item: Item, reuse: Problem | None, schemas: SchemaSet,
-              known: Catalog) -> tuple[list[Problem], list[Problem]]:
+def _problems(
+    item: Item, reuse: Problem | None, schemas: SchemaSet, known: Catalog
+) -> tuple[list[Problem], list[Problem]]:
     """The errors and warnings of both stages for one readable item of a known kind.
 
     Pure, so that it may run in another process: the caller adds them to the item.
@@ -171,25 +181,52 @@ def _problems(item: Item, reuse: Problem | None, schemas: SchemaSet,
 
 # -- schema stage ---------------------------------------------------------------------
 
+
 def _schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
     if not isinstance(item.record, dict):
-        return [Problem("", "type", f"expected a JSON object holding one {item.kind} record, "
-                                    f"got {_json_type(item.record)}")]
+        return [
+            Problem(
+                "",
+                "type",
+                f"expected a JSON object holding one {item.kind} record, "
+                f"got {_json_type(item.record)}",
+            )
+        ]
     validator = schemas.validators["tombstone" if item.is_tombstone else item.kind]
-    problems = [problem for error in validator.iter_errors(item.record)
-                for problem in _explain(error, schemas)]
+    problems = [
+        problem
+        for error in validator.iter_errors(item.record)
+        for problem in _explain(error, schemas)
+    ]
     if problems and not item.is_tombstone:
         other = _kind_it_fits(item, schemas)
         if other:
-            problems = [Problem("", "kind", (
-                f"this looks like a {other.name} record, but it is given as a {item.kind}; "
-                f"move it to data/{other.collection}/"))]
-    if item.expected_id is not None and item.record_id is not None \
-            and item.record_id != item.expected_id \
-            and not any(p.pointer == "/id" for p in problems):
-        problems.append(Problem("/id", "fileName", (
-            f"the id {item.record_id!r} does not match the file name "
-            f"{item.expected_id + '.json'!r}; rename the file or fix the id")))
+            problems = [
+                Problem(
+                    "",
+                    "kind",
+                    (
+                        f"this looks like a {other.name} record, but it is given as a {item.kind}; "
+                        f"move it to data/{other.collection}/"
+                    ),
+                )
+            ]
+    if (
+        item.expected_id is not None
+        and item.record_id is not None
+        and item.record_id != item.expected_id
+        and not any(p.pointer == "/id" for p in problems)
+    ):
+        problems.append(
+            Problem(
+                "/id",
+                "fileName",
+                (
+                    f"the id {item.record_id!r} does not match the file name "
+                    f"{item.expected_id + '.json'!r}; rename the file or fix the id"
+                ),
+            )
+        )
     return problems
 
 
@@ -203,8 +240,9 @@ def _kind_it_fits(item: Item, schemas: SchemaSet) -> Kind | None:
 
 def _explain(error, schemas: SchemaSet) -> Iterable[Problem]:
     """Turn one jsonschema error into problems that point at the field at fault."""
-    pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1")
-                      for p in error.absolute_path)
+    pointer = "".join(
+        "/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path
+    )
     keyword = error.validator
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
@@ -216,10 +254,14 @@ def _explain(error, schemas: SchemaSet) -> Iterable[Problem]:
             if name not in allowed:
                 # Clip first: difflib on a hostile 100k-character key costs megabytes.
                 hint = difflib.get_close_matches(name[:80], allowed, n=1)
-                suffix = f"; did you mean {hint[0]!r}?" if hint else \
-                    f"; allowed: {', '.join(allowed)}"
-                yield Problem(f"{pointer}/{_clip(name, 80)}", keyword,
-                              f"{_clip(name, 80)!r} is not a known field{suffix}")
+                suffix = (
+                    f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
+                )
+                yield Problem(
+                    f"{pointer}/{_clip(name, 80)}",
+                    keyword,
+                    f"{_clip(name, 80)!r} is not a known field{suffix}",
+                )
         return
     yield Problem(pointer, keyword, _clip(_message(error, schemas), MESSAGE_LIMIT))
 
@@ -230,16 +272,22 @@ def _message(error, schemas: SchemaSet) -> str:
     if keyword == "pattern":
         collections = schemas.describe_reference_pattern(error.validator_value)
         if collections:
-            return (f"expected a reference to {collections}, such as "
-                    f"'{collections.split(' or ')[0]}/<id>'; got {shown}")
+            return (
+                f"expected a reference to {collections}, such as "
+                f"'{collections.split(' or ')[0]}/<id>'; got {shown}"
+            )
         defs = schemas.documents["defs.schema.json"]["$defs"]
         if error.validator_value == defs["id"]["pattern"]:
             return f"{shown} is not a valid id: use lowercase a-z, 0-9 and single hyphens"
         if error.validator_value == defs["edtf"]["pattern"]:
-            return (f"{shown} is not an EDTF date; write e.g. 1988, 1988-07, 1988-07-28, "
-                    "1988-22 (summer) or 1988-07/1988-09")
+            return (
+                f"{shown} is not an EDTF date; write e.g. 1988, 1988-07, 1988-07-28, "
+                "1988-22 (summer) or 1988-07/1988-09"
+            )
         if "quote" in str(error.absolute_path[-1] if error.absolute_path else ""):
-            return "a quote is verbatim and at most 40 words; shorten it or move a paraphrase to note"
+            return (
+                "a quote is verbatim and at most 40 words; shorten it or move a paraphrase to note"
+            )
         return f"{shown} does not match the pattern {schema.get('pattern')}"
     if keyword == "enum":
         return f"{shown} is not one of: {', '.join(map(str, error.validator_value))}"
@@ -253,8 +301,15 @@ def _message(error, schemas: SchemaSet) -> str:
 
 
 def _json_type(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), "a value")
 
 
 def _clip(text: str, limit: int) -> str:
@@ -270,6 +325,7 @@ def _unknown_kind_message(kind: Any) -> str:
 
 # -- cross-record stage ---------------------------------------------------------------
 
+
 def _reused_ids(items: list[Item]) -> list[Problem | None]:
     """For each item, the error of an id that an earlier item of its collection has taken."""
     first_seen: dict[tuple[str, str], Item] = {}
@@ -277,14 +333,24 @@ def _reused_ids(items: list[Item]) -> list[Problem | None]:
     for item in items:
         key = (item.collection, item.record_id)
         first = item if None in key else first_seen.setdefault(key, item)
-        found.append(None if first is item else Problem("/id", "uniqueId", (
-            f"the id {item.record_id!r} is already used by {first.origin} "
-            f"in {item.collection}")))
+        found.append(
+            None
+            if first is item
+            else Problem(
+                "/id",
+                "uniqueId",
+                (
+                    f"the id {item.record_id!r} is already used by {first.origin} "
+                    f"in {item.collection}"
+                ),
+            )
+        )
     return found
 
 
-def _cross_record_problems(item: Item, schemas: SchemaSet,
-                           known: Catalog) -> tuple[list[Problem], list[Problem]]:
+def _cross_record_problems(
+    item: Item, schemas: SchemaSet, known: Catalog
+) -> tuple[list[Problem], list[Problem]]:
     """The errors and warnings of the cross-record stage."""
     kind = BY_NAME[item.kind]
     record = item.record
@@ -300,9 +366,16 @@ def _cross_record_problems(item: Item, schemas: SchemaSet,
             problems += _claim_problems(record, schemas, known)
             duplicate = _duplicate_of(item, known)
             if duplicate:
-                warnings.append(Problem("", "duplicateClaim", (
-                    f"claims/{duplicate} already makes the same claim (same subject, property, "
-                    "value and claimed_by); cite both sources in one claim instead")))
+                warnings.append(
+                    Problem(
+                        "",
+                        "duplicateClaim",
+                        (
+                            f"claims/{duplicate} already makes the same claim (same subject, property, "
+                            "value and claimed_by); cite both sources in one claim instead"
+                        ),
+                    )
+                )
     return problems, warnings
 
 
@@ -350,18 +423,32 @@ def _reference_problems(pointer: str, reference: Any, targets, known: Catalog):
     tombstone = known.tombstone(collection, record_id)
     if tombstone is not None:
         if tombstone.get("action") == "merged":
-            yield Problem(pointer, "reference", (
-                f"{reference} was merged into {tombstone.get('merged_into')}; refer to that instead"))
+            yield Problem(
+                pointer,
+                "reference",
+                (
+                    f"{reference} was merged into {tombstone.get('merged_into')}; refer to that instead"
+                ),
+            )
         else:
-            yield Problem(pointer, "reference", (
-                f"{reference} was withdrawn ({_clip(str(tombstone.get('reason')), 120)}); "
-                "remove or replace the reference"))
+            yield Problem(
+                pointer,
+                "reference",
+                (
+                    f"{reference} was withdrawn ({_clip(str(tombstone.get('reason')), 120)}); "
+                    "remove or replace the reference"
+                ),
+            )
         return
     if known.exists(collection, record_id):
         return
     elsewhere = [c for c in ALL_COLLECTIONS if c != collection and known.exists(c, record_id)]
-    hint = f"; did you mean {elsewhere[0]}/{record_id}? (a {collection} reference must " \
-           f"point into {collection})" if elsewhere else ""
+    hint = (
+        f"; did you mean {elsewhere[0]}/{record_id}? (a {collection} reference must "
+        f"point into {collection})"
+        if elsewhere
+        else ""
+    )
     yield Problem(pointer, "reference", f"{reference} does not exist{hint}")
 
 
@@ -378,35 +465,56 @@ def _date_problems(kind: Kind, record: dict, schemas: SchemaSet):
             continue
         try:
             if edtf.is_reversed(value):
-                yield Problem(pointer, "interval", (
-                    f"the interval {value!r} is reversed: it starts after it ends"))
+                yield Problem(
+                    pointer,
+                    "interval",
+                    (f"the interval {value!r} is reversed: it starts after it ends"),
+                )
         except edtf.EDTFError as exc:
             yield Problem(pointer, "edtf", str(exc))
 
 
 def _claim_problems(record: dict, schemas: SchemaSet, known: Catalog):
     value = record.get("value")
-    if isinstance(value, dict) and isinstance(value.get("min"), int) \
-            and isinstance(value.get("max"), int) and value["min"] > value["max"]:
-        yield Problem("/value", "quantity", (
-            f"min ({value['min']}) is greater than max ({value['max']})"))
-    cited = [(pointer, ref.split("/", 1)[1]) for pointer, ref
-             in values_at(record, ("sources", "*", "source"))
-             if isinstance(ref, str) and ref.startswith("sources/")]
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("min"), int)
+        and isinstance(value.get("max"), int)
+        and value["min"] > value["max"]
+    ):
+        yield Problem(
+            "/value", "quantity", (f"min ({value['min']}) is greater than max ({value['max']})")
+        )
+    cited = [
+        (pointer, ref.split("/", 1)[1])
+        for pointer, ref in values_at(record, ("sources", "*", "source"))
+        if isinstance(ref, str) and ref.startswith("sources/")
+    ]
     facts = {source_id: known.source_facts(source_id) for _, source_id in cited}
     if record.get("status") == "adjudicated" and not any(
-            f and f[1] == "court-judgment" for f in facts.values()):
-        yield Problem("/status", "adjudicated", (
-            "an adjudicated claim must cite a court-judgment source; "
-            "cite the judgment, or use 'corroborated'"))
+        f and f[1] == "court-judgment" for f in facts.values()
+    ):
+        yield Problem(
+            "/status",
+            "adjudicated",
+            (
+                "an adjudicated claim must cite a court-judgment source; "
+                "cite the judgment, or use 'corroborated'"
+            ),
+        )
     for pointer, date in _date_fields(BY_NAME["claim"], record, schemas):
         earliest = _earliest(date)
         for _, source_id in cited:
             published = facts.get(source_id)
             if earliest and published and published[0] and earliest > published[0]:
-                yield Problem(pointer, "claimDate", (
-                    f"the claim is dated {date}, after sources/{source_id} was published "
-                    f"({published[0]}); a source cannot state what had not happened"))
+                yield Problem(
+                    pointer,
+                    "claimDate",
+                    (
+                        f"the claim is dated {date}, after sources/{source_id} was published "
+                        f"({published[0]}); a source cannot state what had not happened"
+                    ),
+                )
 
 
 def _earliest(date: Any) -> str | None:
@@ -435,12 +543,21 @@ def _tombstone_problems(item: Item, known: Catalog):
         return
     pointer = "/tombstone/merged_into"
     if parts[0] != item.collection:
-        yield Problem(pointer, "mergedInto", (
-            f"a record can only be merged into one of its own collection ({item.collection}), "
-            f"not {parts[0]}"))
+        yield Problem(
+            pointer,
+            "mergedInto",
+            (
+                f"a record can only be merged into one of its own collection ({item.collection}), "
+                f"not {parts[0]}"
+            ),
+        )
     elif parts[1] == item.record_id:
         yield Problem(pointer, "mergedInto", "a record cannot be merged into itself")
     elif known.tombstone(*parts) is not None:
-        yield Problem(pointer, "mergedInto", f"{target} is itself a tombstone; merge into its canonical record")
+        yield Problem(
+            pointer,
+            "mergedInto",
+            f"{target} is itself a tombstone; merge into its canonical record",
+        )
     elif not known.exists(*parts):
         yield Problem(pointer, "reference", f"{target} does not exist")

@@ -16,6 +16,7 @@ Accepted syntax (``EDTF_PATTERN`` is the single definition; ``parse`` gates on i
 Years are four digits, 0000-9999. Bounds are ISO day strings, which sort in time order as plain
 strings, so callers compare them without building ``datetime`` objects.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,10 +25,12 @@ from dataclasses import dataclass
 
 from chalicelib.errors import EDTFError
 
-__all__ = ["EDTF_PATTERN", "EDTFDate", "EDTFInterval", "parse", "bounds", "is_reversed"]
+__all__ = ["EDTF_PATTERN", "EDTFDate", "EDTFInterval", "bounds", "is_reversed", "parse"]
 
 # [0-9] rather than \d: in Python and Rust \d also matches Arabic-Indic and other digits.
-_YEAR = "(?:[0-9]{4}(?:-(?:(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]|XX))?|2[1-4]|XX(?:-XX)?))?"
+_YEAR = (
+    "(?:[0-9]{4}(?:-(?:(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]|XX))?|2[1-4]|XX(?:-XX)?))?"
+)
 _PARTIAL = "|[0-9]{3}X(?:-XX(?:-XX)?)?|[0-9]{2}XX(?:-XX(?:-XX)?)?)"
 _DATE = _YEAR + _PARTIAL + "[?~%]?"
 
@@ -40,8 +43,12 @@ _FULL = re.compile(EDTF_PATTERN)
 _ONE_DATE = re.compile(_DATE)
 
 # Season code -> (first month, last month, last month is in the next year).
-_SEASONS = {"21": ("03", "05", False), "22": ("06", "08", False),
-            "23": ("09", "11", False), "24": ("12", "02", True)}
+_SEASONS = {
+    "21": ("03", "05", False),
+    "22": ("06", "08", False),
+    "23": ("09", "11", False),
+    "24": ("12", "02", True),
+}
 _SEASON_NAMES = {"21": "spring", "22": "summer", "23": "autumn", "24": "winter"}
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -89,6 +96,7 @@ class EDTFInterval:
     def __str__(self) -> str:
         def side(date: EDTFDate | None, is_open: bool) -> str:
             return str(date) if date else (".." if is_open else "")
+
         return side(self.start, self.open_start) + "/" + side(self.end, self.open_end)
 
 
@@ -107,17 +115,22 @@ def _date_bounds(whole: str, date: str) -> tuple[str, str]:
         first, last, next_year = _SEASONS[month]
         end_year = int(year) + 1 if next_year else int(year)
         if end_year > 9999:
-            raise EDTFError(f"{whole!r} is not a valid EDTF date: the {_SEASON_NAMES[month]} of "
-                            f"{year} ends in year {end_year}, beyond four-digit years")
-        return (f"{year}-{first}-01",
-                f"{end_year:04d}-{last}-{_days_in_month(end_year, int(last)):02d}")
+            raise EDTFError(
+                f"{whole!r} is not a valid EDTF date: the {_SEASON_NAMES[month]} of "
+                f"{year} ends in year {end_year}, beyond four-digit years"
+            )
+        return (
+            f"{year}-{first}-01",
+            f"{end_year:04d}-{last}-{_days_in_month(end_year, int(last)):02d}",
+        )
     last_day = _days_in_month(int(year), int(month))
     day = date[8:10]
     if not day or day == "XX":
         return f"{year}-{month}-01", f"{year}-{month}-{last_day:02d}"
     if int(day) > last_day:
-        raise EDTFError(f"{whole!r} is not a valid EDTF date: day {int(day)} does not exist "
-                        f"in {year}-{month}")
+        raise EDTFError(
+            f"{whole!r} is not a valid EDTF date: day {int(day)} does not exist in {year}-{month}"
+        )
     return date, date
 
 
@@ -186,7 +199,9 @@ def parse(text: str) -> EDTFDate | EDTFInterval:
     return EDTFInterval(
         start=_make_date(text, left) if left not in ("", "..") else None,
         end=_make_date(text, right) if right not in ("", "..") else None,
-        open_start=left == "..", open_end=right == "..")
+        open_start=left == "..",
+        open_end=right == "..",
+    )
 
 
 @functools.lru_cache(maxsize=65536)

@@ -10,10 +10,12 @@ Paths address values inside a record: a tuple of keys, where ``"*"`` steps into
 every item of an array. ``("sources", "*", "source")`` yields the source reference
 of each citation.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ID_MAX_LENGTH = 80
@@ -45,15 +47,15 @@ class ReferenceField:
 class Kind:
     """One kind of record: its schema name, its collection and how it is indexed."""
 
-    name: str                      # schema name, singular: 'person'
-    collection: str                # API path and data/ folder, plural: 'people'
-    title_field: str               # 'name', or 'title' for sources
+    name: str  # schema name, singular: 'person'
+    collection: str  # API path and data/ folder, plural: 'people'
+    title_field: str  # 'name', or 'title' for sources
     description: str
     references: tuple[ReferenceField, ...]
     date_fields: tuple[Path, ...]  # EDTF fields, checked for reversal; bounds feed date_from/to
     search_fields: tuple[Path, ...]
     filters: tuple[Filter, ...]
-    sorts: tuple[str, ...]         # sortable keys besides 'id'; see query.sort_key
+    sorts: tuple[str, ...]  # sortable keys besides 'id'; see query.sort_key
     # Dates whose span is what date_from/date_to overlap; empty means no date filter.
     span_fields: tuple[Path, ...] = field(default=())
 
@@ -73,7 +75,9 @@ TYPE_FILTER = "Only records of this type."
 
 KINDS: tuple[Kind, ...] = (
     Kind(
-        name="person", collection="people", title_field="name",
+        name="person",
+        collection="people",
+        title_field="name",
         description="People: officials, victims, survivors, witnesses, researchers and family members.",
         references=(CITATIONS,),
         date_fields=(("born",), ("died",)),
@@ -83,7 +87,9 @@ KINDS: tuple[Kind, ...] = (
         sorts=("name", "born"),
     ),
     Kind(
-        name="organization", collection="organizations", title_field="name",
+        name="organization",
+        collection="organizations",
+        title_field="name",
         description="Organizations: state bodies, courts, commissions, NGOs, political groups, UN bodies and publishers.",
         references=(
             ReferenceField(("parent",), ("organizations",)),
@@ -97,7 +103,9 @@ KINDS: tuple[Kind, ...] = (
         sorts=("name", "founded"),
     ),
     Kind(
-        name="place", collection="places", title_field="name",
+        name="place",
+        collection="places",
+        title_field="name",
         description="Places: countries, cities, prisons, cemeteries and grave sites.",
         references=(ReferenceField(("within",), ("places",)), CITATIONS),
         date_fields=(),
@@ -109,7 +117,9 @@ KINDS: tuple[Kind, ...] = (
         sorts=("name",),
     ),
     Kind(
-        name="event", collection="events", title_field="name",
+        name="event",
+        collection="events",
+        title_field="name",
         description="Events: mass executions, decrees, meetings, trials, verdicts and publications.",
         references=(
             ReferenceField(("places", "*"), ("places",)),
@@ -123,14 +133,22 @@ KINDS: tuple[Kind, ...] = (
         filters=(
             Filter("type", ("type",), TYPE_FILTER),
             Filter("place", ("places", "*"), "Only events at this place.", ("places",)),
-            Filter("participant", ("participants", "*", "ref"),
-                   "Only events with this participant.", AGENTS),
-            Filter("part_of", ("part_of",), "Only events that are part of this event.", ("events",)),
+            Filter(
+                "participant",
+                ("participants", "*", "ref"),
+                "Only events with this participant.",
+                AGENTS,
+            ),
+            Filter(
+                "part_of", ("part_of",), "Only events that are part of this event.", ("events",)
+            ),
         ),
         sorts=("name", "date"),
     ),
     Kind(
-        name="source", collection="sources", title_field="title",
+        name="source",
+        collection="sources",
+        title_field="title",
         description="Sources: reports, press releases, news articles, court judgments, UN documents and recordings.",
         references=(
             ReferenceField(("publisher",), ("organizations",)),
@@ -141,12 +159,16 @@ KINDS: tuple[Kind, ...] = (
         search_fields=(("title",), ("description",), ("identifiers", "*", "value")),
         filters=(
             Filter("type", ("type",), TYPE_FILTER),
-            Filter("publisher", ("publisher",), "Only sources from this publisher.", ("organizations",)),
+            Filter(
+                "publisher", ("publisher",), "Only sources from this publisher.", ("organizations",)
+            ),
         ),
         sorts=("title", "published"),
     ),
     Kind(
-        name="claim", collection="claims", title_field="property",
+        name="claim",
+        collection="claims",
+        title_field="property",
         description="Claims: who asserts what about whom, in which source, at which page, in which words.",
         references=(
             ReferenceField(("subject",), ALL_COLLECTIONS),
@@ -163,10 +185,24 @@ KINDS: tuple[Kind, ...] = (
         filters=(
             Filter("subject", ("subject",), "Only claims about this record.", ALL_COLLECTIONS),
             Filter("property", ("property",), "Only claims of this property."),
-            Filter("value", ("value",), "Only claims with this value (a reference or an exact text).",
-                   ALL_COLLECTIONS),
-            Filter("claimed_by", ("claimed_by",), "Only claims made by this person or organization.", AGENTS),
-            Filter("source", ("sources", "*", "source"), "Only claims citing this source.", ("sources",)),
+            Filter(
+                "value",
+                ("value",),
+                "Only claims with this value (a reference or an exact text).",
+                ALL_COLLECTIONS,
+            ),
+            Filter(
+                "claimed_by",
+                ("claimed_by",),
+                "Only claims made by this person or organization.",
+                AGENTS,
+            ),
+            Filter(
+                "source",
+                ("sources", "*", "source"),
+                "Only claims citing this source.",
+                ("sources",),
+            ),
             Filter("status", ("status",), "Only claims with this status."),
             Filter("stance", ("stance",), "Only claims with this stance."),
             Filter("confidence", ("confidence",), "Only claims with this confidence."),

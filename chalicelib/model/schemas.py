@@ -5,13 +5,15 @@ so the same documents validate data at build time and in Lambda, where the repos
 is not on disk. jsonschema is imported only when a validator is first needed, because
 most API routes never validate anything and Lambda pays for every import at cold start.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from functools import cached_property, lru_cache
+from collections.abc import Mapping
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from chalicelib.model.kinds import KINDS, split_reference
 
@@ -41,7 +43,7 @@ class SchemaSet:
         }
 
     @classmethod
-    def from_dir(cls, directory: Path = SCHEMA_DIR) -> "SchemaSet":
+    def from_dir(cls, directory: Path = SCHEMA_DIR) -> SchemaSet:
         return cls(read_schema_dir(directory))
 
     def document(self, kind_name: str) -> dict[str, Any]:
@@ -52,7 +54,8 @@ class SchemaSet:
         from referencing import Registry, Resource
 
         return Registry().with_resources(
-            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values())
+            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values()
+        )
 
     @cached_property
     def validators(self) -> dict[str, Any]:
@@ -121,7 +124,7 @@ def ecma_pattern_validator():
     """
     from jsonschema import Draft202012Validator, ValidationError, validators
 
-    @lru_cache(maxsize=None)
+    @cache
     def compiled(pattern: str) -> re.Pattern:
         if pattern.endswith("$") and not pattern.endswith("\\$"):
             pattern = pattern[:-1] + r"\Z"

@@ -7,6 +7,7 @@ time a release carries comes from ``SOURCE_DATE_EPOCH`` or, failing that, from t
 last git commit that touched ``data/``, never from the clock. The version is that
 day plus a short hash of the content, so the same data always gets the same version.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,24 +16,26 @@ import hashlib
 import os
 import subprocess
 import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Mapping, Sequence
+from typing import Any
 
-from chalicelib.errors import DatasetError
-from chalicelib.release.cores import map_shared, processes_for
 from chalicelib.checks.intake import load_file, record_files
+from chalicelib.checks.validate import Item, Report, validate
+from chalicelib.errors import DatasetError
 from chalicelib.model.kinds import BY_NAME, KINDS, Kind
+from chalicelib.model.schemas import SCHEMA_DIR, SchemaSet, read_schema_dir
+from chalicelib.release.cores import map_shared, processes_for
 from chalicelib.release.index import CHUNK_RECORDS, line_ends
 from chalicelib.release.layout import canonical_json, schema_path, sha256_hex
 from chalicelib.release.manifest import RELEASE_FORMAT
-from chalicelib.model.schemas import SCHEMA_DIR, SchemaSet, read_schema_dir
-from chalicelib.checks.validate import Item, Report, validate
 
 # A progress reporter: progress(label, length) gives a context manager whose value
 # has update(n). The CLI passes click progress bars when stderr is a terminal.
-Progress = Callable[[str, int], ContextManager[Any]]
+Progress = Callable[[str, int], AbstractContextManager[Any]]
 
 
 class _NoBar:
@@ -40,7 +43,7 @@ class _NoBar:
         pass
 
 
-def no_progress(label: str, length: int) -> ContextManager[Any]:
+def no_progress(label: str, length: int) -> AbstractContextManager[Any]:
     """The progress reporter that reports nothing."""
     return contextlib.nullcontext(_NoBar())
 
@@ -63,7 +66,7 @@ class CompiledRecord:
 
     id: str
     record: dict
-    body: bytes   # canonical JSON: the exact bytes the API serves
+    body: bytes  # canonical JSON: the exact bytes the API serves
     sha256: str
     chunk: int = -1  # a live record's place in index/<collection>/: chunk number and offset
     start: int = 0
@@ -74,14 +77,18 @@ class CompiledRecord:
         where its bytes are for a live record."""
         if "tombstone" in self.record:
             return {"sha256": self.sha256, "tombstone": self.record["tombstone"]}
-        return {"sha256": self.sha256, "chunk": self.chunk, "start": self.start,
-                "bytes": len(self.body)}
+        return {
+            "sha256": self.sha256,
+            "chunk": self.chunk,
+            "start": self.start,
+            "bytes": len(self.body),
+        }
 
 
 @dataclass
 class CompiledCollection:
     kind: Kind
-    live: list[CompiledRecord] = field(default_factory=list)        # sorted by id
+    live: list[CompiledRecord] = field(default_factory=list)  # sorted by id
     tombstones: list[CompiledRecord] = field(default_factory=list)  # sorted by id
 
     def entries(self) -> dict[str, dict[str, Any]]:
@@ -127,11 +134,19 @@ def source_date_epoch(data_dir: Path) -> int:
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if raw:
         if not raw.isdigit():
-            raise BuildError("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC")
+            raise BuildError(
+                "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC"
+            )
         return int(raw)
     try:
-        git = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."], cwd=data_dir,
-                             capture_output=True, text=True, timeout=60, check=False)
+        git = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", "."],
+            cwd=data_dir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         stamp = git.stdout.strip() if git.returncode == 0 else ""
     except (OSError, subprocess.SubprocessError):
         stamp = ""
@@ -139,12 +154,14 @@ def source_date_epoch(data_dir: Path) -> int:
         raise BuildError(
             f"cannot tell the release time: commit {data_dir} to git or set SOURCE_DATE_EPOCH "
             "(a release takes its time from the last commit that touched the data, never "
-            "from the clock, so that rebuilding it gives the same bytes)")
+            "from the clock, so that rebuilding it gives the same bytes)"
+        )
     return int(stamp)
 
 
-def compile_data(data_dir: Path, *, epoch: int | None = None,
-                 schema_dir: Path = SCHEMA_DIR) -> Compiled:
+def compile_data(
+    data_dir: Path, *, epoch: int | None = None, schema_dir: Path = SCHEMA_DIR
+) -> Compiled:
     """Read and validate every record under ``data_dir``; raise InvalidDataset if any fails."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -154,26 +171,39 @@ def compile_data(data_dir: Path, *, epoch: int | None = None,
     files = record_files([data_dir])
     processes = processes_for(len(files))
     read = map_shared(_read_files, list(enumerate(files)), processes)
-    report = validate([item for item, _, _ in read], schemas,
-                      spread=lambda work, part: map_shared(work, part, processes))
+    report = validate(
+        [item for item, _, _ in read],
+        schemas,
+        spread=lambda work, part: map_shared(work, part, processes),
+    )
     if not report.valid:
         raise InvalidDataset(report)
     if epoch is None:
         epoch = source_date_epoch(data_dir)
     collections, claim_keys = _compiled_collections(read)
-    return Compiled(schemas, schema_bytes, collections, report, epoch,
-                    _content_sha256(schema_bytes, collections), claim_keys)
+    return Compiled(
+        schemas,
+        schema_bytes,
+        collections,
+        report,
+        epoch,
+        _content_sha256(schema_bytes, collections),
+        claim_keys,
+    )
 
 
-def _compiled_collections(read: list[ReadFile]) -> tuple[dict[str, CompiledCollection],
-                                                          dict[str, list[str]]]:
+def _compiled_collections(
+    read: list[ReadFile],
+) -> tuple[dict[str, CompiledCollection], dict[str, list[str]]]:
     """The valid records by collection, each list sorted by id and each live record placed
     in its collection's index chunks; and the live claims' ids by claim-key digest."""
     collections = {kind.collection: CompiledCollection(kind) for kind in KINDS}
     claim_keys: dict[str, list[str]] = {}
     for item, body, sha256 in read:
         if item.claim_key is not None and not item.is_tombstone:
-            claim_keys.setdefault(sha256_hex(item.claim_key.encode("utf-8")), []).append(item.record_id)
+            claim_keys.setdefault(sha256_hex(item.claim_key.encode("utf-8")), []).append(
+                item.record_id
+            )
         compiled = CompiledRecord(item.record_id, item.record, body, sha256)
         collection = collections[BY_NAME[item.kind].collection]
         (collection.tombstones if item.is_tombstone else collection.live).append(compiled)
@@ -186,14 +216,17 @@ def _compiled_collections(read: list[ReadFile]) -> tuple[dict[str, CompiledColle
     return collections, {digest: sorted(ids) for digest, ids in sorted(claim_keys.items())}
 
 
-def _content_sha256(schema_bytes: Mapping[str, bytes],
-                    collections: Mapping[str, CompiledCollection]) -> str:
+def _content_sha256(
+    schema_bytes: Mapping[str, bytes], collections: Mapping[str, CompiledCollection]
+) -> str:
     """The sha256 of the sorted lines naming every schema and record with its sha256."""
     listing = [f"format {RELEASE_FORMAT}"]
     listing += [f"{schema_path(name)} {sha256_hex(body)}" for name, body in schema_bytes.items()]
     for name, collection in collections.items():
         listing += [f"{name}/{r.id} {r.sha256}" for r in collection.live + collection.tombstones]
-    return hashlib.sha256("".join(line + "\n" for line in sorted(listing)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        "".join(line + "\n" for line in sorted(listing)).encode("utf-8")
+    ).hexdigest()
 
 
 # A record file read: its item, and for a JSON object its canonical JSON and that JSON's sha256.
@@ -236,8 +269,14 @@ def gc_paused():
 
 
 @gc_paused()
-def build_release(data_dir: Path, out_dir: Path, *, previous: PreviousRelease | None = None,
-                  epoch: int | None = None, progress: Progress | None = None) -> tuple[Compiled, dict]:
+def build_release(
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    previous: PreviousRelease | None = None,
+    epoch: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[Compiled, dict]:
     """Compile ``data_dir`` and write the release into ``out_dir``; return it and its manifest."""
     from chalicelib.release.writer import write_release
 
@@ -247,6 +286,7 @@ def build_release(data_dir: Path, out_dir: Path, *, previous: PreviousRelease | 
 
 # -- the schema stage, sped up -------------------------------------------------------
 
+
 class _Prechecked:
     """A validator that lets a fast, independent 2020-12 implementation accept records.
 
@@ -255,7 +295,7 @@ class _Prechecked:
     rejected records go through jsonschema, whose errors the report explains.
     """
 
-    __slots__ = ("fast", "_full")
+    __slots__ = ("_full", "fast")
 
     def __init__(self, fast: Any, full: Callable[[], Any]):
         self.fast, self._full = fast, full
@@ -287,9 +327,12 @@ class PrecheckedSchemaSet(SchemaSet):
             schema = self.documents[f"{name}.schema.json"]
             jsonschema_rs.meta.validate(schema)  # as jsonschema's check_schema would
             fast[name] = jsonschema_rs.Draft202012Validator(
-                schema, registry=registry, validate_formats=True, ignore_unknown_formats=False)
-        return {name: _Prechecked(validator, lambda name=name: self._explaining[name])
-                for name, validator in fast.items()}
+                schema, registry=registry, validate_formats=True, ignore_unknown_formats=False
+            )
+        return {
+            name: _Prechecked(validator, lambda name=name: self._explaining[name])
+            for name, validator in fast.items()
+        }
 
     @cached_property
     def _explaining(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 Kept in its own small module so that the reading side can use it without importing
 the query engine, which a single-record request never needs.
 """
+
 from __future__ import annotations
 
 import threading

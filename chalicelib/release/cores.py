@@ -5,6 +5,7 @@ forked child starts with everything the parent has read and compiled, copying no
 it is written to, so only the child's answer crosses a pipe. Where fork is unavailable, on a
 single core, or for a small dataset, the same work runs in this process with the same result.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -14,7 +15,8 @@ import pickle
 import sys
 import tempfile
 import traceback
-from typing import Callable, Iterator, Sequence, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,8 +60,9 @@ class _Child:
         try:
             succeeded, value = self._receiving.recv()
         except EOFError:
-            raise ForkedTaskDied(f"a build process ended without an answer "
-                                 f"(exit code {self._process.exitcode})") from None
+            raise ForkedTaskDied(
+                f"a build process ended without an answer (exit code {self._process.exitcode})"
+            ) from None
         finally:
             self._process.join()
             self._receiving.close()
@@ -78,7 +81,7 @@ class _Child:
 def _answer(task: Callable[[], object], sending) -> None:
     try:
         answer = (True, task())
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+    except BaseException as exc:
         answer = (False, _portable(exc))
     sending.send(answer)
     sending.close()
@@ -89,7 +92,7 @@ def _portable(exc: BaseException) -> BaseException:
     try:
         pickle.loads(pickle.dumps(exc))
         return exc
-    except Exception:  # noqa: BLE001
+    except Exception:
         return RuntimeError("".join(traceback.format_exception(exc)))
 
 
@@ -110,8 +113,9 @@ def alongside(task: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
         child.stop()
 
 
-def map_shared(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], processes: int,
-               chunk: int = 1000) -> list[R]:
+def map_shared(
+    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], processes: int, chunk: int = 1000
+) -> list[R]:
     """``work(items)``, shared out over ``processes`` processes a chunk of items at a time.
 
     ``work`` maps a sequence of items to one result each. This process and forked children
@@ -120,7 +124,7 @@ def map_shared(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], proce
     chunk's results to a file as it goes (so writing them overlaps its work), and this
     process reads them back at the end; the results come back in the order of ``items``.
     """
-    chunks = [items[n:n + chunk] for n in range(0, len(items), chunk)]
+    chunks = [items[n : n + chunk] for n in range(0, len(items), chunk)]
     if processes <= 1 or len(chunks) < 2:
         return work(items)
     taken = multiprocessing.get_context("fork").Value("i", 0)
@@ -139,6 +143,7 @@ def map_shared(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], proce
             for number in untaken():
                 pickle.dump((number, work(chunks[number])), spool, pickle.HIGHEST_PROTOCOL)
             spool.flush()
+
         return share
 
     with contextlib.ExitStack() as stack:

@@ -4,17 +4,25 @@ Every file is a pure function of the release's records and schemas (and, for
 ``changes.json``, of the previous release), written byte for byte the same on every
 build: canonical JSON, gzip without a timestamp or file name, CSV rows in id order.
 """
+
 from __future__ import annotations
 
 import gzip
 import json
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.model.kinds import KINDS
+from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.layout import sha256_hex
 from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
-from chalicelib.model.schemas import SchemaSet
-from chalicelib.release.tables import ClaimSourceTable, columns_for, csv_bytes, table_schema, tombstone_columns
+from chalicelib.release.tables import (
+    ClaimSourceTable,
+    columns_for,
+    csv_bytes,
+    table_schema,
+    tombstone_columns,
+)
 
 if TYPE_CHECKING:
     from chalicelib.release.build import CompiledCollection
@@ -37,8 +45,14 @@ def pretty_json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def release_downloads(schemas: SchemaSet, collections: Mapping[str, "CompiledCollection"], *,
-                      version: str, epoch: int, changes: dict[str, Any]) -> dict[str, bytes]:
+def release_downloads(
+    schemas: SchemaSet,
+    collections: Mapping[str, CompiledCollection],
+    *,
+    version: str,
+    epoch: int,
+    changes: dict[str, Any],
+) -> dict[str, bytes]:
     """Every file of ``files/``, by name, ending with ``datapackage.json``.
 
     ``<collection>.jsonl.gz`` holds that collection's live records, one canonical
@@ -57,47 +71,80 @@ def release_downloads(schemas: SchemaSet, collections: Mapping[str, "CompiledCol
         every.extend(prefix + line + b"}\n" for line in lines)
         columns = columns_for(schemas, kind.schema_file)
         files[f"{kind.collection}.csv"] = csv_bytes(columns, (e.record for e in collection.live))
-        resources.append(_table(f"{kind.collection}.csv", kind.description,
-                                table_schema(columns, ["id"])))
-        resources.append(_lines(f"{kind.collection}.jsonl.gz",
-                                f"{kind.description} One JSON record per line."))
+        resources.append(
+            _table(f"{kind.collection}.csv", kind.description, table_schema(columns, ["id"]))
+        )
+        resources.append(
+            _lines(f"{kind.collection}.jsonl.gz", f"{kind.description} One JSON record per line.")
+        )
     files[ALL_FILE] = gzipped(b"".join(every))
-    resources.append(_lines(ALL_FILE, "Every live record, one per line, as "
-                                      "{\"kind\": <schema name>, \"record\": {...}}."))
+    resources.append(
+        _lines(
+            ALL_FILE,
+            'Every live record, one per line, as {"kind": <schema name>, "record": {...}}.',
+        )
+    )
 
     claim_sources = ClaimSourceTable.from_schemas(schemas)
     files[CLAIMS_SOURCES_FILE] = claim_sources.csv(e.record for e in collections["claims"].live)
-    resources.append(_table(CLAIMS_SOURCES_FILE, (
-        "One row per claim and citation: who claims what about whom, in which source, "
-        "where in it, and in which words."), table_schema(claim_sources.columns)))
+    resources.append(
+        _table(
+            CLAIMS_SOURCES_FILE,
+            (
+                "One row per claim and citation: who claims what about whom, in which source, "
+                "where in it, and in which words."
+            ),
+            table_schema(claim_sources.columns),
+        )
+    )
 
     columns = tombstone_columns(schemas)
-    tombstones = [{"collection": kind.collection, **entry.record}
-                  for kind in KINDS for entry in collections[kind.collection].tombstones]
+    tombstones = [
+        {"collection": kind.collection, **entry.record}
+        for kind in KINDS
+        for entry in collections[kind.collection].tombstones
+    ]
     files[TOMBSTONES_FILE] = csv_bytes(columns, tombstones)
-    resources.append(_table(TOMBSTONES_FILE, (
-        "Ids that were withdrawn (the API answers 410) or merged into another record "
-        "(the API answers 308)."), table_schema(columns, ["collection", "id"])))
+    resources.append(
+        _table(
+            TOMBSTONES_FILE,
+            (
+                "Ids that were withdrawn (the API answers 410) or merged into another record "
+                "(the API answers 308)."
+            ),
+            table_schema(columns, ["collection", "id"]),
+        )
+    )
 
     files[CHANGES_FILE] = pretty_json(changes)
-    resources.append({"name": "changes", "path": CHANGES_FILE, "type": "json", "format": "json",
-                      "mediatype": "application/json", "description": (
-                          "Ids added, changed, removed, withdrawn and merged since the "
-                          "previous release.")})
+    resources.append(
+        {
+            "name": "changes",
+            "path": CHANGES_FILE,
+            "type": "json",
+            "format": "json",
+            "mediatype": "application/json",
+            "description": (
+                "Ids added, changed, removed, withdrawn and merged since the previous release."
+            ),
+        }
+    )
 
     for resource in resources:
         body = files[resource["path"]]
         resource["bytes"] = len(body)
         resource["hash"] = "sha256:" + sha256_hex(body)
-    files[DATAPACKAGE_FILE] = pretty_json({
-        "name": DATASET_NAME,
-        "title": TITLE,
-        "version": version,
-        "created": iso_time(epoch),
-        "description": QUOTATION_NOTE,
-        "licenses": [LICENSE],
-        "resources": resources,
-    })
+    files[DATAPACKAGE_FILE] = pretty_json(
+        {
+            "name": DATASET_NAME,
+            "title": TITLE,
+            "version": version,
+            "created": iso_time(epoch),
+            "description": QUOTATION_NOTE,
+            "licenses": [LICENSE],
+            "resources": resources,
+        }
+    )
     return files
 
 
@@ -106,21 +153,38 @@ def _resource_name(path: str) -> str:
 
 
 def _table(path: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": _resource_name(path), "path": path, "type": "table", "profile": "tabular-data-resource",
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "description": description, "schema": schema}
+    return {
+        "name": _resource_name(path),
+        "path": path,
+        "type": "table",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "description": description,
+        "schema": schema,
+    }
 
 
 def _lines(path: str, description: str) -> dict[str, Any]:
     # 'file', not 'table': a record nests lists and objects, which a table cannot hold.
-    return {"name": _resource_name(path), "path": path, "type": "file", "format": "jsonl",
-            "compression": "gz", "mediatype": "application/jsonl+gzip",
-            "description": description}
+    return {
+        "name": _resource_name(path),
+        "path": path,
+        "type": "file",
+        "format": "jsonl",
+        "compression": "gz",
+        "mediatype": "application/jsonl+gzip",
+        "description": description,
+    }
 
 
-def changes_document(version: str, previous_version: str | None,
-                     entries: Mapping[str, Mapping[str, dict]],
-                     previous: Mapping[str, Mapping[str, dict]] | None) -> dict[str, Any]:
+def changes_document(
+    version: str,
+    previous_version: str | None,
+    entries: Mapping[str, Mapping[str, dict]],
+    previous: Mapping[str, Mapping[str, dict]] | None,
+) -> dict[str, Any]:
     """What changed since ``previous`` (directory entries by collection and id).
 
     - added: live now, and not live before (new, or restored from a tombstone);
@@ -149,7 +213,8 @@ def changes_document(version: str, previous_version: str | None,
         found["removed"] = [record_id for record_id in before if record_id not in now]
         for name in CHANGE_KINDS:
             lists[name][kind.collection] = sorted(
-                found[name], key=lambda x: x["id"] if isinstance(x, dict) else x)
+                found[name], key=lambda x: x["id"] if isinstance(x, dict) else x
+            )
     document["summary"] = {name: sum(len(v) for v in lists[name].values()) for name in CHANGE_KINDS}
     document.update(lists)
     return document
@@ -158,6 +223,7 @@ def changes_document(version: str, previous_version: str | None,
 def summary_line(changes: Mapping[str, Any]) -> str:
     """'+3 ~1 -0, 2 withdrawn, 0 merged', for the releases listing."""
     s = changes.get("summary", {})
-    return (f"+{s.get('added', 0)} ~{s.get('changed', 0)} -{s.get('removed', 0)}, "
-            f"{s.get('withdrawn', 0)} withdrawn, {s.get('merged', 0)} merged")
-
+    return (
+        f"+{s.get('added', 0)} ~{s.get('changed', 0)} -{s.get('removed', 0)}, "
+        f"{s.get('withdrawn', 0)} withdrawn, {s.get('merged', 0)} merged"
+    )

@@ -29,6 +29,7 @@ The ``.bin`` files share one container: an 8-byte magic, a uint32 header length,
 naming the arrays, then the arrays as little-endian 4-byte integers, each 8-aligned, and an
 optional raw tail. Arrays load as zero-copy memoryviews, so loading costs a read, not a parse.
 """
+
 from __future__ import annotations
 
 import functools
@@ -38,15 +39,16 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import accumulate
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from chalicelib.model import edtf
-from chalicelib.release.cache import Memo
 from chalicelib.model.kinds import Kind
+from chalicelib.release.cache import Memo
 from chalicelib.release.layout import canonical_json, chunk_name
-from chalicelib.serve.query import OPEN_END, OPEN_START, day_number, sort_key
 from chalicelib.release.textsearch import TrigramIndex
+from chalicelib.serve.query import OPEN_END, OPEN_START, day_number, sort_key
 
 FORMAT = 1
 CHUNK_RECORDS = 1024
@@ -58,6 +60,7 @@ _HEAD = struct.Struct("<8sI")
 
 
 # --- container --------------------------------------------------------------------------------
+
 
 def _pad(n: int) -> bytes:
     return b"\0" * (-n % 8)
@@ -73,8 +76,9 @@ def _le(a: array) -> bytes:
 
 def pack(header: Mapping[str, Any], arrays: Mapping[str, array], tail: bytes = b"") -> bytes:
     """One container file: header JSON, then ``arrays`` in the given order, then ``tail``."""
-    head = dict(header, arrays=[[name, a.typecode, len(a)] for name, a in arrays.items()],
-                tail=len(tail))
+    head = dict(
+        header, arrays=[[name, a.typecode, len(a)] for name, a in arrays.items()], tail=len(tail)
+    )
     text = json.dumps(head, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     parts = [_HEAD.pack(_MAGIC, len(text)), text, _pad(_HEAD.size + len(text))]
     for a in arrays.values():
@@ -93,12 +97,12 @@ def unpack(data: bytes) -> tuple[dict, dict[str, Sequence[int]], memoryview]:
     magic, size = _HEAD.unpack_from(data)
     if magic != _MAGIC:
         raise ValueError("not an index container (bad magic)")
-    header = json.loads(data[_HEAD.size:_HEAD.size + size])
+    header = json.loads(data[_HEAD.size : _HEAD.size + size])
     pos = _HEAD.size + size
     pos += -pos % 8
     view, arrays = memoryview(data), {}
     for name, typecode, count in header.pop("arrays"):
-        raw = view[pos:pos + 4 * count]
+        raw = view[pos : pos + 4 * count]
         if len(raw) != 4 * count:
             raise ValueError(f"index container is truncated in array {name!r}")
         if sys.byteorder == "little":
@@ -107,13 +111,14 @@ def unpack(data: bytes) -> tuple[dict, dict[str, Sequence[int]], memoryview]:
             arrays[name] = array(typecode, raw.tobytes())
             arrays[name].byteswap()
         pos += 4 * count + (-4 * count % 8)
-    tail = view[pos:pos + header.pop("tail")]
+    tail = view[pos : pos + header.pop("tail")]
     return header, arrays, tail
 
 
 # --- build ------------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def _getter(path: tuple[str, ...]) -> Callable[[Any], list[str]]:
     """A function giving the string values at ``path`` (as ``kinds.values_at`` finds them).
 
@@ -122,11 +127,13 @@ def _getter(path: tuple[str, ...]) -> Callable[[Any], list[str]]:
     times faster.
     """
     if "*" not in path:
+
         def plain(record: Any) -> list[str]:
             node = record
             for step in path:
                 node = node.get(step) if isinstance(node, dict) else None
             return [node] if isinstance(node, str) else []
+
         return plain
 
     def walk(record: Any) -> list[str]:
@@ -137,6 +144,7 @@ def _getter(path: tuple[str, ...]) -> Callable[[Any], list[str]]:
             else:
                 nodes = [node[step] for node in nodes if isinstance(node, dict) and step in node]
         return [v for v in nodes if isinstance(v, str)]
+
     return walk
 
 
@@ -175,8 +183,9 @@ def _sort_file(kind: Kind, key: str, records: list[dict]) -> bytes:
     value_of = sort_key(kind, key)
     keys = [value_of(r) for r in records]
     # Ordinals are in id order, so the ordinal is the id tie-breaker; missing values sort last.
-    perm = array("I", sorted(range(len(records)),
-                             key=lambda o: (keys[o] is None, keys[o] or (), o)))
+    perm = array(
+        "I", sorted(range(len(records)), key=lambda o: (keys[o] is None, keys[o] or (), o))
+    )
     rank = array("I", bytes(4 * len(perm)))
     for position, ordinal in enumerate(perm):
         rank[ordinal] = position
@@ -214,14 +223,15 @@ def line_ends(bodies: Sequence[bytes]) -> array:
     """
     ends = array("I")
     for c in range(0, len(bodies), CHUNK_RECORDS):
-        lengths = list(map(len, bodies[c:c + CHUNK_RECORDS]))
+        lengths = list(map(len, bodies[c : c + CHUNK_RECORDS]))
         # Line i ends after the i newlines and the i + 1 bodies before its own newline.
         ends.extend(map(operator.add, accumulate(lengths), range(len(lengths))))
     return ends
 
 
-def build_index(kind: Kind, records: list[dict],
-                bodies: Sequence[bytes] | None = None) -> dict[str, bytes]:
+def build_index(
+    kind: Kind, records: list[dict], bodies: Sequence[bytes] | None = None
+) -> dict[str, bytes]:
     """The files of ``index/<collection>/`` for the live ``records`` of one kind, sorted by id.
 
     ``bodies`` are the records' canonical JSON (``layout.canonical_json``), in the same order;
@@ -238,7 +248,7 @@ def build_index(kind: Kind, records: list[dict],
         raise ValueError(f"{kind.collection}: {len(bodies)} bodies for {len(records)} records")
     files: dict[str, bytes] = {}
     for c in range(0, len(bodies), CHUNK_RECORDS):
-        files[chunk_name(c // CHUNK_RECORDS)] = b"\n".join(bodies[c:c + CHUNK_RECORDS]) + b"\n"
+        files[chunk_name(c // CHUNK_RECORDS)] = b"\n".join(bodies[c : c + CHUNK_RECORDS]) + b"\n"
     files["records.bin"] = pack({"chunk": CHUNK_RECORDS}, {"ends": line_ends(bodies)})
     id_blob = "".join(ids).encode("ascii")
     id_ends = array("I", (0,))
@@ -253,14 +263,22 @@ def build_index(kind: Kind, records: list[dict],
         files["span.bin"] = _span_file(kind, records)
     getters = [_getter(p) for p in kind.search_fields + ((kind.title_field,),)]
     files["search.bin"] = TrigramIndex(
-        (o, [v for get in getters for v in get(r)]) for o, r in enumerate(records)).to_bytes()
-    meta = {"format": FORMAT, "kind": kind.name, "collection": kind.collection,
-            "count": len(records), "chunk": CHUNK_RECORDS, "files": sorted(files)}
+        (o, [v for get in getters for v in get(r)]) for o, r in enumerate(records)
+    ).to_bytes()
+    meta = {
+        "format": FORMAT,
+        "kind": kind.name,
+        "collection": kind.collection,
+        "count": len(records),
+        "chunk": CHUNK_RECORDS,
+        "files": sorted(files),
+    }
     files["meta.json"] = json.dumps(meta, sort_keys=True, separators=(",", ":")).encode() + b"\n"
     return dict(sorted(files.items()))
 
 
 # --- load -------------------------------------------------------------------------------------
+
 
 class CollectionIndex:
     """A loaded collection index. Each file is read on first use, so a cold start pays only for
@@ -275,12 +293,14 @@ class CollectionIndex:
         self.memo = Memo()
 
     @classmethod
-    def load(cls, kind: Kind, read: Callable[[str], bytes]) -> "CollectionIndex":
+    def load(cls, kind: Kind, read: Callable[[str], bytes]) -> CollectionIndex:
         """Open the index of ``kind``; ``read(name)`` returns one verified file of it."""
         meta = json.loads(read("meta.json"))
         if meta.get("format") != FORMAT or meta.get("kind") != kind.name:
-            raise ValueError(f"expected a format-{FORMAT} {kind.name} index, found a format-"
-                             f"{meta.get('format')} {meta.get('kind')} index")
+            raise ValueError(
+                f"expected a format-{FORMAT} {kind.name} index, found a format-"
+                f"{meta.get('format')} {meta.get('kind')} index"
+            )
         return cls(kind, read, meta)
 
     def _part(self, name: str) -> Any:
@@ -303,7 +323,7 @@ class CollectionIndex:
             chunk = chunks[o // size]
             if chunk is None:
                 chunk = self._load_chunk(o // size)
-            out.append(chunk[ends[o - 1] + 1 if o % size else 0:ends[o]])
+            out.append(chunk[ends[o - 1] + 1 if o % size else 0 : ends[o]])
         return out
 
     def _load_chunk(self, c: int) -> bytes:
@@ -314,7 +334,7 @@ class CollectionIndex:
         """The id of the record at ``ordinal``."""
         _, arrays, blob = self._part("ids.bin")
         ends = arrays["ends"]
-        return str(blob[ends[ordinal]:ends[ordinal + 1]], "ascii")
+        return str(blob[ends[ordinal] : ends[ordinal + 1]], "ascii")
 
     @property
     def id_list(self) -> list[str]:
@@ -344,7 +364,7 @@ class CollectionIndex:
             part = self._parts[name] = (slots, arrays["starts"], arrays["ordinals"])
         slots, starts, ordinals = part
         i = slots.get(value)
-        return ordinals[starts[i]:starts[i + 1]] if i is not None else ()
+        return ordinals[starts[i] : starts[i + 1]] if i is not None else ()
 
     def order(self, sort: str) -> Sequence[int] | None:
         """Ordinals in ascending ``sort`` order; None for 'id', whose order is the ordinals'."""

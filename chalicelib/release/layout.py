@@ -20,6 +20,7 @@ alone answers for it. There is no object per record, so a release is a few thous
 objects at any dataset size rather than one per record. Each shard is verified through
 the manifest, and each record through its shard.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +45,9 @@ def canonical_json(value: Any) -> bytes:
     Floats use Python's shortest round-trip repr, which is the same on every platform,
     so the same record always gives the same bytes and the same sha256.
     """
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
 
 
 def sha256_hex(body: bytes) -> str:

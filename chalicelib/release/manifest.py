@@ -5,10 +5,12 @@ The manifest is the release's table of contents and its root of trust below
 record is a line of an index chunk, and the directory shard that names its sha256
 and byte range is one of those files.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 # Bump when the build writes different bytes for the same data (a new file, a changed
 # CSV rule): it is part of the content hash, so the new output gets a new version
@@ -27,7 +29,8 @@ QUOTATION_NOTE = (
     "Short quotations from third-party sources remain under their own terms. Text quoted "
     "from Amnesty International's report Blood-soaked secrets (MDE 13/9421/2018) is "
     "licensed by Amnesty International under CC BY-NC-ND 4.0; it is quoted briefly, with "
-    "attribution, and never copied in bulk.")
+    "attribution, and never copied in bulk."
+)
 
 
 def iso_time(epoch: int) -> str:
@@ -45,9 +48,16 @@ def citation(version: str, epoch: int) -> dict[str, str]:
     }
 
 
-def manifest_document(*, version: str, epoch: int, previous: str | None, content_sha256: str,
-                      counts: Mapping[str, Mapping[str, int]], shards: Mapping[str, Any],
-                      files: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def manifest_document(
+    *,
+    version: str,
+    epoch: int,
+    previous: str | None,
+    content_sha256: str,
+    counts: Mapping[str, Mapping[str, int]],
+    shards: Mapping[str, Any],
+    files: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:
     """The manifest of one release. ``files`` maps each release path to {bytes, sha256}."""
     return {
         "version": version,

@@ -8,37 +8,58 @@ release complete, has been written and checked too. A publish that fails before
 that leaves the previous release serving; the objects it had written are removed
 again, as far as the store allows, and are invisible to readers either way.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from chalicelib.release.build import Compiled, PreviousRelease, Progress, compile_data, gc_paused, no_progress
-from chalicelib.release.downloads import CHANGES_FILE, summary_line
 from chalicelib.errors import ObjectExists, ObjectMissing, ReleaseNotFound
 from chalicelib.model.kinds import KINDS
-from chalicelib.release.layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, canonical_json, chunk_path,
-                     download_path, release_prefix, sha256_hex)
+from chalicelib.release.build import (
+    Compiled,
+    PreviousRelease,
+    Progress,
+    compile_data,
+    gc_paused,
+    no_progress,
+)
+from chalicelib.release.downloads import CHANGES_FILE, summary_line
+from chalicelib.release.layout import (
+    CURRENT_KEY,
+    MANIFEST,
+    RELEASES_KEY,
+    canonical_json,
+    chunk_path,
+    download_path,
+    release_prefix,
+    sha256_hex,
+)
 from chalicelib.release.reader import Dataset, Release, verified
-from chalicelib.store import Store
 from chalicelib.release.writer import write_release
+from chalicelib.store import Store
 
 DEFAULT_WORKERS = 16
-_CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8",
-                  ".gz": "application/gzip", ".jsonl": "application/jsonl"}
+_CONTENT_TYPES = {
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    ".gz": "application/gzip",
+    ".jsonl": "application/jsonl",
+}
 
 
 @dataclass
 class PublishResult:
     version: str
-    created: bool          # False when this exact release was already in the store
+    created: bool  # False when this exact release was already in the store
     current_changed: bool  # False when current.json already named it
-    written: int           # objects newly written
+    written: int  # objects newly written
     changes: dict[str, int]
 
     def describe(self) -> str:
@@ -57,8 +78,14 @@ def content_type(path: str) -> str:
 
 
 @gc_paused()
-def publish(store: Store, data_dir: Path, *, epoch: int | None = None,
-            workers: int = DEFAULT_WORKERS, progress: Progress | None = None) -> PublishResult:
+def publish(
+    store: Store,
+    data_dir: Path,
+    *,
+    epoch: int | None = None,
+    workers: int = DEFAULT_WORKERS,
+    progress: Progress | None = None,
+) -> PublishResult:
     """Build ``data_dir`` and publish it to ``store``; return what was done.
 
     Raises InvalidDataset if a record is invalid, and ObjectExists if the store holds
@@ -72,8 +99,13 @@ def publish(store: Store, data_dir: Path, *, epoch: int | None = None,
     existing = _get(store, prefix + MANIFEST)
     # Rebuilding a published release must give its bytes again, so it is compared
     # with the release it was first compared with, not with today's current.
-    previous_version = json.loads(existing).get("previous") if existing is not None \
-        else current.version if current else None
+    previous_version = (
+        json.loads(existing).get("previous")
+        if existing is not None
+        else current.version
+        if current
+        else None
+    )
     previous = previous_release(dataset, previous_version) if previous_version else None
     with tempfile.TemporaryDirectory(prefix="release-") as temp:
         folder = Path(temp) / compiled.version
@@ -83,16 +115,30 @@ def publish(store: Store, data_dir: Path, *, epoch: int | None = None,
         if existing is not None and existing != manifest_bytes:
             raise ObjectExists(prefix + MANIFEST)
         if existing is None:
-            written = _write_release(store, folder, prefix, _digests(manifest, compiled),
-                                     manifest_bytes, workers, progress)
+            written = _write_release(
+                store,
+                folder,
+                prefix,
+                _digests(manifest, compiled),
+                manifest_bytes,
+                workers,
+                progress,
+            )
         changes = json.loads((folder / download_path(CHANGES_FILE)).read_bytes())["summary"]
     manifest_sha256 = sha256_hex(manifest_bytes)
     _list_release(store, manifest, manifest_sha256, changes)
     current_changed = current is None or current.version != compiled.version
     if current_changed:
-        store.put(CURRENT_KEY, canonical_json({
-            "version": compiled.version, "manifest_sha256": manifest_sha256,
-            "published": manifest["published"]}))
+        store.put(
+            CURRENT_KEY,
+            canonical_json(
+                {
+                    "version": compiled.version,
+                    "manifest_sha256": manifest_sha256,
+                    "published": manifest["published"],
+                }
+            ),
+        )
     return PublishResult(compiled.version, existing is None, current_changed, written, changes)
 
 
@@ -115,9 +161,14 @@ def previous_release(dataset: Dataset, version: str | None = None) -> PreviousRe
     current = _current(dataset)
     if version is None and current is None:
         return None
-    release = current if version is None or (current and current.version == version) \
+    release = (
+        current
+        if version is None or (current and current.version == version)
         else dataset.pinned(version)
-    return PreviousRelease(release.version, {k.collection: release.directory(k.collection) for k in KINDS})
+    )
+    return PreviousRelease(
+        release.version, {k.collection: release.directory(k.collection) for k in KINDS}
+    )
 
 
 @dataclass
@@ -133,7 +184,7 @@ class _Digests:
         verified(path, body, self.files[path])
         view = memoryview(body)
         for start, length, sha256 in self.ranges.get(path, ()):
-            verified(f"{path} bytes {start}+{length}", view[start:start + length], sha256)
+            verified(f"{path} bytes {start}+{length}", view[start : start + length], sha256)
 
 
 def _digests(manifest: dict[str, Any], compiled: Compiled) -> _Digests:
@@ -142,18 +193,29 @@ def _digests(manifest: dict[str, Any], compiled: Compiled) -> _Digests:
         for entry in entries.values():
             if "chunk" in entry:
                 ranges.setdefault(chunk_path(name, entry["chunk"]), []).append(
-                    (entry["start"], entry["bytes"], entry["sha256"]))
+                    (entry["start"], entry["bytes"], entry["sha256"])
+                )
     return _Digests({path: info["sha256"] for path, info in manifest["files"].items()}, ranges)
 
 
-def _write_release(store: Store, folder: Path, prefix: str, expected: _Digests,
-                   manifest_bytes: bytes, workers: int, progress: Progress) -> int:
+def _write_release(
+    store: Store,
+    folder: Path,
+    prefix: str,
+    expected: _Digests,
+    manifest_bytes: bytes,
+    workers: int,
+    progress: Progress,
+) -> int:
     """Write and verify every object, then the manifest; undo what was written on failure."""
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     if on_disk != set(expected.files) | {MANIFEST} or not set(expected.ranges) <= on_disk:
-        raise RuntimeError("the built release and its manifest disagree; this is a bug in the build")
+        raise RuntimeError(
+            "the built release and its manifest disagree; this is a bug in the build"
+        )
     written: list[str] = []
     try:
+
         def upload(path: str) -> None:
             body = (folder / path).read_bytes()
             if store.put_if_absent(prefix + path, body, content_type(path)):
@@ -173,17 +235,20 @@ def _write_release(store: Store, folder: Path, prefix: str, expected: _Digests,
         for key in written:
             try:
                 store.delete(key)
-            except Exception:  # noqa: BLE001 - best effort; the original error matters
+            except Exception:
                 break
         raise
     return len(written)
 
 
-def _in_parallel(label: str, task: Callable[[str], None], paths: list[str], workers: int,
-                 progress: Progress) -> None:
+def _in_parallel(
+    label: str, task: Callable[[str], None], paths: list[str], workers: int, progress: Progress
+) -> None:
     """Run ``task`` on every path on a bounded pool; stop at, and raise, the first failure."""
-    with progress(label, len(paths)) as bar, \
-            ThreadPoolExecutor(max(1, workers), thread_name_prefix="publish") as pool:
+    with (
+        progress(label, len(paths)) as bar,
+        ThreadPoolExecutor(max(1, workers), thread_name_prefix="publish") as pool,
+    ):
         futures = [pool.submit(task, path) for path in paths]
         try:
             for future in as_completed(futures):
@@ -195,21 +260,24 @@ def _in_parallel(label: str, task: Callable[[str], None], paths: list[str], work
             raise
 
 
-def _list_release(store: Store, manifest: dict[str, Any], manifest_sha256: str,
-                  changes: dict[str, int]) -> None:
+def _list_release(
+    store: Store, manifest: dict[str, Any], manifest_sha256: str, changes: dict[str, int]
+) -> None:
     """Add the release to releases.json (newest first) unless it is listed already."""
     raw = _get(store, RELEASES_KEY)
     releases = json.loads(raw)["releases"] if raw else []
     if any(r["version"] == manifest["version"] for r in releases):
         return
-    releases.append({
-        "version": manifest["version"],
-        "published": manifest["published"],
-        "previous": manifest["previous"],
-        "manifest_sha256": manifest_sha256,
-        "counts": {c: n["records"] for c, n in manifest["counts"].items()},
-        "changes": changes,
-        "summary": summary_line({"summary": changes}),
-    })
+    releases.append(
+        {
+            "version": manifest["version"],
+            "published": manifest["published"],
+            "previous": manifest["previous"],
+            "manifest_sha256": manifest_sha256,
+            "counts": {c: n["records"] for c, n in manifest["counts"].items()},
+            "changes": changes,
+            "summary": summary_line({"summary": changes}),
+        }
+    )
     releases.sort(key=lambda r: (r["published"], r["version"]), reverse=True)
     store.put(RELEASES_KEY, canonical_json({"releases": releases}))

@@ -13,23 +13,43 @@ Serving one record reads its directory shard (a few hundred ids), which says whe
 record's bytes sit in its collection's index chunks, and then exactly those bytes with
 one ranged read: two small reads cold, none warm, at any dataset size.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from chalicelib.release.cache import Memo as _LRU
 from chalicelib.checks.catalog import Catalog, source_facts
-from chalicelib.errors import IntegrityError, ObjectMissing, ObjectTruncated, ReleaseNotFound, StoreError
+from chalicelib.errors import (
+    IntegrityError,
+    ObjectMissing,
+    ObjectTruncated,
+    ReleaseNotFound,
+    StoreError,
+)
 from chalicelib.model.kinds import ID_MAX_LENGTH, ID_PATTERN, kind_of_collection
-from chalicelib.release.layout import (CURRENT_KEY, MANIFEST, RELEASES_KEY, VERSION, chunk_path, claim_key_path,
-                     directory_path, download_path, index_path, release_prefix, schema_path,
-                     sha256_hex, shard_of)
+from chalicelib.release.cache import Memo as _LRU
+from chalicelib.release.layout import (
+    CURRENT_KEY,
+    MANIFEST,
+    RELEASES_KEY,
+    VERSION,
+    chunk_path,
+    claim_key_path,
+    directory_path,
+    download_path,
+    index_path,
+    release_prefix,
+    schema_path,
+    sha256_hex,
+    shard_of,
+)
 from chalicelib.store import Store, open_store
 
 DEFAULT_TTL = 30.0
@@ -53,7 +73,7 @@ class Tombstone:
 
     collection: str
     id: str
-    action: str            # 'withdrawn' or 'merged'
+    action: str  # 'withdrawn' or 'merged'
     reason: str
     date: str
     merged_into: str | None  # '<collection>/<id>' when merged
@@ -61,8 +81,11 @@ class Tombstone:
 
 def valid_id(record_id: str) -> bool:
     """True if ``record_id`` could name a record; anything else is answered without a read."""
-    return isinstance(record_id, str) and len(record_id) <= ID_MAX_LENGTH \
+    return (
+        isinstance(record_id, str)
+        and len(record_id) <= ID_MAX_LENGTH
         and _ID.match(record_id) is not None
+    )
 
 
 def verified(key: str, body: bytes, expected: str) -> bytes:
@@ -154,18 +177,29 @@ class Release:
             return None
         tombstone = entry.get("tombstone")
         if tombstone is not None:
-            found = Tombstone(collection, record_id, tombstone["action"], tombstone["reason"],
-                              tombstone["date"], tombstone.get("merged_into"))
+            found = Tombstone(
+                collection,
+                record_id,
+                tombstone["action"],
+                tombstone["reason"],
+                tombstone["date"],
+                tombstone.get("merged_into"),
+            )
             return self._cache.put(key, found, 256)
         if "chunk" in entry:
-            body = self._read_range(chunk_path(collection, entry["chunk"]), entry["start"],
-                                    entry["bytes"], entry["sha256"])
+            body = self._read_range(
+                chunk_path(collection, entry["chunk"]),
+                entry["start"],
+                entry["bytes"],
+                entry["sha256"],
+            )
         else:
             # A format-1 release kept one object per record. Releases are cited and pinned
             # for years, so the ones published before format 2 stay servable.
             body = self._read(f"records/{collection}/{record_id}.json", entry["sha256"])
-        return self._cache.put(key, RecordBytes(collection, record_id, body, entry["sha256"]),
-                               len(body) + 128)
+        return self._cache.put(
+            key, RecordBytes(collection, record_id, body, entry["sha256"]), len(body) + 128
+        )
 
     def directory(self, collection: str) -> dict[str, dict[str, Any]]:
         """Every id of ``collection`` with its entry: reads every shard (publishing only)."""
@@ -191,7 +225,8 @@ class Release:
             if index is None:
                 # The index reads its files lazily, each verified against the manifest.
                 index = CollectionIndex.load(
-                    kind, lambda name: self.read_file(index_path(collection, name)))
+                    kind, lambda name: self.read_file(index_path(collection, name))
+                )
                 self._indexes[collection] = index
         return index
 
@@ -208,8 +243,11 @@ class Release:
     def files(self) -> dict[str, dict[str, Any]]:
         """The downloads by name ('people.csv'), each with its bytes and sha256."""
         prefix = download_path("")
-        return {path[len(prefix):]: info for path, info in self._files.items()
-                if path.startswith(prefix)}
+        return {
+            path[len(prefix) :]: info
+            for path, info in self._files.items()
+            if path.startswith(prefix)
+        }
 
     def file_key(self, name: str) -> str:
         """The store key of the download ``name``, to serve or presign; ObjectMissing if none."""
@@ -226,7 +264,7 @@ class Release:
         """This release's ``changes.json``: what it added, changed, removed and tombstoned."""
         return json.loads(self.file_bytes("changes.json"))
 
-    def catalog(self) -> "ReleaseCatalog":
+    def catalog(self) -> ReleaseCatalog:
         """What POST /validate checks a batch against: this release, looked up lazily."""
         return ReleaseCatalog(self)
 
@@ -243,10 +281,15 @@ class Release:
         count = self.manifest["shards"]["claim-keys"]
         shards |= {claim_key_path(shard_of(d, count)) for d in digests}
         # A warm process holds most of them already: no thread is started for those.
-        _side_by_side(self._cached_json,
-                      sorted(p for p in shards if self._cache.get((self.version, p)) is None))
-        sources = sorted(i for c, i in references if c == "sources"
-                         and self._cache.get((self.version, "sources", i)) is None)
+        _side_by_side(
+            self._cached_json,
+            sorted(p for p in shards if self._cache.get((self.version, p)) is None),
+        )
+        sources = sorted(
+            i
+            for c, i in references
+            if c == "sources" and self._cache.get((self.version, "sources", i)) is None
+        )
         _side_by_side(lambda source_id: self.record("sources", source_id), sources)
 
     def _shard_path(self, collection: str, record_id: str) -> str | None:
@@ -271,7 +314,9 @@ def _side_by_side(read: Callable[[Any], Any], keys: list) -> None:
         for key in keys:
             _quietly(read, key)
         return
-    with ThreadPoolExecutor(min(PREFETCH_THREADS, len(keys)), thread_name_prefix="prefetch") as pool:
+    with ThreadPoolExecutor(
+        min(PREFETCH_THREADS, len(keys)), thread_name_prefix="prefetch"
+    ) as pool:
         list(pool.map(lambda key: _quietly(read, key), keys))
 
 
@@ -319,9 +364,14 @@ class Dataset:
     share between threads.
     """
 
-    def __init__(self, store: Store, *, ttl: float = DEFAULT_TTL,
-                 cache_bytes: int = DEFAULT_CACHE_BYTES,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        ttl: float = DEFAULT_TTL,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.store = store
         self.ttl = ttl
         self._clock = clock
@@ -332,7 +382,7 @@ class Dataset:
         self._listing: tuple[float, list[dict[str, Any]]] | None = None
 
     @classmethod
-    def open(cls, url: str, **options: Any) -> "Dataset":
+    def open(cls, url: str, **options: Any) -> Dataset:
         """The dataset in the store at ``url`` (a folder or ``s3://bucket/prefix``)."""
         return cls(open_store(url), **options)
 
@@ -363,9 +413,12 @@ class Dataset:
         pointer = self._read_json(CURRENT_KEY)
         if pointer is None:
             raise ReleaseNotFound("current")
-        if not (isinstance(pointer, dict) and isinstance(pointer.get("version"), str)
-                and VERSION.match(pointer["version"])
-                and isinstance(pointer.get("manifest_sha256"), str)):
+        if not (
+            isinstance(pointer, dict)
+            and isinstance(pointer.get("version"), str)
+            and VERSION.match(pointer["version"])
+            and isinstance(pointer.get("manifest_sha256"), str)
+        ):
             raise StoreError("current.json does not name a release")
         return self._release(pointer["version"], pointer["manifest_sha256"])
 
@@ -408,9 +461,15 @@ class Dataset:
         if listing is None:
             return []
         releases = listing.get("releases") if isinstance(listing, dict) else None
-        if not (isinstance(releases, list) and all(
-                isinstance(r, dict) and isinstance(r.get("version"), str)
-                and isinstance(r.get("manifest_sha256"), str) for r in releases)):
+        if not (
+            isinstance(releases, list)
+            and all(
+                isinstance(r, dict)
+                and isinstance(r.get("version"), str)
+                and isinstance(r.get("manifest_sha256"), str)
+                for r in releases
+            )
+        ):
             raise StoreError("releases.json does not list releases")
         return list(releases)
 

@@ -15,14 +15,16 @@ field added to a schema appears in its collection's CSV with no change here:
 CSV is for spreadsheets and is lossy by design (a `` | `` inside a value is not
 escaped); the ``.jsonl.gz`` downloads hold every record exactly.
 """
+
 from __future__ import annotations
 
 import csv
 import functools
 import io
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from chalicelib.model.schemas import DEFS_FILE, TOMBSTONE_FILE, SchemaSet
 
@@ -48,8 +50,9 @@ class Column:
         field: dict[str, Any] = {"name": self.name, "type": self.type}
         description = self.description
         if self.shape in ("list", "items"):
-            description = (description + " " if description else "") + \
-                f"A list: items joined with '{LIST_SEPARATOR}'."
+            description = (
+                description + " " if description else ""
+            ) + f"A list: items joined with '{LIST_SEPARATOR}'."
         if description:
             field["description"] = description
         return field
@@ -77,8 +80,9 @@ def columns_for(schemas: SchemaSet, schema_file: str, prefix: tuple[str, ...] = 
     return _object_columns(resolver, schemas.documents[schema_file], schema_file, prefix)
 
 
-def _object_columns(resolver: _Resolver, schema: dict, document: str,
-                    prefix: tuple[str, ...]) -> list[Column]:
+def _object_columns(
+    resolver: _Resolver, schema: dict, document: str, prefix: tuple[str, ...]
+) -> list[Column]:
     columns: list[Column] = []
     for name, declared in schema.get("properties", {}).items():
         path = prefix + (name,)
@@ -92,8 +96,9 @@ def _object_columns(resolver: _Resolver, schema: dict, document: str,
     return columns
 
 
-def _field_columns(resolver: _Resolver, path: tuple[str, ...], declared: dict,
-                   alternatives: list[tuple[dict, str]]) -> list[Column]:
+def _field_columns(
+    resolver: _Resolver, path: tuple[str, ...], declared: dict, alternatives: list[tuple[dict, str]]
+) -> list[Column]:
     name = ".".join(path)
     description = declared.get("description") or alternatives[0][0].get("description", "")
     types = set()
@@ -103,8 +108,11 @@ def _field_columns(resolver: _Resolver, path: tuple[str, ...], declared: dict,
     scalars = types - {"object", "array"}
     columns: list[Column] = []
     if "array" in types:
-        items, document = next(resolver.resolve(s.get("items", {}), d)
-                               for s, d in alternatives if s.get("type") == "array")
+        items, document = next(
+            resolver.resolve(s.get("items", {}), d)
+            for s, d in alternatives
+            if s.get("type") == "array"
+        )
         if "properties" in items:
             fields = list(items["properties"])
             lead = (items.get("required") or fields)[0]
@@ -113,7 +121,9 @@ def _field_columns(resolver: _Resolver, path: tuple[str, ...], declared: dict,
         else:
             columns.append(Column(name, path, "list", description=description))
     elif scalars:
-        columns.append(Column(name, path, "scalar", _field_type(alternatives, scalars), description))
+        columns.append(
+            Column(name, path, "scalar", _field_type(alternatives, scalars), description)
+        )
     if "object" in types:
         seen = {c.name for c in columns}
         for schema, document in alternatives:
@@ -142,7 +152,7 @@ def cell(record: Any, column: Column) -> str:
 _ABSENT = object()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reader(column: Column) -> Callable[[Any], str]:
     """``cell`` for one column, its path and shape looked up once rather than per record:
     the downloads fill millions of cells."""
@@ -157,6 +167,7 @@ def _reader(column: Column) -> Callable[[Any], str]:
             if value is _ABSENT:
                 return ""
         return text(value)
+
     return read
 
 
@@ -165,14 +176,21 @@ def _text_of(column: Column) -> Callable[[Any], str]:
     if column.shape == "scalar":
         return _scalar
     if column.shape == "json":
-        return lambda value: value if isinstance(value, str) else json.dumps(
-            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return lambda value: (
+            value
+            if isinstance(value, str)
+            else json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        )
     if column.shape == "list":
-        return lambda value: LIST_SEPARATOR.join(map(_scalar, value)) \
-            if isinstance(value, list) else ""
+        return lambda value: (
+            LIST_SEPARATOR.join(map(_scalar, value)) if isinstance(value, list) else ""
+        )
     fields = column.item_fields
-    return lambda value: LIST_SEPARATOR.join(_item(item, fields) for item in value) \
-        if isinstance(value, list) else ""
+    return lambda value: (
+        LIST_SEPARATOR.join(_item(item, fields) for item in value)
+        if isinstance(value, list)
+        else ""
+    )
 
 
 def _scalar(value: Any) -> str:
@@ -210,8 +228,10 @@ def _csv(columns: list[Column], rows: Iterable[list[str]]) -> bytes:
 
 def table_schema(columns: list[Column], primary_key: list[str] | None = None) -> dict[str, Any]:
     """The Frictionless table schema describing ``columns``."""
-    schema: dict[str, Any] = {"fields": [column.field() for column in columns],
-                              "missingValues": [""]}
+    schema: dict[str, Any] = {
+        "fields": [column.field() for column in columns],
+        "missingValues": [""],
+    }
     if primary_key:
         schema["primaryKey"] = primary_key
     return schema
@@ -230,18 +250,26 @@ class ClaimSourceTable:
     citation_columns: list[Column]
 
     @classmethod
-    def from_schemas(cls, schemas: SchemaSet) -> "ClaimSourceTable":
+    def from_schemas(cls, schemas: SchemaSet) -> ClaimSourceTable:
         resolver = _Resolver(schemas)
         claim = {c.name: c for c in columns_for(schemas, "claim.schema.json")}
-        value = Column("value", ("value",), "json", description=(
-            "The claimed value: a reference, a date or a text as written; a quantity as "
-            "compact JSON, e.g. {\"max\":5000,\"min\":2800}."))
+        value = Column(
+            "value",
+            ("value",),
+            "json",
+            description=(
+                "The claimed value: a reference, a date or a text as written; a quantity as "
+                'compact JSON, e.g. {"max":5000,"min":2800}.'
+            ),
+        )
         citation, document = resolver.resolve(
-            schemas.documents[DEFS_FILE]["$defs"]["citation"], DEFS_FILE)
+            schemas.documents[DEFS_FILE]["$defs"]["citation"], DEFS_FILE
+        )
         return cls(
             [Column("claim_id", ("id",), "scalar", description="The claim's id.")]
             + [value if name == "value" else claim[name] for name in CLAIM_FIELDS],
-            _object_columns(resolver, citation, document, ()))
+            _object_columns(resolver, citation, document, ()),
+        )
 
     @property
     def columns(self) -> list[Column]:
@@ -261,6 +289,11 @@ class ClaimSourceTable:
 
 def tombstone_columns(schemas: SchemaSet) -> list[Column]:
     """tombstones.csv: the collection, then the tombstone schema's fields, flattened."""
-    return [Column("collection", ("collection",), "scalar",
-                   description="The collection the withdrawn or merged id belonged to.")] + \
-        columns_for(schemas, TOMBSTONE_FILE)
+    return [
+        Column(
+            "collection",
+            ("collection",),
+            "scalar",
+            description="The collection the withdrawn or merged id belonged to.",
+        )
+    ] + columns_for(schemas, TOMBSTONE_FILE)

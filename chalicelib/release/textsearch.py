@@ -4,6 +4,7 @@
 documents in which the folded query is a substring of a folded text. Standard library only, so it
 loads fast in Lambda.
 """
+
 from __future__ import annotations
 
 import struct
@@ -11,19 +12,27 @@ import sys
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from itertools import accumulate
-from typing import Iterable
 
-__all__ = ["fold", "TrigramIndex"]
+__all__ = ["TrigramIndex", "fold"]
 
 # Arabic letter variants that Persian and Arabic keyboards (and OCR) use interchangeably in names.
 # Applied after NFKD, which already splits hamza and madda off أ إ ؤ ئ آ; ۀ decomposes to ە + hamza,
 # hence ە. ھ is the Urdu heh that Persian text picks up from mixed keyboards.
 _VARIANTS = {
-    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0626": "\u06cc",  # ي ى ئ -> ی
+    "\u064a": "\u06cc",
+    "\u0649": "\u06cc",
+    "\u0626": "\u06cc",  # ي ى ئ -> ی
     "\u0643": "\u06a9",  # ك -> ک
-    "\u0629": "\u0647", "\u06c0": "\u0647", "\u06d5": "\u0647", "\u06be": "\u0647",  # ة ۀ ە ھ -> ه
-    "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627", "\u0622": "\u0627",  # أ إ ٱ آ -> ا
+    "\u0629": "\u0647",
+    "\u06c0": "\u0647",
+    "\u06d5": "\u0647",
+    "\u06be": "\u0647",  # ة ۀ ە ھ -> ه
+    "\u0623": "\u0627",
+    "\u0625": "\u0627",
+    "\u0671": "\u0627",
+    "\u0622": "\u0627",  # أ إ ٱ آ -> ا
     "\u0624": "\u0648",  # ؤ -> و
 }
 
@@ -79,7 +88,7 @@ def fold(text: str) -> str:
 
 
 def _trigrams(folded: str) -> set[str]:
-    return {folded[i:i + 3] for i in range(len(folded) - 2)}
+    return {folded[i : i + 3] for i in range(len(folded) - 2)}
 
 
 def _keys_of(folded: str) -> set[str]:
@@ -128,8 +137,10 @@ class TrigramIndex:
         offsets = _u32_array([0])
         for expected, (ordinal, texts) in enumerate(docs):
             if ordinal != expected:
-                raise ValueError(f"document ordinal {ordinal} given where {expected} was expected: "
-                                 "ordinals must be dense and in ascending order")
+                raise ValueError(
+                    f"document ordinal {ordinal} given where {expected} was expected: "
+                    "ordinals must be dense and in ascending order"
+                )
             folded = list(dict.fromkeys(f for f in map(fold, texts) if f))  # dedupe, keep order
             grams: set[str] = set()
             for f in folded:
@@ -170,7 +181,7 @@ class TrigramIndex:
     def texts(self, ordinal: int) -> list[str]:
         """The distinct folded texts of one document (for debugging and tests)."""
         lo, hi = self._offsets[ordinal], self._offsets[ordinal + 1]
-        seg = self._blob[self._base + lo:self._base + hi - 1].decode("utf-8")
+        seg = self._blob[self._base + lo : self._base + hi - 1].decode("utf-8")
         return seg.split("\n") if seg else []
 
     def search(self, query: str, limit: int | None = None) -> list[int]:
@@ -191,7 +202,7 @@ class TrigramIndex:
             i = self._slot.get(g)
             if i is None:
                 return []  # a trigram nobody has: no need to look at the others
-            lists.append(self._flat[self._starts[i]:self._starts[i + 1]])
+            lists.append(self._flat[self._starts[i] : self._starts[i + 1]])
         lists.sort(key=len)
         first, rest = lists[0], lists[1:]
         out: list[int] = []
@@ -200,7 +211,7 @@ class TrigramIndex:
         step = max(64, 4 * limit) if limit else len(first)
         i = 0
         while i < len(first):
-            cand = _intersect(first[i:i + step], rest)
+            cand = _intersect(first[i : i + step], rest)
             i += step
             step *= 2
             out += self._verify(needle, cand, None if limit is None else limit - len(out))
@@ -231,7 +242,7 @@ class TrigramIndex:
         pos = self._key_text.find(q)
         while pos != -1:
             i = bisect_right(self._key_pos, pos) - 1
-            p = self._flat[self._starts[i]:self._starts[i + 1]]
+            p = self._flat[self._starts[i] : self._starts[i + 1]]
             total += len(p)
             if total > self._SHORT_UNION_MAX:
                 return self._scan(needle, limit)  # q is common, so a scan soon fills a page
@@ -255,16 +266,23 @@ class TrigramIndex:
     def to_bytes(self) -> bytes:
         """Serialize to a compact, deterministic form: equal input gives identical bytes."""
         keys = "\n".join(self._keys).encode("utf-8")
-        parts = [_HEADER.pack(_MAGIC, len(self), len(self._keys), len(keys), len(self._flat),
-                              self._offsets[-1])]
-        for chunk in (_le_bytes(self._offsets), _le_bytes(self._starts), _le_bytes(self._flat),
-                      keys):
+        parts = [
+            _HEADER.pack(
+                _MAGIC, len(self), len(self._keys), len(keys), len(self._flat), self._offsets[-1]
+            )
+        ]
+        for chunk in (
+            _le_bytes(self._offsets),
+            _le_bytes(self._starts),
+            _le_bytes(self._flat),
+            keys,
+        ):
             parts += [chunk, b"\0" * (-len(chunk) % 4)]  # keep each uint32 section 4-aligned
-        parts.append(self._blob[self._base:self._base + self._offsets[-1]])
+        parts.append(self._blob[self._base : self._base + self._offsets[-1]])
         return b"".join(parts)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "TrigramIndex":
+    def from_bytes(cls, data: bytes) -> TrigramIndex:
         """Load ``to_bytes`` output without copying the postings or texts (on little-endian hosts)."""
         data = bytes(data)
         if len(data) < _HEADER.size:
@@ -277,7 +295,7 @@ class TrigramIndex:
 
         def u32(count: int):
             nonlocal pos
-            raw = view[pos:pos + 4 * count]
+            raw = view[pos : pos + 4 * count]
             pos += 4 * count
             if sys.byteorder == "little":
                 return raw.cast("I")
@@ -290,7 +308,7 @@ class TrigramIndex:
         if len(data) != expected:
             raise ValueError(f"trigram index is {len(data)} bytes, its header promises {expected}")
         offsets, starts, flat = u32(n_docs + 1), u32(n_keys + 1), u32(n_post)
-        keys = data[pos:pos + key_len].decode("utf-8").split("\n") if n_keys else []
+        keys = data[pos : pos + key_len].decode("utf-8").split("\n") if n_keys else []
         pos += key_len + (-key_len % 4)
         if len(keys) != n_keys or offsets[-1] != blob_len or starts[-1] != n_post:
             raise ValueError("trigram index is inconsistent with its header")
@@ -308,7 +326,7 @@ def _intersect(cand, postings):
         if len(cand) <= 16:
             break  # verifying a handful of candidates is exact and cheaper than intersecting
         a = bisect_left(p, lo)
-        p = p[a:bisect_right(p, hi, a)]  # only the part of the posting this chunk can meet
+        p = p[a : bisect_right(p, hi, a)]  # only the part of the posting this chunk can meet
         # Bisecting each candidate runs a Python loop; filtering a posting through a set runs
         # in C at roughly a quarter of the cost per element. Pick whichever costs less.
         if len(cand) * 4 < len(p):

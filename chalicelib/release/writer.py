@@ -8,24 +8,47 @@ costliest first, so that the processes finish together. The manifest, which list
 file's digest, is written last. File writes run on a few threads, so a slow disk does
 not hold up the work that produces the files.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
-from chalicelib.release.build import BuildError, Compiled, CompiledCollection, PreviousRelease, Progress, no_progress
+from chalicelib.release.build import (
+    BuildError,
+    Compiled,
+    CompiledCollection,
+    PreviousRelease,
+    Progress,
+    no_progress,
+)
 from chalicelib.release.cores import map_shared, processes_for
-from chalicelib.release.layout import (MANIFEST, canonical_json, claim_key_path, directory_path, download_path,
-                     index_path, schema_path, sha256_hex, shard_count, shard_of)
+from chalicelib.release.layout import (
+    MANIFEST,
+    canonical_json,
+    claim_key_path,
+    directory_path,
+    download_path,
+    index_path,
+    schema_path,
+    sha256_hex,
+    shard_count,
+    shard_of,
+)
 from chalicelib.release.manifest import manifest_document
 
 Digests = dict[str, dict[str, Any]]  # release path -> {"bytes", "sha256"}
 
 
-def write_release(compiled: Compiled, out_dir: Path, previous: PreviousRelease | None = None,
-                  progress: Progress | None = None) -> dict[str, Any]:
+def write_release(
+    compiled: Compiled,
+    out_dir: Path,
+    previous: PreviousRelease | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Write the release folder (layout in chalicelib.release.layout) and return its manifest."""
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
@@ -33,6 +56,7 @@ def write_release(compiled: Compiled, out_dir: Path, previous: PreviousRelease |
     parts = _parts(compiled, previous)
     here = os.getpid()
     with (progress or no_progress)("Writing the release", len(parts)) as bar:
+
         def write(taken: Sequence[Callable[[], dict[str, bytes]]]) -> list[Digests]:
             written = [_write_part(out_dir, make()) for make in taken]
             if os.getpid() == here:  # a forked child's copy of the bar would draw over it
@@ -41,17 +65,24 @@ def write_release(compiled: Compiled, out_dir: Path, previous: PreviousRelease |
 
         written = map_shared(write, parts, processes_for(compiled.record_count()), chunk=1)
     manifest = manifest_document(
-        version=compiled.version, epoch=compiled.epoch,
-        previous=previous.version if previous else None, content_sha256=compiled.content_sha256,
-        counts={name: {"records": len(c.live), "tombstones": len(c.tombstones)}
-                for name, c in compiled.collections.items()},
-        shards=_shard_counts(compiled), files={k: v for part in written for k, v in part.items()})
+        version=compiled.version,
+        epoch=compiled.epoch,
+        previous=previous.version if previous else None,
+        content_sha256=compiled.content_sha256,
+        counts={
+            name: {"records": len(c.live), "tombstones": len(c.tombstones)}
+            for name, c in compiled.collections.items()
+        },
+        shards=_shard_counts(compiled),
+        files={k: v for part in written for k, v in part.items()},
+    )
     (out_dir / MANIFEST).write_bytes(canonical_json(manifest))
     return manifest
 
 
-def _parts(compiled: Compiled,
-           previous: PreviousRelease | None) -> list[Callable[[], dict[str, bytes]]]:
+def _parts(
+    compiled: Compiled, previous: PreviousRelease | None
+) -> list[Callable[[], dict[str, bytes]]]:
     """Functions making the files of each part of the release, by path; the costliest first.
 
     The downloads cost about as much as all the indexes; an index costs about as much as
@@ -90,9 +121,13 @@ def _directory_files(compiled: Compiled) -> dict[str, bytes]:
 
 def _shard_counts(compiled: Compiled) -> dict[str, Any]:
     """How many shards the directory of each collection, and the claim keys, are spread over."""
-    return {"directory": {name: shard_count(len(c.live) + len(c.tombstones))
-                          for name, c in compiled.collections.items()},
-            "claim-keys": shard_count(len(compiled.claim_keys))}
+    return {
+        "directory": {
+            name: shard_count(len(c.live) + len(c.tombstones))
+            for name, c in compiled.collections.items()
+        },
+        "claim-keys": shard_count(len(compiled.claim_keys)),
+    }
 
 
 def _shards(entries: Mapping[str, Any], path: Callable[[int], str]) -> dict[str, bytes]:
@@ -108,10 +143,19 @@ def _download_files(compiled: Compiled, previous: PreviousRelease | None) -> dic
     """``files/…``: JSON Lines, CSV, claims-sources, tombstones, changes, data package."""
     from chalicelib.release.downloads import changes_document, release_downloads
 
-    changes = changes_document(compiled.version, previous.version if previous else None,
-                               compiled.entries, previous.entries if previous else None)
-    files = release_downloads(compiled.schemas, compiled.collections, version=compiled.version,
-                              epoch=compiled.epoch, changes=changes)
+    changes = changes_document(
+        compiled.version,
+        previous.version if previous else None,
+        compiled.entries,
+        previous.entries if previous else None,
+    )
+    files = release_downloads(
+        compiled.schemas,
+        compiled.collections,
+        version=compiled.version,
+        epoch=compiled.epoch,
+        changes=changes,
+    )
     return {download_path(name): body for name, body in files.items()}
 
 
@@ -150,7 +194,7 @@ class _Writer:
             self._pending.append(self._pool.submit(_write_files, self._batch))
             self._batch, self._batch_bytes = [], 0
 
-    def __enter__(self) -> "_Writer":
+    def __enter__(self) -> _Writer:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -174,6 +218,6 @@ def _write_files(batch: list[tuple[str, bytes, dict[str, Any]]]) -> None:
         try:
             view = memoryview(body)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)

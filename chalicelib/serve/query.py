@@ -13,6 +13,7 @@ positions in one release's index, and would silently skip or repeat records on a
 a secret the signature still catches corruption and reuse, though anyone reading this code could
 forge one; a forged cursor can only jump to a position in public data, so that is acceptable.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,13 +26,14 @@ import struct
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.model import edtf
 from chalicelib.errors import DatasetError
+from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind, split_reference, values_at
 from chalicelib.release.textsearch import fold
 
@@ -70,6 +72,7 @@ def sort_key(kind: Kind, key: str) -> Callable[[dict], tuple | None]:
     """
     date_path = next((p for p in kind.date_fields if p[-1] == key), None)
     if date_path is not None:
+
         def by_date(record: dict) -> tuple | None:
             for _, text in values_at(record, date_path):
                 try:
@@ -78,11 +81,13 @@ def sort_key(kind: Kind, key: str) -> Callable[[dict], tuple | None]:
                     return None
                 return (lo or "", hi or "9999-99-99")
             return None
+
         return by_date
 
     def by_text(record: dict) -> tuple | None:
         value = record.get(key)
         return (value.casefold(), value) if isinstance(value, str) else None
+
     return by_text
 
 
@@ -105,8 +110,12 @@ class ListQuery:
     @property
     def constrained(self) -> bool:
         """True when some records may be left out (a filter, q, a date or refers_to)."""
-        return bool(self.filters or self.q is not None or self.span is not None
-                    or self.refers_to is not None)
+        return bool(
+            self.filters
+            or self.q is not None
+            or self.span is not None
+            or self.refers_to is not None
+        )
 
     @property
     def match_key(self) -> tuple:
@@ -132,6 +141,7 @@ class Page:
 
 # --- parameters -------------------------------------------------------------------------------
 
+
 def allowed_params(kind: Kind) -> tuple[str, ...]:
     """Every query parameter the list route of ``kind`` accepts."""
     return COMMON_PARAMS + tuple(f.param for f in kind.filters)
@@ -144,9 +154,10 @@ def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> Lis
     for name in sorted(params):
         if name not in allowed:
             # Named as given, up to a point: a 100 KB name is not echoed back whole.
-            shown = name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN - 1] + "…"
-            raise BadParameter(shown, f"unknown parameter; {kind.collection} accepts "
-                                      f"{', '.join(allowed)}")
+            shown = name if len(name) <= MAX_NAME_SHOWN else name[: MAX_NAME_SHOWN - 1] + "…"
+            raise BadParameter(
+                shown, f"unknown parameter; {kind.collection} accepts {', '.join(allowed)}"
+            )
     one: dict[str, str] = {}
     for name, values in params.items():
         if isinstance(values, str):  # a single-valued mapping, e.g. Chalice's query_params
@@ -159,19 +170,29 @@ def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> Lis
         if name != "cursor" and len(value) > MAX_VALUE_LENGTH:
             raise BadParameter(name, f"longer than {MAX_VALUE_LENGTH} characters")
 
-    filters = tuple(sorted((f.param, _filter_value(f, one[f.param]))
-                           for f in kind.filters if f.param in one))
+    filters = tuple(
+        sorted((f.param, _filter_value(f, one[f.param])) for f in kind.filters if f.param in one)
+    )
     q = one.get("q")
-    if q is not None:
-        if not fold(q):
-            raise BadParameter("q", "must contain at least one letter or digit")
+    if q is not None and not fold(q):
+        raise BadParameter("q", "must contain at least one letter or digit")
     sort, descending = _sort(kind, one.get("sort", "id"))
     span = _span(kind, one.get("date_from"), one.get("date_to"))
     cursor = one.get("cursor")
     if cursor is not None and not cursor:
         raise BadParameter("cursor", "is empty; omit it to start from the first page")
-    return ListQuery(kind, filters, q, one.get("date_from"), one.get("date_to"), span, sort,
-                     descending, _limit(one.get("limit")), cursor)
+    return ListQuery(
+        kind,
+        filters,
+        q,
+        one.get("date_from"),
+        one.get("date_to"),
+        span,
+        sort,
+        descending,
+        _limit(one.get("limit")),
+        cursor,
+    )
 
 
 def refer_to(query: ListQuery, reference: str) -> ListQuery:
@@ -189,7 +210,9 @@ def _filter_value(f, value: str) -> str:
         raise BadParameter(f.param, "is empty")
     reference = split_reference(value)
     if f.references and reference and reference[0] not in f.references:
-        raise BadParameter(f.param, f"must refer to {' or '.join(f.references)}, not {reference[0]}")
+        raise BadParameter(
+            f.param, f"must refer to {' or '.join(f.references)}, not {reference[0]}"
+        )
     return value
 
 
@@ -239,6 +262,7 @@ def _span(kind: Kind, date_from: str | None, date_to: str | None) -> tuple[int, 
 
 # --- cursors ----------------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=64)
 def _cursor_key(secret: str, release: str) -> bytes:
     return hmac.new(secret.encode(), b"cursor\0" + release.encode(), hashlib.sha256).digest()
@@ -258,8 +282,11 @@ def encode_cursor(position: int, query: ListQuery, release: str) -> str:
 def decode_cursor(cursor: str, query: ListQuery, release: str) -> int:
     """The position inside ``cursor``; ``BadParameter('cursor')`` unless it was made by
     ``encode_cursor`` for this same query and release, unaltered."""
-    rejected = BadParameter("cursor", "is not a cursor this query made in this release; "
-                                      "follow 'next' links unchanged, or start without a cursor")
+    rejected = BadParameter(
+        "cursor",
+        "is not a cursor this query made in this release; "
+        "follow 'next' links unchanged, or start without a cursor",
+    )
     if len(cursor) > 64:
         raise rejected
     try:
@@ -268,10 +295,13 @@ def decode_cursor(cursor: str, query: ListQuery, release: str) -> int:
         raise rejected from None
     # Only the exact text encode_cursor made: base64 would also accept padding, and other
     # spare bits in the last character, for the same bytes.
-    if len(raw) != _CURSOR.size + _TAG_BYTES or not cursor.isascii() \
-            or base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != cursor:
+    if (
+        len(raw) != _CURSOR.size + _TAG_BYTES
+        or not cursor.isascii()
+        or base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != cursor
+    ):
         raise rejected
-    body, tag = raw[:_CURSOR.size], raw[_CURSOR.size:]
+    body, tag = raw[: _CURSOR.size], raw[_CURSOR.size :]
     version, position = _CURSOR.unpack(body)
     if version != _CURSOR_VERSION or not hmac.compare_digest(tag, _tag(body, query, release)):
         raise rejected
@@ -280,7 +310,8 @@ def decode_cursor(cursor: str, query: ListQuery, release: str) -> int:
 
 # --- running a query --------------------------------------------------------------------------
 
-def run_list(index: "CollectionIndex", query: ListQuery, release: str) -> Page:
+
+def run_list(index: CollectionIndex, query: ListQuery, release: str) -> Page:
     """The page of ``query`` after its cursor, as record bytes plus the next cursor (or None)."""
     after = decode_cursor(query.cursor, query, release) if query.cursor else None
     if after is not None and after >= index.count:
@@ -296,7 +327,7 @@ def run_list(index: "CollectionIndex", query: ListQuery, release: str) -> Page:
         total = len(matches)
         ordinals = _walk_matches(index, query, matches, after, want)
     more = len(ordinals) > query.limit
-    ordinals = ordinals[:query.limit]
+    ordinals = ordinals[: query.limit]
     cursor = None
     if more:
         cursor = encode_cursor(index.rank_of(query.sort, ordinals[-1]), query, release)
@@ -306,8 +337,15 @@ def run_list(index: "CollectionIndex", query: ListQuery, release: str) -> Page:
 def _first_search_page(query: ListQuery, after: int | None) -> bool:
     # The trigram index returns the smallest matching ordinals first, which is exactly the first
     # page in id order, without verifying every candidate of a common name.
-    return (after is None and query.q is not None and not query.filters and query.span is None
-            and query.refers_to is None and query.sort == "id" and not query.descending)
+    return (
+        after is None
+        and query.q is not None
+        and not query.filters
+        and query.span is None
+        and query.refers_to is None
+        and query.sort == "id"
+        and not query.descending
+    )
 
 
 def _walk_all(index, query: ListQuery, after: int | None, want: int) -> list[int]:
@@ -321,8 +359,9 @@ def _walk_all(index, query: ListQuery, after: int | None, want: int) -> list[int
     return list(positions) if perm is None else [perm[p] for p in positions]
 
 
-def _walk_matches(index, query: ListQuery, matches: Sequence[int], after: int | None,
-                  want: int) -> list[int]:
+def _walk_matches(
+    index, query: ListQuery, matches: Sequence[int], after: int | None, want: int
+) -> list[int]:
     if query.sort == "id":
         return _slice_after(matches, after, want, query.descending)
     ordered = _ordered_matches(index, query, matches)
@@ -332,7 +371,9 @@ def _walk_matches(index, query: ListQuery, matches: Sequence[int], after: int | 
     return [perm[r] for r in _slice_after(ordered, after, want, query.descending)]
 
 
-def _set_bytes_after(bitmap: bytearray, after: int | None, want: int, descending: bool) -> list[int]:
+def _set_bytes_after(
+    bitmap: bytearray, after: int | None, want: int, descending: bool
+) -> list[int]:
     """Up to ``want`` positions of non-zero bytes beyond ``after`` in the walk's direction."""
     # find/rfind run memchr in C, so the gaps between matches cost next to nothing: a page
     # costs ``want`` calls whatever the density of the matches.
@@ -350,14 +391,15 @@ def _set_bytes_after(bitmap: bytearray, after: int | None, want: int, descending
     return found
 
 
-def _slice_after(ascending: Sequence[int], after: int | None, want: int,
-                 descending: bool) -> list[int]:
+def _slice_after(
+    ascending: Sequence[int], after: int | None, want: int, descending: bool
+) -> list[int]:
     """Up to ``want`` values of sorted ``ascending`` beyond ``after`` in the walk's direction."""
     if descending:
         stop = len(ascending) if after is None else bisect_left(ascending, after)
-        return list(ascending[max(stop - want, 0):stop])[::-1]
+        return list(ascending[max(stop - want, 0) : stop])[::-1]
     start = 0 if after is None else bisect_right(ascending, after)
-    return list(ascending[start:start + want])
+    return list(ascending[start : start + want])
 
 
 def _ordered_matches(index, query: ListQuery, matches: Sequence[int]) -> Any:
@@ -411,8 +453,9 @@ def _filter_posting(index, param: str, value: str) -> Sequence[int]:
 def _referring(index, reference: str) -> Sequence[int]:
     """Ordinals of records holding ``reference`` in any reference filter that may point there."""
     collection = reference.partition("/")[0]
-    runs = [index.posting(f.param, reference) for f in index.kind.filters
-            if collection in f.references]
+    runs = [
+        index.posting(f.param, reference) for f in index.kind.filters if collection in f.references
+    ]
     return sorted(set().union(*runs))
 
 
@@ -438,6 +481,14 @@ def _contains(ascending: Sequence[int], value: int) -> bool:
 def render_page(page: Page, next_url: str | None, release: str) -> bytes:
     """The list response body ``{"items":[...],"next":...,"release":...}``, joining the records'
     stored bytes rather than parsing and re-serializing them."""
-    return b"".join((b'{"items":[', b",".join(page.items), b'],"next":',
-                     json.dumps(next_url, ensure_ascii=False).encode(), b',"release":',
-                     json.dumps(release, ensure_ascii=False).encode(), b"}"))
+    return b"".join(
+        (
+            b'{"items":[',
+            b",".join(page.items),
+            b'],"next":',
+            json.dumps(next_url, ensure_ascii=False).encode(),
+            b',"release":',
+            json.dumps(release, ensure_ascii=False).encode(),
+            b"}",
+        )
+    )

@@ -4,6 +4,7 @@ Domain errors are mapped to HTTP here and nowhere else, so every route answers a
 given failure the same way, and no route can leak a traceback, a bucket name or a
 credential: only the messages of our own errors reach the client.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,11 +41,13 @@ PREFLIGHT_MAX_AGE = "600"
 
 def preflight_headers(methods: tuple[str, ...]) -> dict[str, str]:
     """The headers of the answer to a CORS preflight at a path that takes ``methods``."""
-    return {**SAFETY_HEADERS,
-            "Access-Control-Allow-Methods": ", ".join((*methods, "OPTIONS")),
-            "Access-Control-Allow-Headers": PREFLIGHT_HEADERS,
-            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
-            "Cache-Control": f"public, max-age={PREFLIGHT_MAX_AGE}"}
+    return {
+        **SAFETY_HEADERS,
+        "Access-Control-Allow-Methods": ", ".join((*methods, "OPTIONS")),
+        "Access-Control-Allow-Headers": PREFLIGHT_HEADERS,
+        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+        "Cache-Control": f"public, max-age={PREFLIGHT_MAX_AGE}",
+    }
 
 
 @dataclass
@@ -64,9 +67,18 @@ class Reply:
 class Problem(Exception):
     """An RFC 9457 problem: raised anywhere below a route, answered as problem+json."""
 
-    def __init__(self, status: int, slug: str, title: str, detail: str, *,
-                 parameter: str | None = None, errors: list[dict] | None = None,
-                 headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        title: str,
+        detail: str,
+        *,
+        parameter: str | None = None,
+        errors: list[dict] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         super().__init__(detail)
         self.status, self.slug, self.title, self.detail = status, slug, title, detail
         self.parameter, self.errors = parameter, errors
@@ -74,8 +86,12 @@ class Problem(Exception):
         self.extra = extra or {}
 
     def reply(self) -> Reply:
-        document: dict[str, Any] = {"type": PROBLEM_BASE + self.slug, "title": self.title,
-                                    "status": self.status, "detail": self.detail}
+        document: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
         if self.parameter is not None:
             document["parameter"] = self.parameter
         if self.errors:
@@ -89,7 +105,7 @@ MAX_NAME_SHOWN = 40
 
 def shown(name: str) -> str:
     """A parameter name as a problem may repeat it: a 100 KB name is not echoed back whole."""
-    return name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN - 1] + "…"
+    return name if len(name) <= MAX_NAME_SHOWN else name[: MAX_NAME_SHOWN - 1] + "…"
 
 
 def bad_parameter(parameter: str, detail: str) -> Problem:
@@ -105,7 +121,9 @@ def problem_for(error: Exception) -> Problem:
     if isinstance(error, Problem):
         return error
     if isinstance(error, DatasetError):
-        from chalicelib.serve.query import BadParameter  # only on this path: most requests never load query
+        from chalicelib.serve.query import (
+            BadParameter,  # only on this path: most requests never load query
+        )
 
         if isinstance(error, BadParameter):
             return bad_parameter(error.param, f"'{error.param}': {error.message}")
@@ -114,14 +132,22 @@ def problem_for(error: Exception) -> Problem:
     if isinstance(error, StoreError):
         # Unavailable, refusing, or holding something unreadable where a release should be:
         # either way the store cannot answer now, which is an outage, not the client's fault.
-        return Problem(503, "store-unavailable", "Service unavailable",
-                       "the dataset store is not answering; retry shortly",
-                       headers={"Retry-After": str(getattr(error, "retry_after", 1))})
+        return Problem(
+            503,
+            "store-unavailable",
+            "Service unavailable",
+            "the dataset store is not answering; retry shortly",
+            headers={"Retry-After": str(getattr(error, "retry_after", 1))},
+        )
     if isinstance(error, IntegrityError):
         # A corrupt object is never served; to the client this is an outage, not its fault.
-        return Problem(503, "integrity", "Service unavailable",
-                       "a stored object failed its integrity check and was not served; retry shortly",
-                       headers={"Retry-After": "5"})
+        return Problem(
+            503,
+            "integrity",
+            "Service unavailable",
+            "a stored object failed its integrity check and was not served; retry shortly",
+            headers={"Retry-After": "5"},
+        )
     return Problem(500, "internal", "Internal error", "the server could not answer this request")
 
 
@@ -154,7 +180,7 @@ class Finished:
     status: int
     body: str | bytes
     content_type: str
-    headers: dict[str, str]   # the complete set, Content-Type included
+    headers: dict[str, str]  # the complete set, Content-Type included
     etag: str | None = None
 
     @property
@@ -162,7 +188,7 @@ class Finished:
         """Roughly what it costs to keep: for cache budgets."""
         return len(self.body) * (4 if isinstance(self.body, str) else 1) + 512
 
-    def for_request(self, method: str, if_none_match: str | None) -> "Finished":
+    def for_request(self, method: str, if_none_match: str | None) -> Finished:
         """This answer as ``method`` gets it: 304 if the client's copy is current, no body to HEAD.
 
         If-None-Match revalidates reads only; a POST is always answered in full.

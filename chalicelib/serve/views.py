@@ -4,21 +4,34 @@
 first (current, or pinned with ``release=``) and answers from that one release, so a
 request that began on a release finishes on it even if ``current.json`` flips.
 """
+
 from __future__ import annotations
 
 import os
 import re
 import threading
-from typing import Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import NamedTuple
 from urllib.parse import urlencode
 
-from chalicelib.serve import responses as http
-from chalicelib.release.cache import Memo
 from chalicelib.errors import ReleaseNotFound
-from chalicelib.serve.responses import (CACHE_CURRENT, CACHE_PINNED, JSON, SCHEMA_JSON, Finished, Problem, Reply,
-                   bad_parameter, dumps, finish, not_found)
 from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, KINDS
+from chalicelib.release.cache import Memo
 from chalicelib.release.reader import RecordBytes, Tombstone
+from chalicelib.serve import responses as http
+from chalicelib.serve.responses import (
+    CACHE_CURRENT,
+    CACHE_PINNED,
+    JSON,
+    SCHEMA_JSON,
+    Finished,
+    Problem,
+    Reply,
+    bad_parameter,
+    dumps,
+    finish,
+    not_found,
+)
 
 STORE_ENV = "DATASET_STORE"
 DEFAULT_STORE = ".serve/store"
@@ -107,7 +120,9 @@ def only(params: Params, allowed: tuple[str, ...] = ("release",)) -> None:
     for name, values in params.items():
         if name not in allowed:
             hint = ", ".join(allowed) if allowed else "none"
-            raise bad_parameter(name, f"unknown parameter '{http.shown(name)}'; this route takes: {hint}")
+            raise bad_parameter(
+                name, f"unknown parameter '{http.shown(name)}'; this route takes: {hint}"
+            )
         if len(values) > 1:
             raise bad_parameter(name, f"'{name}' was given {len(values)} times; give it once")
         if len(values[0]) > MAX_QUERY_VALUE:
@@ -119,9 +134,13 @@ def current_release():
     try:
         return dataset().current()
     except ReleaseNotFound:
-        raise Problem(503, "no-release", "Service unavailable",
-                      "no release has been published to this store yet",
-                      headers={"Retry-After": "60"}) from None
+        raise Problem(
+            503,
+            "no-release",
+            "Service unavailable",
+            "no release has been published to this store yet",
+            headers={"Retry-After": "60"},
+        ) from None
 
 
 def release_for(params: Params):
@@ -130,8 +149,11 @@ def release_for(params: Params):
     if version is None:
         return current_release(), CACHE_CURRENT
     if not VERSION_RE.fullmatch(version):
-        raise bad_parameter("release", "a release looks like 20261127-3f9a1c2b; "
-                                       "GET /dataset/releases lists the published ones")
+        raise bad_parameter(
+            "release",
+            "a release looks like 20261127-3f9a1c2b; "
+            "GET /dataset/releases lists the published ones",
+        )
     return dataset().pinned(version), CACHE_PINNED
 
 
@@ -145,11 +167,14 @@ def kind_for(collection: str):
 def check_id(record_id: str) -> None:
     """A malformed id is answered 404 before any storage call."""
     if len(record_id) > ID_MAX_LENGTH or not ID_RE.fullmatch(record_id):
-        raise not_found("no record has this id: ids are lowercase a-z, 0-9 and single hyphens, "
-                        f"at most {ID_MAX_LENGTH} characters")
+        raise not_found(
+            "no record has this id: ids are lowercase a-z, 0-9 and single hyphens, "
+            f"at most {ID_MAX_LENGTH} characters"
+        )
 
 
 # -- routes ---------------------------------------------------------------------------
+
 
 def index(request: Request) -> Finished:
     only(request.params)
@@ -163,17 +188,28 @@ def _index_reply(release, cache: str) -> Reply:
     body = {
         "name": "1988 prison massacres records API",
         "description": "An open, sourced dataset about Iran's 1988 prison massacres. "
-                       "Contested facts are claims, attributed to who makes them.",
+        "Contested facts are claims, attributed to who makes them.",
         "release": release.version,
         "published": manifest.get("published"),
         "license": manifest.get("license"),
         # count: the live records a walk of the list visits (tombstones are not listed).
-        "collections": [{"name": kind.collection, "kind": kind.name, "description": kind.description,
-                         "count": counts.get(kind.collection, {}).get("records", 0),
-                         "href": f"/{kind.collection}"}
-                        for kind in KINDS],
-        "links": {"openapi": "/openapi.json", "schemas": "/schemas", "dataset": "/dataset",
-                  "releases": "/dataset/releases", "validate": "/validate"},
+        "collections": [
+            {
+                "name": kind.collection,
+                "kind": kind.name,
+                "description": kind.description,
+                "count": counts.get(kind.collection, {}).get("records", 0),
+                "href": f"/{kind.collection}",
+            }
+            for kind in KINDS
+        ],
+        "links": {
+            "openapi": "/openapi.json",
+            "schemas": "/schemas",
+            "dataset": "/dataset",
+            "releases": "/dataset/releases",
+            "validate": "/validate",
+        },
     }
     return Reply(dumps(body), cache=cache)
 
@@ -184,9 +220,16 @@ def list_records(request: Request, collection: str) -> Finished:
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
     release, cache = release_for(request.params)
-    return kept(request, release, lambda: _page_reply(
-        request, query.run_list(release.collection_index(collection), parsed, release.version),
-        release.version, cache))
+    return kept(
+        request,
+        release,
+        lambda: _page_reply(
+            request,
+            query.run_list(release.collection_index(collection), parsed, release.version),
+            release.version,
+            cache,
+        ),
+    )
 
 
 def record_claims(request: Request, collection: str, record_id: str) -> Finished:
@@ -194,15 +237,20 @@ def record_claims(request: Request, collection: str, record_id: str) -> Finished
 
     kind_for(collection)
     check_id(record_id)
-    parsed = query.refer_to(query.parse_list_params(BY_NAME["claim"], request.params),
-                            f"{collection}/{record_id}")
+    parsed = query.refer_to(
+        query.parse_list_params(BY_NAME["claim"], request.params), f"{collection}/{record_id}"
+    )
     release, cache = release_for(request.params)
-    return kept(request, release, lambda: _claims_reply(request, release, cache, collection,
-                                                        record_id, parsed))
+    return kept(
+        request,
+        release,
+        lambda: _claims_reply(request, release, cache, collection, record_id, parsed),
+    )
 
 
-def _claims_reply(request: Request, release, cache: str, collection: str, record_id: str,
-                  parsed) -> Reply:
+def _claims_reply(
+    request: Request, release, cache: str, collection: str, record_id: str, parsed
+) -> Reply:
     from chalicelib.serve import query
 
     found = release.record(collection, record_id)
@@ -220,8 +268,12 @@ def _page_reply(request: Request, page, version: str, cache: str) -> Reply:
     next_url = None
     headers = {}
     if page.next_cursor:
-        kept = [(name, value) for name, values in request.params.items() if name != "cursor"
-                for value in values]
+        kept = [
+            (name, value)
+            for name, values in request.params.items()
+            if name != "cursor"
+            for value in values
+        ]
         next_url = request.path + "?" + urlencode(kept + [("cursor", page.next_cursor)])
         headers["Link"] = f'<{next_url}>; rel="next"'
     return Reply(query.render_page(page, next_url, version), headers=headers, cache=cache)
@@ -232,8 +284,9 @@ def get_record(request: Request, collection: str, record_id: str) -> Finished:
     check_id(record_id)
     only(request.params)
     release, cache = release_for(request.params)
-    return kept(request, release, lambda: _record_reply(request, release, cache, collection,
-                                                        record_id))
+    return kept(
+        request, release, lambda: _record_reply(request, release, cache, collection, record_id)
+    )
 
 
 def _record_reply(request: Request, release, cache: str, collection: str, record_id: str) -> Reply:
@@ -245,46 +298,91 @@ def _record_reply(request: Request, release, cache: str, collection: str, record
     return _tombstone_reply(found, collection, record_id, request, cache)
 
 
-def _tombstone_reply(tombstone: Tombstone, collection: str, record_id: str, request: Request,
-                     cache: str, suffix: str = "") -> Reply:
+def _tombstone_reply(
+    tombstone: Tombstone,
+    collection: str,
+    record_id: str,
+    request: Request,
+    cache: str,
+    suffix: str = "",
+) -> Reply:
     """308 to where a merged id now lives (same query, such as ``release=``), or 410 with the reason."""
     if tombstone.action == "merged":
         location = "/" + tombstone.merged_into + suffix
         # The same question about the canonical record; a cursor belonged to the old one.
-        kept = [(name, value) for name, values in request.params.items() if name != "cursor"
-                for value in values]
+        kept = [
+            (name, value)
+            for name, values in request.params.items()
+            if name != "cursor"
+            for value in values
+        ]
         if kept:
             location += "?" + urlencode(kept)
-        body = {"type": http.PROBLEM_BASE + "merged", "title": "Merged", "status": 308,
-                "detail": f"{collection}/{record_id} was merged into {tombstone.merged_into}: {tombstone.reason}",
-                "location": location}
+        body = {
+            "type": http.PROBLEM_BASE + "merged",
+            "title": "Merged",
+            "status": 308,
+            "detail": f"{collection}/{record_id} was merged into {tombstone.merged_into}: {tombstone.reason}",
+            "location": location,
+        }
         return Reply(dumps(body), 308, http.PROBLEM_JSON, {"Location": location}, cache)
-    body = {"type": http.PROBLEM_BASE + "withdrawn", "title": "Withdrawn", "status": 410,
-            "detail": f"{collection}/{record_id} was withdrawn: {tombstone.reason}",
-            "withdrawn": tombstone.date}
+    body = {
+        "type": http.PROBLEM_BASE + "withdrawn",
+        "title": "Withdrawn",
+        "status": 410,
+        "detail": f"{collection}/{record_id} was withdrawn: {tombstone.reason}",
+        "withdrawn": tombstone.date,
+    }
     return Reply(dumps(body), 410, http.PROBLEM_JSON, cache=cache)
 
 
 def list_schemas(request: Request) -> Finished:
     only(request.params)
     release, cache = release_for(request.params)
-    return kept(request, release, lambda: Reply(dumps({"release": release.version, "schemas": [
-        {"kind": kind.name, "collection": kind.collection, "href": f"/schemas/{kind.name}"}
-        for kind in KINDS]}), cache=cache))
+    return kept(
+        request,
+        release,
+        lambda: Reply(
+            dumps(
+                {
+                    "release": release.version,
+                    "schemas": [
+                        {
+                            "kind": kind.name,
+                            "collection": kind.collection,
+                            "href": f"/schemas/{kind.name}",
+                        }
+                        for kind in KINDS
+                    ],
+                }
+            ),
+            cache=cache,
+        ),
+    )
 
 
 # Besides one schema per kind, a release carries the definitions they share and the tombstone's.
-SCHEMA_FILES = {**{kind.name: kind.schema_file for kind in KINDS},
-                "defs": "defs.schema.json", "tombstone": "tombstone.schema.json"}
+SCHEMA_FILES = {
+    **{kind.name: kind.schema_file for kind in KINDS},
+    "defs": "defs.schema.json",
+    "tombstone": "tombstone.schema.json",
+}
 
 
 def get_schema(request: Request, kind_name: str) -> Finished:
     only(request.params)
     if kind_name not in SCHEMA_FILES:
-        raise not_found(f"there is no schema '{kind_name[:40]}'; there are: {', '.join(SCHEMA_FILES)}")
+        raise not_found(
+            f"there is no schema '{kind_name[:40]}'; there are: {', '.join(SCHEMA_FILES)}"
+        )
     release, cache = release_for(request.params)
-    return kept(request, release, lambda: Reply(release.schema_bytes(SCHEMA_FILES[kind_name]),
-                                                content_type=SCHEMA_JSON, cache=cache))
+    return kept(
+        request,
+        release,
+        lambda: Reply(
+            release.schema_bytes(SCHEMA_FILES[kind_name]), content_type=SCHEMA_JSON, cache=cache
+        ),
+    )
 
 
 def get_dataset(request: Request) -> Finished:
@@ -297,11 +395,26 @@ def _dataset_view(release) -> dict:
     """The manifest as users need it: the downloads, not the internal index files."""
     manifest = release.manifest
     pinned = f"?release={release.version}"
-    keep = ("version", "published", "previous", "title", "counts", "license", "cite", "content_sha256")
+    keep = (
+        "version",
+        "published",
+        "previous",
+        "title",
+        "counts",
+        "license",
+        "cite",
+        "content_sha256",
+    )
     view = {key: manifest[key] for key in keep if key in manifest}
-    view["files"] = [{"name": name, "bytes": info["bytes"], "sha256": info["sha256"],
-                      "href": f"/dataset/files/{name}{pinned}"}
-                     for name, info in sorted(release.files().items())]
+    view["files"] = [
+        {
+            "name": name,
+            "bytes": info["bytes"],
+            "sha256": info["sha256"],
+            "href": f"/dataset/files/{name}{pinned}",
+        }
+        for name, info in sorted(release.files().items())
+    ]
     view["schemas"] = f"/schemas{pinned}"
     return view
 
@@ -321,8 +434,11 @@ def _per_release(name: str, release, make):
 def schema_set(release):
     from chalicelib.model.schemas import SchemaSet, schema_files
 
-    return _per_release("schemas", release, lambda: SchemaSet(
-        {name: release.schema_bytes(name) for name in schema_files()}))
+    return _per_release(
+        "schemas",
+        release,
+        lambda: SchemaSet({name: release.schema_bytes(name) for name in schema_files()}),
+    )
 
 
 def get_dataset_file(request: Request, name: str) -> Reply:
@@ -344,8 +460,10 @@ MEDIA_TYPES = {".gz": "application/gzip", ".csv": "text/csv; charset=utf-8", ".j
 
 
 def _media_type(name: str) -> str:
-    return next((media for suffix, media in MEDIA_TYPES.items() if name.endswith(suffix)),
-                "application/octet-stream")
+    return next(
+        (media for suffix, media in MEDIA_TYPES.items() if name.endswith(suffix)),
+        "application/octet-stream",
+    )
 
 
 def list_releases(request: Request) -> Reply:
@@ -369,21 +487,38 @@ def validate_batch(request: Request, body: bytes, content_type: str | None) -> R
     only(request.params)
     media = (content_type or "").split(";")[0].strip().lower()
     if media != JSON:
-        raise Problem(415, "unsupported-media-type", "Unsupported media type",
-                      "send the body as application/json")
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the body as application/json",
+        )
     if len(body) > MAX_BODY:
-        raise Problem(413, "too-large", "Payload too large",
-                      f"the body is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)")
+        raise Problem(
+            413,
+            "too-large",
+            "Payload too large",
+            f"the body is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
+        )
     try:
         payload = parse(body, what="the body")
         if not isinstance(payload, (dict, list)):
-            raise PayloadError("type", "the body must be an item {\"kind\": ..., \"record\": {...}}, "
-                                       "a list of items, or {\"items\": [...]}")
+            raise PayloadError(
+                "type",
+                'the body must be an item {"kind": ..., "record": {...}}, '
+                'a list of items, or {"items": [...]}',
+            )
         items = items_from_payload(payload)
     except (JSONInputError, PayloadError) as exc:
-        error = {"pointer": getattr(exc, "pointer", ""), "keyword": exc.keyword, "message": exc.message}
+        error = {
+            "pointer": getattr(exc, "pointer", ""),
+            "keyword": exc.keyword,
+            "message": exc.message,
+        }
         if exc.keyword == "maxItems":
-            raise Problem(413, "too-many-items", "Payload too large", exc.message, errors=[error]) from None
+            raise Problem(
+                413, "too-many-items", "Payload too large", exc.message, errors=[error]
+            ) from None
         raise Problem(400, "bad-body", "Bad request body", exc.message, errors=[error]) from None
     release, _ = release_for(request.params)
     report = validate(items, schema_set(release), release.catalog())
@@ -399,5 +534,11 @@ def openapi_document(request: Request, routes) -> Finished:
 
     only(request.params)
     release, cache = release_for(request.params)
-    return kept(request, release, lambda: Reply(dumps(
-        build_openapi(routes, schema_set(release).documents, release.version)), cache=cache))
+    return kept(
+        request,
+        release,
+        lambda: Reply(
+            dumps(build_openapi(routes, schema_set(release).documents, release.version)),
+            cache=cache,
+        ),
+    )
