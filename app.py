@@ -1,131 +1,22 @@
-"""The read-only HTTP API. Routes only: each handler parses, calls chalicelib, responds.
+"""The read-only HTTP API: the route table, and nothing else.
 
-The six collections' routes are generated from the kinds registry. Every route goes
-through ``served``, which maps errors to problem+json and adds the shared headers,
-so no handler can forget them.
+Each handler hands its request to ``chalicelib.serve.views``. The six collections' routes are
+generated from the kinds registry. Every route is registered through
+``chalicelib.serve.routing.Router``, which maps errors to problem+json, adds the shared
+headers, and answers 405, CORS preflights and 406, so no handler can forget them.
 """
-
-import functools
-import logging
 
 from chalice import Chalice, Response
 
 from chalicelib.model.kinds import KINDS
 from chalicelib.serve import views
-from chalicelib.serve.responses import Finished, Problem, finish, preflight_headers, problem_for
+from chalicelib.serve.routing import Router
 
 app = Chalice(app_name="iran1988-records")
 app.api.binary_types.append("application/gzip")
-log = logging.getLogger("iran1988")
-
-OTHER_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-
-
-def _params():
-    query = app.current_request.query_params
-    return {name: query.getlist(name) for name in query} if query else {}
-
-
-def _accepts(accept, media_type):
-    """Whether an Accept header takes ``media_type``, as API Gateway decides for binary bodies."""
-    offered = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
-    return "*/*" in offered or media_type in offered or media_type.split("/")[0] + "/*" in offered
-
-
-@functools.lru_cache(maxsize=1)
-def _binary_types():
-    # A set, looked up on every response; Chalice's list holds some twenty types. Read once
-    # every route is registered, so it holds what the app declared.
-    return frozenset(app.api.binary_types)
-
-
-def _respond(answer, request):
-    """The Chalice response to ``answer`` (a Reply, or a Finished one kept from earlier)."""
-    if answer.content_type in _binary_types() and not _accepts(
-        request.headers.get("accept"), answer.content_type
-    ):
-        # Gateways only pass binary bodies to clients that ask for them.
-        answer = Problem(
-            406,
-            "not-acceptable",
-            "Not acceptable",
-            f"this file is {answer.content_type}; send 'Accept: {answer.content_type}' "
-            "or 'Accept: */*'",
-        ).reply()
-    if not isinstance(answer, Finished):
-        answer = finish(answer)
-    answer = answer.for_request(request.method, request.headers.get("if-none-match"))
-    # Chalice copies the headers into the event it returns, so a kept answer's dict is shared
-    # safely; no route has cors=, which is what would make Chalice add to it.
-    return Response(body=answer.body, status_code=answer.status, headers=answer.headers)
-
-
-def served(view):
-    """Run a route's logic; turn any failure into problem+json; add the shared headers."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        request = app.current_request
-        try:
-            reply = view(*args, **kwargs)
-        except Exception as error:
-            problem = problem_for(error)
-            if problem.status >= 500:
-                # The type only: messages of foreign errors may name a bucket or a key id.
-                log.error("%s %s failed: %s", request.method, request.path, type(error).__name__)
-            reply = problem.reply()
-        return _respond(reply, request)
-
-    return wrapper
-
-
-def _request(path):
-    return views.Request(path, _params())
-
-
-def route(path, name, doc, methods=("GET", "HEAD")):
-    """Register a view at ``path`` for ``methods``, a CORS preflight, and a 405 for the rest.
-
-    HEAD answers as GET does, without the body.
-    """
-    allowed = ", ".join(methods)
-
-    def register(view):
-        view.__doc__ = doc or view.__doc__
-        view.__name__ = name
-        # content_types */*: the view, not Chalice, decides what a body may be (POST /validate
-        # answers 415 as problem+json), and a GET is never refused for its Content-Type.
-        app.route(path, methods=list(methods), name=name, content_types=["*/*"])(served(view))
-
-        def method_not_allowed(**_):
-            raise Problem(
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                f"{app.current_request.method} is not allowed here; use {allowed}",
-                headers={"Allow": allowed},
-            )
-
-        method_not_allowed.not_an_operation = True
-        others = [m for m in OTHER_METHODS if m not in methods]
-        app.route(path, methods=others, name=f"{name}_not_allowed", content_types=["*/*"])(
-            served(method_not_allowed)
-        )
-
-        # Browsers send a preflight OPTIONS before a cross-origin request with a header of
-        # their own (If-None-Match on a GET, Content-Type: application/json on POST /validate).
-        # It is answered here rather than through Chalice's cors=, which would add the
-        # preflight's headers to every GET response as well, at a cost on every request.
-        def preflight(**_):
-            return Response(body="", status_code=204, headers=preflight_headers(methods))
-
-        preflight.not_an_operation = True  # plumbing: kept out of OpenAPI and of Allow
-        app.route(path, methods=["OPTIONS"], name=f"{name}_preflight", content_types=["*/*"])(
-            preflight
-        )
-        return view
-
-    return register
+router = Router(app, Response)
+route = router.route
+_request = router.request
 
 
 @route("/", "service_index", None)

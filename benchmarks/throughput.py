@@ -130,7 +130,7 @@ def validation(size: int, limit: int = VALIDATION_SAMPLE, repeats: int = 3) -> d
     it) against a bare reused Draft202012Validator on the same records."""
     from chalicelib.checks.validate import Item, validate
     from chalicelib.model.schemas import SchemaSet
-    from chalicelib.release.build import PrecheckedSchemaSet
+    from chalicelib.release.precheck import PrecheckedSchemaSet
 
     sample, catalog = _sample(size, limit)
     schemas, prechecked = SchemaSet.from_dir(), PrecheckedSchemaSet.from_dir()

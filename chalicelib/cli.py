@@ -110,7 +110,7 @@ def _where(origin: str, pointer: str) -> str:
 
 def _progress(label: str, length: int):
     """A progress bar on stderr when it is a terminal; silence in CI and in pipes."""
-    from chalicelib.release.build import no_progress
+    from chalicelib.release.progress import no_progress
 
     if not sys.stderr.isatty():
         return no_progress(label, length)
@@ -160,8 +160,9 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     Refuses (exit 1, with the validator's report) if any record is invalid. The release
     time comes from SOURCE_DATE_EPOCH, else from the last git commit touching the data.
     """
-    from chalicelib.errors import DatasetError
-    from chalicelib.release.build import InvalidDataset, build_release, gc_paused
+    from chalicelib.errors import DatasetError, InvalidDataset
+    from chalicelib.release.build import build_release
+    from chalicelib.release.cores import gc_paused
     from chalicelib.release.publish import previous_release
     from chalicelib.release.reader import Dataset
 
@@ -210,8 +211,7 @@ def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
     different content under a published version is refused (exit 1), and so is an
     invalid dataset. A publish that fails leaves the previous release serving.
     """
-    from chalicelib.errors import DatasetError, ObjectExists
-    from chalicelib.release.build import InvalidDataset
+    from chalicelib.errors import DatasetError, InvalidDataset, ObjectExists
     from chalicelib.release.publish import publish
 
     store = _open_store(store_url)

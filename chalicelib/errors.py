@@ -6,6 +6,13 @@ No message may carry a bucket name, a credential or a stack trace, because these
 messages reach API users.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.checks.validate import Report
+
 
 class DatasetError(Exception):
     """Base class for every error this package raises on purpose."""
@@ -73,3 +80,24 @@ class ReleaseNotFound(DatasetError):
 
 class EDTFError(DatasetError, ValueError):
     """A string is not a valid EDTF date or interval."""
+
+
+class BuildError(DatasetError):
+    """The release cannot be built for a reason other than invalid records."""
+
+
+class InvalidDataset(DatasetError):
+    """Some record is invalid; ``report`` says which and why."""
+
+    def __init__(self, report: Report):
+        super().__init__(f"{report.error_count} errors in the dataset; nothing was built")
+        self.report = report
+
+
+class BadParameter(DatasetError):
+    """A query parameter the API cannot accept; ``param`` names it, ``message`` says why."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message

@@ -55,7 +55,7 @@ class Kind:
     date_fields: tuple[Path, ...]  # EDTF fields, checked for reversal; bounds feed date_from/to
     search_fields: tuple[Path, ...]
     filters: tuple[Filter, ...]
-    sorts: tuple[str, ...]  # sortable keys besides 'id'; see query.sort_key
+    sorts: tuple[str, ...]  # sortable keys besides 'id'; see ordering.sort_key
     # Dates whose span is what date_from/date_to overlap; empty means no date filter.
     span_fields: tuple[Path, ...] = field(default=())
 

@@ -10,123 +10,29 @@ day plus a short hash of the content, so the same data always gets the same vers
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import os
 import subprocess
-import time
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from chalicelib.checks.intake import load_file, record_files
-from chalicelib.checks.validate import Item, Report, validate
-from chalicelib.errors import DatasetError
-from chalicelib.model.kinds import BY_NAME, KINDS, Kind
-from chalicelib.model.schemas import SCHEMA_DIR, SchemaSet, read_schema_dir
-from chalicelib.release.cores import map_shared, processes_for
+from chalicelib.checks.validate import Item, validate
+from chalicelib.errors import BuildError, InvalidDataset
+from chalicelib.model.kinds import BY_NAME, KINDS
+from chalicelib.model.schemas import SCHEMA_DIR, read_schema_dir
+from chalicelib.release.compiled import (
+    Compiled,
+    CompiledCollection,
+    CompiledRecord,
+    PreviousRelease,
+)
+from chalicelib.release.cores import gc_paused, map_shared, processes_for
 from chalicelib.release.index import CHUNK_RECORDS, line_ends
 from chalicelib.release.layout import canonical_json, schema_path, sha256_hex
 from chalicelib.release.manifest import RELEASE_FORMAT
-
-# A progress reporter: progress(label, length) gives a context manager whose value
-# has update(n). The CLI passes click progress bars when stderr is a terminal.
-Progress = Callable[[str, int], AbstractContextManager[Any]]
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-
-def no_progress(label: str, length: int) -> AbstractContextManager[Any]:
-    """The progress reporter that reports nothing."""
-    return contextlib.nullcontext(_NoBar())
-
-
-class BuildError(DatasetError):
-    """The release cannot be built for a reason other than invalid records."""
-
-
-class InvalidDataset(DatasetError):
-    """Some record is invalid; ``report`` says which and why."""
-
-    def __init__(self, report: Report):
-        super().__init__(f"{report.error_count} errors in the dataset; nothing was built")
-        self.report = report
-
-
-@dataclass(slots=True)
-class CompiledRecord:
-    """One record (or tombstone) as the release holds it."""
-
-    id: str
-    record: dict
-    body: bytes  # canonical JSON: the exact bytes the API serves
-    sha256: str
-    chunk: int = -1  # a live record's place in index/<collection>/: chunk number and offset
-    start: int = 0
-
-    @property
-    def entry(self) -> dict[str, Any]:
-        """Its directory-shard entry: the digest, plus the tombstone for a tombstone, or
-        where its bytes are for a live record."""
-        if "tombstone" in self.record:
-            return {"sha256": self.sha256, "tombstone": self.record["tombstone"]}
-        return {
-            "sha256": self.sha256,
-            "chunk": self.chunk,
-            "start": self.start,
-            "bytes": len(self.body),
-        }
-
-
-@dataclass
-class CompiledCollection:
-    kind: Kind
-    live: list[CompiledRecord] = field(default_factory=list)  # sorted by id
-    tombstones: list[CompiledRecord] = field(default_factory=list)  # sorted by id
-
-    def entries(self) -> dict[str, dict[str, Any]]:
-        """Directory entries of every id, live and tombstone, sorted by id."""
-        merged = sorted(self.live + self.tombstones, key=lambda r: r.id)
-        return {r.id: r.entry for r in merged}
-
-
-@dataclass
-class PreviousRelease:
-    """What changes.json compares against: a version and its directory entries."""
-
-    version: str
-    entries: Mapping[str, Mapping[str, dict]]
-
-
-@dataclass
-class Compiled:
-    """``data/`` read, validated and canonicalized: everything but the writing."""
-
-    schemas: SchemaSet
-    schema_bytes: dict[str, bytes]
-    collections: dict[str, CompiledCollection]
-    report: Report
-    epoch: int
-    content_sha256: str
-    claim_keys: dict[str, list[str]]  # sha256 of a claim key -> its live claims' ids, by digest
-
-    @property
-    def version(self) -> str:
-        return time.strftime("%Y%m%d", time.gmtime(self.epoch)) + "-" + self.content_sha256[:8]
-
-    @cached_property
-    def entries(self) -> dict[str, dict[str, dict]]:
-        return {c: coll.entries() for c, coll in self.collections.items()}
-
-    def record_count(self) -> int:
-        return sum(len(c.live) + len(c.tombstones) for c in self.collections.values())
+from chalicelib.release.precheck import PrecheckedSchemaSet
+from chalicelib.release.progress import Progress
 
 
 def source_date_epoch(data_dir: Path) -> int:
@@ -251,23 +157,6 @@ def _read_files(files: Sequence[tuple[int, tuple[Path, str | None]]]) -> list[Re
     return read
 
 
-@contextlib.contextmanager
-def gc_paused():
-    """Run the block with the cyclic garbage collector off.
-
-    A build makes millions of objects (records, entries, index postings) that live until it
-    ends, and forms no cycles worth collecting; the collector would walk all of them again
-    and again as they accumulate, which costs a fifth of the build.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @gc_paused()
 def build_release(
     data_dir: Path,
@@ -282,59 +171,3 @@ def build_release(
 
     compiled = compile_data(data_dir, epoch=epoch)
     return compiled, write_release(compiled, out_dir, previous, progress)
-
-
-# -- the schema stage, sped up -------------------------------------------------------
-
-
-class _Prechecked:
-    """A validator that lets a fast, independent 2020-12 implementation accept records.
-
-    jsonschema_rs and jsonschema must agree on every record (tests/test_schemas.py
-    holds them to it), so a record the fast one accepts needs no second look; only
-    rejected records go through jsonschema, whose errors the report explains.
-    """
-
-    __slots__ = ("_full", "fast")
-
-    def __init__(self, fast: Any, full: Callable[[], Any]):
-        self.fast, self._full = fast, full
-
-    def is_valid(self, instance: Any) -> bool:
-        return self.fast.is_valid(instance)
-
-    def iter_errors(self, instance: Any):
-        return iter(()) if self.fast.is_valid(instance) else self._full().iter_errors(instance)
-
-
-class PrecheckedSchemaSet(SchemaSet):
-    """A SchemaSet whose validators precheck with jsonschema_rs when it is installed.
-
-    The build validates every record of the dataset; jsonschema alone manages a few
-    thousand records a second, short of the 10k/s build target. Without jsonschema_rs
-    (it is a development dependency) this is a plain SchemaSet.
-    """
-
-    @cached_property
-    def validators(self) -> dict[str, Any]:
-        try:
-            import jsonschema_rs
-        except ImportError:
-            return self._explaining
-        registry = jsonschema_rs.Registry([(doc["$id"], doc) for doc in self.documents.values()])
-        fast = {}
-        for name in [kind.name for kind in KINDS] + ["tombstone"]:
-            schema = self.documents[f"{name}.schema.json"]
-            jsonschema_rs.meta.validate(schema)  # as jsonschema's check_schema would
-            fast[name] = jsonschema_rs.Draft202012Validator(
-                schema, registry=registry, validate_formats=True, ignore_unknown_formats=False
-            )
-        return {
-            name: _Prechecked(validator, lambda name=name: self._explaining[name])
-            for name, validator in fast.items()
-        }
-
-    @cached_property
-    def _explaining(self) -> dict[str, Any]:
-        # Built, and jsonschema imported (a tenth of a second), only once a record fails.
-        return SchemaSet.validators.func(self)

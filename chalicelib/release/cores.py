@@ -9,6 +9,7 @@ single core, or for a small dataset, the same work runs in this process with the
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
@@ -167,3 +168,20 @@ def _unspooled(spool) -> Iterator[tuple[int, list]]:
             yield pickle.load(spool)
         except EOFError:
             return
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Run the block with the cyclic garbage collector off.
+
+    A build makes millions of objects (records, entries, index postings) that live until it
+    ends, and forms no cycles worth collecting; the collector would walk all of them again
+    and again as they accumulate, which costs a fifth of the build.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -25,7 +25,7 @@ from chalicelib.release.tables import (
 )
 
 if TYPE_CHECKING:
-    from chalicelib.release.build import CompiledCollection
+    from chalicelib.release.compiled import CompiledCollection
 
 CHANGE_KINDS = ("added", "changed", "removed", "withdrawn", "merged")
 ALL_FILE = "all.jsonl.gz"

@@ -45,10 +45,10 @@ from typing import Any
 
 from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind
+from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number, sort_key
 from chalicelib.release.cache import Memo
 from chalicelib.release.layout import canonical_json, chunk_name
 from chalicelib.release.textsearch import TrigramIndex
-from chalicelib.serve.query import OPEN_END, OPEN_START, day_number, sort_key
 
 FORMAT = 1
 CHUNK_RECORDS = 1024

@@ -22,14 +22,9 @@ from typing import Any
 
 from chalicelib.errors import ObjectExists, ObjectMissing, ReleaseNotFound
 from chalicelib.model.kinds import KINDS
-from chalicelib.release.build import (
-    Compiled,
-    PreviousRelease,
-    Progress,
-    compile_data,
-    gc_paused,
-    no_progress,
-)
+from chalicelib.release.build import compile_data
+from chalicelib.release.compiled import Compiled, PreviousRelease
+from chalicelib.release.cores import gc_paused
 from chalicelib.release.downloads import CHANGES_FILE, summary_line
 from chalicelib.release.layout import (
     CURRENT_KEY,
@@ -41,6 +36,7 @@ from chalicelib.release.layout import (
     release_prefix,
     sha256_hex,
 )
+from chalicelib.release.progress import Progress, no_progress
 from chalicelib.release.reader import Dataset, Release, verified
 from chalicelib.release.writer import write_release
 from chalicelib.store import Store

@@ -17,14 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from chalicelib.release.build import (
-    BuildError,
-    Compiled,
-    CompiledCollection,
-    PreviousRelease,
-    Progress,
-    no_progress,
-)
+from chalicelib.errors import BuildError
+from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease
 from chalicelib.release.cores import map_shared, processes_for
 from chalicelib.release.layout import (
     MANIFEST,
@@ -39,6 +33,7 @@ from chalicelib.release.layout import (
     shard_of,
 )
 from chalicelib.release.manifest import manifest_document
+from chalicelib.release.progress import Progress, no_progress
 
 Digests = dict[str, dict[str, Any]]  # release path -> {"bytes", "sha256"}
 

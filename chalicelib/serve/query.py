@@ -26,18 +26,19 @@ import struct
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.errors import DatasetError
+from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
-from chalicelib.model.kinds import Kind, split_reference, values_at
+from chalicelib.model.kinds import Kind, split_reference
+from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 from chalicelib.release.textsearch import fold
 
-if TYPE_CHECKING:  # index imports this module, for sort_key
+if TYPE_CHECKING:
     from chalicelib.release.index import CollectionIndex
 
 COMMON_PARAMS = ("q", "sort", "limit", "cursor", "date_from", "date_to", "release")
@@ -49,46 +50,6 @@ _CURSOR_VERSION, _TAG_BYTES = 1, 12
 # Under 1/_DENSE of the collection, a match set is ordered by sorting its ranks (O(m log m) in
 # Python, once per query); above, a bitmap over ranks costs O(m) in C and a byte per record.
 _DENSE = 64
-# Date spans are YYYYMMDD integers (order-preserving, and cheap to compare); open ends compare
-# below or above every day.
-OPEN_START, OPEN_END = 0, 99_999_999
-
-
-class BadParameter(DatasetError):
-    """A query parameter the API cannot accept; ``param`` names it, ``message`` says why."""
-
-    def __init__(self, param: str, message: str):
-        super().__init__(f"{param}: {message}")
-        self.param = param
-        self.message = message
-
-
-def sort_key(kind: Kind, key: str) -> Callable[[dict], tuple | None]:
-    """How ``kind`` orders records by ``key``; None (no value) sorts last in ascending order.
-
-    A key naming one of the kind's date fields (by its last step: 'date' is a claim's
-    ``qualifiers.date``) sorts by the date's (earliest, latest) bounds; any other key sorts by the
-    top-level string field of that name, case-insensitively.
-    """
-    date_path = next((p for p in kind.date_fields if p[-1] == key), None)
-    if date_path is not None:
-
-        def by_date(record: dict) -> tuple | None:
-            for _, text in values_at(record, date_path):
-                try:
-                    lo, hi = edtf.bounds(text)
-                except edtf.EDTFError:
-                    return None
-                return (lo or "", hi or "9999-99-99")
-            return None
-
-        return by_date
-
-    def by_text(record: dict) -> tuple | None:
-        value = record.get(key)
-        return (value.casefold(), value) if isinstance(value, str) else None
-
-    return by_text
 
 
 @dataclass(frozen=True)
@@ -230,11 +191,6 @@ def _sort(kind: Kind, text: str) -> tuple[str, bool]:
         keys = ", ".join(("id",) + kind.sorts)
         raise BadParameter("sort", f"must be one of {keys}, each optionally prefixed by '-'")
     return key, text.startswith("-")
-
-
-def day_number(day: str | None, open_value: int) -> int:
-    """'1988-07-28' as 19880728; ``open_value`` for an open end."""
-    return open_value if day is None else int(day.replace("-", ""))
 
 
 def _span(kind: Kind, date_from: str | None, date_to: str | None) -> tuple[int, int] | None:

@@ -12,7 +12,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.errors import DatasetError, IntegrityError, ReleaseNotFound, StoreError
+from chalicelib.errors import (
+    BadParameter,
+    IntegrityError,
+    ReleaseNotFound,
+    StoreError,
+)
 
 PROBLEM_BASE = "https://iran1988.example/problems/"
 JSON = "application/json"
@@ -120,13 +125,8 @@ def problem_for(error: Exception) -> Problem:
     """The one mapping from domain errors to HTTP problems."""
     if isinstance(error, Problem):
         return error
-    if isinstance(error, DatasetError):
-        from chalicelib.serve.query import (
-            BadParameter,  # only on this path: most requests never load query
-        )
-
-        if isinstance(error, BadParameter):
-            return bad_parameter(error.param, f"'{error.param}': {error.message}")
+    if isinstance(error, BadParameter):
+        return bad_parameter(error.param, f"'{error.param}': {error.message}")
     if isinstance(error, ReleaseNotFound):
         return bad_parameter("release", f"{error}; GET /dataset/releases lists the published ones")
     if isinstance(error, StoreError):

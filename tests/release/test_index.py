@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from chalicelib.model import edtf
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
+from chalicelib.model.ordering import sort_key
 from chalicelib.release import index as index_module
 from chalicelib.release.index import CollectionIndex, build_index, pack, unpack
 from chalicelib.release.layout import canonical_json
-from chalicelib.serve.query import sort_key
 from support.indexdata import (
     DATES,
     FILTER_IDS,
@@ -198,7 +198,7 @@ def test_a_claims_date_sort_reads_its_qualifiers():
 @settings(max_examples=40, deadline=None)
 @given(start=st.sampled_from(DATES), end=st.sampled_from(DATES))
 def test_overlapping_finds_exactly_the_spans_that_meet_the_window(collection, start, end):
-    from chalicelib.serve.query import OPEN_END, OPEN_START, day_number
+    from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 
     kind = BY_COLLECTION[collection]
     records, index = loaded(collection)

@@ -230,9 +230,9 @@ def test_a_batch_reads_what_it_needs_side_by_side_before_it_is_checked(
                 readers.append(thread)
                 if len({n for n in readers if n.startswith("prefetch")}) > 1:
                     second_reader.set()
-            if thread.startswith("prefetch") and not waited_out.is_set():
-                if not second_reader.wait(timeout=5):
-                    waited_out.set()
+            waits = thread.startswith("prefetch") and not waited_out.is_set()
+            if waits and not second_reader.wait(timeout=5):
+                waited_out.set()
             return _original(*args, **kwargs)
 
         monkeypatch.setattr(published, name, spy)

@@ -12,16 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from chalicelib.cli import main
+from chalicelib.errors import BuildError, InvalidDataset
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.release import cores
 from chalicelib.release.build import (
-    BuildError,
-    InvalidDataset,
-    PreviousRelease,
     build_release,
     compile_data,
     source_date_epoch,
 )
+from chalicelib.release.compiled import PreviousRelease
 from chalicelib.release.layout import SHARD_TARGET, sha256_hex, shard_count, shard_of
 from support.minidata import RELEASE_EPOCH, mini, with_tombstones, write
 
@@ -468,7 +467,7 @@ def test_progress_bars_only_when_stderr_is_a_terminal(monkeypatch):
 def test_the_build_reports_exactly_what_the_validator_reports():
     from chalicelib.checks.validate import validate
     from chalicelib.model.schemas import read_schema_dir
-    from chalicelib.release.build import PrecheckedSchemaSet
+    from chalicelib.release.precheck import PrecheckedSchemaSet
     from support.minidata import items
 
     dataset = mini()

@@ -13,8 +13,8 @@ import pytest
 
 from chalicelib.model import edtf
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Filter, Kind
+from chalicelib.model.ordering import sort_key
 from chalicelib.release.textsearch import fold
-from chalicelib.serve.query import sort_key
 from support.apidata import PERSON, SPELLINGS, get_json, ids, strings_at, walk
 
 FILTERS = [(kind, f) for kind in KINDS for f in kind.filters]

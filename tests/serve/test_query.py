@@ -14,15 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.errors import DatasetError
+from chalicelib.errors import BadParameter, DatasetError
 from chalicelib.model import edtf
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind
+from chalicelib.model.ordering import sort_key
 from chalicelib.release.index import CollectionIndex, build_index
 from chalicelib.release.layout import canonical_json
 from chalicelib.release.textsearch import fold
 from chalicelib.serve import query as query_module
 from chalicelib.serve.query import (
-    BadParameter,
     ListQuery,
     Page,
     allowed_params,
@@ -32,7 +32,6 @@ from chalicelib.serve.query import (
     refer_to,
     render_page,
     run_list,
-    sort_key,
 )
 from support.indexdata import (
     DATES,

@@ -1,0 +1,143 @@
+"""The plumbing every route shares: error mapping, shared headers, 405, CORS preflight, 406.
+
+``app.py`` holds the route table; each entry goes through ``Router.route``, so no route can
+forget a header or leak an exception. Nothing here imports Chalice: the router is given the
+app (anything with ``route`` and ``current_request``) and its response class, which keeps
+this layer testable and the choice of framework in one file.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from chalicelib.serve import views
+from chalicelib.serve.responses import Finished, Problem, finish, preflight_headers, problem_for
+
+log = logging.getLogger("iran1988")
+
+# The methods a route that does not take them answers with 405 (OPTIONS is the preflight).
+OTHER_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def accepts(accept: str | None, media_type: str) -> bool:
+    """Whether an Accept header takes ``media_type``, as API Gateway decides for binary bodies."""
+    offered = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
+    return "*/*" in offered or media_type in offered or media_type.split("/")[0] + "/*" in offered
+
+
+def method_not_allowed(method: str, allowed: str) -> Problem:
+    return Problem(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        f"{method} is not allowed here; use {allowed}",
+        headers={"Allow": allowed},
+    )
+
+
+class Router:
+    """Registers views on ``app`` with the shared plumbing, and answers through it."""
+
+    def __init__(self, app: Any, response: Callable[..., Any]):
+        self.app = app
+        self.response = response  # the framework's response class: body, status_code, headers
+
+    @functools.cached_property
+    def binary_types(self) -> frozenset[str]:
+        # A set, looked up on every response; Chalice's list holds some twenty types. Read on
+        # first use, once every route is registered, so it holds what the app declared.
+        return frozenset(self.app.api.binary_types)
+
+    def params(self) -> dict[str, list[str]]:
+        query = self.app.current_request.query_params
+        return {name: query.getlist(name) for name in query} if query else {}
+
+    def request(self, path: str) -> views.Request:
+        """The current request, as the views take it."""
+        return views.Request(path, self.params())
+
+    def respond(self, answer: Any, method: str, headers: Mapping[str, str]) -> Any:
+        """The framework response to ``answer`` (a Reply, or a Finished one kept from earlier)."""
+        if answer.content_type in self.binary_types and not accepts(
+            headers.get("accept"), answer.content_type
+        ):
+            # Gateways only pass binary bodies to clients that ask for them.
+            answer = Problem(
+                406,
+                "not-acceptable",
+                "Not acceptable",
+                f"this file is {answer.content_type}; send 'Accept: {answer.content_type}' "
+                "or 'Accept: */*'",
+            ).reply()
+        if not isinstance(answer, Finished):
+            answer = finish(answer)
+        answer = answer.for_request(method, headers.get("if-none-match"))
+        # Chalice copies the headers into the event it returns, so a kept answer's dict is
+        # shared safely; no route has cors=, which is what would make Chalice add to it.
+        return self.response(body=answer.body, status_code=answer.status, headers=answer.headers)
+
+    def served(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        """Run a route's logic; turn any failure into problem+json; add the shared headers."""
+
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            request = self.app.current_request
+            try:
+                reply = view(*args, **kwargs)
+            except Exception as error:
+                problem = problem_for(error)
+                if problem.status >= 500:
+                    # The type only: messages of foreign errors may name a bucket or a key id.
+                    log.error(
+                        "%s %s failed: %s", request.method, request.path, type(error).__name__
+                    )
+                reply = problem.reply()
+            return self.respond(reply, request.method, request.headers)
+
+        return wrapper
+
+    def route(self, path: str, name: str, doc: str | None, methods=("GET", "HEAD")):
+        """Register a view at ``path`` for ``methods``, a CORS preflight, and a 405 for the rest.
+
+        HEAD answers as GET does, without the body.
+        """
+        allowed = ", ".join(methods)
+        app = self.app
+
+        def register(view):
+            view.__doc__ = doc or view.__doc__
+            view.__name__ = name
+            # content_types */*: the view, not the framework, decides what a body may be (POST
+            # /validate answers 415 as problem+json), and a GET is never refused for its
+            # Content-Type.
+            app.route(path, methods=list(methods), name=name, content_types=["*/*"])(
+                self.served(view)
+            )
+
+            def not_allowed(**_):
+                raise method_not_allowed(app.current_request.method, allowed)
+
+            not_allowed.not_an_operation = True
+            others = [m for m in OTHER_METHODS if m not in methods]
+            app.route(path, methods=others, name=f"{name}_not_allowed", content_types=["*/*"])(
+                self.served(not_allowed)
+            )
+
+            # Browsers send a preflight OPTIONS before a cross-origin request with a header of
+            # their own (If-None-Match on a GET, Content-Type: application/json on POST
+            # /validate). It is answered here rather than through Chalice's cors=, which would
+            # add the preflight's headers to every GET response as well, at a cost on every
+            # request.
+            def preflight(**_):
+                return self.response(body="", status_code=204, headers=preflight_headers(methods))
+
+            preflight.not_an_operation = True  # plumbing: kept out of OpenAPI and of Allow
+            app.route(path, methods=["OPTIONS"], name=f"{name}_preflight", content_types=["*/*"])(
+                preflight
+            )
+            return view
+
+        return register
