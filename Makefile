@@ -103,7 +103,7 @@ publish: install
 	$(BIN)/python -m chalicelib publish --to $(STORE)
 
 # --- Benchmarks ------------------------------------------------------------------------------
-# Measures DESIGN.md's performance targets and redraws benchmarks/RESULTS.md, the plot and
+# Measures the performance targets (docs/architecture.md#performance-targets) and redraws benchmarks/RESULTS.md, the plot and
 # benchmarks/results-<size>.json. Not part of `make test`: timings never gate CI. Runs 10k and
 # 100k records; BENCH_SIZES adds sizes to those (`BENCH_SIZES=1000000 make bench` adds 1M).
 # Synthetic data and stores go to benchmarks/out/ and are reused while unchanged.

@@ -1,7 +1,7 @@
 """RESULTS.md and the plot, drawn from every ``results-<size>.json`` in the benchmarks folder.
 
-The figures are judged here against DESIGN.md's "Performance targets", so the targets are
-stated once, in ``TARGETS``. Anything between the notes markers in RESULTS.md is written by a
+The figures are judged here against the project's performance targets (docs/architecture.md), so the
+targets are stated once, in ``TARGETS``. Anything between the notes markers in RESULTS.md is written by a
 person (what missed, and why) and is kept when the file is redrawn.
 """
 
@@ -31,7 +31,7 @@ PLOTTED = {  # route -> legend label, in legend order
 
 @dataclass(frozen=True)
 class Target:
-    """One promise of DESIGN.md: how to read the figure, the bound, and where it applies.
+    """One performance target: how to read the figure, the bound, and where it applies.
 
     ``bound`` is one number for every size, or a bound per size; at a size a target does not
     name, the figure is still compared (with its smallest bound), in parentheses.
@@ -337,7 +337,7 @@ def render(results: list[dict], notes: str) -> str:
     lines = [
         "# Benchmarks",
         "",
-        'What `make bench` measures against DESIGN.md\'s "Performance targets". Every figure of a size '
+        "What `make bench` measures against the performance targets in docs/architecture.md. Every figure of a size "
         "comes from one run on one machine; route timings are ratios to a trivial route in the same "
         "app, process and run, so they travel between machines better than microseconds do.",
         "",

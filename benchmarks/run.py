@@ -1,4 +1,4 @@
-"""``make bench``: measure the API against DESIGN.md's performance targets at several sizes.
+"""``make bench``: measure the API against the performance targets in docs/architecture.md at several sizes.
 
 For each size: generate the synthetic dataset (benchmarks.synth, reused when unchanged), time
 ``build``, publish it to a folder store, time the routes warm through ``chalice.test.Client``,

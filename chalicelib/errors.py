@@ -6,13 +6,6 @@ No message may carry a bucket name, a credential or a stack trace, because these
 messages reach API users.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from chalicelib.checks.validate import Report
-
 
 class DatasetError(Exception):
     """Base class for every error this package raises on purpose."""
@@ -87,9 +80,10 @@ class BuildError(DatasetError):
 
 
 class InvalidDataset(DatasetError):
-    """Some record is invalid; ``report`` says which and why."""
+    """Some record is invalid; ``report`` (a chalicelib.checks.validate.Report) says which and
+    why. It is not annotated: errors sit below every layer and import none of them."""
 
-    def __init__(self, report: Report):
+    def __init__(self, report):
         super().__init__(f"{report.error_count} errors in the dataset; nothing was built")
         self.report = report
 

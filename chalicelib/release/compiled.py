@@ -10,13 +10,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chalicelib.checks.validate import Report
 from chalicelib.model.kinds import Kind
-
-if TYPE_CHECKING:
-    from chalicelib.checks.validate import Report
-    from chalicelib.model.schemas import SchemaSet
+from chalicelib.model.schemas import SchemaSet
 
 
 @dataclass(slots=True)

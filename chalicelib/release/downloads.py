@@ -10,10 +10,11 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalicelib.model.kinds import KINDS
 from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.compiled import CompiledCollection
 from chalicelib.release.layout import sha256_hex
 from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
 from chalicelib.release.tables import (
@@ -23,9 +24,6 @@ from chalicelib.release.tables import (
     table_schema,
     tombstone_columns,
 )
-
-if TYPE_CHECKING:
-    from chalicelib.release.compiled import CompiledCollection
 
 CHANGE_KINDS = ("added", "changed", "removed", "withdrawn", "merged")
 ALL_FILE = "all.jsonl.gz"

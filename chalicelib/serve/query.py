@@ -38,7 +38,7 @@ from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 from chalicelib.release.textsearch import fold
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the views hand query a loaded index
     from chalicelib.release.index import CollectionIndex
 
 COMMON_PARAMS = ("q", "sort", "limit", "cursor", "date_from", "date_to", "release")

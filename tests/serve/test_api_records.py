@@ -20,7 +20,7 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 MERGED = "/people/pour-mohammadi-duplicate"
 WITHDRAWN = "/places/unverified-grave-site"
 # Route paths have {placeholders}; these are the bodies of list-page and index responses that
-# DESIGN says carry the release.
+# the README says carry the release.
 RELEASE_IN_BODY = re.compile(r"^/$|^/schemas$|^/[a-z]+$|^/[a-z]+/\{id\}/claims$")
 
 

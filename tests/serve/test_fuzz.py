@@ -355,7 +355,7 @@ def api_schema(published):
 
 
 def no_leaks(ctx, response, case) -> None:
-    """A schemathesis check: the response carries nothing DESIGN.md forbids."""
+    """A schemathesis check: the response carries nothing the no-leak rule forbids (docs/architecture.md)."""
     headers = {name: ", ".join(values) for name, values in response.headers.items()}
     body = (
         case.body

@@ -1,7 +1,7 @@
 """Hostile input: each gets its documented 4xx, quickly, without memory blow-up, and without
 touching storage where the contract says so.
 
-The limits are DESIGN.md's: a body over 1 MiB is a 413, one that is not JSON a 400, one sent as
+The limits are the API's own (chalicelib/serve/limits.py, listed in the README): a body over 1 MiB is a 413, one that is not JSON a 400, one sent as
 anything but application/json a 415, nesting deeper than 64 a 400, more than 1,000 records a
 413; a malformed id is a 404 with no storage call; a repeated or oversized parameter is a 400
 that names it.
