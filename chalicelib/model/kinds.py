@@ -174,7 +174,7 @@ KINDS: tuple[Kind, ...] = (
             ReferenceField(("subject",), ALL_COLLECTIONS),
             # The collection a claim's value points into depends on its property; the
             # claim schema's if/then rules are the one place that says which, and
-            # chalicelib.vocabulary reads them from there.
+            # SchemaSet.claim_value_types (chalicelib.model.schemas) reads them from there.
             ReferenceField(("qualifiers", "place"), ("places",)),
             ReferenceField(("claimed_by",), AGENTS),
             CITATIONS,
@@ -213,11 +213,6 @@ KINDS: tuple[Kind, ...] = (
 
 BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}
 BY_COLLECTION: dict[str, Kind] = {kind.collection: kind for kind in KINDS}
-
-
-def kind_named(name: str) -> Kind | None:
-    """The kind whose schema name is ``name`` ('person'), or None."""
-    return BY_NAME.get(name)
 
 
 def kind_of_collection(collection: str) -> Kind | None:

@@ -15,7 +15,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from chalicelib.model.kinds import KINDS, split_reference
+from chalicelib.model.kinds import KINDS
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 DEFS_FILE = "defs.schema.json"
@@ -135,7 +135,3 @@ def ecma_pattern_validator():
             yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
     return validators.extend(Draft202012Validator, {"pattern": pattern_keyword})
-
-
-def looks_like_reference(value: Any) -> bool:
-    return isinstance(value, str) and split_reference(value) is not None

@@ -97,23 +97,6 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError("".join(traceback.format_exception(exc)))
 
 
-@contextlib.contextmanager
-def alongside(task: Callable[[], T], fork: bool) -> Iterator[Callable[[], T]]:
-    """Run ``task()`` while the block runs; the block gets a function returning its result.
-
-    With ``fork``, the task starts at once in a forked child, on another core, and leaving
-    the block by an error stops it; without, it runs here when its result is asked for.
-    """
-    if not fork:
-        yield task
-        return
-    child = _Child(task)
-    try:
-        yield child.result
-    finally:
-        child.stop()
-
-
 def map_shared(
     work: Callable[[Sequence[T]], list[R]], items: Sequence[T], processes: int, chunk: int = 1000
 ) -> list[R]:

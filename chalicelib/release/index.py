@@ -336,11 +336,6 @@ class CollectionIndex:
         ends = arrays["ends"]
         return str(blob[ends[ordinal] : ends[ordinal + 1]], "ascii")
 
-    @property
-    def id_list(self) -> list[str]:
-        """Every live id, in order (builds a list: for tools and tests, not per request)."""
-        return [self.id_at(o) for o in range(self.count)]
-
     def ordinal_of(self, record_id: str) -> int | None:
         """The ordinal of ``record_id``, or None when it is not a live record here."""
         lo, hi = 0, self.count

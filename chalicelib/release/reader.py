@@ -50,7 +50,7 @@ from chalicelib.release.layout import (
     sha256_hex,
     shard_of,
 )
-from chalicelib.store import Store, open_store
+from chalicelib.store import Store
 
 DEFAULT_TTL = 30.0
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
@@ -380,11 +380,6 @@ class Dataset:
         self._releases: dict[str, Release] = {}
         self._current: tuple[float, Release] | None = None
         self._listing: tuple[float, list[dict[str, Any]]] | None = None
-
-    @classmethod
-    def open(cls, url: str, **options: Any) -> Dataset:
-        """The dataset in the store at ``url`` (a folder or ``s3://bucket/prefix``)."""
-        return cls(open_store(url), **options)
 
     def current(self, now: float | None = None) -> Release:
         """The release ``current.json`` names, re-checked once the TTL has passed.

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from chalicelib.release import cores
-from chalicelib.release.cores import ForkedTaskDied, alongside, map_shared, processes_for
+from chalicelib.release.cores import ForkedTaskDied, map_shared, processes_for
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="these run only where fork does")
 
@@ -56,47 +56,27 @@ def test_an_error_that_cannot_be_pickled_comes_back_with_its_traceback():
         def __init__(self, a, b):
             super().__init__(f"{a} and {b}")
 
-    def fail():
-        raise Unpicklable("this", "that")
+    def fail_in_the_child(numbers):
+        if os.getpid() != parent:
+            raise Unpicklable("this", "that")
+        time.sleep(0.005)  # leave the child chunks to take
+        return list(numbers)
 
-    with (
-        pytest.raises(RuntimeError, match="Unpicklable: this and that"),
-        alongside(fail, fork=True) as result,
-    ):
-        result()
+    parent = os.getpid()
+    with pytest.raises(RuntimeError, match="Unpicklable: this and that"):
+        map_shared(fail_in_the_child, list(range(200)), 2, chunk=1)
 
 
 def test_a_child_that_dies_without_an_answer_is_reported_not_waited_for():
-    with (
-        pytest.raises(ForkedTaskDied, match="without an answer"),
-        alongside(lambda: os.kill(os.getpid(), signal.SIGKILL), fork=True) as result,
-    ):
-        result()
+    def die_in_the_child(numbers):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.005)  # leave the child chunks to take
+        return list(numbers)
 
-
-@pytest.mark.parametrize("fork", [True, False])
-def test_a_task_alongside_returns_what_it_made_from_what_this_process_had(fork):
-    made_here = {"records": list(range(1_000))}
-    with alongside(lambda: (os.getpid(), sum(made_here["records"])), fork=fork) as result:
-        pid, total = result()
-    assert total == sum(range(1_000))
-    assert (pid != os.getpid()) == fork
-
-
-def test_leaving_the_block_by_an_error_stops_the_task_alongside(tmp_path):
-    def outlive():
-        (tmp_path / "pid.tmp").write_text(str(os.getpid()))
-        os.replace(tmp_path / "pid.tmp", tmp_path / "pid")  # whole, or not there at all
-        time.sleep(60)
-
-    started = time.monotonic()
-    with pytest.raises(KeyError), alongside(outlive, fork=True):
-        while not (tmp_path / "pid").exists():
-            time.sleep(0.01)
-        raise KeyError("the work here failed")
-    assert time.monotonic() - started < 10
-    with pytest.raises(ProcessLookupError):
-        os.kill(int((tmp_path / "pid").read_text()), 0)
+    parent = os.getpid()
+    with pytest.raises(ForkedTaskDied, match="without an answer"):
+        map_shared(die_in_the_child, list(range(200)), 2, chunk=1)
 
 
 def test_small_datasets_stay_in_one_process_and_large_ones_use_every_core(monkeypatch):
