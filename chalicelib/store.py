@@ -29,7 +29,9 @@ from chalicelib.errors import (
     StoreUnavailable,
 )
 
-MAX_PRESIGN_SECONDS = 900
+# How long a presigned download URL lives: long enough to start a large download, short
+# enough that a leaked link soon stops working.
+PRESIGN_SECONDS = 900
 
 # One S3 read may take at most ATTEMPTS x (CONNECT + READ) plus botocore's backoff between
 # attempts (under 0.05 + 0.1 s for 5xx and timeouts, 1 + 2 s for throttling), plus one READ if
@@ -188,7 +190,7 @@ class Store(abc.ABC):
     def delete(self, key: str) -> None:
         """Remove the object if present (used to clean up a failed publish)."""
 
-    def presigned_url(self, key: str, expires_in: int = MAX_PRESIGN_SECONDS) -> str | None:
+    def presigned_url(self, key: str, expires_in: int = PRESIGN_SECONDS) -> str | None:
         """Return a short-lived URL to download ``key`` directly, or None if unsupported."""
         return None
 
@@ -401,10 +403,10 @@ class S3Store(Store):
         with _translated(key):
             self.client.delete_object(Bucket=self.bucket, Key=full)
 
-    def presigned_url(self, key: str, expires_in: int = MAX_PRESIGN_SECONDS) -> str:
+    def presigned_url(self, key: str, expires_in: int = PRESIGN_SECONDS) -> str:
         """Return a presigned GET URL for exactly ``key``, valid ``expires_in`` ≤ 900 s."""
-        if not 0 < expires_in <= MAX_PRESIGN_SECONDS:
-            raise ValueError(f"expires_in must be 1..{MAX_PRESIGN_SECONDS} seconds")
+        if not 0 < expires_in <= PRESIGN_SECONDS:
+            raise ValueError(f"expires_in must be 1..{PRESIGN_SECONDS} seconds")
         return self.client.generate_presigned_url(
             "get_object",
             Params={"Bucket": self.bucket, "Key": self._full(key)},

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.checks.jsonio import JSONInputError, parse
-from chalicelib.checks.validate import Item, Problem, _clip
+from chalicelib.checks.validate import Item, Problem
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
+from chalicelib.text import clip, escape_pointer
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 MAX_RECORD_BYTES = 1024 * 1024
@@ -128,7 +129,7 @@ def items_from_payload(payload: Any, max_items: int = MAX_ITEMS) -> list[Item]:
         extra = sorted(set(payload) - {"items"})
         if extra:
             raise PayloadError(
-                "additionalProperties", f"unexpected key {_clip(extra[0], 80)!r} beside 'items'"
+                "additionalProperties", f"unexpected key {clip(extra[0], 80)!r} beside 'items'"
             )
         payload = payload["items"]
         if not isinstance(payload, list):
@@ -160,10 +161,10 @@ def _payload_item(entry: Any, index: int) -> Item:
     kind = entry.get("kind")
     item = Item(kind if isinstance(kind, str) else None, entry.get("record"), origin, index)
     if extra:
-        key = _clip(extra[0], 80)  # echoed in the report: never a 100,000-character key whole
+        key = clip(extra[0], 80)  # echoed in the report: never a 100,000-character key whole
         item.errors.append(
             Problem(
-                "/" + key.replace("~", "~0").replace("/", "~1"),
+                "/" + escape_pointer(key),
                 "additionalProperties",
                 f"unexpected key {key!r}; an item has only 'kind' and 'record'",
             )

@@ -20,6 +20,7 @@ from chalicelib.checks.catalog import claim_key as claim_key_of
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
 from chalicelib.model.schemas import SchemaSet
+from chalicelib.text import clip, escape_pointer
 
 MESSAGE_LIMIT = 300
 
@@ -240,9 +241,7 @@ def _kind_it_fits(item: Item, schemas: SchemaSet) -> Kind | None:
 
 def _explain(error, schemas: SchemaSet) -> Iterable[Problem]:
     """Turn one jsonschema error into problems that point at the field at fault."""
-    pointer = "".join(
-        "/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path
-    )
+    pointer = "".join("/" + escape_pointer(str(p)) for p in error.absolute_path)
     keyword = error.validator
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
@@ -258,17 +257,17 @@ def _explain(error, schemas: SchemaSet) -> Iterable[Problem]:
                     f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
                 )
                 yield Problem(
-                    f"{pointer}/{_clip(name, 80)}",
+                    f"{pointer}/{clip(name, 80)}",
                     keyword,
-                    f"{_clip(name, 80)!r} is not a known field{suffix}",
+                    f"{clip(name, 80)!r} is not a known field{suffix}",
                 )
         return
-    yield Problem(pointer, keyword, _clip(_message(error, schemas), MESSAGE_LIMIT))
+    yield Problem(pointer, keyword, clip(_message(error, schemas), MESSAGE_LIMIT))
 
 
 def _message(error, schemas: SchemaSet) -> str:
     keyword, value, schema = error.validator, error.instance, error.schema
-    shown = _clip(json.dumps(value, ensure_ascii=False), 80)
+    shown = clip(json.dumps(value, ensure_ascii=False), 80)
     if keyword == "pattern":
         collections = schemas.describe_reference_pattern(error.validator_value)
         if collections:
@@ -312,15 +311,11 @@ def _json_type(value: Any) -> str:
     }.get(type(value), "a value")
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _unknown_kind_message(kind: Any) -> str:
     names = ", ".join(k.name for k in KINDS)
     if kind is None:
         return f"the kind is missing; give one of: {names}"
-    return f"unknown kind {_clip(str(kind), 40)!r}; give one of: {names}"
+    return f"unknown kind {clip(str(kind), 40)!r}; give one of: {names}"
 
 
 # -- cross-record stage ---------------------------------------------------------------
@@ -435,7 +430,7 @@ def _reference_problems(pointer: str, reference: Any, targets, known: Catalog):
                 pointer,
                 "reference",
                 (
-                    f"{reference} was withdrawn ({_clip(str(tombstone.get('reason')), 120)}); "
+                    f"{reference} was withdrawn ({clip(str(tombstone.get('reason')), 120)}); "
                     "remove or replace the reference"
                 ),
             )

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.text import escape_pointer
+
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ID_MAX_LENGTH = 80
 
@@ -240,11 +242,6 @@ def _walk(node: Any, path: Path, pointer: str) -> Iterator[tuple[str, Any]]:
                 yield from _walk(item, rest, f"{pointer}/{index}")
     elif isinstance(node, dict) and step in node:
         yield from _walk(node[step], rest, f"{pointer}/{escape_pointer(step)}")
-
-
-def escape_pointer(token: str) -> str:
-    """Escape one JSON Pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def split_reference(reference: str) -> tuple[str, str] | None:

@@ -12,7 +12,6 @@ again, as far as the store allows, and are invisible to readers either way.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib import media
 from chalicelib.errors import ObjectExists, ObjectMissing, ReleaseNotFound
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.build import compile_data
@@ -42,12 +42,6 @@ from chalicelib.release.writer import write_release
 from chalicelib.store import Store
 
 DEFAULT_WORKERS = 16
-_CONTENT_TYPES = {
-    ".json": "application/json",
-    ".csv": "text/csv; charset=utf-8",
-    ".gz": "application/gzip",
-    ".jsonl": "application/jsonl",
-}
 
 
 @dataclass
@@ -68,9 +62,7 @@ class PublishResult:
 
 def content_type(path: str) -> str:
     """The Content-Type an object is stored with, so presigned downloads arrive labelled."""
-    if path.endswith(".schema.json"):
-        return "application/schema+json"
-    return _CONTENT_TYPES.get(os.path.splitext(path)[1], "application/octet-stream")
+    return media.of_file(path)
 
 
 @gc_paused()

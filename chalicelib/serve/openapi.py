@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.model.kinds import BY_COLLECTION, ID_MAX_LENGTH, ID_PATTERN, KINDS, Kind
+from chalicelib.release.layout import VERSION
+from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, MAX_VALUE_LENGTH
 
-MAX_LIMIT = 500
-DEFAULT_LIMIT = 50
-VERSION_PATTERN = r"^[0-9]{8}-[0-9a-f]{8}$"
+VERSION_PATTERN = VERSION.pattern
 DEFS_REF = re.compile(r"^defs\.schema\.json#/\$defs/(\w+)$")
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -54,7 +54,7 @@ def list_parameters(kind: Kind) -> list[dict]:
                 "Search names in every script and spelling, titles and descriptions. Ignores case, "
                 "diacritics, spaces and hyphens, and folds Arabic and Persian letter variants."
             ),
-            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH},
         },
         {
             "name": "sort",
@@ -77,7 +77,7 @@ def list_parameters(kind: Kind) -> list[dict]:
             "name": "cursor",
             "in": "query",
             "description": "Opaque; copy it from `next`. Bound to its query and release.",
-            "schema": {"type": "string", "maxLength": 512},
+            "schema": {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
         },
     ]
     if kind.span_fields:
@@ -99,7 +99,7 @@ def list_parameters(kind: Kind) -> list[dict]:
                 "name": flt.param,
                 "in": "query",
                 "description": flt.description + hint,
-                "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH},
             }
         )
     return params + [RELEASE_PARAM]

@@ -37,14 +37,13 @@ from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 from chalicelib.release.textsearch import fold
+from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT
+from chalicelib.serve.params import one_each
 
 if TYPE_CHECKING:  # annotations only: the views hand query a loaded index
     from chalicelib.release.index import CollectionIndex
 
 COMMON_PARAMS = ("q", "sort", "limit", "cursor", "date_from", "date_to", "release")
-DEFAULT_LIMIT, MAX_LIMIT = 50, 500
-MAX_VALUE_LENGTH = 200
-MAX_NAME_SHOWN = 40
 _CURSOR = struct.Struct(">BI")  # version, position
 _CURSOR_VERSION, _TAG_BYTES = 1, 12
 # Under 1/_DENSE of the collection, a match set is ordered by sorting its ranks (O(m log m) in
@@ -110,26 +109,7 @@ def allowed_params(kind: Kind) -> tuple[str, ...]:
 
 def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> ListQuery:
     """Parse a list route's multi-valued query parameters, or raise ``BadParameter``."""
-    params = params or {}
-    allowed = allowed_params(kind)
-    for name in sorted(params):
-        if name not in allowed:
-            # Named as given, up to a point: a 100 KB name is not echoed back whole.
-            shown = name if len(name) <= MAX_NAME_SHOWN else name[: MAX_NAME_SHOWN - 1] + "…"
-            raise BadParameter(
-                shown, f"unknown parameter; {kind.collection} accepts {', '.join(allowed)}"
-            )
-    one: dict[str, str] = {}
-    for name, values in params.items():
-        if isinstance(values, str):  # a single-valued mapping, e.g. Chalice's query_params
-            values = [values]
-        if len(values) > 1:
-            raise BadParameter(name, "given more than once; give it at most once")
-        if values:
-            one[name] = values[0]
-    for name, value in one.items():
-        if name != "cursor" and len(value) > MAX_VALUE_LENGTH:
-            raise BadParameter(name, f"longer than {MAX_VALUE_LENGTH} characters")
+    one = one_each(params, allowed_params(kind), f"/{kind.collection}")
 
     filters = tuple(
         sorted((f.param, _filter_value(f, one[f.param])) for f in kind.filters if f.param in one)

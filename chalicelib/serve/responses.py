@@ -18,11 +18,11 @@ from chalicelib.errors import (
     ReleaseNotFound,
     StoreError,
 )
+from chalicelib.media import JSON, PROBLEM_JSON, SCHEMA_JSON
+from chalicelib.serve.limits import MAX_NAME_SHOWN
+from chalicelib.text import clip
 
 PROBLEM_BASE = "https://iran1988.example/problems/"
-JSON = "application/json"
-PROBLEM_JSON = "application/problem+json"
-SCHEMA_JSON = "application/schema+json"
 # Bodies of these types go out as str; any other type is binary and goes out as bytes.
 TEXT_TYPES = (JSON, PROBLEM_JSON, SCHEMA_JSON, "text/")
 READS = ("GET", "HEAD")
@@ -105,12 +105,9 @@ class Problem(Exception):
         return Reply(dumps(document), self.status, PROBLEM_JSON, dict(self.headers))
 
 
-MAX_NAME_SHOWN = 40
-
-
 def shown(name: str) -> str:
     """A parameter name as a problem may repeat it: a 100 KB name is not echoed back whole."""
-    return name if len(name) <= MAX_NAME_SHOWN else name[: MAX_NAME_SHOWN - 1] + "…"
+    return clip(name, MAX_NAME_SHOWN)
 
 
 def bad_parameter(parameter: str, detail: str) -> Problem:

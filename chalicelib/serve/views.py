@@ -14,11 +14,15 @@ from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import urlencode
 
+from chalicelib import media
 from chalicelib.errors import ReleaseNotFound
-from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, KINDS
+from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, ID_PATTERN, KINDS
 from chalicelib.release.cache import Memo
+from chalicelib.release.layout import VERSION
 from chalicelib.release.reader import RecordBytes, Tombstone
 from chalicelib.serve import responses as http
+from chalicelib.serve.limits import MAX_BODY
+from chalicelib.serve.params import one_each
 from chalicelib.serve.responses import (
     CACHE_CURRENT,
     CACHE_PINNED,
@@ -32,13 +36,12 @@ from chalicelib.serve.responses import (
     finish,
     not_found,
 )
+from chalicelib.store import PRESIGN_SECONDS
 
 STORE_ENV = "DATASET_STORE"
 DEFAULT_STORE = ".serve/store"
-ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-VERSION_RE = re.compile(r"[0-9]{8}-[0-9a-f]{8}")
+ID_RE = re.compile(ID_PATTERN)
 FILE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
-MAX_QUERY_VALUE = 512
 
 Params = Mapping[str, list[str]]
 
@@ -107,26 +110,13 @@ def kept(request: Request, release, make) -> Finished:
 
 
 def single(params: Params, name: str) -> str | None:
-    values = params.get(name)
-    if not values:
-        return None
-    if len(values) > 1:
-        raise bad_parameter(name, f"'{name}' was given {len(values)} times; give it once")
-    return values[0]
+    """The one value of ``name`` (the other parameters are the route parser's business)."""
+    return one_each({name: params[name]} if name in params else {}, (name,), "this route").get(name)
 
 
-def only(params: Params, allowed: tuple[str, ...] = ("release",)) -> None:
+def only(params: Params, allowed: tuple[str, ...] = ("release",)) -> dict[str, str]:
     """Refuse any parameter a route does not take, rather than ignore it."""
-    for name, values in params.items():
-        if name not in allowed:
-            hint = ", ".join(allowed) if allowed else "none"
-            raise bad_parameter(
-                name, f"unknown parameter '{http.shown(name)}'; this route takes: {hint}"
-            )
-        if len(values) > 1:
-            raise bad_parameter(name, f"'{name}' was given {len(values)} times; give it once")
-        if len(values[0]) > MAX_QUERY_VALUE:
-            raise bad_parameter(name, f"'{name}' is over {MAX_QUERY_VALUE} characters")
+    return one_each(params, allowed, "this route")
 
 
 def current_release():
@@ -148,7 +138,7 @@ def release_for(params: Params):
     version = single(params, "release")
     if version is None:
         return current_release(), CACHE_CURRENT
-    if not VERSION_RE.fullmatch(version):
+    if not VERSION.fullmatch(version):
         raise bad_parameter(
             "release",
             "a release looks like 20261127-3f9a1c2b; "
@@ -452,18 +442,7 @@ def get_dataset_file(request: Request, name: str) -> Reply:
     if url is not None:
         # Downloads can be large: the client fetches them from S3 directly.
         return Reply(b"", 302, JSON, {"Location": url}, "private, max-age=60")
-    return Reply(release.file_bytes(name), content_type=_media_type(name), cache=cache)
-
-
-PRESIGN_SECONDS = 900
-MEDIA_TYPES = {".gz": "application/gzip", ".csv": "text/csv; charset=utf-8", ".json": JSON}
-
-
-def _media_type(name: str) -> str:
-    return next(
-        (media for suffix, media in MEDIA_TYPES.items() if name.endswith(suffix)),
-        "application/octet-stream",
-    )
+    return Reply(release.file_bytes(name), content_type=media.of_file(name), cache=cache)
 
 
 def list_releases(request: Request) -> Reply:
@@ -523,9 +502,6 @@ def validate_batch(request: Request, body: bytes, content_type: str | None) -> R
     release, _ = release_for(request.params)
     report = validate(items, schema_set(release), release.catalog())
     return Reply(dumps(report.to_dict()))
-
-
-MAX_BODY = 1024 * 1024
 
 
 def openapi_document(request: Request, routes) -> Finished:

@@ -1,0 +1,36 @@
+"""Every limit the API enforces, said once: the parsers, the views and OpenAPI read them here.
+
+The limits on request bodies belong to the checks that enforce them (a record's bytes, the
+items in a batch, the nesting depth) and are re-exported from there, so OpenAPI and the README
+state the same figures the code applies.
+"""
+
+from __future__ import annotations
+
+from chalicelib.checks.intake import MAX_ITEMS, MAX_RECORD_BYTES
+from chalicelib.checks.jsonio import MAX_DEPTH
+
+# A query parameter's value, on every route. 200 characters is far above any id, date,
+# release or sensible search, and small enough that no answer has to repeat much of it.
+MAX_VALUE_LENGTH = 200
+# A cursor is opaque and signed; its own length (a few dozen characters) is checked by its
+# signature, and this bound only stops a client making the server decode megabytes.
+MAX_CURSOR_LENGTH = 512
+# How much of an unknown parameter's name a problem repeats.
+MAX_NAME_SHOWN = 40
+# Records per page of a list.
+DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+# POST /validate's body.
+MAX_BODY = 1024 * 1024
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_BODY",
+    "MAX_CURSOR_LENGTH",
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "MAX_LIMIT",
+    "MAX_NAME_SHOWN",
+    "MAX_RECORD_BYTES",
+    "MAX_VALUE_LENGTH",
+]

@@ -1,0 +1,42 @@
+"""The one parser of query parameters: every route reads its parameters through ``one_each``.
+
+A route names the parameters it takes; anything else, a repeat or an oversized value is a
+``BadParameter`` naming the parameter, with the same words on every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from chalicelib.errors import BadParameter
+from chalicelib.serve.limits import MAX_CURSOR_LENGTH, MAX_NAME_SHOWN, MAX_VALUE_LENGTH
+from chalicelib.text import clip
+
+Params = Mapping[str, list[str]]
+
+
+def one_each(params: Params | None, allowed: Iterable[str], route: str) -> dict[str, str]:
+    """Each given parameter's one value, or BadParameter for the first thing wrong.
+
+    ``route`` names what is asked ('/people', 'this route') in the unknown-parameter message.
+    """
+    params = params or {}
+    allowed = tuple(allowed)
+    for name in sorted(params):
+        if name not in allowed:
+            takes = f"accepts {', '.join(allowed)}" if allowed else "takes no parameters"
+            # Named as given, up to a point: a 100 KB name is not echoed back whole.
+            raise BadParameter(clip(name, MAX_NAME_SHOWN), f"unknown parameter; {route} {takes}")
+    one: dict[str, str] = {}
+    for name, values in params.items():
+        if isinstance(values, str):  # a single-valued mapping, e.g. Chalice's query_params
+            values = [values]
+        if len(values) > 1:
+            raise BadParameter(name, "given more than once; give it at most once")
+        if values:
+            one[name] = values[0]
+    for name, value in one.items():
+        limit = MAX_CURSOR_LENGTH if name == "cursor" else MAX_VALUE_LENGTH
+        if len(value) > limit:
+            raise BadParameter(name, f"longer than {limit} characters")
+    return one
