@@ -6,15 +6,63 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from support.dataset import RECORDS, of
 
 
-def test_six_victim_counts_stand_side_by_side_each_attributed():
+def test_victim_counts_stand_side_by_side_each_attributed_and_cited():
     counts = [c for c in of("claims") if c["property"] == "victim_count"]
-    assert len(counts) == 6
+    live_sources = {s["id"] for s in of("sources")}
+    assert len(counts) >= 10
+    assert len({c["claimed_by"] for c in counts}) >= 7
     assert len({c["subject"] for c in counts}) == 1
-    assert len({json.dumps(c["value"], sort_keys=True) for c in counts}) >= 5
-    assert all(c["status"] == "contested" and c["sources"] for c in counts)
+    assert len({json.dumps(c["value"], sort_keys=True) for c in counts}) >= 8
+    for claim in counts:
+        assert claim["status"] == "contested", claim["id"]
+        assert claim["sources"], claim["id"]
+        assert all(s["source"].split("/")[1] in live_sources for s in claim["sources"]), claim["id"]
+
+
+def quotes_in(value, path=()):
+    """Every (path, quote) in a record: a quote is any value under a 'quote' key."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "quote":
+                yield path + (key,), item
+            else:
+                yield from quotes_in(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from quotes_in(item, path + (i,))
+
+
+LIVE = [(c, r) for (c, _), r in RECORDS.items() if "tombstone" not in r]
+
+
+@pytest.mark.parametrize(
+    "collection,record", LIVE, ids=lambda v: v if isinstance(v, str) else v["id"]
+)
+def test_every_quote_is_short_and_sits_in_a_citation_of_its_record(collection, record):
+    for path, quote in quotes_in(record):
+        where = f"{collection}/{record['id']} at {path}"
+        assert len(path) == 3 and path[0] == "sources" and isinstance(path[1], int), where
+        assert isinstance(quote, str) and 1 <= len(quote.split()) <= 40, where
+
+
+@pytest.mark.parametrize(
+    "collection,record", LIVE, ids=lambda v: v if isinstance(v, str) else v["id"]
+)
+def test_every_quote_cites_a_live_source_with_an_address(collection, record):
+    """The pages themselves cannot live in the repository: what can be held to account is that
+    each quote names a source record that exists and says where the page is."""
+    sources = {s["id"]: s for s in of("sources")}
+    for citation in record.get("sources", []):
+        if "quote" not in citation:
+            continue
+        kind, _, sid = citation["source"].partition("/")
+        assert kind == "sources" and sid in sources, f"{record['id']}: {citation['source']}"
+        assert sources[sid].get("url", "").startswith(("http://", "https://")), sid
 
 
 def test_the_seed_outlet_is_marked_as_a_party_to_the_events():
@@ -42,10 +90,12 @@ def test_accusations_against_people_are_alleged():
             assert claim["status"] in ("alleged", "contested"), claim["id"]
 
 
-def test_pour_mohammadi_has_every_spelling_and_the_persian_script():
-    names = {n["name"] for n in RECORDS[("people", "mostafa-pour-mohammadi")]["names"]}
-    for spelling in ("Pourmohammadi", "Pour-Mohammadi", "Purmohammadi", "مصطفی پورمحمدی"):
-        assert any(spelling in name for name in names), spelling
+def test_pour_mohammadi_has_the_spellings_his_cited_pages_use_each_with_its_source():
+    person = RECORDS[("people", "mostafa-pour-mohammadi")]
+    names = {n["name"] for n in person["names"]}
+    for spelling in ("Mostafa Pour-Mohammadi", "Mustafa Pour-Mohammadi", "مصطفی پورمحمدی"):
+        assert spelling in names, spelling
+    assert all(n.get("note") for n in person["names"])
 
 
 def test_montazeri_audio_is_dated_once_per_source():

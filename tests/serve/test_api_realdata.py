@@ -14,7 +14,7 @@ from chalicelib.checks.intake import DATA_DIR
 from chalicelib.model.kinds import BY_COLLECTION as COLLECTIONS
 from chalicelib.release.publish import publish
 from chalicelib.store import open_store
-from support.apidata import SPELLINGS, app_client, ids, walk
+from support.apidata import app_client, ids, walk
 from support.minidata import RELEASE_EPOCH
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -35,7 +35,12 @@ def real_client(real_store, monkeypatch):
         yield client
 
 
-@pytest.mark.parametrize("q", SPELLINGS)
+# The spellings that data/'s cited pages use (the synthetic SPELLINGS add "Purmohammadi", which no
+# cited page uses, so data/ no longer holds it), and one the search must fold to them.
+REAL_SPELLINGS = ("pourmohammadi", "Pour-Mohammadi", "Mustafa Pour-Mohammadi", "پورمحمدی")
+
+
+@pytest.mark.parametrize("q", REAL_SPELLINGS)
 def test_every_spelling_finds_mostafa_pour_mohammadi_in_the_real_data(real_client, q):
     assert "mostafa-pour-mohammadi" in ids(walk(real_client, f"/people?{urlencode({'q': q})}"))
 
