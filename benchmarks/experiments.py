@@ -1,7 +1,7 @@
 """Experiments behind the notes in RESULTS.md: where a route's time goes, beyond the floor.
 
-Not part of ``make bench``. Each experiment registers a few extra routes on the app object in
-this process only, times them against the floor in interleaved rounds, and prints the ratios::
+Not part of ``make bench``. Each experiment registers a few extra routes on the benchmarks' own
+copy of the app (``warm.load_app``), never on the app itself, times them against the floor in interleaved rounds, and prints the ratios::
 
     python -m benchmarks.experiments record 100000   # the single-record route, decomposed
     python -m benchmarks.experiments page 100000     # a filtered claims page, decomposed
@@ -82,14 +82,9 @@ def record(size: int) -> None:
     # Chalice's local gateway matches a path by scanning the sorted route paths, so where a
     # route sorts costs time. '/people0/{id}' sorts right after the '/people/...' routes:
     # a trivial route there pays the same matching as the people record route.
-    cors = getattr(app_module, "CORS", None)
     app.route("/people0/{id}", methods=["GET"], name="x_floor_people")(lambda id: {})
     app.route("/people1/{id}", methods=["GET"], name="x_prepared")(prepared_view("people"))
-    if cors is not None:
-        app.route("/people2/{id}", methods=["GET"], cors=cors, name="x_prepared_cors")(
-            prepared_view("people")
-        )
-    bench = warm.Bench(str(run.OUT / str(size) / "store"))
+    bench = warm.Bench(str(run.OUT / str(size) / "store"), app_module)
     people = [p for p in warm.live_record_paths(size) if p.startswith("/people/")]
     ids = [p.split("/")[2] for p in people]
     candidates = {
@@ -98,15 +93,12 @@ def record(size: int) -> None:
         "record (people)": people,
         "prepared at /people1/{id}": [f"/people1/{i}" for i in ids],
     }
-    if cors is not None:
-        candidates["prepared+cors at /people2/{id}"] = [f"/people2/{i}" for i in ids]
     try:
         show(
             interleaved(bench, candidates),
             {
                 "floor at /people0/{id}": "a trivial route where chalice.local matches people records",
                 "prepared at /people1/{id}": "body str, ETag and headers made once per record",
-                "prepared+cors at /people2/{id}": "the same, with the app's CORSConfig on the route",
             },
         )
     finally:

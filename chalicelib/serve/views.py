@@ -62,6 +62,14 @@ def dataset():
     return _dataset
 
 
+def storage_reads() -> int:
+    """Storage calls made by this process's dataset so far (0 before it is opened).
+
+    Public, so that benchmarks and tests count reads without reaching into the module.
+    """
+    return _dataset.store.reads if _dataset is not None else 0
+
+
 def reset_dataset(value=None) -> None:
     """Forget the opened dataset and what was derived from it, as a new process would
     (tests point the app at a fresh store); ``value`` is the dataset to use instead."""
