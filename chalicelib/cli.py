@@ -105,6 +105,49 @@ def _where(origin: str, pointer: str) -> str:
     return f"{origin}#{pointer}" if pointer else origin
 
 
+# -- new records ----------------------------------------------------------------------
+
+
+@main.command("new")
+@click.argument("kind_name", metavar="KIND")
+@click.argument("name")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DATA_DIR,
+    show_default=True,
+    help="The dataset to add the record to.",
+)
+@click.option("--subject", help="A claim's subject, as '<collection>/<id>'.")
+@click.option("--property", "prop", help="A claim's property, from the vocabulary.")
+@click.option("--claimed-by", help="Who makes the claim: 'people/<id>' or 'organizations/<id>'.")
+def new_command(
+    kind_name: str,
+    name: str,
+    data_dir: Path,
+    subject: str | None,
+    prop: str | None,
+    claimed_by: str | None,
+) -> None:
+    """Write a new KIND record called NAME under data/, and print its path.
+
+    The id comes from the name (lowercase ASCII and hyphens, transliterated from other
+    scripts, made unique). Every required field is present; the ones to write yourself
+    hold "<fill in: ...>", which `validate` reports until each one is filled in.
+    """
+    from chalicelib.checks.scaffold import Claimed, ScaffoldError, new_record, write_record
+
+    try:
+        path, record = new_record(
+            kind_name, name, data_dir, SchemaSet.from_dir(), Claimed(subject, prop, claimed_by)
+        )
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    write_record(path, record)
+    click.echo(path)
+
+
 # -- releases: build, publish, list ----------------------------------------------------
 
 

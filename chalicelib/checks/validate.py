@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.catalog import claim_key as claim_key_of
+from chalicelib.checks.placeholders import placeholders_in
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
 from chalicelib.model.schemas import SchemaSet
@@ -176,7 +177,20 @@ def _problems(
         # A pointer the schema stage already faulted is not reported twice.
         faulted = {p.pointer for p in errors}
         errors += [p for p in found if p.pointer not in faulted]
-    return errors, warnings
+    return _blanks_first(item.record, errors), warnings
+
+
+def _blanks_first(record: dict, errors: list[Problem]) -> list[Problem]:
+    """Each placeholder left by ``new`` as "fill in: …", instead of the errors under it."""
+    blanks = [Problem(p, "placeholder", f"fill in: {what}") for p, what in placeholders_in(record)]
+    if not blanks:
+        return errors
+    blanked = tuple(b.pointer for b in blanks)
+    return blanks + [
+        e
+        for e in errors
+        if not any(e.pointer == b or e.pointer.startswith(b + "/") for b in blanked)
+    ]
 
 
 # -- schema stage ---------------------------------------------------------------------
