@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -56,3 +57,100 @@ def test_new_with_a_bad_option_is_a_usage_error_naming_it(data):
     assert result.exit_code == 2
     assert "--subject 'evin' is not a reference" in result.output
     assert not (data / "claims" / "x.json").exists()
+
+
+# A broken place, written by hand so that every position below can be read off the text.
+BROKEN_PLACE = """{
+  "id": "evin-prison",
+  "name": "Evin Prison",
+  "names": [
+    {"name": "اوین", "lang": "fa", "scrpt": "Arab"}
+  ],
+  "type": "jail",
+  "within": "places/shiraz",
+  "sources": [{"source": "sources/amnesty-2018-report"}]
+}
+"""
+# (line, column, keyword, pointer) of each error, in the validator's order.
+BROKEN_AT = [
+    (5, 45, "additionalProperties", "/names/0/scrpt"),
+    (7, 11, "enum", "/type"),
+    (8, 13, "reference", "/within"),
+]
+
+
+@pytest.fixture
+def broken(data):
+    path = data / "places" / "evin-prison.json"
+    path.write_text(BROKEN_PLACE, encoding="utf-8")
+    return path
+
+
+def test_the_known_positions_are_where_the_values_are():
+    lines = BROKEN_PLACE.splitlines()
+    starts = [lines[line - 1][column - 1 :] for line, column, _, _ in BROKEN_AT]
+    assert starts == ['"Arab"}', '"jail",', '"places/shiraz",']
+
+
+def test_format_github_prints_an_annotation_on_each_line_at_fault(data, broken):
+    result = CliRunner().invoke(
+        main, ["validate", str(broken), "--data", str(data), "--format", "github"]
+    )
+    assert result.exit_code == 1
+    annotations = result.stdout.splitlines()
+    assert len(annotations) == len(BROKEN_AT)
+    for annotation, (line, column, keyword, pointer) in zip(annotations, BROKEN_AT):
+        head, message = annotation.split("::", 2)[1:]
+        assert head == (
+            f"error file={broken},line={line},col={column},title={keyword} at {pointer}"
+        )
+        assert message
+    assert "places/shiraz does not exist" in annotations[2]
+    assert "INVALID" in result.stderr  # the summary is for the log, not an annotation
+
+
+def test_github_annotations_escape_what_would_end_a_command():
+    from chalicelib.checks.reporting import _escape_data, _escape_property
+
+    assert _escape_data("50% of\nthem") == "50%25 of%0Athem"
+    assert _escape_property("a:b,c") == "a%3Ab%2Cc"
+
+
+def test_text_and_json_give_the_same_positions(data, broken):
+    text = cli("validate", str(broken), "--data", str(data)).output.splitlines()[1:]
+    assert [line.split()[1] for line in text] == [
+        f"{broken}:{ln}:{col}" for ln, col, _, _ in BROKEN_AT
+    ]
+    report = json.loads(
+        cli("validate", str(broken), "--data", str(data), "--format", "json").output
+    )
+    result = report["results"][0]
+    assert result["file"] == str(broken)
+    assert [
+        (e["line"], e["column"], e["keyword"], e["pointer"]) for e in result["errors"]
+    ] == BROKEN_AT
+
+
+def test_a_file_that_is_not_json_is_placed_where_the_parser_stopped(data):
+    path = data / "places" / "tehran.json"
+    path.write_text('{\n  "id": "tehran",\n  "name": "Tehran"\n  "type": "city"\n}\n')
+    result = cli("validate", str(path), "--data", str(data), "--format", "github")
+    assert result.output.startswith(f"::error file={path},line=4,col=3,title=json::")
+
+
+def test_items_on_stdin_have_no_file_and_no_position(data):
+    item = {"kind": "place", "record": {"id": "x"}}
+    result = CliRunner().invoke(
+        main, ["validate", "-", "--data", str(data), "--format", "github"], input=json.dumps(item)
+    )
+    assert result.stdout.splitlines()[0].startswith("::error file=item 0,title=")
+
+
+def test_a_new_record_validated_reports_each_placeholder_at_its_line(data):
+    path = cli("new", "person", "Jane Example", "--data", str(data)).output.strip()
+    result = cli("validate", path, "--data", str(data))
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    for problem in result.output.splitlines()[1:]:
+        where = problem.split()[1]
+        line, column = map(int, where.rsplit(":", 2)[1:])
+        assert lines[line - 1][column - 1 :].startswith('"<fill in: ')
