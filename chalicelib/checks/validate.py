@@ -489,6 +489,7 @@ def _date_problems(kind: Kind, record: dict, schemas: SchemaSet):
 
 
 def _claim_problems(record: dict, schemas: SchemaSet, known: Catalog):
+    yield from _reply_problems(record)
     value = record.get("value")
     if (
         isinstance(value, dict)
@@ -529,6 +530,28 @@ def _claim_problems(record: dict, schemas: SchemaSet, known: Catalog):
                         f"({published[0]}); a source cannot state what had not happened"
                     ),
                 )
+
+
+def _reply_problems(record: dict):
+    """A reply (``qualifiers.in_reply_to``) answers another claim by denying or disputing it.
+    That the claim it names exists is the reference check's job."""
+    qualifiers = record.get("qualifiers")
+    answered = qualifiers.get("in_reply_to") if isinstance(qualifiers, dict) else None
+    if not isinstance(answered, str):
+        return
+    if answered == f"claims/{record.get('id')}":
+        yield Problem("/qualifiers/in_reply_to", "inReplyTo", "a claim cannot be a reply to itself")
+    stance = record.get("stance")
+    if stance not in ("denies", "disputes"):
+        yield Problem(
+            "/stance",
+            "inReplyTo",
+            (
+                f"a reply denies or disputes the claim it answers, but its stance is "
+                f"{_clip(json.dumps(stance, ensure_ascii=False), 40)}; use 'denies' or "
+                "'disputes', or remove qualifiers.in_reply_to"
+            ),
+        )
 
 
 def _earliest(date: Any) -> str | None:
