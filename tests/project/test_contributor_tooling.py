@@ -45,3 +45,14 @@ def test_the_workflow_validates_pull_requests_touching_data_with_annotations():
     runs = [step.get("run", "") for step in WORKFLOW["jobs"]["validate"]["steps"]]
     assert "python -m chalicelib validate data --data data --format github" in runs
     assert WORKFLOW["permissions"] == {"contents": "read"}
+
+
+def test_the_contributing_guides_exist_in_english_and_persian_and_the_readme_links_them():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "(CONTRIBUTING.md)" in readme and "(CONTRIBUTING.fa.md)" in readme
+    for name in ("CONTRIBUTING.md", "CONTRIBUTING.fa.md"):
+        guide = (ROOT / name).read_text(encoding="utf-8")
+        # The reply mechanism the validator checks, and the policy withholding requests go to.
+        for must in ("qualifiers.in_reply_to", "`denies`", "`disputes`", "docs/do-no-harm.md"):
+            assert must in guide, (name, must)
+    assert 'dir="rtl" lang="fa"' in (ROOT / "CONTRIBUTING.fa.md").read_text(encoding="utf-8")
