@@ -133,9 +133,7 @@ def _record_form(kind: str, schemas):
 def _parse_form(body: bytes) -> dict[str, list[str]]:
     try:
         text = body.decode("utf-8")
-        return parse_qs(
-            text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FIELDS
-        )
+        return parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
     except UnicodeDecodeError:
         raise Problem(400, "bad-body", "Bad request body", "the form is not UTF-8") from None
     except ValueError:

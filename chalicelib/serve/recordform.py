@@ -57,15 +57,15 @@ class Field:
             yield from child.walk()
 
 
-def control_of(schema: dict[str, Any]) -> str:
+def control_of(schema: dict[str, Any], resolve: Resolve) -> str:
     kind = schema.get("type")
     if "enum" in schema:
         return "select"
     if kind == "array":
-        items = schema.get("items", {})
+        items = resolve(schema.get("items", {}))
         if "enum" in items:
             return "checkboxes"
-        return "rows" if items.get("type") == "object" or "$ref" in items else "lines"
+        return "rows" if items.get("type") == "object" else "lines"
     if kind == "object" or isinstance(kind, list):
         return "group"
     if kind in ("integer", "number"):
@@ -100,7 +100,7 @@ class RecordForm:
     def _field(self, schema: dict, pointer: str, name: str, value: Any, required: bool) -> Field:
         resolved = self.resolve(schema)
         hint = resolved.get("description", "")
-        control = control_of(resolved)
+        control = control_of(resolved, self.resolve)
         if control == "text" and name in PROSE:
             control = "textarea"
         made = Field(pointer, name, hint, control, required)
@@ -155,7 +155,7 @@ class RecordForm:
 
     def _read(self, schema: dict, pointer: str, form: Form) -> Any:
         resolved = self.resolve(schema)
-        control = control_of(resolved)
+        control = control_of(resolved, self.resolve)
         given = form.get(pointer, [])
         if control == "rows":
             item = self.resolve(resolved["items"])
