@@ -33,8 +33,8 @@ PAGE_HEADERS = {
 }
 MAX_FIELDS = 2000  # what a form of fifty-row arrays could hold, and then some
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# Fields the page itself posts, beside the record's own (which all start with '/').
-PAGE_FIELDS = ("kind", "lang", "action")
+# What the form's buttons ask for, besides the record's own fields (named '/…').
+ACTIONS = ("check", "download")
 
 
 def html_page(view):
@@ -73,6 +73,9 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
             f"the form is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
         )
     form = _parse_form(body)
+    action = _first(form, "action")
+    if action not in (None, *ACTIONS):
+        raise bad_parameter("action", f"'action' is one of: {', '.join(ACTIONS)}")
     lang = _lang(_first(form, "lang"))
     kind = _kind(_first(form, "kind"))
     if kind is None:
@@ -91,7 +94,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     item = report.items[0]
     path = f"data/{BY_NAME[kind].collection}/{record.get('id', kind)}.json"
     text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-    if _first(form, "action") == "download" and item.valid:
+    if action == "download" and item.valid:
         return Reply(
             text.encode("utf-8"),
             content_type=JSON,
@@ -153,7 +156,7 @@ def _first(form: dict[str, list[str]], name: str) -> str | None:
 
 
 def _lang(value: str | None) -> str:
-    if value is None or value == "":
+    if value is None:
         return "en"
     if value not in LANGUAGES:
         raise bad_parameter("lang", f"'lang' is one of: {', '.join(LANGUAGES)}")
@@ -161,7 +164,7 @@ def _lang(value: str | None) -> str:
 
 
 def _kind(value: str | None) -> str | None:
-    if value is None or value == "":
+    if value is None:
         return None
     if value not in BY_NAME:
         raise bad_parameter("kind", f"'kind' is one of: {', '.join(k.name for k in KINDS)}")

@@ -237,3 +237,18 @@ def test_bad_requests_are_problems_naming_what_is_wrong(
     response = dir_client.http.request(method, url, body=body, headers=headers)
     assert response.status_code == status
     assert detail in json.loads(response.body)["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "detail"),
+    [("/contribute?kind=", "'kind' is one of"), ("/contribute?lang=", "'lang' is one of")],
+)
+def test_an_empty_choice_is_refused(dir_client, url, detail):
+    response = dir_client.http.get(url)
+    assert response.status_code == 400 and detail in json.loads(response.body)["detail"]
+
+
+def test_an_unknown_action_is_refused(dir_client):
+    response = post(dir_client, {**BROKEN_PERSON, "action": "store"})
+    assert response.status_code == 400
+    assert "'action' is one of: check, download" in json.loads(response.body)["detail"]
