@@ -236,6 +236,7 @@ def _html_page(operation: dict, method: str) -> dict:
     responses = operation["responses"]
     html = {"text/html": {"schema": {"type": "string"}}}
     if method == "POST":
+        operation["operationId"] += "_submit"  # the GET and the POST share one view
         operation["requestBody"] = {
             "required": True,
             "content": {
