@@ -140,6 +140,11 @@ def new_command(
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from None
     write_record(path, record)
+    # Relative where it can be, as the contributor will type it: data/people/jane-example.json
+    try:
+        path = path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        pass
     click.echo(path)
 
 

@@ -25,7 +25,7 @@ def test_new_person_writes_the_file_prints_its_path_and_validate_refuses_it(data
     result = cli("new", "person", "Jane Example", "--data", str(data))
     assert result.exit_code == 0, result.output
     path = data / "people" / "jane-example.json"
-    assert result.output == f"{path}\n"
+    assert result.output == f"{path}\n"  # absolute here: the folder is not under the cwd
     record = json.loads(path.read_text(encoding="utf-8"))
     assert record["id"] == "jane-example" and record["name"] == "Jane Example"
     checked = cli("validate", str(path), "--data", str(data))
@@ -154,3 +154,9 @@ def test_a_new_record_validated_reports_each_placeholder_at_its_line(data):
         where = problem.split()[1]
         line, column = map(int, where.rsplit(":", 2)[1:])
         assert lines[line - 1][column - 1 :].startswith('"<fill in: ')
+
+
+def test_new_prints_the_path_relative_to_where_it_runs(data, monkeypatch):
+    monkeypatch.chdir(data.parent)
+    result = cli("new", "person", "Jane Example", "--data", "data")
+    assert result.output == "data/people/jane-example.json\n"
