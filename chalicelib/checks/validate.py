@@ -53,6 +53,9 @@ class Item:
     expected_id: str | None = None
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # False when the item's raw text was read and holds no "<fill in: …>" placeholder
+    # (chalicelib.checks.placeholders.MARK): the record is then not walked looking for one.
+    may_hold_blanks: bool = True
 
     @property
     def collection(self) -> str | None:
@@ -177,7 +180,9 @@ def _problems(
         # A pointer the schema stage already faulted is not reported twice.
         faulted = {p.pointer for p in errors}
         errors += [p for p in found if p.pointer not in faulted]
-    return _blanks_first(item.record, errors), warnings
+    if item.may_hold_blanks:
+        errors = _blanks_first(item.record, errors)
+    return errors, warnings
 
 
 def _blanks_first(record: dict, errors: list[Problem]) -> list[Problem]:

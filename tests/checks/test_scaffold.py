@@ -145,3 +145,20 @@ def test_write_record_never_overwrites(tmp_path):
     )
     with pytest.raises(FileExistsError):
         write_record(path, {"id": "x"})
+
+
+def test_a_file_is_walked_for_placeholders_only_when_its_bytes_hold_one(tmp_path):
+    from chalicelib.checks.intake import load_file
+
+    folder = tmp_path / "people"
+    folder.mkdir()
+    plain = folder / "a.json"
+    plain.write_text(json.dumps({"id": "a", "name": "A <b>"}))
+    # A writer that escapes '<' (as Go's does) still leaves the words: the blank is found.
+    escaped = folder / "b.json"
+    escaped.write_text('{"id": "b", "name": "\\u003cfill in: the display name>"}')
+    assert load_file(plain, "people").may_hold_blanks is False
+    item = load_file(escaped, "people")
+    assert item.may_hold_blanks is True
+    report = validate([item], SCHEMAS)
+    assert ("/name", "placeholder") in [(p.pointer, p.keyword) for p in report.items[0].errors]
