@@ -160,3 +160,18 @@ def test_new_prints_the_path_relative_to_where_it_runs(data, monkeypatch):
     monkeypatch.chdir(data.parent)
     result = cli("new", "person", "Jane Example", "--data", "data")
     assert result.output == "data/people/jane-example.json\n"
+
+
+def test_a_warning_is_a_warning_annotation_at_its_file(data):
+    # The same claim a second time: a duplicate, which the validator warns about.
+    original = data / "claims" / "amnesty-period.json"
+    copy = data / "claims" / "amnesty-period-again.json"
+    record = json.loads(original.read_text())
+    copy.write_text(json.dumps({**record, "id": "amnesty-period-again"}, indent=2))
+    result = CliRunner().invoke(
+        main, ["validate", str(copy), "--data", str(data), "--format", "github"]
+    )
+    assert result.exit_code == 0  # warnings do not fail the check
+    (annotation,) = result.stdout.splitlines()
+    assert annotation.startswith(f"::warning file={copy},line=1,col=1,title=duplicateClaim::")
+    assert "claims/amnesty-period already makes the same claim" in annotation
