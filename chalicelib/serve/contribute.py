@@ -87,7 +87,8 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     schemas = schema_set(release)
     record_form = _record_form(kind, schemas)
     record = record_form.record(form)
-    title = record.get(BY_NAME[kind].title_field)
+    # A claim's id says who claims what; its title field (the property) would not make one.
+    title = record.get(BY_NAME[kind].title_field) if kind != "claim" else None
     if "id" not in record and isinstance(title, str) and slug(title):
         record = {"id": slug(title), **record}  # the id the name gives, as `new` makes it
     report = validate([Item(kind, record, "the form")], schemas, release.catalog())

@@ -252,3 +252,8 @@ def test_an_unknown_action_is_refused(dir_client):
     response = post(dir_client, {**BROKEN_PERSON, "action": "store"})
     assert response.status_code == 400
     assert "'action' is one of: check, download" in json.loads(response.body)["detail"]
+
+
+def test_a_claim_gets_no_id_from_its_property(dir_client):
+    page = page_of(post(dir_client, {"kind": "claim", "/property": "victim_count"}))
+    assert "'id' is required" in page.by_id["f-id-errors"]["text"]
