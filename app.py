@@ -10,6 +10,7 @@ from chalice import Chalice, Response
 
 from chalicelib.model.kinds import KINDS
 from chalicelib.serve import views
+from chalicelib.serve.contribute import contribute_page, html_page
 from chalicelib.serve.routing import Router
 
 app = Chalice(app_name="iran1988-records")
@@ -106,6 +107,24 @@ def list_releases():
 def openapi():
     """This API, described as OpenAPI 3.1."""
     return views.openapi_document(_request("/openapi.json"), app.routes)
+
+
+@route("/contribute", "contribute", None, methods=("GET", "HEAD", "POST"))
+@html_page
+def contribute():
+    """A page to write a record in a form, in English or Persian, and check it (HTML).
+
+    GET shows a form made from the chosen kind's schema; a form POST runs the validator as
+    POST /validate does and shows each problem beside its field. A valid record is given
+    back to copy or download, with the steps to open a pull request. Nothing is stored.
+    """
+    request = app.current_request
+    return contribute_page(
+        _request("/contribute"),
+        request.method,
+        request.raw_body or b"",
+        request.headers.get("content-type"),
+    )
 
 
 @route("/validate", "validate_records", None, methods=("POST",))

@@ -15,6 +15,7 @@ import click
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.intake import DATA_DIR, PayloadError, items_from_payload, load_paths
 from chalicelib.checks.jsonio import JSONInputError, parse
+from chalicelib.checks.reporting import as_github, as_json, as_text
 from chalicelib.checks.validate import Report, validate
 from chalicelib.model.schemas import SchemaSet
 
@@ -30,8 +31,15 @@ def main() -> None:
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print the report as JSON, as POST /validate answers."
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people; json as POST /validate answers, with lines and columns; github "
+    "for workflow commands that annotate a pull request.",
 )
+@click.option("--json", "json_flag", is_flag=True, help="The same as --format json.")
 @click.option(
     "--data",
     "data_dir",
@@ -40,7 +48,9 @@ def main() -> None:
     show_default=True,
     help="The dataset that references resolve against.",
 )
-def validate_command(paths: tuple[Path, ...], as_json: bool, data_dir: Path) -> None:
+def validate_command(
+    paths: tuple[Path, ...], output_format: str, json_flag: bool, data_dir: Path
+) -> None:
     """Validate record files or folders (default: data/), or items on stdin with '-'.
 
     Records are checked against their schema, then against the whole of the dataset
@@ -62,8 +72,14 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, data_dir: Path) -> 
         None if whole else Catalog.from_items(load_paths([data_dir])) if data_dir.is_dir() else None
     )
     report = validate(items, schemas, catalog)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    if json_flag or output_format == "json":
+        click.echo(json.dumps(as_json(report), ensure_ascii=False, indent=2))
+    elif output_format == "github":
+        annotations = as_github(report)
+        if annotations:
+            click.echo(annotations)
+        # The summary goes where a person reading the job's log looks: the log itself.
+        click.echo(as_text(report, label).splitlines()[0], err=True)
     else:
         click.echo(render(report, label))
     sys.exit(0 if report.valid else 1)
@@ -80,29 +96,56 @@ def _stdin_items():
 
 
 def render(report: Report, label: str) -> str:
-    """A summary line with counts per collection, then one line per problem."""
-    counts = ", ".join(f"{collection} {n}" for collection, n in report.counts().items())
-    total = len(report.items)
-    verdict = "valid" if report.valid else "INVALID"
-    lines = [
-        f"{label}: {verdict}: {total} records ({counts}); "
-        f"{report.error_count} errors, {report.warning_count} warnings"
-    ]
-    for item in report.items:
-        for problem in item.errors:
-            lines.append(
-                f"  error   {_where(item.origin, problem.pointer)} [{problem.keyword}] {problem.message}"
-            )
-        for problem in item.warnings:
-            lines.append(
-                f"  warning {_where(item.origin, problem.pointer)} [{problem.keyword}] {problem.message}"
-            )
-    return "\n".join(lines)
+    """A summary line with counts per collection, then one line per problem, placed."""
+    return as_text(report, label)
 
 
-def _where(origin: str, pointer: str) -> str:
-    # A URI fragment is the standard way to point into a JSON document: file.json#/names/0
-    return f"{origin}#{pointer}" if pointer else origin
+# -- new records ----------------------------------------------------------------------
+
+
+@main.command("new")
+@click.argument("kind_name", metavar="KIND")
+@click.argument("name")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DATA_DIR,
+    show_default=True,
+    help="The dataset to add the record to.",
+)
+@click.option("--subject", help="A claim's subject, as '<collection>/<id>'.")
+@click.option("--property", "prop", help="A claim's property, from the vocabulary.")
+@click.option("--claimed-by", help="Who makes the claim: 'people/<id>' or 'organizations/<id>'.")
+def new_command(
+    kind_name: str,
+    name: str,
+    data_dir: Path,
+    subject: str | None,
+    prop: str | None,
+    claimed_by: str | None,
+) -> None:
+    """Write a new KIND record called NAME under data/, and print its path.
+
+    The id comes from the name (lowercase ASCII and hyphens, transliterated from other
+    scripts, made unique). Every required field is present; the ones to write yourself
+    hold "<fill in: ...>", which `validate` reports until each one is filled in.
+    """
+    from chalicelib.checks.scaffold import Claimed, ScaffoldError, new_record, write_record
+
+    try:
+        path, record = new_record(
+            kind_name, name, data_dir, SchemaSet.from_dir(), Claimed(subject, prop, claimed_by)
+        )
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    write_record(path, record)
+    # Relative where it can be, as the contributor will type it: data/people/jane-example.json
+    try:
+        path = path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        pass
+    click.echo(path)
 
 
 # -- releases: build, publish, list ----------------------------------------------------

@@ -36,13 +36,19 @@ def test_invalid_record_prints_a_line_per_problem_and_exits_1(data):
     rec = json.loads(path.read_text())
     rec["within"] = "places/shiraz"
     rec["colour"] = "grey"
-    path.write_text(json.dumps(rec))
+    path.write_text(json.dumps(rec, indent=2))
     result = run(str(data), "--data", str(data))
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert "INVALID" in lines[0] and "2 errors" in lines[0]
-    assert f"  error   {path}#/colour [additionalProperties]" in lines[1]
-    assert lines[2] == f"  error   {path}#/within [reference] places/shiraz does not exist"
+    # Each problem is placed at its value, line:column, as editors and terminals open it.
+    text = path.read_text().splitlines()
+    colour = next(n for n, line in enumerate(text, 1) if '"colour"' in line)
+    within = next(n for n, line in enumerate(text, 1) if '"within"' in line)
+    assert f"  error   {path}:{colour}:13 #/colour [additionalProperties]" in lines[1]
+    assert lines[2] == (
+        f"  error   {path}:{within}:13 #/within [reference] places/shiraz does not exist"
+    )
 
 
 def test_one_file_is_checked_against_the_rest_of_the_data(data):

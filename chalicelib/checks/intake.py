@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.checks.jsonio import JSONInputError, parse
+from chalicelib.checks.placeholders import MARK
 from chalicelib.checks.validate import Item, Problem
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
 from chalicelib.text import clip, escape_pointer
@@ -85,6 +86,7 @@ def load_file(path: Path, collection: str | None, index: int = 0) -> Item:
                 ),
             )
         item.record = parse(raw, what="the file")
+        item.may_hold_blanks = MARK in raw
     except (FileNotFoundError, NotADirectoryError):
         item.errors.append(Problem("", "file", f"{origin} does not exist"))
     except JSONInputError as exc:

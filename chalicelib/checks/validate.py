@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.catalog import claim_key as claim_key_of
+from chalicelib.checks.placeholders import placeholders_in
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
 from chalicelib.model.schemas import SchemaSet
@@ -53,6 +54,9 @@ class Item:
     expected_id: str | None = None
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # False when the item's raw text was read and holds no "<fill in: …>" placeholder
+    # (chalicelib.checks.placeholders.MARK): the record is then not walked looking for one.
+    may_hold_blanks: bool = True
 
     @property
     def collection(self) -> str | None:
@@ -177,7 +181,22 @@ def _problems(
         # A pointer the schema stage already faulted is not reported twice.
         faulted = {p.pointer for p in errors}
         errors += [p for p in found if p.pointer not in faulted]
+    if item.may_hold_blanks:
+        errors = _blanks_first(item.record, errors)
     return errors, warnings
+
+
+def _blanks_first(record: dict, errors: list[Problem]) -> list[Problem]:
+    """Each placeholder left by ``new`` as "fill in: …", instead of the errors under it."""
+    blanks = [Problem(p, "placeholder", f"fill in: {what}") for p, what in placeholders_in(record)]
+    if not blanks:
+        return errors
+    blanked = tuple(b.pointer for b in blanks)
+    return blanks + [
+        e
+        for e in errors
+        if not any(e.pointer == b or e.pointer.startswith(b + "/") for b in blanked)
+    ]
 
 
 # -- schema stage ---------------------------------------------------------------------
@@ -470,6 +489,7 @@ def _date_problems(kind: Kind, record: dict, schemas: SchemaSet):
 
 
 def _claim_problems(record: dict, schemas: SchemaSet, known: Catalog):
+    yield from _reply_problems(record)
     value = record.get("value")
     if (
         isinstance(value, dict)
@@ -510,6 +530,28 @@ def _claim_problems(record: dict, schemas: SchemaSet, known: Catalog):
                         f"({published[0]}); a source cannot state what had not happened"
                     ),
                 )
+
+
+def _reply_problems(record: dict):
+    """A reply (``qualifiers.in_reply_to``) answers another claim by denying or disputing it.
+    That the claim it names exists is the reference check's job."""
+    qualifiers = record.get("qualifiers")
+    answered = qualifiers.get("in_reply_to") if isinstance(qualifiers, dict) else None
+    if not isinstance(answered, str):
+        return
+    if answered == f"claims/{record.get('id')}":
+        yield Problem("/qualifiers/in_reply_to", "inReplyTo", "a claim cannot be a reply to itself")
+    stance = record.get("stance")
+    if stance not in ("denies", "disputes"):
+        yield Problem(
+            "/stance",
+            "inReplyTo",
+            (
+                f"a reply denies or disputes the claim it answers, but its stance is "
+                f"{clip(json.dumps(stance, ensure_ascii=False), 40)}; use 'denies' or "
+                "'disputes', or remove qualifiers.in_reply_to"
+            ),
+        )
 
 
 def _earliest(date: Any) -> str | None:

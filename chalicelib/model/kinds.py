@@ -178,6 +178,8 @@ KINDS: tuple[Kind, ...] = (
             # claim schema's if/then rules are the one place that says which, and
             # SchemaSet.claim_value_types (chalicelib.model.schemas) reads them from there.
             ReferenceField(("qualifiers", "place"), ("places",)),
+            # A reply: the claim it answers, made by someone that claim names.
+            ReferenceField(("qualifiers", "in_reply_to"), ("claims",)),
             ReferenceField(("claimed_by",), AGENTS),
             CITATIONS,
         ),
@@ -208,6 +210,12 @@ KINDS: tuple[Kind, ...] = (
             Filter("status", ("status",), "Only claims with this status."),
             Filter("stance", ("stance",), "Only claims with this stance."),
             Filter("confidence", ("confidence",), "Only claims with this confidence."),
+            Filter(
+                "in_reply_to",
+                ("qualifiers", "in_reply_to"),
+                "Only replies to this claim.",
+                ("claims",),
+            ),
         ),
         sorts=("subject", "property", "date"),
     ),

@@ -162,6 +162,8 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
     ]
     kind, role = _route_kind(path)
     responses = operation["responses"]
+    if getattr(view, "html_page", False):
+        return _html_page(operation, method)
     if method == "POST":
         operation["requestBody"] = {
             "required": True,
@@ -219,6 +221,52 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
             responses["406"] = _problem("A compressed file, and Accept takes neither it nor */*.")
     responses["304"] = {"description": "Not modified: the ETag in If-None-Match is current."}
     operation["parameters"] = params
+    return operation
+
+
+# The choices a page (GET /contribute) takes in its query and its form.
+PAGE_PARAMS = {
+    "kind": {"type": "string", "enum": [kind.name for kind in KINDS]},
+    "lang": {"type": "string", "enum": ["en", "fa"]},
+}
+
+
+def _html_page(operation: dict, method: str) -> dict:
+    """A page for people (an ``html_page`` view): HTML out; a form, not JSON, posted in."""
+    responses = operation["responses"]
+    html = {"text/html": {"schema": {"type": "string"}}}
+    if method == "POST":
+        operation["operationId"] += "_submit"  # the GET and the POST share one view
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["kind"],
+                        "properties": {
+                            **PAGE_PARAMS,
+                            "action": {"type": "string", "enum": ["check", "download"]},
+                        },
+                        # Each field of the record, named by its JSON Pointer ('/names/0/lang').
+                        "additionalProperties": {"type": "string"},
+                    }
+                }
+            },
+        }
+        responses["200"] = {
+            "description": "The page with the record checked; a valid record downloaded as JSON.",
+            "content": {**html, "application/json": {"schema": {"type": "object"}}},
+        }
+        responses["413"] = _problem("The form is over 1 MiB, or has too many fields.")
+        responses["415"] = _problem("The form is not sent as application/x-www-form-urlencoded.")
+        operation["parameters"] = []
+        return operation
+    responses["200"] = {"description": "The page.", "content": html}
+    operation["parameters"] = [
+        {"name": name, "in": "query", "required": False, "schema": schema}
+        for name, schema in PAGE_PARAMS.items()
+    ]
     return operation
 
 

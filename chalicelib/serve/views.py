@@ -369,6 +369,10 @@ SCHEMA_FILES = {
 
 def get_schema(request: Request, kind_name: str) -> Finished:
     only(request.params)
+    # Each schema's $id ends in its file name (/schemas/person.schema.json), which is also
+    # what the schemas' relative $refs resolve to: answer there too, so an editor or a
+    # validator that follows $id or $ref gets the schema this API validates with.
+    kind_name = kind_name.removesuffix(".schema.json")
     if kind_name not in SCHEMA_FILES:
         raise not_found(
             f"there is no schema '{kind_name[:40]}'; there are: {', '.join(SCHEMA_FILES)}"

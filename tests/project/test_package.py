@@ -406,6 +406,7 @@ def test_zip_carries_the_code_but_no_data(packaged, template):
     assert fn["Properties"]["CodeUri"] == "./deployment.zip"
     names = zipfile.ZipFile(packaged / "deployment.zip").namelist()
     assert "app.py" in names and "chalicelib/release/reader.py" in names
+    assert "chalicelib/serve/templates/contribute.html" in names  # the page's template
     assert not [n for n in names if n.startswith(("data/", "schemas/", ".chalice/", "tests/"))]
 
 

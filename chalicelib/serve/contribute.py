@@ -1,0 +1,219 @@
+"""``/contribute``: a page where a person writes a record in a form and checks it.
+
+GET shows the choice of kinds, then the form of the chosen kind, made from its schema.
+POST (a plain form post, so the page works without JavaScript) reads the record back
+from the form, runs the validator exactly as ``POST /validate`` does (the release's
+schemas and records, plus this one), and shows each problem beside its field. A valid
+record is given back: as JSON to copy, or as a file to download. Nothing is stored.
+
+The page is self-contained: its own template, its own words (``contribute_text``) and the
+pages' Content-Security-Policy, with no script and no inline style.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from chalicelib.model.kinds import BY_NAME, KINDS
+from chalicelib.serve.contribute_text import DIRECTION, LANGUAGES, TEXT, kind_name
+from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
+from chalicelib.serve.views import MAX_BODY, Request, only, release_for, schema_set
+
+HTML = "text/html; charset=utf-8"
+FORM = "application/x-www-form-urlencoded"
+CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'"
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+MAX_FIELDS = 2000  # what a form of fifty-row arrays could hold, and then some
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# What the form's buttons ask for, besides the record's own fields (named '/…').
+ACTIONS = ("check", "download")
+
+
+def html_page(view):
+    """Mark a route's view as a page for people, which OpenAPI describes as HTML."""
+    view.html_page = True
+    return view
+
+
+def contribute_page(request: Request, method: str, body: bytes, content_type: str | None) -> Reply:
+    if method == "POST":
+        return _submitted(request, body, content_type)
+    only(request.params, ("kind", "lang"))
+    lang = _lang(_one(request.params, "lang"))
+    kind = _kind(_one(request.params, "kind"))
+    release, _ = release_for({})
+    if kind is None:
+        page = _render(lang, kind=None, fields=[], release=release.version)
+    else:
+        form = _record_form(kind, schema_set(release))
+        page = _render(lang, kind=kind, fields=form.fields({}), release=release.version)
+    return _html(page, cache=CACHE_CURRENT)
+
+
+def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply:
+    only(request.params, ())
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != FORM:
+        raise Problem(
+            415, "unsupported-media-type", "Unsupported media type", f"send the form as {FORM}"
+        )
+    if len(body) > MAX_BODY:
+        raise Problem(
+            413,
+            "too-large",
+            "Payload too large",
+            f"the form is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
+        )
+    form = _parse_form(body)
+    action = _first(form, "action")
+    if action not in (None, *ACTIONS):
+        raise bad_parameter("action", f"'action' is one of: {', '.join(ACTIONS)}")
+    lang = _lang(_first(form, "lang"))
+    kind = _kind(_first(form, "kind"))
+    if kind is None:
+        raise bad_parameter("kind", "'kind' is required: the kind of record the form holds")
+    from chalicelib.checks.slugs import slug
+    from chalicelib.checks.validate import Item, validate
+
+    release, _ = release_for({})
+    schemas = schema_set(release)
+    record_form = _record_form(kind, schemas)
+    record = record_form.record(form)
+    # A claim's id says who claims what; its title field (the property) would not make one.
+    title = record.get(BY_NAME[kind].title_field) if kind != "claim" else None
+    if "id" not in record and isinstance(title, str) and slug(title):
+        record = {"id": slug(title), **record}  # the id the name gives, as `new` makes it
+    report = validate([Item(kind, record, "the form")], schemas, release.catalog())
+    item = report.items[0]
+    path = f"data/{BY_NAME[kind].collection}/{record.get('id', kind)}.json"
+    text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    if action == "download" and item.valid:
+        return Reply(
+            text.encode("utf-8"),
+            content_type=JSON,
+            headers={"Content-Disposition": f'attachment; filename="{path.rsplit("/", 1)[1]}"'},
+        )
+    from chalicelib.serve.recordform import place_errors
+
+    fields = record_form.fields(record)
+    whole = place_errors(fields, [(p.pointer, p.message) for p in item.errors])
+    summary = [
+        (f.id, f.pointer, message) for top in fields for f in top.walk() for message in f.errors
+    ]
+    page = _render(
+        lang,
+        kind=kind,
+        fields=fields,
+        release=release.version,
+        checked=True,
+        valid=item.valid,
+        error_count=len(item.errors),
+        whole_errors=whole,
+        summary=summary,
+        warnings=[p.message for p in item.warnings],
+        record_json=text,
+        path=path,
+    )
+    return _html(page)
+
+
+def _record_form(kind: str, schemas):
+    from chalicelib.checks.scaffold import Skeleton
+    from chalicelib.serve.recordform import RecordForm
+
+    skeleton = Skeleton(schemas)
+    shapes = {"quantity": skeleton.defs["quantity"]} if kind == "claim" else {}
+    return RecordForm(schemas.document(kind), skeleton.resolve, shapes)
+
+
+def _parse_form(body: bytes) -> dict[str, list[str]]:
+    try:
+        text = body.decode("utf-8")
+        return parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+    except UnicodeDecodeError:
+        raise Problem(400, "bad-body", "Bad request body", "the form is not UTF-8") from None
+    except ValueError:
+        raise Problem(
+            413, "too-large", "Payload too large", f"the form has over {MAX_FIELDS:,} fields"
+        ) from None
+
+
+def _one(params, name: str) -> str | None:
+    values = params.get(name)
+    return values[0] if values else None
+
+
+def _first(form: dict[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    return values[0] if values else None
+
+
+def _lang(value: str | None) -> str:
+    if value is None:
+        return "en"
+    if value not in LANGUAGES:
+        raise bad_parameter("lang", f"'lang' is one of: {', '.join(LANGUAGES)}")
+    return value
+
+
+def _kind(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value not in BY_NAME:
+        raise bad_parameter("kind", f"'kind' is one of: {', '.join(k.name for k in KINDS)}")
+    return value
+
+
+@cache
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _render(lang: str, **context: Any) -> str:
+    words = TEXT[lang]
+    other = "fa" if lang == "en" else "en"
+    kind = context["kind"]
+    switch = {"lang": other, **({"kind": kind} if kind else {})}
+    defaults = {
+        "checked": False,
+        "valid": False,
+        "error_count": 0,
+        "whole_errors": [],
+        "summary": [],
+        "warnings": [],
+        "record_json": "",
+        "path": "",
+    }
+    return (
+        _environment()
+        .get_template("contribute.html")
+        .render(
+            lang=lang,
+            dir=DIRECTION[lang],
+            t=words,
+            kinds=[(k.name, kind_name(k.name, lang)) for k in KINDS],
+            kind_label=kind_name(kind, lang) if kind else "",
+            other_language_href="/contribute?" + urlencode(switch),
+            **{**defaults, **context},
+        )
+    )
+
+
+def _html(page: str, cache: str = "no-store") -> Reply:
+    return Reply(page.encode("utf-8"), content_type=HTML, headers=dict(PAGE_HEADERS), cache=cache)

@@ -1,0 +1,139 @@
+"""/contribute in a real browser (headless Chromium), over real HTTP (`chalice local`), with
+axe-core's accessibility checks, under the page's own Content-Security-Policy."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from support.localserver import fetch, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER), reason="headless Chromium and chromedriver are not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def base_url(dir_served):
+    """`chalice local` serving the API dataset, as `make serve` runs it."""
+    port = free_port()
+    chalice = Path(sys.executable).parent / "chalice"
+    process = subprocess.Popen(
+        [str(chalice), "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "DATASET_STORE": dir_served.url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                fetch(base + "/contribute")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("chalice local did not start")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def violations(browser) -> list[str]:
+    from axe_selenium_python import Axe
+
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run()
+    assert len(results["passes"]) > 10  # axe did run its rules on the page
+    return [f"{v['id']}: {v['help']}" for v in results["violations"]]
+
+
+def csp_reports(browser) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser") if "Content Security" in e["message"]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/contribute",
+        "/contribute?lang=fa",
+        "/contribute?kind=claim",
+        "/contribute?kind=event&lang=fa",
+    ],
+)
+def test_each_page_passes_axe_and_breaks_no_csp_rule(browser, base_url, path):
+    browser.get(base_url + path)
+    assert browser.find_element("tag name", "h1").text
+    assert violations(browser) == []
+    assert csp_reports(browser) == []
+
+
+def test_a_broken_record_submitted_through_the_form_shows_its_errors_beside_the_fields(
+    browser, base_url
+):
+    from selenium.webdriver.support.select import Select
+
+    browser.get(base_url + "/contribute")
+    Select(browser.find_element("id", "kind")).select_by_value("person")
+    browser.find_element("css selector", "form[method=get] button").click()
+    browser.find_element("id", "f-name").send_keys("Jane Example")
+    browser.find_element("id", "f-names-0-name").send_keys("Jane Example")
+    browser.find_element("id", "f-names-0-lang").send_keys("english")
+    browser.find_element("id", "f-sources-0-source").send_keys("sources/no-such-report")
+    browser.find_element("css selector", "button[value=check]").click()
+
+    lang = browser.find_element("id", "f-names-0-lang")
+    assert lang.get_attribute("aria-invalid") == "true"
+    assert lang.get_attribute("value") == "english"
+    beside = browser.find_element("id", "f-names-0-lang-errors")
+    assert "does not match the pattern" in beside.text
+    assert beside.get_attribute("id") in lang.get_attribute("aria-describedby")
+    source = browser.find_element("id", "f-sources-0-source-errors")
+    assert "sources/no-such-report does not exist" in source.text
+    assert "'categories' is required" in browser.find_element("id", "f-categories-errors").text
+    assert "problem" in browser.find_element("id", "problems").text
+    assert violations(browser) == []
+
+    # Fixed, the record is valid and offered for download.
+    lang.clear()
+    lang.send_keys("en")
+    source_input = browser.find_element("id", "f-sources-0-source")
+    source_input.clear()
+    source_input.send_keys("sources/amnesty-2018-report")
+    browser.find_element("id", "f-categories-2").click()
+    browser.find_element("css selector", "button[value=check]").click()
+    assert "data/people/jane-example.json" in browser.find_element("id", "valid").text
+    assert browser.find_element("css selector", "button[value=download]")
+    assert violations(browser) == []
