@@ -224,7 +224,7 @@ def test_nothing_is_stored(dir_client, dir_served):
     [
         ("GET", "/contribute?kind=persona", None, {}, 400, "'kind' is one of: person,"),
         ("GET", "/contribute?lang=de", None, {}, 400, "'lang' is one of: en, fa"),
-        ("GET", "/contribute?colour=red", None, {}, 400, "unknown parameter 'colour'"),
+        ("GET", "/contribute?colour=red", None, {}, 400, "'colour': unknown parameter; this route accepts kind, lang"),
         ("POST", "/contribute", b"kind=person", {"Content-Type": "application/json"}, 415, "send the form as"),
         ("POST", "/contribute", b"lang=en", FORM, 400, "'kind' is required"),
         ("POST", "/contribute", b"kind=person&" + b"a" * (1024 * 1024), FORM, 413, "the limit is"),
