@@ -136,7 +136,9 @@ def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> Lis
     )
     q = one.get("q")
     if q is not None and not fold(q):
-        raise BadParameter("q", "must contain at least one letter or digit")
+        # Search ignores everything but letters and digits, so 'q=' (what an empty search form
+        # sends) and 'q=--' ask for no narrowing at all: they are no q.
+        q = None
     sort, descending = _sort(kind, one.get("sort", "id"))
     span = _span(kind, one.get("date_from"), one.get("date_to"))
     cursor = one.get("cursor")
@@ -211,8 +213,9 @@ def _span(kind: Kind, date_from: str | None, date_to: str | None) -> tuple[int, 
             start = day_number(earliest, OPEN_START)
         else:
             end = day_number(latest, OPEN_END)
-    if start > end:
-        raise BadParameter("date_to", "ends before date_from begins")
+    # date_from and date_to are separate conditions (a span reaching to or past date_from, one
+    # starting by date_to), so date_to before date_from is no contradiction: it selects the
+    # records whose span covers the whole gap between them. ``overlapping`` answers that as is.
     return start, end
 
 
