@@ -22,6 +22,8 @@ import hashlib
 import hmac
 import json
 import os
+import re
+import string
 import struct
 from array import array
 from bisect import bisect_left, bisect_right
@@ -220,6 +222,21 @@ def _span(kind: Kind, date_from: str | None, date_to: str | None) -> tuple[int, 
 
 
 # --- cursors ----------------------------------------------------------------------------------
+
+
+def _cursor_pattern() -> str:
+    """The text of every cursor ``encode_cursor`` can make, as a regular expression: unpadded
+    URL-safe base64 of the body and tag, whose last character's spare bits are zero. Whether a
+    cursor of this shape was signed for its query and release cannot be written as a pattern."""
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    bits = (_CURSOR.size + _TAG_BYTES) * 8
+    length = -(-bits // 6)
+    spare = length * 6 - bits
+    last = "".join(alphabet[i] for i in range(0, 64, 2**spare))
+    return f"^[A-Za-z0-9_-]{{{length - 1}}}[{re.escape(last)}]$"
+
+
+CURSOR_PATTERN = _cursor_pattern()
 
 
 @functools.lru_cache(maxsize=64)
