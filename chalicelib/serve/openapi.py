@@ -121,8 +121,10 @@ def list_parameters(kind: Kind) -> list[dict]:
             hint = f" A reference such as '{flt.references[0]}/<id>', or the bare id."
             others = [k.collection for k in KINDS if k.collection not in flt.references]
             if others:
-                # A reference into a collection the filter cannot point to is refused.
-                schema["pattern"] = f"^(?!(?:{'|'.join(others)})/[\\s\\S])"
+                # A reference into a collection the filter cannot point to is refused. The
+                # pattern also says "not empty": schemathesis's coverage phase reads patterns
+                # but not always minLength beside them.
+                schema["pattern"] = f"^(?!(?:{'|'.join(others)})/[\\s\\S])[\\s\\S]"
         params.append(
             {
                 "name": flt.param,
