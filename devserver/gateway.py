@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from chalicelib.serve.responses import finish
 from chalicelib.serve.routing import method_not_allowed
@@ -86,7 +86,7 @@ class Gateway:
     def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
         """The response to ``method target`` (path and query, as sent) with ``headers``."""
         headers = {name.lower(): value for name, value in headers.items()}
-        path = urlsplit(target).path or "/"
+        path = _split(target)[0]
         route = self.route(path)
         if route is None:
             return self.unknown_path
@@ -109,8 +109,7 @@ class Gateway:
     def _event(self, method: str, route: str, target: str, headers: dict, body: bytes) -> dict:
         """The proxy event API Gateway hands the Lambda (what chalice's LocalGateway builds,
         with the gateway's routing: ';' stays in the path, path parameters are decoded)."""
-        parts = urlsplit(target)
-        path = parts.path or "/"
+        path, query = _split(target)
         event = {
             "requestContext": {
                 "httpMethod": method,
@@ -122,8 +121,7 @@ class Gateway:
             "pathParameters": self._captured(route, path),
             "stageVariables": {},
             # No query is None, not {}, as from the gateway.
-            "multiValueQueryStringParameters": parse_qs(parts.query, keep_blank_values=True)
-            or None,
+            "multiValueQueryStringParameters": parse_qs(query, keep_blank_values=True) or None,
             "body": body or None,
         }
         if body and headers.get("content-type", "") in self.binary_types:
@@ -157,6 +155,13 @@ class Gateway:
         for name, values in (reply.get("multiValueHeaders") or {}).items():
             headers += [(name, value) for value in values]
         return Answer(reply["statusCode"], headers, payload)
+
+
+def _split(target: str) -> tuple[str, str]:
+    """Path and query of an origin-form request target. Not urlsplit: '//people' is a path
+    here, not a host."""
+    path, _, query = target.partition("#")[0].partition("?")
+    return path or "/", query
 
 
 def _context():

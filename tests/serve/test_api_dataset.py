@@ -75,8 +75,10 @@ def test_the_folder_store_serves_each_download_with_the_sha256_the_manifest_stat
     )
 
 
-def test_a_compressed_download_needs_an_accept_that_takes_it(dir_client):
-    response = dir_client.http.get("/dataset/files/all.jsonl.gz")
+def test_a_compressed_download_is_refused_to_an_accept_that_does_not_take_it(dir_client):
+    # A request without Accept gets the file: the gateway (devserver) reads a missing Accept
+    # as */*, as RFC 9110 says (tests/serve/test_gateway.py).
+    response = dir_client.http.get("/dataset/files/all.jsonl.gz", headers={"Accept": "text/csv"})
     assert response.status_code == 406
     assert "Accept" in json.loads(response.body)["detail"]
 
