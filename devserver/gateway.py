@@ -175,15 +175,18 @@ def wsgi_app(app: Any):
     gateway = Gateway(app)
 
     def application(environ, start_response):
-        # PATH_INFO is decoded as latin-1 by WSGI; RAW_URI/REQUEST_URI keep the bytes as sent.
-        target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-        if not target:
+        # PATH_INFO is percent-decoded, which loses '%2F' and '%25'; RAW_URI or REQUEST_URI (set
+        # by most servers, and ours) keep the path as sent. The query is always QUERY_STRING:
+        # some clients leave it out of REQUEST_URI.
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        if raw:
+            target = raw.partition("?")[0]
+        else:
             from urllib.parse import quote
 
-            raw = environ.get("PATH_INFO", "/").encode("latin-1")
-            target = quote(raw, safe="/;:@&=+$,!~*'()")
-            if environ.get("QUERY_STRING"):
-                target += "?" + environ["QUERY_STRING"]
+            target = quote(environ.get("PATH_INFO", "/").encode("latin-1"), safe="/;:@&=+$,!~*'()")
+        if environ.get("QUERY_STRING"):
+            target += "?" + environ["QUERY_STRING"]
         headers = {
             key[5:].replace("_", "-").lower(): value
             for key, value in environ.items()
