@@ -310,6 +310,50 @@ def _bundle(documents: Mapping[str, dict]) -> dict[str, dict]:
     return components
 
 
+def _link_table() -> list[tuple[str, str, str, dict[str, str]]]:
+    """(from operation, link name, to operation, parameters) for each way one answer leads to
+    another: what clients follow, and what schemathesis's stateful phase walks."""
+    table = [
+        ("service_index", "schemas", "list_schemas", {"query.release": "$response.body#/release"}),
+        ("list_schemas", "schema", "get_schema", {"path.kind": "$response.body#/schemas/0/kind"}),
+        ("list_releases", "current", "get_dataset", {"query.release": "$response.body#/current"}),
+        (
+            "get_dataset",
+            "file",
+            "get_dataset_file",
+            {
+                "path.name": "$response.body#/files/0/name",
+                "query.release": "$response.body#/version",
+            },
+        ),
+    ]
+    for kind in KINDS:
+        first = {"path.id": "$response.body#/items/0/id"}
+        table += [
+            (f"list_{kind.collection}", "first", f"get_{kind.name}", first),
+            (f"list_{kind.collection}", "first_claims", f"claims_about_{kind.name}", first),
+            (
+                f"get_{kind.name}",
+                "claims",
+                f"claims_about_{kind.name}",
+                {"path.id": "$response.body#/id"},
+            ),
+        ]
+    return table
+
+
+def _add_links(paths: Mapping[str, dict]) -> None:
+    """OpenAPI links on each 200 that leads somewhere, between operations that exist."""
+    operations = {op["operationId"]: op for ops in paths.values() for op in ops.values()}
+    for source, name, target, parameters in _link_table():
+        if source in operations and target in operations:
+            response = operations[source]["responses"]["200"]
+            response.setdefault("links", {})[name] = {
+                "operationId": target,
+                "parameters": parameters,
+            }
+
+
 def build_openapi(
     routes: Mapping[str, Mapping[str, Any]], documents: Mapping[str, dict], version: str
 ) -> dict:
@@ -324,6 +368,7 @@ def build_openapi(
             operations[method.lower()] = _operation(path, method, view, documents)
             if "HEAD" in methods and method == "GET":
                 operations["head"] = _head(operations["get"])
+    _add_links(paths)
     components = _bundle(documents)
     components.update(
         {
