@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install lint test validate serve lock clean
+.PHONY: install lint test validate serve contract lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,11 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The embedded default: data/ built into a local folder store and served by
-# `chalice local`, with no AWS account and no credentials. SERVE_STORE, HOST and PORT
-# may be overridden (`make serve PORT=8001`); the app reads its store from DATASET_STORE,
-# which .chalice/config.json leaves to the environment for `chalice local`.
+# The embedded default: data/ built into a local folder store and served by devserver/,
+# with no AWS account and no credentials. devserver runs the app as `chalice local` does, but
+# routes and answers as API Gateway does in production (404 problem for an unknown path, 405
+# for any method a path does not take, TRACE included). SERVE_STORE, HOST and PORT may be
+# overridden (`make serve PORT=8001`); the app reads its store from DATASET_STORE.
 SERVE_STORE ?= .serve/store
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -40,7 +41,21 @@ serve: install
 	@echo "  curl 'http://$(HOST):$(PORT)/people?q=pourmohammadi'"
 	@echo "  curl 'http://$(HOST):$(PORT)/claims?property=victim_count'"
 	@echo ""
-	DATASET_STORE=$(SERVE_STORE) $(BIN)/chalice local --no-autoreload --host $(HOST) --port $(PORT)
+	DATASET_STORE=$(SERVE_STORE) $(BIN)/python -m devserver --host $(HOST) --port $(PORT)
+
+# The OpenAPI contract, over real HTTP: schemathesis runs every check against the server
+# `make serve` starts, with the settings in schemathesis.toml. `make test` runs a short version
+# (tests/project/test_contract.py); this is the long one. SEED replays a run (schemathesis
+# prints the seed it used); EXAMPLES is the number of test cases per operation and phase.
+CONTRACT_PORT ?= 8765
+EXAMPLES ?= 40
+SEED ?=
+contract: install
+	$(BIN)/python -m chalicelib publish --to $(SERVE_STORE)
+	DATASET_STORE=$(SERVE_STORE) $(BIN)/python -m devserver --host $(HOST) --port $(CONTRACT_PORT) > $(SERVE_STORE).contract.log 2>&1 & server=$$!; \
+	trap 'kill $$server' EXIT; \
+	$(BIN)/schemathesis run http://$(HOST):$(CONTRACT_PORT)/openapi.json --wait-for-schema 60 \
+	  --checks all --max-examples $(EXAMPLES) $(if $(SEED),--seed $(SEED)) --generation-database none
 
 validate: install
 	$(BIN)/python -m chalicelib validate

@@ -14,6 +14,9 @@ CSV = "text/csv; charset=utf-8"
 JSONL = "application/jsonl"
 OCTET_STREAM = "application/octet-stream"
 
+# What a release's downloads are served as (OpenAPI documents each).
+DOWNLOADS = (GZIP, CSV, JSON)
+
 # By file suffix, longest first: a schema is .schema.json, not just .json.
 BY_SUFFIX = (
     (".schema.json", SCHEMA_JSON),

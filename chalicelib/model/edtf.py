@@ -25,7 +25,16 @@ from dataclasses import dataclass
 
 from chalicelib.errors import EDTFError
 
-__all__ = ["EDTF_PATTERN", "EDTFDate", "EDTFInterval", "bounds", "is_reversed", "parse"]
+__all__ = [
+    "EDTF_CALENDAR_PATTERN",
+    "EDTF_MAX_LENGTH",
+    "EDTF_PATTERN",
+    "EDTFDate",
+    "EDTFInterval",
+    "bounds",
+    "is_reversed",
+    "parse",
+]
 
 # [0-9] rather than \d: in Python and Rust \d also matches Arabic-Indic and other digits.
 _YEAR = (
@@ -37,6 +46,26 @@ _DATE = _YEAR + _PARTIAL + "[?~%]?"
 #: Portable regular expression (ECMA-262, Python ``re``, Rust ``regex``) for a JSON Schema
 #: ``pattern``. It accepts a few calendar impossibilities (``1988-02-30``) that ``parse`` rejects.
 EDTF_PATTERN = f"^(?:{_DATE}|{_DATE}/(?:{_DATE}|\\.\\.)?|(?:\\.\\.)?/{_DATE})$"
+
+# The same syntax, less the calendar impossibilities ``parse`` refuses, for an API parameter that
+# must refuse exactly what the server refuses: a day exists in its month (29 February in leap
+# years only, Gregorian, year 0000 included), and no winter of 9999 ends in year 10000.
+_MONTH_DAY = (
+    "(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31"
+)
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_CALENDAR_DATE = (
+    "(?:[0-9]{4}(?:-(?:(?:0[1-9]|1[0-2])(?:-XX)?|" + _MONTH_DAY + "|2[1-3]|XX(?:-XX)?))?"
+    "|(?:[0-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-24"
+    "|" + _LEAP_YEAR + "-02-29" + _PARTIAL + "[?~%]?"
+)
+#: ``EDTF_PATTERN`` without the calendar impossibilities: matches exactly what ``parse`` accepts.
+EDTF_CALENDAR_PATTERN = (
+    f"^(?:{_CALENDAR_DATE}|{_CALENDAR_DATE}/(?:{_CALENDAR_DATE}|\\.\\.)?"
+    f"|(?:\\.\\.)?/{_CALENDAR_DATE})$"
+)
+#: The longest text either pattern matches: two qualified days and a slash.
+EDTF_MAX_LENGTH = len("1988-07-28%/1989-07-28%")
 
 # fullmatch, not match: in Python ``$`` also matches before a trailing newline.
 _FULL = re.compile(EDTF_PATTERN)

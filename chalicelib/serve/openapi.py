@@ -14,11 +14,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from chalicelib import media
+from chalicelib.model.edtf import EDTF_CALENDAR_PATTERN, EDTF_MAX_LENGTH
 from chalicelib.model.kinds import BY_COLLECTION, ID_MAX_LENGTH, ID_PATTERN, KINDS, Kind
 from chalicelib.release.layout import VERSION
-from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, MAX_VALUE_LENGTH
+from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT, MAX_VALUE_LENGTH
+from chalicelib.serve.query import CURSOR_PATTERN
+from chalicelib.serve.views import FILE_NAME_RE
 
+# Every parameter's schema states the rule the server applies, no looser and no stricter, so
+# that a client generated from this document sends nothing the server refuses as malformed.
 VERSION_PATTERN = VERSION.pattern
+FILE_NAME_PATTERN = f"^{FILE_NAME_RE.pattern}$"
 DEFS_REF = re.compile(r"^defs\.schema\.json#/\$defs/(\w+)$")
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -30,15 +37,20 @@ def _problem(description: str) -> dict:
     }
 
 
+NO_RELEASE = "`release` names no published release (`parameter` is `release`)"
 COMMON_ERRORS = {
     "400": _problem("A query parameter is unknown, repeated or malformed; `parameter` names it."),
+    "404": _problem(NO_RELEASE + "."),
     "503": _problem("The dataset store is not answering; retry after `Retry-After` seconds."),
 }
 RELEASE_PARAM = {
     "name": "release",
     "in": "query",
     "required": False,
-    "description": "Pin a published release (see /dataset/releases). Pinned answers are immutable.",
+    "description": (
+        "Pin a published release (see /dataset/releases). Pinned answers are immutable. A "
+        "well-formed release that is not published answers 404, naming `release`."
+    ),
     "schema": {"type": "string", "pattern": VERSION_PATTERN},
 }
 
@@ -52,9 +64,10 @@ def list_parameters(kind: Kind) -> list[dict]:
             "in": "query",
             "description": (
                 "Search names in every script and spelling, titles and descriptions. Ignores case, "
-                "diacritics, spaces and hyphens, and folds Arabic and Persian letter variants."
+                "diacritics, spaces and hyphens, and folds Arabic and Persian letter variants. An "
+                "empty q, or one with no letter or digit (what an empty search form sends), is no q."
             ),
-            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH},
+            "schema": {"type": "string", "maxLength": MAX_VALUE_LENGTH},
         },
         {
             "name": "sort",
@@ -76,8 +89,13 @@ def list_parameters(kind: Kind) -> list[dict]:
         {
             "name": "cursor",
             "in": "query",
-            "description": "Opaque; copy it from `next`. Bound to its query and release.",
-            "schema": {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
+            "description": (
+                "Opaque; copy it from `next`. It is signed, and bound to its query and release; the "
+                "pattern gives its shape, but a signature cannot be written in JSON Schema, so a "
+                "cursor of this shape that this API did not make for this query and release "
+                "answers 400, naming `cursor`."
+            ),
+            "schema": {"type": "string", "pattern": CURSOR_PATTERN},
         },
     ]
     if kind.span_fields:
@@ -87,19 +105,35 @@ def list_parameters(kind: Kind) -> list[dict]:
                     "name": name,
                     "in": "query",
                     "description": (
-                        f"Only records whose EDTF date span overlaps a time {side} this EDTF date."
+                        f"Only records whose EDTF date span overlaps a time {side} this EDTF date "
+                        "or interval (level 0, and level 1 qualifiers, seasons and unspecified "
+                        "digits). The two are separate conditions: a date_to before date_from "
+                        "keeps the records whose span covers the gap between them."
                     ),
-                    "schema": {"type": "string", "maxLength": 64},
+                    "schema": {
+                        "type": "string",
+                        "pattern": EDTF_CALENDAR_PATTERN,
+                        "maxLength": EDTF_MAX_LENGTH,
+                    },
                 }
             )
     for flt in kind.filters:
-        hint = f" A reference such as '{flt.references[0]}/<id>'." if flt.references else ""
+        hint = ""
+        schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH}
+        if flt.references:
+            hint = f" A reference such as '{flt.references[0]}/<id>', or the bare id."
+            others = [k.collection for k in KINDS if k.collection not in flt.references]
+            if others:
+                # A reference into a collection the filter cannot point to is refused. The
+                # pattern also says "not empty": schemathesis's coverage phase reads patterns
+                # but not always minLength beside them.
+                schema["pattern"] = f"^(?!(?:{'|'.join(others)})/[\\s\\S])[\\s\\S]"
         params.append(
             {
                 "name": flt.param,
                 "in": "query",
                 "description": flt.description + hint,
-                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH},
+                "schema": schema,
             }
         )
     return params + [RELEASE_PARAM]
@@ -120,10 +154,10 @@ def _page_schema(kind: Kind) -> dict:
     }
 
 
-def _json(schema: dict, description: str = "OK", media_type: str = "application/json") -> dict:
+def _json(schema: dict, description: str = "OK", *media_types: str) -> dict:
     return {
         "description": description,
-        "content": {media_type: {"schema": schema}},
+        "content": {media: {"schema": schema} for media in media_types or ("application/json",)},
         "headers": {
             "ETag": {"schema": {"type": "string"}},
             "Cache-Control": {"schema": {"type": "string"}},
@@ -190,35 +224,40 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
         responses["200"] = _json(
             _page_schema(BY_COLLECTION["claims"]), "A page of claims that refer to the record."
         )
-        responses["404"] = _problem("No record has this id.")
+        responses["404"] = _problem(f"No record has this id, or {NO_RELEASE}.")
     elif role == "record":
         params.append(RELEASE_PARAM)
         responses["200"] = _json(
             {"$ref": f"#/components/schemas/{kind.name}"}, f"One {kind.name}, in full."
         )
         responses["308"] = {
-            "description": "The record was merged; `Location` names the canonical record.",
+            **_problem("The record was merged; `Location` names the canonical record."),
             "headers": {"Location": {"schema": {"type": "string"}}},
         }
-        responses["404"] = _problem("No record has this id.")
+        responses["404"] = _problem(f"No record has this id, or {NO_RELEASE}.")
         responses["410"] = _problem("The record was withdrawn; `detail` gives the reason.")
     elif path == "/schemas/{kind}":
         params.append(RELEASE_PARAM)
         responses["200"] = _json(
             {"type": "object"}, "A JSON Schema (2020-12) document.", "application/schema+json"
         )
-        responses["404"] = _problem("No schema has this name.")
+        responses["404"] = _problem(f"No schema has this name, or {NO_RELEASE}.")
+    elif path == "/dataset/files/{name}":
+        params.append(RELEASE_PARAM)
+        # Each download is served as its own type: JSON Lines gzipped, CSV, or JSON.
+        responses["200"] = _json({}, "The file, from a folder store.", *_download_types())
+        responses["302"] = {
+            "description": "From S3: a presigned URL valid for at most 15 minutes.",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        }
+        responses["404"] = _problem(f"The release has no file of this name, or {NO_RELEASE}.")
+        responses["406"] = _problem(
+            "A compressed file, and the Accept header takes neither it nor */* (a request "
+            "without an Accept header gets the file)."
+        )
     else:
         params.append(RELEASE_PARAM)
         responses["200"] = _json({"type": "object"}, "OK")
-        if "{" in path:
-            responses["404"] = _problem("Nothing has this name.")
-        if path.startswith("/dataset/files"):
-            responses["302"] = {
-                "description": "From S3: a presigned URL valid for at most 15 minutes.",
-                "headers": {"Location": {"schema": {"type": "string"}}},
-            }
-            responses["406"] = _problem("A compressed file, and Accept takes neither it nor */*.")
     responses["304"] = {"description": "Not modified: the ETag in If-None-Match is current."}
     operation["parameters"] = params
     return operation
@@ -270,12 +309,19 @@ def _html_page(operation: dict, method: str) -> dict:
     return operation
 
 
+def _download_types() -> list[str]:
+    """Every media type a download is served as (chalicelib.media.DOWNLOADS)."""
+    return list(media.DOWNLOADS)
+
+
 def _path_schema(name: str, schemas: Mapping[str, dict]) -> dict:
     if name == "id":
         return {"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX_LENGTH}
     if name == "kind":  # each kind's schema, and the shared ones the release carries
         return {"type": "string", "enum": [file.removesuffix(".schema.json") for file in schemas]}
-    return {"type": "string", "maxLength": 200}
+    if name == "name":  # a download's file name
+        return {"type": "string", "pattern": FILE_NAME_PATTERN}
+    return {"type": "string", "maxLength": MAX_VALUE_LENGTH}
 
 
 def _head(get: dict) -> dict:
@@ -315,6 +361,50 @@ def _bundle(documents: Mapping[str, dict]) -> dict[str, dict]:
     return components
 
 
+def _link_table() -> list[tuple[str, str, str, dict[str, str]]]:
+    """(from operation, link name, to operation, parameters) for each way one answer leads to
+    another: what clients follow, and what schemathesis's stateful phase walks."""
+    table = [
+        ("service_index", "schemas", "list_schemas", {"query.release": "$response.body#/release"}),
+        ("list_schemas", "schema", "get_schema", {"path.kind": "$response.body#/schemas/0/kind"}),
+        ("list_releases", "current", "get_dataset", {"query.release": "$response.body#/current"}),
+        (
+            "get_dataset",
+            "file",
+            "get_dataset_file",
+            {
+                "path.name": "$response.body#/files/0/name",
+                "query.release": "$response.body#/version",
+            },
+        ),
+    ]
+    for kind in KINDS:
+        first = {"path.id": "$response.body#/items/0/id"}
+        table += [
+            (f"list_{kind.collection}", "first", f"get_{kind.name}", first),
+            (f"list_{kind.collection}", "first_claims", f"claims_about_{kind.name}", first),
+            (
+                f"get_{kind.name}",
+                "claims",
+                f"claims_about_{kind.name}",
+                {"path.id": "$response.body#/id"},
+            ),
+        ]
+    return table
+
+
+def _add_links(paths: Mapping[str, dict]) -> None:
+    """OpenAPI links on each 200 that leads somewhere, between operations that exist."""
+    operations = {op["operationId"]: op for ops in paths.values() for op in ops.values()}
+    for source, name, target, parameters in _link_table():
+        if source in operations and target in operations:
+            response = operations[source]["responses"]["200"]
+            response.setdefault("links", {})[name] = {
+                "operationId": target,
+                "parameters": parameters,
+            }
+
+
 def build_openapi(
     routes: Mapping[str, Mapping[str, Any]], documents: Mapping[str, dict], version: str
 ) -> dict:
@@ -329,6 +419,7 @@ def build_openapi(
             operations[method.lower()] = _operation(path, method, view, documents)
             if "HEAD" in methods and method == "GET":
                 operations["head"] = _head(operations["get"])
+    _add_links(paths)
     components = _bundle(documents)
     components.update(
         {

@@ -22,6 +22,8 @@ import hashlib
 import hmac
 import json
 import os
+import re
+import string
 import struct
 from array import array
 from bisect import bisect_left, bisect_right
@@ -116,7 +118,9 @@ def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> Lis
     )
     q = one.get("q")
     if q is not None and not fold(q):
-        raise BadParameter("q", "must contain at least one letter or digit")
+        # Search ignores everything but letters and digits, so 'q=' (what an empty search form
+        # sends) and 'q=--' ask for no narrowing at all: they are no q.
+        q = None
     sort, descending = _sort(kind, one.get("sort", "id"))
     span = _span(kind, one.get("date_from"), one.get("date_to"))
     cursor = one.get("cursor")
@@ -191,12 +195,28 @@ def _span(kind: Kind, date_from: str | None, date_to: str | None) -> tuple[int, 
             start = day_number(earliest, OPEN_START)
         else:
             end = day_number(latest, OPEN_END)
-    if start > end:
-        raise BadParameter("date_to", "ends before date_from begins")
+    # date_from and date_to are separate conditions (a span reaching to or past date_from, one
+    # starting by date_to), so date_to before date_from is no contradiction: it selects the
+    # records whose span covers the whole gap between them. ``overlapping`` answers that as is.
     return start, end
 
 
 # --- cursors ----------------------------------------------------------------------------------
+
+
+def _cursor_pattern() -> str:
+    """The text of every cursor ``encode_cursor`` can make, as a regular expression: unpadded
+    URL-safe base64 of the body and tag, whose last character's spare bits are zero. Whether a
+    cursor of this shape was signed for its query and release cannot be written as a pattern."""
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    bits = (_CURSOR.size + _TAG_BYTES) * 8
+    length = -(-bits // 6)
+    spare = length * 6 - bits
+    last = "".join(alphabet[i] for i in range(0, 64, 2**spare))
+    return f"^[A-Za-z0-9_-]{{{length - 1}}}[{re.escape(last)}]$"
+
+
+CURSOR_PATTERN = _cursor_pattern()
 
 
 @functools.lru_cache(maxsize=64)

@@ -125,7 +125,15 @@ def problem_for(error: Exception) -> Problem:
     if isinstance(error, BadParameter):
         return bad_parameter(error.param, f"'{error.param}': {error.message}")
     if isinstance(error, ReleaseNotFound):
-        return bad_parameter("release", f"{error}; GET /dataset/releases lists the published ones")
+        # Well formed (views check the shape first) but not published: the client asked for a
+        # thing that does not exist, which is a 404, not a malformed request.
+        return Problem(
+            404,
+            "release-not-found",
+            "Release not found",
+            f"{error}; GET /dataset/releases lists the published ones",
+            parameter="release",
+        )
     if isinstance(error, StoreError):
         # Unavailable, refusing, or holding something unreadable where a release should be:
         # either way the store cannot answer now, which is an outage, not the client's fault.

@@ -342,3 +342,50 @@ def test_bounds_is_cached_and_fast():
 
 def test_module_docs_name_the_hemisphere():
     assert "northern" in edtf.__doc__
+
+
+# -- the calendar pattern: exactly what parse accepts, for API parameters --------------------
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.from_regex(EDTF_PATTERN, fullmatch=True))
+def test_the_calendar_pattern_matches_exactly_what_parses(text):
+    try:
+        parse(text)
+        parsed = True
+    except EDTFError:
+        parsed = False
+    assert bool(re.fullmatch(edtf.EDTF_CALENDAR_PATTERN, text)) == parsed, text
+    assert len(text) <= edtf.EDTF_MAX_LENGTH
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.from_regex(edtf.EDTF_CALENDAR_PATTERN, fullmatch=True))
+def test_everything_the_calendar_pattern_matches_has_bounds(text):
+    bounds(text)  # raises EDTFError for anything the server would refuse
+    assert re.fullmatch(EDTF_PATTERN, text)
+
+
+@pytest.mark.parametrize(
+    "text,ok",
+    [
+        ("1988-02-29", True),
+        ("2000-02-29", True),
+        ("0000-02-29", True),
+        ("1900-02-29", False),
+        ("1989-02-29", False),
+        ("1988-02-30", False),
+        ("1988-04-31", False),
+        ("1988-07-31", True),
+        ("9998-24", True),
+        ("9999-24", False),
+        ("1988/9999-24", False),
+        ("1988-07-28%/1989-07-28%", True),
+    ],
+)
+def test_the_calendar_pattern_on_the_calendar_edges(text, ok):
+    assert bool(re.fullmatch(edtf.EDTF_CALENDAR_PATTERN, text)) is ok
+    validator = pytest.importorskip("jsonschema_rs").validator_for(
+        {"type": "string", "pattern": edtf.EDTF_CALENDAR_PATTERN}
+    )
+    assert validator.is_valid(text) is ok

@@ -34,3 +34,29 @@ def test_make_serve_prints_the_url_and_curl_lines_that_answer(serve):
         status, _, body = fetch(url)
         assert status == 200, url
         assert json.loads(body)
+
+
+def test_make_serve_answers_as_production_does(serve):
+    """The issue's checks, over real HTTP: TRACE is a 405 problem, an unknown path the
+    gateway's 404 problem, and urllib (no Accept header, as pandas) gets the gzipped file."""
+    import gzip
+    import urllib.request
+
+    base, _, _ = serve
+    for method, path, status in (
+        ("TRACE", "/people", 405),
+        ("CONNECT", "/people", 405),
+        ("DELETE", "/", 405),
+        ("GET", "/nope", 404),
+        ("TRACE", "/nope", 404),
+        ("GET", "/dataset/files/;", 404),
+    ):
+        request = urllib.request.Request(base + path, method=method)
+        got, headers, body = fetch(request)
+        assert got == status, (method, path, body[:200])
+        assert headers["Content-Type"] == "application/problem+json"
+        assert json.loads(body)["status"] == status
+    with urllib.request.urlopen(base + "/dataset/files/all.jsonl.gz", timeout=10) as response:
+        assert response.headers["Content-Type"] == "application/gzip"
+        first = gzip.decompress(response.read()).splitlines()[0]
+    assert json.loads(first)["record"]["id"]

@@ -75,8 +75,10 @@ def test_the_folder_store_serves_each_download_with_the_sha256_the_manifest_stat
     )
 
 
-def test_a_compressed_download_needs_an_accept_that_takes_it(dir_client):
-    response = dir_client.http.get("/dataset/files/all.jsonl.gz")
+def test_a_compressed_download_is_refused_to_an_accept_that_does_not_take_it(dir_client):
+    # A request without Accept gets the file: the gateway (devserver) reads a missing Accept
+    # as */*, as RFC 9110 says (tests/serve/test_gateway.py).
+    response = dir_client.http.get("/dataset/files/all.jsonl.gz", headers={"Accept": "text/csv"})
     assert response.status_code == 406
     assert "Accept" in json.loads(response.body)["detail"]
 
@@ -191,3 +193,30 @@ def _refs(node):
     elif isinstance(node, list):
         for value in node:
             yield from _refs(value)
+
+
+def test_every_download_is_served_as_a_media_type_the_spec_documents(dir_client):
+    spec = get_json(dir_client, "/openapi.json")
+    documented = spec["paths"]["/dataset/files/{name}"]["get"]["responses"]["200"]["content"]
+    served = {
+        dir_client.http.get(f["href"], headers={"Accept": "*/*"}).headers["Content-Type"]
+        for f in get_json(dir_client, "/dataset")["files"]
+    }
+    assert served == set(documented)  # gzip, CSV and JSON: each documented, each served
+
+
+def test_a_cursor_the_api_makes_has_the_documented_shape(dir_client):
+    import re
+
+    spec = get_json(dir_client, "/openapi.json")
+    parameters = spec["paths"]["/people"]["get"]["parameters"]
+    pattern = next(p for p in parameters if p["name"] == "cursor")["schema"]["pattern"]
+    page = get_json(dir_client, "/people?limit=1")
+    cursor = parse_qs(urlparse(page["next"]).query)["cursor"][0]
+    assert re.fullmatch(pattern, cursor)
+    # The shape is all a pattern can say: a cursor of that shape not made here is refused.
+    forged = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    assert re.fullmatch(pattern, forged)
+    response = dir_client.http.get(f"/people?limit=1&cursor={forged}")
+    assert response.status_code == 400
+    assert json.loads(response.body)["parameter"] == "cursor"

@@ -181,7 +181,7 @@ def test_a_duplicate_of_a_published_claim_is_a_warning(client, served):
 def test_a_batch_may_be_checked_against_a_pinned_release(client, served):
     assert report(client, claim(subject=PERSON), f"?release={served.version}")["valid"]
     response = post(client, person(), query="?release=20200101-0badcafe")
-    assert assert_problem(response, 400)["parameter"] == "release"
+    assert assert_problem(response, 404)["parameter"] == "release"
     assert assert_problem(post(client, person(), query="?dry=1"), 400)["parameter"] == "dry"
 
 

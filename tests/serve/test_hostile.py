@@ -338,8 +338,8 @@ def test_a_malformed_id_is_a_404_with_no_storage_call(app, route):
 
 @pytest.mark.parametrize("route", ID_ROUTES)
 def test_a_raw_slash_in_an_id_matches_no_route_and_reads_nothing(app, route):
-    # API Gateway (and chalice local) answer a path that matches no resource themselves,
-    # with 403 "Missing Authentication Token", before the function runs.
+    # API Gateway answers a path that matches no resource itself, before the function runs: a
+    # 404 problem in production and under make serve, 403 from chalice's in-process client.
     for record_id in ("../manifest", "../../current.json", "tehran/..", "./tehran"):
         before = app.store.reads
         answer = app.get(route.format(record_id))

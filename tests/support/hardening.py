@@ -186,45 +186,11 @@ class FakeClock:
 
 
 def wsgi_app(chalice_app):
-    """A WSGI callable over chalice's LocalGateway: what ``chalice local`` does per request,
-    minus the socket. Headers and the raw query string pass through untouched."""
-    import base64
+    """A WSGI callable over the app as the local server runs it (``devserver.gateway``): routed
+    as API Gateway routes, so an unknown path is the gateway's 404 problem, not chalice's 403."""
+    from devserver.gateway import wsgi_app as gateway_app
 
-    from chalice.config import Config
-    from chalice.local import LocalGateway, LocalGatewayException
-
-    gateway = LocalGateway(chalice_app, Config())
-
-    def application(environ, start_response):
-        path = environ.get("PATH_INFO", "/")
-        if environ.get("QUERY_STRING"):
-            path += "?" + environ["QUERY_STRING"]
-        headers = {
-            key[5:].replace("_", "-").lower(): value
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
-        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if environ.get(key):
-                headers[key.replace("_", "-").lower()] = environ[key]
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        try:
-            reply = gateway.handle_request(environ["REQUEST_METHOD"], path, headers, body)
-        except LocalGatewayException as error:
-            reply = {"statusCode": error.CODE, "headers": error.headers, "body": error.body or b""}
-        payload = reply.get("body") or b""
-        if reply.get("isBase64Encoded"):
-            payload = base64.b64decode(payload)
-        elif isinstance(payload, str):
-            payload = payload.encode("utf-8")
-        out = [(k, v) for k, v in (reply.get("headers") or {}).items()]
-        for k, values in (reply.get("multiValueHeaders") or {}).items():
-            out += [(k, v) for v in values]
-        start_response(f"{reply['statusCode']} X", out)
-        return [payload]
-
-    return application
+    return gateway_app(chalice_app)
 
 
 # -- published stores, faults and damage -------------------------------------------------------

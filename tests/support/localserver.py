@@ -13,7 +13,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fetch(url: str) -> tuple[int, dict, bytes]:
+def fetch(url: str | urllib.request.Request) -> tuple[int, dict, bytes]:
+    """GET a URL (or send a Request), and answer (status, headers, body) whatever the status."""
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, dict(response.headers), response.read()

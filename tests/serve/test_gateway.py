@@ -1,0 +1,118 @@
+"""devserver.gateway: the local stand-in for API Gateway answers as production does.
+
+In process, through ``Gateway.answer``; tests/project/test_make_serve.py checks the same over
+real HTTP, and tests/project/test_contract.py runs schemathesis against it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from chalicelib.serve import views
+from devserver.gateway import Gateway, unknown_path_answer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def gateway(dir_served, monkeypatch):
+    from app import app
+
+    monkeypatch.setenv(views.STORE_ENV, dir_served.url)
+    views.reset_dataset()
+    yield Gateway(app)
+    views.reset_dataset()
+
+
+def call(gateway, method: str, target: str, headers: dict | None = None, body: bytes = b""):
+    answer = gateway.answer(method, target, headers or {}, body)
+    return answer.status, {name.lower(): value for name, value in answer.headers}, answer.body
+
+
+def problem(answer, status: int) -> dict:
+    got, headers, body = answer
+    assert got == status, body[:300]
+    assert headers["content-type"] == "application/problem+json"
+    document = json.loads(body)
+    assert document["status"] == status and document["title"] and document["detail"]
+    return document
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "PUT", "DELETE"])
+@pytest.mark.parametrize("path", ["/", "/people", "/people/x", "/dataset/files/people.csv"])
+def test_any_method_a_path_does_not_take_is_a_405_naming_what_it_takes(gateway, method, path):
+    answer = call(gateway, method, path)
+    problem(answer, 405)
+    assert answer[1]["allow"] == "GET, HEAD"
+
+
+def test_a_post_only_path_allows_post(gateway):
+    answer = call(gateway, "TRACE", "/validate")
+    problem(answer, 405)
+    assert answer[1]["allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    "target", ["/nope", "/people/x/y/z", "/dataset/files", "//people", "/people/x/claims/y"]
+)
+@pytest.mark.parametrize("method", ["GET", "TRACE", "OPTIONS"])
+def test_an_unknown_path_is_the_gateway_404_problem_whatever_the_method(gateway, target, method):
+    status, headers, body = call(gateway, method, target)
+    # The very response production's gateway gives (.chalice/template-resources.json).
+    production = unknown_path_answer()
+    assert (status, body) == (404, production.body)
+    assert headers == {name.lower(): value for name, value in production.headers}
+    assert problem((status, headers, body), 404)["type"].endswith("/not-found")
+
+
+def test_the_unknown_path_answer_is_read_from_the_deployed_template():
+    template = json.loads((ROOT / ".chalice/template-resources.json").read_text())
+    response = template["Resources"]["UnknownPathResponse"]["Properties"]
+    answer = unknown_path_answer()
+    assert answer.status == int(response["StatusCode"]) == 404
+    assert json.loads(answer.body) == json.loads(response["ResponseTemplates"]["application/json"])
+    assert ("Content-Type", "application/problem+json") in answer.headers
+
+
+@pytest.mark.parametrize("name", [";", ";x", "a;b", "%3B"])
+def test_a_semicolon_is_part_of_the_path_as_at_the_gateway(gateway, name):
+    # Chalice's own matcher took ';' for URL parameters and answered 403 to these.
+    answer = call(gateway, "GET", f"/dataset/files/{name}?release=x")
+    assert answer[0] in (400, 404)
+    problem(answer, answer[0])
+
+
+def test_path_parameters_are_decoded_as_the_gateway_decodes_them(gateway, dir_served):
+    person = dir_served.live["people"][0]["id"]
+    encoded = "".join(f"%{ord(c):02X}" for c in person)
+    status, _, body = call(gateway, "GET", f"/people/{encoded}")
+    assert status == 200 and json.loads(body)["id"] == person
+
+
+def test_a_request_without_accept_gets_the_compressed_file(gateway):
+    # RFC 9110: no Accept means anything is acceptable (urllib and pandas send none).
+    status, headers, body = call(gateway, "GET", "/dataset/files/all.jsonl.gz")
+    assert status == 200 and headers["content-type"] == "application/gzip"
+    assert json.loads(gzip.decompress(body).splitlines()[0])
+
+
+def test_an_accept_that_refuses_the_file_type_still_gets_a_406(gateway):
+    answer = call(gateway, "GET", "/dataset/files/all.jsonl.gz", {"Accept": "application/json"})
+    assert "Accept" in problem(answer, 406)["detail"]
+
+
+def test_known_paths_answer_as_the_app_does(gateway, dir_served):
+    status, headers, body = call(gateway, "GET", "/people?limit=1&q=")
+    assert status == 200 and headers["etag"]
+    assert json.loads(body)["release"] == dir_served.version
+    assert call(gateway, "HEAD", "/people")[0] == 200
+    assert call(gateway, "OPTIONS", "/people")[0] == 204
+    assert call(gateway, "GET", "/people/")[0] == 200  # one trailing slash, as at the gateway
+    posted = call(
+        gateway, "POST", "/validate", {"Content-Type": "application/json"}, b'{"items": []}'
+    )
+    assert posted[0] == 400  # an empty batch, refused by the app itself
