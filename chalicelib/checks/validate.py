@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.catalog import claim_key as claim_key_of
+from chalicelib.checks.harm import consent_problems, personal_data_warnings, withheld_problems
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
 from chalicelib.model.schemas import SchemaSet
@@ -359,6 +360,9 @@ def _cross_record_problems(
     if item.is_tombstone:
         problems += _tombstone_problems(item, known)
     else:
+        problems += [Problem(*p) for p in withheld_problems(kind, record)]
+        problems += [Problem(*p) for p in consent_problems(kind, record)]
+        warnings += [Problem(*p) for p in personal_data_warnings(record)]
         for pointer, reference, targets in _references(kind, record, schemas):
             problems += _reference_problems(pointer, reference, targets, known)
         problems += _date_problems(kind, record, schemas)
