@@ -17,6 +17,7 @@ from chalicelib.model.kinds import Kind
 if TYPE_CHECKING:
     from chalicelib.checks.validate import Report
     from chalicelib.model.schemas import SchemaSet
+    from chalicelib.release.redact import Withheld
 
 
 @dataclass(slots=True)
@@ -75,6 +76,9 @@ class Compiled:
     epoch: int
     content_sha256: str
     claim_keys: dict[str, list[str]]  # sha256 of a claim key -> its live claims' ids, by digest
+    # What the records withhold, with the withheld texts: only the publisher reads it, to find
+    # the older releases that still hold them. No file of the release is made from it.
+    withheld: list[Withheld] = field(default_factory=list)
 
     @property
     def version(self) -> str:
