@@ -147,7 +147,7 @@ def _withholds(item: Item) -> bool:
 def _withheld(read: list[ReadFile]) -> list[Withheld]:
     """What the records withhold, by reference: for the publisher alone."""
     found = []
-    for item, public, _, _ in read:
+    for item, _, _, _ in read:
         if _withholds(item):
             withheld = withheld_of(BY_NAME[item.kind].collection, item.record)
             if withheld is not None:
