@@ -27,10 +27,6 @@ class Problem(NamedTuple):
     message: str
 
 
-# Places where a withheld value may never be: the id is public in every reference to the record.
-UNWITHHOLDABLE = ("/id", "/withheld")
-
-
 def withheld_problems(kind: Kind, record: dict) -> Iterator[Problem]:
     """Pointers that name nothing or the unwithholdable, twice-given ones, and withheld texts
     that the record still publishes elsewhere."""
@@ -47,7 +43,7 @@ def withheld_problems(kind: Kind, record: dict) -> Iterator[Problem]:
             yield Problem(at, "withheld", f"{pointer} is withheld twice; give it once")
             continue
         seen.add(pointer)
-        if any(pointer == u or pointer.startswith(u + "/") for u in UNWITHHOLDABLE):
+        if any(pointer == u or pointer.startswith(u + "/") for u in redaction.UNWITHHOLDABLE):
             yield Problem(
                 at,
                 "withheld",

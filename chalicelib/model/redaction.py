@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from typing import Any
 
 REASONS = ("family-request", "safety", "no-consent", "legal")
+# The id is public in every reference to the record; ``withheld`` is what the public is told.
+UNWITHHOLDABLE = ("/id", "/withheld")
 PLACEHOLDER = "[withheld]"
 # A person in one of these categories, with no date of death, is treated as living.
 LIVING_CATEGORIES = ("survivor", "witness", "family-member")
@@ -62,14 +64,19 @@ def resolve(record: Any, pointer: str) -> Any:
 
 
 def entries(record: Any) -> list[dict[str, str]]:
-    """The record's well-formed ``withheld`` entries (the schema reports the others)."""
+    """The record's ``withheld`` entries shaped like one: a string pointer and reason (the
+    schema reports the others, and a wrong reason), leaving out the id and ``withheld``
+    itself, which are never withheld (the validator says so)."""
     found = record.get("withheld") if isinstance(record, dict) else None
     if not isinstance(found, list):
         return []
     return [
         e
         for e in found
-        if isinstance(e, dict) and isinstance(e.get("pointer"), str) and e.get("reason") in REASONS
+        if isinstance(e, dict)
+        and isinstance(e.get("pointer"), str)
+        and isinstance(e.get("reason"), str)
+        and not any(e["pointer"] == u or e["pointer"].startswith(u + "/") for u in UNWITHHOLDABLE)
     ]
 
 
