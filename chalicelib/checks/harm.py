@@ -205,3 +205,39 @@ def _strings(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
             if key not in NOT_PROSE:
                 token = key.replace("~", "~0").replace("/", "~1")
                 yield from _strings(item, f"{pointer}/{token}")
+
+
+# -- across records -------------------------------------------------------------------------
+
+# A withheld text is looked for in other records only if it could name someone: a date or a
+# number ("1988") shows up everywhere for reasons of its own.
+MIN_NAME_TEXT = 6
+
+
+def shown_in_other_records(records: list[tuple[str, Kind, dict]]) -> Iterator[tuple[int, Problem]]:
+    """(position, problem) for each text in a record of ``records`` (reference, kind, record)
+    that repeats a name-like text another record withholds; the value itself is not echoed."""
+    withheld: list[tuple[str, str]] = []  # (comparable text, the withholding record)
+    for reference, _, record in records:
+        for text in redaction.withheld_texts(record):
+            if len(text) >= MIN_NAME_TEXT and any(c.isalpha() for c in text):
+                withheld.append((redaction.comparable(text), reference))
+    if not withheld:
+        return
+    for position, (reference, kind, record) in enumerate(records):
+        public = redaction.redact(record, kind.title_field)
+        for pointer, value in _strings(public, ""):
+            if pointer.startswith("/withheld/"):
+                continue
+            shown = redaction.comparable(value)
+            owner = next((o for t, o in withheld if o != reference and t in shown), None)
+            if owner is not None:
+                yield (
+                    position,
+                    Problem(
+                        pointer,
+                        "withheld",
+                        f"this text repeats a value that {owner} withholds; withhold it here "
+                        "too, or reword it",
+                    ),
+                )

@@ -17,7 +17,12 @@ from typing import Any
 
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.catalog import claim_key as claim_key_of
-from chalicelib.checks.harm import consent_problems, personal_data_warnings, withheld_problems
+from chalicelib.checks.harm import (
+    consent_problems,
+    personal_data_warnings,
+    shown_in_other_records,
+    withheld_problems,
+)
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
 from chalicelib.model.schemas import SchemaSet
@@ -157,6 +162,11 @@ def validate(
     for item, (errors, warnings) in zip(checked, found):
         item.errors.extend(errors)
         item.warnings.extend(warnings)
+    live = [i for i in checked if isinstance(i.record, dict) and not i.is_tombstone]
+    for position, problem in shown_in_other_records(
+        [(f"{i.collection}/{i.record_id}", BY_NAME[i.kind], i.record) for i in live]
+    ):
+        live[position].errors.append(Problem(*problem))
     return Report(items)
 
 

@@ -193,3 +193,19 @@ def test_the_cli_accepts_the_same_witness_withheld(tmp_path):
     data = write(copy.deepcopy(harm_dataset()), tmp_path / "data")
     result = CliRunner().invoke(main, ["validate", str(data), "--data", str(data)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_name_one_record_withholds_is_an_error_where_another_record_shows_it():
+    dataset = harm_dataset()
+    dataset["events"][0]["description"] = f"Testimony of {WITNESS_NAME}."
+    assert problems_of(dataset, "1988-prison-massacres") == [("/description", "withheld")]
+    report = validate(items(dataset), SCHEMAS)
+    message = next(i for i in report.items if i.record_id == "1988-prison-massacres").errors[0]
+    assert "people/witness-a withholds" in message.message
+    assert WITNESS_NAME not in message.message
+
+
+def test_a_withheld_date_may_be_shared_by_other_records():
+    dataset = harm_dataset()
+    dataset["events"][0]["description"] = "Began on 1961-03-04."
+    assert problems_of(dataset, "1988-prison-massacres") == []
