@@ -99,7 +99,7 @@ def kept(request: Request, release, make) -> Finished:
     Only answers are kept; a Problem raised by ``make`` is raised again on every request.
     """
     # A redaction (chalicelib.release.redactions) changes what an old release may answer.
-    key = (release.version, release.stamp, request.key)
+    key = (release.version, getattr(release, "stamp", None), request.key)
     found = _answers.get(key)
     if found is None:
         found = finish(make())
