@@ -375,7 +375,7 @@ def _side_by_side(read: Callable[[Any], Any], keys: list) -> None:
 def _quietly(read: Callable[[Any], Any], key: Any) -> None:
     try:
         read(key)
-    except (StoreError, IntegrityError):
+    except (StoreError, IntegrityError, Redacted):
         pass  # the lookup proper reads it again, and answers the failure
 
 
