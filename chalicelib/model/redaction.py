@@ -27,8 +27,11 @@ UNWITHHOLDABLE = ("/id", "/withheld")
 PLACEHOLDER = "[withheld]"
 # A person in one of these categories, with no date of death, is treated as living.
 LIVING_CATEGORIES = ("survivor", "witness", "family-member")
-# Members of a withheld object that are codes, not personal data ('en', 'Latn').
-CODE_MEMBERS = frozenset({"lang", "script"})
+# The members of a withheld object (a spelling, a citation, a participant) whose texts say who
+# someone is. The others are codes ('en', 'Latn'), references or notes such as 'alias', which
+# are everywhere: searching for them would find every file. Withhold such a member by its own
+# pointer to have it searched for.
+TEXT_MEMBERS = frozenset({"name", "quote", "title", "description", "value", "speaks_publicly_as"})
 # A withheld text shorter than this identifies nobody on its own, and searching older
 # releases for it would match nearly every file.
 MIN_TEXT = 4
@@ -128,7 +131,8 @@ def _resolves(record: Any, pointer: str) -> bool:
 def withheld_texts(record: Any) -> list[str]:
     """Every text the record withholds, as ``data/`` has it: what must appear in no output.
 
-    Codes (a spelling's ``lang`` and ``script``) and texts shorter than ``MIN_TEXT`` are left out.
+    Of a withheld object, only the members in ``TEXT_MEMBERS`` count; texts shorter than
+    ``MIN_TEXT`` are left out.
     """
     found: list[str] = []
     for entry in entries(record):
@@ -147,7 +151,7 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key not in CODE_MEMBERS:
+            if key in TEXT_MEMBERS:
                 yield from _texts(item)
 
 

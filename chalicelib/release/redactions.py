@@ -56,7 +56,11 @@ def parse_register(body: bytes) -> list[dict[str, Any]]:
         raise StoreError(f"{REDACTIONS_KEY} is not valid JSON") from None
     entries = document.get("redactions") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("withdrawn"), dict) for e in entries
+        isinstance(e, dict)
+        and isinstance(e.get("withdrawn"), dict)
+        and isinstance(e.get("redacted_in"), str)
+        and isinstance(e.get("record"), str)
+        for e in entries
     ):
         raise StoreError(f"{REDACTIONS_KEY} does not list redactions")
     return entries
@@ -93,48 +97,54 @@ def redact_past(
     recorded: str,
     releases: Iterable[str],
 ) -> tuple[bytes | None, list[str]]:
-    """Search the older ``releases`` for what ``withheld`` newly withholds, and add it to the
-    register. Return the register's new bytes (None if nothing is new) and the store keys to
-    purge once readers have been told (``current.json`` names the register's digest)."""
+    """Search the older ``releases`` not yet searched for each value ``withheld`` withholds,
+    and record what was found in the register. Return the register's new bytes (None if
+    nothing changed) and the store keys to purge once readers have been told
+    (``current.json`` names the register's digest).
+
+    Each entry remembers the releases searched for it: a release published while the value
+    was not withheld (consent given, then withdrawn again) is searched when it is next
+    withheld.
+    """
     register = read_register(store)
-    known = {(e["record"], e["pointer"]) for e in register}
-    new = [
-        (w, pointer, reason)
-        for w in withheld
-        for pointer, reason in w.marks
-        if (w.reference, pointer) not in known
-    ]
-    if not new:
+    by_key = {(e["record"], e["pointer"]): e for e in register}
+    older = [v for v in releases if v != version]
+    todo: list[tuple[Withheld, str, str, set[str]]] = []
+    for w in withheld:
+        for pointer, reason in w.marks:
+            entry = by_key.get((w.reference, pointer))
+            unsearched = set(older) - set(entry.get("searched", ()) if entry else ())
+            if entry is None or unsearched:
+                todo.append((w, pointer, reason, unsearched))
+    if not todo:
         return None, []
     gone = withdrawals(register)
-    records = {w.reference: w for w, _, _ in new}
     hits: dict[str, dict[str, list[str]]] = {}  # record -> version -> paths
-    for older in releases:
-        if older == version:
-            continue
-        found = _search_release(store, older, records, gone.get(older, {}))
-        for reference, paths in found.items():
-            hits.setdefault(reference, {})[older] = paths
-    for w, pointer, reason in new:
-        register.append(
-            {
+    for release in older:
+        wanted = {w.reference: w for w, _, _, unsearched in todo if release in unsearched}
+        if wanted:
+            for reference, paths in _search_release(
+                store, release, wanted, gone.get(release, {})
+            ).items():
+                hits.setdefault(reference, {})[release] = paths
+    purge: set[str] = set()
+    for w, pointer, reason, unsearched in todo:
+        found = {v: p for v, p in hits.get(w.reference, {}).items() if v in unsearched}
+        entry = by_key.get((w.reference, pointer))
+        if entry is None:
+            entry = by_key[(w.reference, pointer)] = {
                 "record": w.reference,
                 "pointer": pointer,
-                "reason": reason,
-                "recorded": recorded,
-                "redacted_in": version,
-                "withdrawn": hits.get(w.reference, {}),
+                "withdrawn": {},
+                "searched": [],
             }
-        )
-    purge = sorted(
-        {
-            release_prefix(older) + path
-            for by_version in hits.values()
-            for older, paths in by_version.items()
-            for path in paths
-        }
-    )
-    return canonical_json({"redactions": register}), purge
+            register.append(entry)
+        if found or "redacted_in" not in entry:
+            entry.update(reason=reason, recorded=recorded, redacted_in=version)
+        entry["withdrawn"] = dict(sorted({**entry["withdrawn"], **found}.items()))
+        entry["searched"] = sorted(set(entry.get("searched", ())) | unsearched)
+        purge |= {release_prefix(v) + path for v, paths in found.items() for path in paths}
+    return canonical_json({"redactions": register}), sorted(purge)
 
 
 def _search_release(

@@ -71,10 +71,11 @@ def test_a_record_withholding_nothing_is_handed_through_as_it_is():
     assert redaction.redact(RECORD, "name") is RECORD
 
 
-def test_withheld_texts_leave_out_codes_and_short_texts():
-    record = withholding("/names/1", "/born")
-    record["names"][1]["lang"] = "fa"
-    assert redaction.withheld_texts(record) == ["S. Example", "1960"]
+def test_withheld_texts_leave_out_codes_notes_references_and_short_texts():
+    record = withholding("/names/1", "/born", "/sources/0")
+    record["names"][1]["note"] = "alias"
+    record["sources"][0]["quote"] = "words she said"
+    assert redaction.withheld_texts(record) == ["S. Example", "1960", "words she said"]
     record["withheld"].append({"pointer": "/categories/0", "reason": "safety"})
     assert "victim" in redaction.withheld_texts(record)
     record["withheld"] = [{"pointer": "/names/1/lang", "reason": "safety"}]

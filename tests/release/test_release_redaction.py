@@ -115,3 +115,28 @@ def test_a_release_without_withheld_values_is_unchanged_by_redaction(
         for record in records:
             kind = next(k for k in BY_NAME.values() if k.collection == collection)
             assert public_record(kind, record) is record
+
+
+def test_a_value_published_again_and_then_withheld_again_is_redacted_from_every_release(
+    tmp_path, write_data, release_time
+):
+    # Withheld, then published again with consent, then withheld again: the release that
+    # published it in between is searched and redacted too.
+    store = open_store(str(tmp_path / "store"))
+    versions = [
+        publish(
+            store, write_data(harm_dataset(withheld=w)), epoch=release_time + n * 86_400
+        ).version
+        for n, w in enumerate((False, True, False, True))
+    ]
+    assert len(set(versions)) == 4
+    assert leaks(artifacts(tmp_path / "store")) == []
+    register = json.loads(store.get("redactions.json"))["redactions"]
+    alias = next(e for e in register if e["pointer"] == "/names/1" and "rostami" in e["record"])
+    assert set(alias["withdrawn"]) == {versions[0], versions[2]}
+    assert alias["redacted_in"] == versions[3]
+    assert alias["searched"] == sorted(versions[:3])
+    dataset = Dataset(store)
+    for version in versions:
+        record = json.loads(dataset.pinned(version).record("people", "hamid-rostami").body)
+        assert VICTIM_ALIAS not in json.dumps(record, ensure_ascii=False), version
