@@ -183,6 +183,7 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
     if role == "list":
         params += list_parameters(kind)
         responses["200"] = _json(_page_schema(kind), f"A page of {kind.collection}.")
+        responses["410"] = _problem(REDACTED)
     elif role == "claims":
         params += list_parameters(BY_COLLECTION["claims"])
         responses["200"] = _json(
@@ -217,9 +218,16 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
                 "headers": {"Location": {"schema": {"type": "string"}}},
             }
             responses["406"] = _problem("A compressed file, and Accept takes neither it nor */*.")
+            responses["410"] = _problem(REDACTED)
     responses["304"] = {"description": "Not modified: the ETag in If-None-Match is current."}
     operation["parameters"] = params
     return operation
+
+
+REDACTED = (
+    "Pinned to an older release whose file held a value withheld since: `replaced_by` names "
+    "the release that carries the redacted form, `reason` why it is withheld."
+)
 
 
 def _path_schema(name: str, schemas: Mapping[str, dict]) -> dict:
