@@ -603,4 +603,6 @@ class Dataset:
             held = self._releases.get(version)
             if held is None or held.manifest_sha256 != release.manifest_sha256:
                 self._releases[version] = held = release
+            if held.stamp != self._register_sha256:  # a register taken while it was read
+                held.redact(self._withdrawn.get(version, {}), self._register_sha256)
             return held
