@@ -59,13 +59,19 @@ class PublishResult:
     current_changed: bool  # False when current.json already named it
     written: int  # objects newly written
     changes: dict[str, int]
+    purged: int = 0  # objects of older releases removed, every version, for a redaction
 
     def describe(self) -> str:
+        redacted = (
+            f"; {self.purged} objects of older releases withdrawn for redactions"
+            if self.purged
+            else ""
+        )
         if not self.created and not self.current_changed:
-            return f"{self.version} is already published and current; nothing to do"
+            return f"{self.version} is already published and current; nothing to do{redacted}"
         if not self.created:
-            return f"{self.version} was already published; current.json now names it"
-        return f"published {self.version} ({self.written} objects written)"
+            return f"{self.version} was already published; current.json now names it{redacted}"
+        return f"published {self.version} ({self.written} objects written){redacted}"
 
 
 def content_type(path: str) -> str:
@@ -140,7 +146,9 @@ def publish(
     # from then on; only now do the files, and every earlier version of them, go.
     for key in purge:
         store.purge(key)
-    return PublishResult(compiled.version, existing is None, current_changed, written, changes)
+    return PublishResult(
+        compiled.version, existing is None, current_changed, written, changes, len(purge)
+    )
 
 
 def _register(

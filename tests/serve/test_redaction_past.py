@@ -70,9 +70,10 @@ def redacted(tmp_path_factory):
         clock = Clock()
         warm = Dataset(store, clock=clock)
         warm_before = warm.pinned(first).record("people", "hamid-rostami").body
-        second = publish(
-            store, write(harm_dataset(), folder / "d2"), epoch=RELEASE_EPOCH + 86_400
-        ).version
+        result = publish(store, write(harm_dataset(), folder / "d2"), epoch=RELEASE_EPOCH + 86_400)
+        assert result.purged > 10
+        assert "objects of older releases withdrawn for redactions" in result.describe()
+        second = result.version
         clock.now += 3600
         warm_after = warm.pinned(first).record("people", "hamid-rostami").body
         yield Redacted(store, f"s3://{BUCKET}/{PREFIX}", first, second, warm_before, warm_after)
