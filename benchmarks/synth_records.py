@@ -354,6 +354,11 @@ def person(u: Universe, i: int, rng: random.Random) -> Record:
     if rng.random() < 0.05:
         record["identifiers"] = [{"scheme": "wikidata", "value": f"Q{1000000 + i}"}]
     record["sources"] = u.citations(rng)
+    if "died" not in record and category in ("survivor", "witness", "family-member"):
+        # A living person is named only with evidence of consent (docs/do-no-harm.md).
+        first_citation = record["sources"][0]
+        first_citation.setdefault("locator", "interview")
+        first_citation["speaks_publicly_as"] = latin
     return record
 
 

@@ -95,3 +95,21 @@ class BadParameter(DatasetError):
         super().__init__(f"{param}: {message}")
         self.param = param
         self.message = message
+
+
+class Redacted(DatasetError):
+    """A file of an older release held a value withheld since: it is no longer served.
+
+    ``replaced_by`` is the release that carries the redacted form; ``reason`` is why the value
+    is withheld. Neither names the value.
+    """
+
+    def __init__(self, version: str, path: str, replaced_by: str, reason: str):
+        super().__init__(
+            f"{path} of release {version} held a value that is now withheld ({reason}); "
+            f"release {replaced_by} carries the redacted form"
+        )
+        self.version = version
+        self.path = path
+        self.replaced_by = replaced_by
+        self.reason = reason

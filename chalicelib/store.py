@@ -190,6 +190,11 @@ class Store(abc.ABC):
     def delete(self, key: str) -> None:
         """Remove the object if present (used to clean up a failed publish)."""
 
+    def purge(self, key: str) -> None:
+        """Remove the object and every earlier version of it, so that nothing can restore
+        it (a redaction: docs/do-no-harm.md). A store without versions just deletes it."""
+        self.delete(key)
+
     def presigned_url(self, key: str, expires_in: int = PRESIGN_SECONDS) -> str | None:
         """Return a short-lived URL to download ``key`` directly, or None if unsupported."""
         return None
@@ -402,6 +407,26 @@ class S3Store(Store):
         full = self._full(key)
         with _translated(key):
             self.client.delete_object(Bucket=self.bucket, Key=full)
+
+    def purge(self, key: str) -> None:
+        """Delete every version and delete marker of exactly ``key`` in a versioned bucket
+        (the publisher's s3:ListBucketVersions and s3:DeleteObjectVersion; never the API's)."""
+        full = self._full(key)
+        with _translated(key):
+            paginator = self.client.get_paginator("list_object_versions")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+                doomed = [
+                    {"Key": v["Key"], "VersionId": v["VersionId"]}
+                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                    if v["Key"] == full
+                ]
+                if doomed:
+                    # An unversioned bucket lists its objects as version "null": they go too.
+                    answer = self.client.delete_objects(
+                        Bucket=self.bucket, Delete={"Objects": doomed, "Quiet": True}
+                    )
+                    if answer.get("Errors"):
+                        raise StoreError(f"could not delete every version of {key!r}")
 
     def presigned_url(self, key: str, expires_in: int = PRESIGN_SECONDS) -> str:
         """Return a presigned GET URL for exactly ``key``, valid ``expires_in`` ≤ 900 s."""

@@ -537,3 +537,36 @@ def test_classify_client_error_maps_connection_failures_to_store_unavailable():
     ):
         error = classify_client_error(exc)
         assert type(error) is StoreUnavailable and BUCKET not in str(error)
+
+
+def test_purge_removes_the_object_and_leaves_its_neighbours(store):
+    store.put("releases/a/files/x.csv", b"old")
+    store.put("releases/a/files/x.csv.gz", b"neighbour")
+    store.purge("releases/a/files/x.csv")
+    assert not store.exists("releases/a/files/x.csv")
+    assert store.get("releases/a/files/x.csv.gz") == b"neighbour"
+    store.purge("releases/a/files/never-written.csv")  # nothing there: nothing to do
+
+
+def test_purge_removes_every_version_in_a_versioned_bucket(s3_store):
+    client = s3_store.client
+    client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    key = "releases/a/files/x.csv"
+    for body in (b"first", b"second", b"third"):
+        s3_store.put(key, body)
+    s3_store.delete(key)  # a delete marker: the versions stay restorable
+    s3_store.put("releases/a/files/x.csv.gz", b"neighbour")
+    full = f"{PREFIX}/{key}"
+
+    def versions(name: str) -> list[dict]:
+        listed = client.list_object_versions(Bucket=BUCKET, Prefix=name)
+        return [
+            v
+            for v in listed.get("Versions", []) + listed.get("DeleteMarkers", [])
+            if v["Key"] == name
+        ]
+
+    assert len(versions(full)) == 4
+    s3_store.purge(key)
+    assert versions(full) == []
+    assert len(versions(f"{full}.gz")) == 1

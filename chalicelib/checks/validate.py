@@ -17,6 +17,12 @@ from typing import Any
 
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.catalog import claim_key as claim_key_of
+from chalicelib.checks.harm import (
+    consent_problems,
+    personal_data_warnings,
+    shown_in_other_records,
+    withheld_problems,
+)
 from chalicelib.checks.placeholders import placeholders_in
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
@@ -161,6 +167,11 @@ def validate(
     for item, (errors, warnings) in zip(checked, found):
         item.errors.extend(errors)
         item.warnings.extend(warnings)
+    live = [i for i in checked if isinstance(i.record, dict) and not i.is_tombstone]
+    for position, problem in shown_in_other_records(
+        [(f"{i.collection}/{i.record_id}", BY_NAME[i.kind], i.record) for i in live]
+    ):
+        live[position].errors.append(Problem(*problem))
     return Report(items)
 
 
@@ -373,6 +384,9 @@ def _cross_record_problems(
     if item.is_tombstone:
         problems += _tombstone_problems(item, known)
     else:
+        problems += [Problem(*p) for p in withheld_problems(kind, record)]
+        problems += [Problem(*p) for p in consent_problems(kind, record)]
+        warnings += [Problem(*p) for p in personal_data_warnings(record)]
         for pointer, reference, targets in _references(kind, record, schemas):
             problems += _reference_problems(pointer, reference, targets, known)
         problems += _date_problems(kind, record, schemas)

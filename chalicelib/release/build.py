@@ -15,7 +15,9 @@ import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from chalicelib.checks.catalog import claim_key as claim_key_of
 from chalicelib.checks.intake import load_file, record_files
 from chalicelib.checks.validate import Item, validate
 from chalicelib.errors import BuildError, InvalidDataset
@@ -33,6 +35,7 @@ from chalicelib.release.layout import canonical_json, schema_path, sha256_hex
 from chalicelib.release.manifest import RELEASE_FORMAT
 from chalicelib.release.precheck import PrecheckedSchemaSet
 from chalicelib.release.progress import Progress
+from chalicelib.release.redact import Withheld, public_record, withheld_of
 
 
 def source_date_epoch(data_dir: Path) -> int:
@@ -78,7 +81,7 @@ def compile_data(
     processes = processes_for(len(files))
     read = map_shared(_read_files, list(enumerate(files)), processes)
     report = validate(
-        [item for item, _, _ in read],
+        [item for item, _, _, _ in read],
         schemas,
         spread=lambda work, part: map_shared(work, part, processes),
     )
@@ -95,6 +98,7 @@ def compile_data(
         epoch,
         _content_sha256(schema_bytes, collections),
         claim_keys,
+        _withheld(read),
     )
 
 
@@ -105,12 +109,13 @@ def _compiled_collections(
     in its collection's index chunks; and the live claims' ids by claim-key digest."""
     collections = {kind.collection: CompiledCollection(kind) for kind in KINDS}
     claim_keys: dict[str, list[str]] = {}
-    for item, body, sha256 in read:
-        if item.claim_key is not None and not item.is_tombstone:
-            claim_keys.setdefault(sha256_hex(item.claim_key.encode("utf-8")), []).append(
-                item.record_id
-            )
-        compiled = CompiledRecord(item.record_id, item.record, body, sha256)
+    for item, public, body, sha256 in read:
+        # The catalog publishes a digest of each claim key, so a claim that withholds part of
+        # its key is keyed by what it publishes.
+        key = claim_key_of(public) if _withholds(item) else item.claim_key
+        if key is not None and not item.is_tombstone:
+            claim_keys.setdefault(sha256_hex(key.encode("utf-8")), []).append(item.record_id)
+        compiled = CompiledRecord(item.record_id, public, body, sha256)
         collection = collections[BY_NAME[item.kind].collection]
         (collection.tombstones if item.is_tombstone else collection.live).append(compiled)
     for collection in collections.values():
@@ -135,25 +140,49 @@ def _content_sha256(
     ).hexdigest()
 
 
-# A record file read: its item, and for a JSON object its canonical JSON and that JSON's sha256.
-ReadFile = tuple[Item, bytes | None, str | None]
+def _withholds(item: Item) -> bool:
+    return isinstance(item.record, dict) and not item.is_tombstone and "withheld" in item.record
+
+
+def _withheld(read: list[ReadFile]) -> list[Withheld]:
+    """What the records withhold, by reference: for the publisher alone."""
+    found = []
+    for item, _, _, _ in read:
+        if _withholds(item):
+            withheld = withheld_of(BY_NAME[item.kind].collection, item.record)
+            if withheld is not None:
+                found.append(withheld)
+    return sorted(found, key=lambda w: w.reference)
+
+
+# A record file read: its item, and for a JSON object the record as released (its withheld
+# values removed: chalicelib.release.redact), that record's canonical JSON and its sha256.
+ReadFile = tuple[Item, Any, bytes | None, str | None]
 
 
 def _read_files(files: Sequence[tuple[int, tuple[Path, str | None]]]) -> list[ReadFile]:
-    """Each numbered record file as an item, with its canonical JSON and that JSON's sha256.
+    """Each numbered record file as an item, with the record as released, its canonical JSON
+    and that JSON's sha256.
 
     Everything here is per file, so it runs on every core (chalicelib.release.cores.map_shared); the
-    claim key is worked out here for the same reason.
+    claim key is worked out here for the same reason. Redaction happens here, once: every
+    output of the release is made from the released record, never from ``item.record``.
     """
     read = []
     for index, (path, collection) in files:
         item = load_file(path, collection, index)
         item.claim_key  # noqa: B018 - cached on the item, which carries it back
         if isinstance(item.record, dict):
-            body = canonical_json(item.record)
-            read.append((item, body, sha256_hex(body)))
+            kind = BY_NAME.get(item.kind or "")
+            public = (
+                public_record(kind, item.record)
+                if kind is not None and not item.is_tombstone
+                else item.record
+            )
+            body = canonical_json(public)
+            read.append((item, public, body, sha256_hex(body)))
         else:
-            read.append((item, None, None))
+            read.append((item, item.record, None, None))
     return read
 
 

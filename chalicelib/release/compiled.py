@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.checks.validate import Report
 from chalicelib.model.kinds import Kind
 from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.redact import Withheld
 
 
 @dataclass(slots=True)
@@ -73,6 +74,9 @@ class Compiled:
     epoch: int
     content_sha256: str
     claim_keys: dict[str, list[str]]  # sha256 of a claim key -> its live claims' ids, by digest
+    # What the records withhold, with the withheld texts: only the publisher reads it, to find
+    # the older releases that still hold them. No file of the release is made from it.
+    withheld: list[Withheld] = field(default_factory=list)
 
     @property
     def version(self) -> str:

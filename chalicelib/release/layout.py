@@ -5,6 +5,8 @@ through it, so each key and each encoding rule is stated once, here::
 
     current.json                          the pointer: {version, manifest_sha256, published}
     releases.json                         every release, newest first, with its change summary
+    redactions.json                       values withheld since an older release held them, and
+                                          the files of older releases withdrawn for them
     releases/<version>/manifest.json      version, counts, licence, citation, every file's digest
     releases/<version>/schemas/<name>     the JSON Schemas the release was validated against
     releases/<version>/directory/<c>/<n>.json  id -> entry, for one hash shard (below)
@@ -30,6 +32,7 @@ from typing import Any
 
 CURRENT_KEY = "current.json"
 RELEASES_KEY = "releases.json"
+REDACTIONS_KEY = "redactions.json"
 RELEASES_PREFIX = "releases/"
 MANIFEST = "manifest.json"
 

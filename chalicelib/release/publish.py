@@ -29,6 +29,7 @@ from chalicelib.release.downloads import CHANGES_FILE, summary_line
 from chalicelib.release.layout import (
     CURRENT_KEY,
     MANIFEST,
+    REDACTIONS_KEY,
     RELEASES_KEY,
     canonical_json,
     chunk_path,
@@ -38,6 +39,7 @@ from chalicelib.release.layout import (
 )
 from chalicelib.release.progress import Progress, no_progress
 from chalicelib.release.reader import Dataset, Release, verified
+from chalicelib.release.redactions import redact_past
 from chalicelib.release.writer import write_release
 from chalicelib.store import Store
 
@@ -51,13 +53,19 @@ class PublishResult:
     current_changed: bool  # False when current.json already named it
     written: int  # objects newly written
     changes: dict[str, int]
+    purged: int = 0  # objects of older releases removed, every version, for a redaction
 
     def describe(self) -> str:
+        redacted = (
+            f"; {self.purged} objects of older releases withdrawn for redactions"
+            if self.purged
+            else ""
+        )
         if not self.created and not self.current_changed:
-            return f"{self.version} is already published and current; nothing to do"
+            return f"{self.version} is already published and current; nothing to do{redacted}"
         if not self.created:
-            return f"{self.version} was already published; current.json now names it"
-        return f"published {self.version} ({self.written} objects written)"
+            return f"{self.version} was already published; current.json now names it{redacted}"
+        return f"published {self.version} ({self.written} objects written){redacted}"
 
 
 def content_type(path: str) -> str:
@@ -114,20 +122,42 @@ def publish(
             )
         changes = json.loads((folder / download_path(CHANGES_FILE)).read_bytes())["summary"]
     manifest_sha256 = sha256_hex(manifest_bytes)
-    _list_release(store, manifest, manifest_sha256, changes)
+    releases = _list_release(store, manifest, manifest_sha256, changes)
+    register, purge = _register(store, compiled, manifest, releases)
+    pointer = {
+        "version": compiled.version,
+        "manifest_sha256": manifest_sha256,
+        "published": manifest["published"],
+    }
+    if register is not None:
+        pointer["redactions_sha256"] = sha256_hex(register)
     current_changed = current is None or current.version != compiled.version
-    if current_changed:
-        store.put(
-            CURRENT_KEY,
-            canonical_json(
-                {
-                    "version": compiled.version,
-                    "manifest_sha256": manifest_sha256,
-                    "published": manifest["published"],
-                }
-            ),
-        )
-    return PublishResult(compiled.version, existing is None, current_changed, written, changes)
+    if current_changed or _get(store, CURRENT_KEY) != canonical_json(pointer):
+        store.put(CURRENT_KEY, canonical_json(pointer))
+    # Readers learn of the redaction from current.json, and answer the withdrawn files 410
+    # from then on; only now do the files, and every earlier version of them, go.
+    for key in purge:
+        store.purge(key)
+    return PublishResult(
+        compiled.version, existing is None, current_changed, written, changes, len(purge)
+    )
+
+
+def _register(
+    store: Store, compiled: Compiled, manifest: dict[str, Any], releases: list[str]
+) -> tuple[bytes | None, list[str]]:
+    """The register of redactions as it now stands (None if there is none), and the objects
+    of older releases to purge because they hold a value the data withholds."""
+    existing = _get(store, REDACTIONS_KEY)
+    if not compiled.withheld:
+        return existing, []
+    updated, purge = redact_past(
+        store, compiled.withheld, compiled.version, manifest["published"], releases
+    )
+    if updated is None:
+        return existing, []
+    store.put(REDACTIONS_KEY, updated)
+    return updated, purge
 
 
 def _current(dataset: Dataset) -> Release | None:
@@ -250,12 +280,13 @@ def _in_parallel(
 
 def _list_release(
     store: Store, manifest: dict[str, Any], manifest_sha256: str, changes: dict[str, int]
-) -> None:
-    """Add the release to releases.json (newest first) unless it is listed already."""
+) -> list[str]:
+    """Add the release to releases.json (newest first) unless it is listed already; return
+    the versions listed."""
     raw = _get(store, RELEASES_KEY)
     releases = json.loads(raw)["releases"] if raw else []
     if any(r["version"] == manifest["version"] for r in releases):
-        return
+        return [r["version"] for r in releases]
     releases.append(
         {
             "version": manifest["version"],
@@ -269,3 +300,4 @@ def _list_release(
     )
     releases.sort(key=lambda r: (r["published"], r["version"]), reverse=True)
     store.put(RELEASES_KEY, canonical_json({"releases": releases}))
+    return [r["version"] for r in releases]

@@ -27,9 +27,11 @@ from typing import Any
 
 from chalicelib.checks.catalog import Catalog, source_facts
 from chalicelib.errors import (
+    DatasetError,
     IntegrityError,
     ObjectMissing,
     ObjectTruncated,
+    Redacted,
     ReleaseNotFound,
     StoreError,
 )
@@ -38,6 +40,7 @@ from chalicelib.release.cache import Memo as _LRU
 from chalicelib.release.layout import (
     CURRENT_KEY,
     MANIFEST,
+    REDACTIONS_KEY,
     RELEASES_KEY,
     VERSION,
     chunk_path,
@@ -50,6 +53,7 @@ from chalicelib.release.layout import (
     sha256_hex,
     shard_of,
 )
+from chalicelib.release.redactions import Withdrawal, parse_register, withdrawals
 from chalicelib.store import Store
 
 DEFAULT_TTL = 30.0
@@ -97,10 +101,27 @@ def verified(key: str, body: bytes, expected: str) -> bytes:
 
 
 class Release:
-    """One published release, read lazily and verified object by object."""
+    """One published release, read lazily and verified object by object.
 
-    def __init__(self, store: Store, version: str, manifest_bytes: bytes, cache: _LRU):
+    ``withdrawn`` names the files withdrawn from it for a redaction since it was published
+    (chalicelib.release.redactions): reading one raises Redacted, and a record whose chunk is
+    withdrawn is read from the release that replaced it, through ``replacement``.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        version: str,
+        manifest_bytes: bytes,
+        cache: _LRU,
+        withdrawn: dict[str, Withdrawal] | None = None,
+        replacement: Callable[[str], Release] | None = None,
+        stamp: str | None = None,
+    ):
         self.version = version
+        self.withdrawn: dict[str, Withdrawal] = withdrawn or {}
+        self.stamp = stamp  # the register's digest: answers kept for this release depend on it
+        self._replacement = replacement
         self.manifest: dict[str, Any] = json.loads(manifest_bytes)
         self.manifest_sha256 = sha256_hex(manifest_bytes)
         self._store = store
@@ -118,9 +139,20 @@ class Release:
     def published(self) -> str:
         return self.manifest["published"]
 
+    def redact(self, withdrawn: dict[str, Withdrawal], stamp: str | None) -> None:
+        """Take the register's newest word on this release (the caller clears the caches)."""
+        with self._index_lock:
+            self.withdrawn, self.stamp, self._indexes = withdrawn, stamp, {}
+
     # -- verified reads ---------------------------------------------------------------
 
+    def _check_withdrawn(self, path: str) -> None:
+        withdrawal = self.withdrawn.get(path)
+        if withdrawal is not None:
+            raise Redacted(self.version, path, withdrawal.replaced_by, withdrawal.reason)
+
     def _read(self, path: str, expected: str) -> bytes:
+        self._check_withdrawn(path)
         try:
             body = self._store.get(self._prefix + path)
         except ObjectMissing:
@@ -129,6 +161,7 @@ class Release:
         return verified(path, body, expected)
 
     def _read_range(self, path: str, start: int, length: int, expected: str) -> bytes:
+        self._check_withdrawn(path)
         try:
             body = self._store.get_range(self._prefix + path, start, length)
         except ObjectMissing:
@@ -186,6 +219,9 @@ class Release:
                 tombstone.get("merged_into"),
             )
             return self._cache.put(key, found, 256)
+        if "chunk" in entry and chunk_path(collection, entry["chunk"]) in self.withdrawn:
+            found = self._replaced(collection, record_id, entry)
+            return self._cache.put(key, found, 256 + len(getattr(found, "body", b"")))
         if "chunk" in entry:
             body = self._read_range(
                 chunk_path(collection, entry["chunk"]),
@@ -200,6 +236,20 @@ class Release:
         return self._cache.put(
             key, RecordBytes(collection, record_id, body, entry["sha256"]), len(body) + 128
         )
+
+    def _replaced(self, collection: str, record_id: str, entry: dict) -> RecordBytes | Tombstone:
+        """A record whose chunk was withdrawn, from the release that replaced the chunk: its
+        same bytes if the record did not change, or its redacted form if the redaction was of
+        this record. Any other record of the chunk answers Redacted."""
+        path = chunk_path(collection, entry["chunk"])
+        withdrawal = self.withdrawn[path]
+        if self._replacement is not None:
+            found = self._replacement(withdrawal.replaced_by).record(collection, record_id)
+            if isinstance(found, RecordBytes) and found.sha256 == entry["sha256"]:
+                return found
+            if found is not None and f"{collection}/{record_id}" in withdrawal.records:
+                return found
+        raise Redacted(self.version, path, withdrawal.replaced_by, withdrawal.reason)
 
     def directory(self, collection: str) -> dict[str, dict[str, Any]]:
         """Every id of ``collection`` with its entry: reads every shard (publishing only)."""
@@ -250,10 +300,12 @@ class Release:
         }
 
     def file_key(self, name: str) -> str:
-        """The store key of the download ``name``, to serve or presign; ObjectMissing if none."""
+        """The store key of the download ``name``, to serve or presign; ObjectMissing if none,
+        Redacted if it was withdrawn."""
         path = download_path(name)
         if path not in self._files:
             raise ObjectMissing(path)
+        self._check_withdrawn(path)
         return self._prefix + path
 
     def file_bytes(self, name: str) -> bytes:
@@ -323,7 +375,7 @@ def _side_by_side(read: Callable[[Any], Any], keys: list) -> None:
 def _quietly(read: Callable[[Any], Any], key: Any) -> None:
     try:
         read(key)
-    except (StoreError, IntegrityError):
+    except (StoreError, IntegrityError, Redacted):
         pass  # the lookup proper reads it again, and answers the failure
 
 
@@ -380,6 +432,10 @@ class Dataset:
         self._releases: dict[str, Release] = {}
         self._current: tuple[float, Release] | None = None
         self._listing: tuple[float, list[dict[str, Any]]] | None = None
+        # The register of redactions that current.json names by digest, as last read.
+        self._register_sha256: str | None = None
+        self._register: list[dict[str, Any]] = []
+        self._withdrawn: dict[str, dict[str, Withdrawal]] = {}
 
     def current(self, now: float | None = None) -> Release:
         """The release ``current.json`` names, re-checked once the TTL has passed.
@@ -415,10 +471,50 @@ class Dataset:
             and isinstance(pointer.get("manifest_sha256"), str)
         ):
             raise StoreError("current.json does not name a release")
+        register = pointer.get("redactions_sha256")
+        if not (register is None or isinstance(register, str)):
+            raise StoreError("current.json names no register of redactions")
+        self._take_register(register)
         return self._release(pointer["version"], pointer["manifest_sha256"])
+
+    def _take_register(self, digest: str | None) -> None:
+        """Read the register of redactions ``current.json`` names, if it is new to this process,
+        and forget everything read from a release before it: a cached record, index or answer
+        may hold a value withheld since."""
+        if digest == self._register_sha256:
+            return
+        entries: list[dict[str, Any]] = []
+        if digest is not None:
+            try:
+                body = self.store.get(REDACTIONS_KEY)
+            except ObjectMissing:
+                raise IntegrityError(REDACTIONS_KEY, digest, "absent") from None
+            entries = parse_register(verified(REDACTIONS_KEY, body, digest))
+        withdrawn = withdrawals(entries)
+        with self._lock:
+            self._register, self._withdrawn = entries, withdrawn
+            self._register_sha256 = digest
+            self._cache.clear()
+            for release in self._releases.values():
+                release.redact(withdrawn.get(release.version, {}), digest)
+
+    def redactions(self, now: float | None = None) -> list[dict[str, Any]]:
+        """The register's entries: what was withheld since an older release published it."""
+        self._refresh(now)
+        return list(self._register)
+
+    def _refresh(self, now: float | None) -> None:
+        """Re-read current.json once its TTL has passed, and with it the register."""
+        try:
+            self.current(now)
+        except DatasetError:
+            pass  # nothing published, or the store is down: the register held stays
 
     def pinned(self, version: str, now: float | None = None) -> Release:
         """A published release by version; ReleaseNotFound if it is not published here."""
+        # A pinned release is immutable, but what it may serve is not: the register of
+        # redactions comes with current.json.
+        self._refresh(now)
         release = self._releases.get(version)
         if release is not None:
             return release
@@ -487,11 +583,21 @@ class Dataset:
         except ObjectMissing:
             # current.json or releases.json names it, so it was published: this is damage.
             raise IntegrityError(key, manifest_sha256, "absent") from None
-        release = Release(self.store, version, verified(key, body, manifest_sha256), self._cache)
+        release = Release(
+            self.store,
+            version,
+            verified(key, body, manifest_sha256),
+            self._cache,
+            self._withdrawn.get(version, {}),
+            self.pinned,
+            self._register_sha256,
+        )
         if release.manifest.get("version") != version:
             raise StoreError(f"{key} describes another release")
         with self._lock:
             held = self._releases.get(version)
             if held is None or held.manifest_sha256 != release.manifest_sha256:
                 self._releases[version] = held = release
+            if held.stamp != self._register_sha256:  # a register taken while it was read
+                held.redact(self._withdrawn.get(version, {}), self._register_sha256)
             return held

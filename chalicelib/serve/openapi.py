@@ -219,6 +219,7 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
     if role == "list":
         params += list_parameters(kind)
         responses["200"] = _json(_page_schema(kind), f"A page of {kind.collection}.")
+        responses["410"] = _problem(REDACTED)
     elif role == "claims":
         params += list_parameters(BY_COLLECTION["claims"])
         responses["200"] = _json(
@@ -255,6 +256,7 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
             "A compressed file, and the Accept header takes neither it nor */* (a request "
             "without an Accept header gets the file)."
         )
+        responses["410"] = _problem(REDACTED)
     else:
         params.append(RELEASE_PARAM)
         responses["200"] = _json({"type": "object"}, "OK")
@@ -312,6 +314,12 @@ def _html_page(operation: dict, method: str) -> dict:
 def _download_types() -> list[str]:
     """Every media type a download is served as (chalicelib.media.DOWNLOADS)."""
     return list(media.DOWNLOADS)
+
+
+REDACTED = (
+    "Pinned to an older release whose file held a value withheld since: `replaced_by` names "
+    "the release that carries the redacted form, `reason` why it is withheld."
+)
 
 
 def _path_schema(name: str, schemas: Mapping[str, dict]) -> dict:

@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.errors import (
     BadParameter,
     IntegrityError,
+    Redacted,
     ReleaseNotFound,
     StoreError,
 )
@@ -124,6 +125,19 @@ def problem_for(error: Exception) -> Problem:
         return error
     if isinstance(error, BadParameter):
         return bad_parameter(error.param, f"'{error.param}': {error.message}")
+    if isinstance(error, Redacted):
+        # The file is gone for good, for a reason the public may know; the value never shows.
+        return Problem(
+            410,
+            "redacted",
+            "Gone: redacted",
+            str(error),
+            extra={
+                "release": error.version,
+                "replaced_by": error.replaced_by,
+                "reason": error.reason,
+            },
+        )
     if isinstance(error, ReleaseNotFound):
         # Well formed (views check the shape first) but not published: the client asked for a
         # thing that does not exist, which is a 404, not a malformed request.

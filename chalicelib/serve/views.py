@@ -109,7 +109,8 @@ def kept(request: Request, release, make) -> Finished:
 
     Only answers are kept; a Problem raised by ``make`` is raised again on every request.
     """
-    key = (release.version, request.key)
+    # A redaction (chalicelib.release.redactions) changes what an old release may answer.
+    key = (release.version, getattr(release, "stamp", None), request.key)
     found = _answers.get(key)
     if found is None:
         found = finish(make())
@@ -465,6 +466,11 @@ def list_releases(request: Request) -> Reply:
     if "release" in request.params:
         release_for(request.params)
     body = {"current": current.version, "releases": dataset().releases()}
+    redactions = dataset().redactions()
+    if redactions:
+        from chalicelib.release.redactions import public_entries
+
+        body["redactions"] = public_entries(redactions)
     return Reply(dumps(body), cache=CACHE_CURRENT)
 
 

@@ -354,8 +354,26 @@ def test_publisher_policy_is_separate_from_the_function(resources):
     publisher = resources["DataPublisherPolicy"]["Properties"]
     assert not {"Roles", "Users", "Groups"} & publisher.keys(), "attached by the account owner"
     actions = {a for s in publisher["PolicyDocument"]["Statement"] for a in as_list(s["Action"])}
-    assert actions == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"}
+    assert actions == {
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:ListBucket",
+        "s3:ListBucketVersions",
+        "s3:DeleteObjectVersion",
+    }
     assert role_name not in json.dumps(publisher)
+    # Purging versions is for redacting older releases' files (docs/do-no-harm.md), nothing else.
+    purge = [
+        s
+        for s in publisher["PolicyDocument"]["Statement"]
+        if "s3:DeleteObjectVersion" in as_list(s["Action"])
+    ]
+    assert [as_list(s["Action"]) for s in purge] == [["s3:DeleteObjectVersion"]]
+    resources_purged = {
+        text for s in purge for r in as_list(s["Resource"]) for text in render(r, resources)
+    }
+    assert resources_purged == {"${DataBucket.Arn}/releases/*"}
 
 
 # -- the API ----------------------------------------------------------------------------------

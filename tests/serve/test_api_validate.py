@@ -24,7 +24,8 @@ def person(record_id: str = "new-witness", **fields) -> dict:
         "name": "A New Witness",
         "names": [{"name": "A New Witness", "lang": "en"}],
         "categories": ["witness"],
-        "sources": CITATION,
+        # A living witness is named only with evidence of consent (tests/serve/test_api_harm.py).
+        "sources": [{**CITATION[0], "speaks_publicly_as": "A New Witness"}],
     }
     return {"kind": "person", "record": {**record, **fields}}
 

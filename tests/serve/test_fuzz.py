@@ -425,6 +425,8 @@ def test_the_spec_accepts_the_bodies_post_validate_judges_item_by_item(validate_
 # not exist. Any other error means the schema stage refused what the schema allows.
 CROSS_RECORD = {
     "reference",
+    "withheld",
+    "consent",
     "claimDate",
     "adjudicated",
     "interval",

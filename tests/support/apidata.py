@@ -105,6 +105,9 @@ def generated() -> dict[str, list[dict]]:
             person["born"] = BORN[i % len(BORN)]
         if i % 4 == 0:
             person["died"] = f"1988-08-{10 + i % 18:02d}"
+        elif set(person["categories"]) & {"survivor", "witness", "family-member"}:
+            # Living, so named only with evidence of consent: a source in which they speak.
+            person["sources"][0]["speaks_publicly_as"] = person["name"]
         if i % 5 == 0:
             person["description"] = (
                 "Executed in Gohardasht prison." if i % 2 else "A witness to the killings."
