@@ -185,7 +185,9 @@ def test_the_cli_reports_a_living_witness_named_without_consent_with_a_pointer(t
     assert result.exit_code == 1
     path = data / "people" / "witness-a.json"
     assert any(
-        line.startswith(f"  error   {path}#/name [consent]") for line in result.output.splitlines()
+        # The line and column of the value come first (contributors' editors jump to them).
+        line.startswith(f"  error   {path}:3:11 #/name [consent]")
+        for line in result.output.splitlines()
     ), result.output
 
 
