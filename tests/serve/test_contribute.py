@@ -147,7 +147,8 @@ def test_a_valid_record_is_given_back_with_its_path_and_the_steps(dir_client):
         "/names/0/lang": "en",
         "/sources/0/source": "sources/amnesty-2018-report",
         "/born": "1960",
-        "/categories": ["victim", "witness"],
+        # A victim: a living witness would need evidence of consent (docs/do-no-harm.md).
+        "/categories": ["victim"],
     }
     page = page_of(post(dir_client, fields))
     assert "problems" not in page.by_id
@@ -156,7 +157,7 @@ def test_a_valid_record_is_given_back_with_its_path_and_the_steps(dir_client):
         "id": "jane-example",  # made from the name, as `new` makes it
         "name": "Jane Example",
         "names": [{"name": "Jane Example", "lang": "en"}],
-        "categories": ["victim", "witness"],
+        "categories": ["victim"],
         "born": "1960",
         "sources": [{"source": "sources/amnesty-2018-report"}],
     }

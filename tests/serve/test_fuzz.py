@@ -433,6 +433,7 @@ CROSS_RECORD = {
     "quantity",
     "edtf",
     "duplicateClaim",
+    "inReplyTo",  # a reply names a claim that must exist, with a stance that answers it
 }
 
 
