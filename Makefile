@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install lint test validate serve lock clean
+.PHONY: install lint test validate serve lock clean screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ serve: install
 	@echo "  curl 'http://$(HOST):$(PORT)/claims?property=victim_count'"
 	@echo ""
 	DATASET_STORE=$(SERVE_STORE) $(BIN)/chalice local --no-autoreload --host $(HOST) --port $(PORT)
+
+# The README's screenshots of a record page, in English and in Persian (headless Chromium).
+screenshots: install
+	SCREENSHOTS_DIR=docs $(BIN)/python -m pytest -q tests/project/test_pages_browser.py -k screenshots
 
 validate: install
 	$(BIN)/python -m chalicelib validate

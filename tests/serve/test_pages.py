@@ -10,7 +10,6 @@ import json
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -328,24 +327,3 @@ with Client(app) as client:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr[-2000:]
-
-
-class Tags(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-
-
-def assert_inert(body: str) -> None:
-    """No script, no event handler and no javascript: link reached the page."""
-    parser = Tags()
-    parser.feed(body)
-    for tag, attrs in parser.tags:
-        assert tag not in ("script", "img", "iframe", "object"), tag
-        for name, value in attrs:
-            assert not name.startswith("on"), (tag, name, value)
-            if name in ("href", "src", "action", "formaction"):
-                assert not (value or "").strip().lower().startswith(("javascript:", "data:")), value

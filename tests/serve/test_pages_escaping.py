@@ -10,6 +10,7 @@ from chalicelib.release.publish import publish
 from chalicelib.store import open_store
 from support.apidata import app_client
 from support.minidata import RELEASE_EPOCH, mini, write
+from support.pagecheck import assert_inert
 
 SCRIPT = "<script>alert('name')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -102,8 +103,6 @@ PAGES = [
 
 @pytest.mark.parametrize("url", PAGES)
 def test_hostile_text_is_escaped_on_every_page_that_shows_it(hostile_client, url):
-    from test_pages import assert_inert
-
     response = hostile_client.http.get(url, headers=BROWSER)
     assert response.headers["Content-Type"] == "text/html; charset=utf-8", response.body[:200]
     body = response.body.decode("utf-8")
