@@ -108,7 +108,7 @@ class Router:
             page = False
             try:
                 if request.method in READS:
-                    page = negotiation.wants_page(self.all_params(), request.headers.get("accept"))
+                    page = self.page_wanted(request)
                 reply = view(*args, **kwargs)
             except Exception as error:
                 reply = self.problem(error, request)
@@ -117,6 +117,14 @@ class Router:
             return self.respond(reply, request.method, request.headers)
 
         return wrapper
+
+    def page_wanted(self, request: Any) -> bool:
+        """Whether ``request`` is answered with a page; cheap, as every read asks it."""
+        query = request.query_params
+        formats = query.getlist("format") if query and "format" in query else None
+        return negotiation.wants_page(
+            {"format": formats} if formats else {}, request.headers.get("accept")
+        )
 
     def problem(self, error: Exception, request: Any) -> Any:
         problem = problem_for(error)

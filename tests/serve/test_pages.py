@@ -298,6 +298,21 @@ def test_withheld_values_are_noted_with_their_reason_where_they_were(client, mon
         ],
     }
     answer = finish(Reply(dumps(record)))
+    claim = {
+        "id": "withheld-claim",
+        "subject": "people/mostafa-pour-mohammadi",
+        "property": "stated",
+        "value": "x",
+        "claimed_by": "organizations/amnesty-international",
+        "stance": "asserts",
+        "status": "alleged",
+        "confidence": "low",
+        "sources": [{"source": "sources/amnesty-2018-report"}],
+        "withheld": [{"pointer": "/sources/0/quote", "reason": "names a minor"}],
+    }
+    claim_request = rendering.PageRequest.of("/claims", {}, {}, {})
+    listing = finish(Reply(dumps({"items": [claim], "next": None, "release": "x"})))
+    assert "withheld (names a minor)" in rendering.page(claim_request, listing).body
     request = rendering.PageRequest.of("/people/{id}", {"id": "mostafa-pour-mohammadi"}, {}, {})
     body = rendering.page(request, answer).body
     assert "withheld (living person: exact birth date)" in body

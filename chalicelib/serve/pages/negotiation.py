@@ -60,6 +60,8 @@ def prefers_html(accept: str | None) -> bool:
     Browsers send ``text/html,...,*/*;q=0.8``: HTML named, JSON only through ``*/*``. A
     client that names neither (``*/*``, or no header) gets JSON, as it always did.
     """
+    if not accept or "html" not in accept:  # curl, no header, JSON clients: decided at once
+        return False
     ranked = _ranked(accept)
     html_q, html_specific = _quality(ranked, "text/html")
     if html_specific < 2 or html_q == 0:

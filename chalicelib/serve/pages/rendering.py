@@ -82,7 +82,8 @@ class PageRequest:
     def of(cls, template: str, args: Mapping[str, str], params, headers) -> PageRequest:
         lang = negotiation.language(params, headers.get("accept-language"))
         host = headers.get("host", "")
-        scheme = headers.get("x-forwarded-proto", "https" if "." in host else "http")
+        # API Gateway says https in X-Forwarded-Proto; `chalice local` is plain http.
+        scheme = headers.get("x-forwarded-proto", "http")
         return cls(
             template,
             tuple(sorted(args.items())),
@@ -134,12 +135,7 @@ def page(request: PageRequest, answer: Finished) -> Finished:
         return answer
     if answer.status != 200 or answer.etag is None:
         return finish(_render(request, answer))
-    key = (answer.etag, request.key)
-    found = views._answers.get(key)
-    if found is None:
-        found = finish(_render(request, answer))
-        views._answers.put(key, found, found.size)
-    return found
+    return views.kept_as((answer.etag, request.key), lambda: _render(request, answer))
 
 
 def _render(request: PageRequest, answer: Finished) -> Reply:
