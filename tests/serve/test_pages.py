@@ -256,8 +256,9 @@ def test_a_record_page_shows_names_claims_with_quotes_and_sources_and_citations(
     assert f"release {served.version}" in pinned.body.decode()
 
 
-def test_a_source_page_lists_the_claims_that_cite_it(client):
+def test_a_source_page_lists_the_claims_that_cite_it_and_links_its_address(client):
     _, body = page(client, "/sources/src-01")
+    assert '<a href="https://example.org/source-1" rel="external noopener">' in body
     citing = [c["id"] for c in _walk_items(client, "/claims?source=sources/src-01&limit=500")]
     assert citing
     for claim_id in citing:

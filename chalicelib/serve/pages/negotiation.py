@@ -60,7 +60,8 @@ def prefers_html(accept: str | None) -> bool:
     Browsers send ``text/html,...,*/*;q=0.8``: HTML named, JSON only through ``*/*``. A
     client that names neither (``*/*``, or no header) gets JSON, as it always did.
     """
-    if not accept or "html" not in accept:  # curl, no header, JSON clients: decided at once
+    if not accept or ("html" not in accept and "text/*" not in accept):
+        # curl, no header, JSON clients: decided at once, on every JSON request
         return False
     ranked = _ranked(accept)
     html_q, html_specific = _quality(ranked, "text/html")
