@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
 
@@ -97,7 +97,7 @@ class PageRequest:
     def path(self) -> str:
         path = self.template
         for name, value in self.args:
-            path = path.replace("{" + name + "}", value)
+            path = path.replace("{" + name + "}", quote(value, safe=""))
         return path
 
     @property
@@ -172,18 +172,9 @@ def _common(request: PageRequest, document) -> dict:
         "docs": docs,
         "label": label,
         "release": document.get("release") if isinstance(document, dict) else None,
-        "other_lang_url": request.here(lang=words.other)
-        if request.explicit_lang
-        else _switch(request, words.other),
+        "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
     }
-
-
-def _switch(request: PageRequest, lang: str) -> str:
-    query = urlencode(
-        [(n, v) for n, values in request.params.items() for v in values] + [("lang", lang)]
-    )
-    return request.path + "?" + query
 
 
 def _page_for(request: PageRequest, document, context: dict) -> tuple[str, dict]:
@@ -289,7 +280,7 @@ def _problem_page(request: PageRequest, answer: Finished, problem) -> Reply:
         "dir": words.dir,
         "req": request,
         "release": None,
-        "other_lang_url": _switch(request, words.other),
+        "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
         "problem": problem,
         "status": answer.status,
