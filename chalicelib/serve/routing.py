@@ -121,10 +121,11 @@ class Router:
     def page_wanted(self, request: Any) -> bool:
         """Whether ``request`` is answered with a page; cheap, as every read asks it."""
         query = request.query_params
-        formats = query.getlist("format") if query and "format" in query else None
-        return negotiation.wants_page(
-            {"format": formats} if formats else {}, request.headers.get("accept")
-        )
+        if query and "format" in query:
+            return negotiation.wants_page(
+                {"format": query.getlist("format")}, request.headers.get("accept")
+            )
+        return negotiation.prefers_html(request.headers.get("accept"))
 
     def problem(self, error: Exception, request: Any) -> Any:
         problem = problem_for(error)

@@ -53,6 +53,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,  # every template, whatever its name
+        auto_reload=False,  # templates ship with the code: no stat() per render
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -171,6 +172,8 @@ def _common(request: PageRequest, document) -> dict:
         "req": request,
         "docs": docs,
         "label": label,
+        # A listed record's title, from the listed record itself (no lookup).
+        "title": lambda record, collection: title_of(record, collection, request.lang),
         "release": document.get("release") if isinstance(document, dict) else None,
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
