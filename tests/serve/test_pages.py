@@ -252,8 +252,12 @@ def test_a_record_page_shows_names_claims_with_quotes_and_sources_and_citations(
     assert 'href="/organizations/amnesty-international"' in body  # the claimant
     assert f"@misc{{iran1988-mostafa-pour-mohammadi-{served.version}" in body
     assert "&#34;type&#34;: &#34;dataset&#34;" in body  # CSL-JSON, escaped
-    pinned = client.http.get(f"/{PERSON}?release={served.version}", headers=BROWSER)
-    assert f"release {served.version}" in pinned.body.decode()
+    pinned = client.http.get(f"/{PERSON}?release={served.version}", headers=BROWSER).body.decode()
+    assert f"release {served.version}" in pinned
+    # A pinned page links only into its own release.
+    own = [h for h in re.findall(r'href="(/[^"]*)"', pinned) if h not in ("/style.css",)]
+    own = [h for h in own if not h.startswith("/openapi.json")]
+    assert own and all(f"release={served.version}" in h for h in own), own
 
 
 def test_a_source_page_lists_the_claims_that_cite_it_and_links_its_address(client):

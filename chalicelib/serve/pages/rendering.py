@@ -113,10 +113,14 @@ class PageRequest:
         )
 
     def link(self, url: str, **params: str | None) -> str:
-        """``url`` with ``params`` set (None removes one), and ``lang`` kept if it was chosen."""
+        """``url`` with ``params`` set (None removes one), ``lang`` kept if it was chosen, and a
+        pinned release kept, so that a pinned page only ever links into the same release."""
         parts = urlsplit(url)
         query = [(n, v) for n, v in parse_qsl(parts.query) if n not in params and n != "lang"]
         query += [(n, v) for n, v in params.items() if v is not None]
+        pinned = self.params.get("release")
+        if pinned and "release" not in params and all(n != "release" for n, _ in query):
+            query.append(("release", pinned[0]))
         if self.explicit_lang and "lang" not in params:
             query.append(("lang", self.lang))
         return parts.path + ("?" + urlencode(query) if query else "")
