@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install lint test validate serve contract lock clean
+.PHONY: install lint test validate serve contract lock clean screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ contract: install
 	trap 'kill $$server' EXIT; \
 	$(BIN)/schemathesis run http://$(HOST):$(CONTRACT_PORT)/openapi.json --wait-for-schema 60 \
 	  --checks all --max-examples $(EXAMPLES) $(if $(SEED),--seed $(SEED)) --generation-database none
+
+# The README's screenshots of a record page, in English and in Persian (headless Chromium).
+screenshots: install
+	SCREENSHOTS_DIR=docs $(BIN)/python -m pytest -q tests/project/test_pages_browser.py -k screenshots
 
 validate: install
 	$(BIN)/python -m chalicelib validate

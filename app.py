@@ -3,14 +3,16 @@
 Each handler hands its request to ``chalicelib.serve.views``. The six collections' routes are
 generated from the kinds registry. Every route is registered through
 ``chalicelib.serve.routing.Router``, which maps errors to problem+json, adds the shared
-headers, and answers 405, CORS preflights and 406, so no handler can forget them.
+headers, and answers 405, CORS preflights and 406, so no handler can forget them. It also
+answers every read as a page when a browser asks (``chalicelib.serve.pages``).
 """
 
 from chalice import Chalice, Response
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve import views
+from chalicelib.serve import search, views
 from chalicelib.serve.contribute import contribute_page, html_page
+from chalicelib.serve.pages import assets
 from chalicelib.serve.routing import Router
 
 app = Chalice(app_name="iran1988-records")
@@ -28,6 +30,23 @@ def service_index():
     OpenAPI document, the schemas and the dataset downloads.
     """
     return views.index(_request("/"))
+
+
+@route("/search", "search", None)
+def search_everything():
+    """Search all six collections at once.
+
+    The same search as `q=` on each list route (names in every script and spelling, titles,
+    descriptions, quotes), its first results grouped by collection, each group with a link to
+    the whole result when there is more.
+    """
+    return search.search(_request("/search"))
+
+
+@route("/style.css", "stylesheet", None)
+def stylesheet():
+    """The stylesheet of the HTML pages."""
+    return assets.stylesheet()
 
 
 for _kind in KINDS:

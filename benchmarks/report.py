@@ -185,6 +185,9 @@ TARGETS = (
 FIRST_ANSWERS = (
     ("Single record, first answer in a warm process", "record_fresh"),
     ("Filtered claims page, first answer in a warm process", "claims_filtered_fresh"),
+    ("Record page (HTML), warm repeat", "record_html"),
+    ("Record page (HTML), first answer in a warm process", "record_html_fresh"),
+    ("List page (HTML), first answer in a warm process", "list_page_html_fresh"),
 )
 
 

@@ -31,6 +31,7 @@ VALIDATE_ITEMS = 100
 RECORD_SAMPLE = 16  # ids per collection that the single-record route rotates over
 SEARCH_LATIN, SEARCH_PERSIAN = "rezaei", "رضایی"
 CLAIMS_FILTER = "property=member_of"
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 def load_app():
@@ -171,6 +172,20 @@ def routes(
             "fresh": True,
         },
         "claims_filtered_fresh": {"path": f"/claims?{CLAIMS_FILTER}", "fresh": True},
+        # The same record and list as pages, as a browser asks for them (serve/pages/).
+        "record_html": {
+            "paths": live_record_paths(size),
+            "path": "/<collection>/<id> (HTML)",
+            "headers": BROWSER,
+        },
+        "list_page_html": {"path": "/people", "headers": BROWSER},
+        "record_html_fresh": {
+            "paths": live_record_paths(size),
+            "path": "/<collection>/<id> (HTML)",
+            "headers": BROWSER,
+            "fresh": True,
+        },
+        "list_page_html_fresh": {"path": "/people", "headers": BROWSER, "fresh": True},
         "walk_first_page_fresh": {"path": first, "fresh": True},
         "walk_deep_page_fresh": {"path": deep, "fresh": True},
     }
@@ -184,6 +199,7 @@ def _caller(bench: Bench, spec: dict[str, Any]) -> Callable[[], Any]:
     paths = spec.get("paths") or [spec["path"]]
     request = bench.client.http.request
     headers = {"content-type": "application/json"} if method == "POST" else {}
+    headers.update(spec.get("headers", {}))
     state = {"i": 0}
 
     def call():

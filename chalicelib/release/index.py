@@ -361,6 +361,11 @@ class CollectionIndex:
         i = slots.get(value)
         return ordinals[starts[i] : starts[i + 1]] if i is not None else ()
 
+    def filter_values(self, param: str) -> list[str]:
+        """Every value the ``param`` filter field holds in this collection, in index order."""
+        self.posting(param, "")  # loads the filter's file once
+        return list(self._parts[f"filter-{param}.bin"][0])
+
     def order(self, sort: str) -> Sequence[int] | None:
         """Ordinals in ascending ``sort`` order; None for 'id', whose order is the ordinals'."""
         return None if sort == "id" else self._part(f"sort-{sort}.bin")[1]["perm"]

@@ -55,6 +55,49 @@ RELEASE_PARAM = {
 }
 
 
+SEARCH_PARAMS = [
+    {
+        "name": "q",
+        "in": "query",
+        "required": True,
+        "description": "What to search for, folded as `q` on the list routes is.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "description": "Matches per collection.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
+    },
+    RELEASE_PARAM,
+]
+SEARCH_SCHEMA = {
+    "type": "object",
+    "required": ["q", "release", "results"],
+    "properties": {
+        "q": {"type": "string"},
+        "release": {"type": "string"},
+        "results": {
+            "type": "array",
+            "description": "One group per collection, in the order of the service index.",
+            "items": {
+                "type": "object",
+                "required": ["collection", "kind", "items", "more"],
+                "properties": {
+                    "collection": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "items": {"type": "array", "items": {"type": "object"}},
+                    "more": {
+                        "type": ["string", "null"],
+                        "description": "The list route's URL for every match, when there are more.",
+                    },
+                },
+            },
+        },
+    },
+}
+
+
 def list_parameters(kind: Kind) -> list[dict]:
     """The query parameters of ``GET /<collection>`` for ``kind``, from the registry."""
     sorts = ["id", *kind.sorts]
@@ -237,6 +280,11 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
         }
         responses["404"] = _problem(f"No record has this id, or {NO_RELEASE}.")
         responses["410"] = _problem("The record was withdrawn; `detail` gives the reason.")
+    elif path == "/search":
+        params += SEARCH_PARAMS
+        responses["200"] = _json(SEARCH_SCHEMA, "The first matches in each collection.")
+    elif path == "/style.css":
+        responses["200"] = _json({"type": "string"}, "The pages' stylesheet.", "text/css")
     elif path == "/schemas/{kind}":
         params.append(RELEASE_PARAM)
         responses["200"] = _json(
@@ -490,7 +538,10 @@ def build_openapi(
             "version": version,
             "description": (
                 "An open, sourced dataset about Iran's 1988 prison massacres. Contested "
-                "facts are claims, each attributed to who makes it, with its source."
+                "facts are claims, each attributed to who makes it, with its source. Every GET "
+                "answers JSON as described here; a browser (an Accept that prefers text/html, "
+                "or `?format=html`) gets the same answer as an HTML page instead, in Persian "
+                "with `?lang=fa` or Accept-Language: fa. `?format=json` forces JSON."
             ),
             "license": {"name": "Data CC BY 4.0; code Apache-2.0", "identifier": "CC-BY-4.0"},
         },

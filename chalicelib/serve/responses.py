@@ -37,6 +37,8 @@ SAFETY_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "X-Content-Type-Options": "nosniff",
     "Access-Control-Expose-Headers": "ETag, Link, Location, Retry-After",
+    # Every read may be answered as JSON or as a page (serve/pages/negotiation.py).
+    "Vary": "Accept",
 }
 
 # What a CORS preflight allows besides the safelisted headers: revalidating a cached read,

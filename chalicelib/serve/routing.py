@@ -14,7 +14,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from chalicelib.serve import views
-from chalicelib.serve.responses import Finished, Problem, finish, preflight_headers, problem_for
+from chalicelib.serve.pages import negotiation
+from chalicelib.serve.responses import (
+    READS,
+    Finished,
+    Problem,
+    finish,
+    preflight_headers,
+    problem_for,
+)
 
 log = logging.getLogger("iran1988")
 
@@ -51,9 +59,16 @@ class Router:
         # first use, once every route is registered, so it holds what the app declared.
         return frozenset(self.app.api.binary_types)
 
-    def params(self) -> dict[str, list[str]]:
+    def all_params(self) -> dict[str, list[str]]:
         query = self.app.current_request.query_params
         return {name: query.getlist(name) for name in query} if query else {}
+
+    def params(self) -> dict[str, list[str]]:
+        """The query parameters the views read: ``format`` and ``lang`` are negotiation's."""
+        query = self.app.current_request.query_params
+        if not query:
+            return {}
+        return {name: query.getlist(name) for name in query if name not in negotiation.PAGE_PARAMS}
 
     def request(self, path: str) -> views.Request:
         """The current request, as the views take it."""
@@ -79,25 +94,57 @@ class Router:
         # shared safely; no route has cors=, which is what would make Chalice add to it.
         return self.response(body=answer.body, status_code=answer.status, headers=answer.headers)
 
-    def served(self, view: Callable[..., Any]) -> Callable[..., Any]:
-        """Run a route's logic; turn any failure into problem+json; add the shared headers."""
+    def served(self, view: Callable[..., Any], path: str = "") -> Callable[..., Any]:
+        """Run a route's logic; turn any failure into a problem; add the shared headers.
+
+        A read whose request asks for a page (``negotiation.wants_page``) is answered with the
+        page rendered from the very answer the view gave, so a page can show nothing the JSON
+        does not; everyone else gets that answer as it is.
+        """
 
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             request = self.app.current_request
+            page = False
             try:
+                if request.method in READS:
+                    page = self.page_wanted(request)
                 reply = view(*args, **kwargs)
             except Exception as error:
-                problem = problem_for(error)
-                if problem.status >= 500:
-                    # The type only: messages of foreign errors may name a bucket or a key id.
-                    log.error(
-                        "%s %s failed: %s", request.method, request.path, type(error).__name__
-                    )
-                reply = problem.reply()
+                reply = self.problem(error, request)
+            if page:
+                reply = self.page(path, kwargs, reply, request)
             return self.respond(reply, request.method, request.headers)
 
         return wrapper
+
+    def page_wanted(self, request: Any) -> bool:
+        """Whether ``request`` is answered with a page; cheap, as every read asks it."""
+        query = request.query_params
+        if query and "format" in query:
+            return negotiation.wants_page(
+                {"format": query.getlist("format")}, request.headers.get("accept")
+            )
+        return negotiation.prefers_html(request.headers.get("accept"))
+
+    def problem(self, error: Exception, request: Any) -> Any:
+        problem = problem_for(error)
+        if problem.status >= 500:
+            # The type only: messages of foreign errors may name a bucket or a key id.
+            log.error("%s %s failed: %s", request.method, request.path, type(error).__name__)
+        return problem.reply()
+
+    def page(self, path: str, args: Mapping[str, str], reply: Any, request: Any) -> Any:
+        """The page for ``reply``; rendering (and Jinja2) is imported on the first page only."""
+        try:
+            from chalicelib.serve.pages import rendering
+
+            return rendering.page(
+                rendering.PageRequest.of(path, args, self.all_params(), request.headers),
+                reply if isinstance(reply, Finished) else finish(reply),
+            )
+        except Exception as error:
+            return self.problem(error, request)
 
     def route(self, path: str, name: str, doc: str | None, methods=("GET", "HEAD")):
         """Register a view at ``path`` for ``methods``, a CORS preflight, and a 405 for the rest.
@@ -114,7 +161,7 @@ class Router:
             # /validate answers 415 as problem+json), and a GET is never refused for its
             # Content-Type.
             app.route(path, methods=list(methods), name=name, content_types=["*/*"])(
-                self.served(view)
+                self.served(view, path)
             )
 
             def not_allowed(**_):

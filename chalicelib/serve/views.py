@@ -118,6 +118,16 @@ def kept(request: Request, release, make) -> Finished:
     return found
 
 
+def kept_as(key: tuple, make) -> Finished:
+    """The finished answer kept under ``key``, made by ``make()`` the first time: for answers
+    derived from another kept answer (a page, keyed by its JSON answer's ETag)."""
+    found = _answers.get(key)
+    if found is None:
+        found = finish(make())
+        _answers.put(key, found, found.size)
+    return found
+
+
 def single(params: Params, name: str) -> str | None:
     """The one value of ``name`` (the other parameters are the route parser's business)."""
     return one_each({name: params[name]} if name in params else {}, (name,), "this route").get(name)

@@ -424,7 +424,14 @@ def test_zip_carries_the_code_but_no_data(packaged, template):
     assert fn["Properties"]["CodeUri"] == "./deployment.zip"
     names = zipfile.ZipFile(packaged / "deployment.zip").namelist()
     assert "app.py" in names and "chalicelib/release/reader.py" in names
-    assert "chalicelib/serve/templates/contribute.html" in names  # the page's template
+    # The pages' templates, stylesheet and catalogues travel with the code.
+    for page_file in (
+        "chalicelib/serve/templates/record.html",
+        "chalicelib/serve/templates/contribute.html",
+        "chalicelib/serve/templates/style.css",
+        "chalicelib/serve/pages/catalogues/fa.json",
+    ):
+        assert page_file in names, page_file
     assert not [n for n in names if n.startswith(("data/", "schemas/", ".chalice/", "tests/"))]
 
 

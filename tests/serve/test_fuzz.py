@@ -373,9 +373,16 @@ def operations() -> list[tuple[str, str]]:
     )
 
 
+# Operations that take no input at all: there is nothing to make invalid in negative mode.
+NO_INPUT = {"/style.css"}
+
+
 @pytest.mark.parametrize("mode", ["positive", "negative"])
 @pytest.mark.parametrize("method, path", operations())
 def test_every_operation_answers_as_its_openapi_says(api_schema, method, path, mode):
+    if mode == "negative" and path in NO_INPUT:
+        assert not api_schema[path][method].definition.raw.get("parameters")
+        return
     from schemathesis.generation import GenerationMode
 
     operation = api_schema[path][method]

@@ -1,0 +1,84 @@
+"""The JSON documents a page is rendered from, asked of the views exactly as the API asks them.
+
+A page never reads the store, ``data/`` or anything else around the views: what a record page
+shows of another record (a claimant's name, a source's title) is that record's own JSON answer,
+and what the JSON API would not show, no page can.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from chalicelib.model.kinds import BY_COLLECTION
+from chalicelib.serve import views
+from chalicelib.serve.pages.negotiation import JSON_TYPES
+from chalicelib.serve.responses import Finished
+
+CLAIMS_SHOWN = 500  # the claims list's largest page
+
+
+def parsed(answer: Finished) -> dict | None:
+    if not answer.content_type.startswith(JSON_TYPES):
+        return None
+    try:
+        return json.loads(answer.body)
+    except ValueError:
+        return None
+
+
+class Documents:
+    """The views, asked on behalf of one page, pinned to the page's release if it is pinned."""
+
+    def __init__(self, params: Mapping[str, list[str]]):
+        self.pinned = {"release": params["release"]} if "release" in params else {}
+        self._records: dict[str, dict | None] = {}
+
+    def record(self, ref: str) -> dict | None:
+        """The live record ``ref`` ('people/x') names, as ``GET /people/x`` answers it."""
+        if ref not in self._records:
+            collection, _, record_id = ref.partition("/")
+            found = None
+            try:
+                answer = views.get_record(
+                    views.Request(f"/{ref}", self.pinned), collection, record_id
+                )
+                if answer.status == 200:
+                    found = parsed(answer)
+            except Exception:  # a dangling or malformed reference: shown as its id
+                found = None
+            self._records[ref] = found
+        return self._records[ref]
+
+    def claims_about(self, collection: str, record_id: str) -> dict:
+        request = views.Request(
+            f"/{collection}/{record_id}/claims", {"limit": [str(CLAIMS_SHOWN)], **self.pinned}
+        )
+        return parsed(views.record_claims(request, collection, record_id)) or {}
+
+    def listing(self, collection: str, params: Mapping[str, list[str]]) -> dict:
+        request = views.Request(f"/{collection}", dict(params))
+        return parsed(views.list_records(request, collection)) or {}
+
+    def dataset(self) -> dict:
+        return parsed(views.get_dataset(views.Request("/dataset", self.pinned))) or {}
+
+    def facets(self, collection: str, params: Mapping[str, list[str]]) -> dict:
+        from chalicelib.serve.facets import facets
+
+        return facets(views.Request(f"/{collection}", dict(params)), collection)
+
+
+def title_of(record: Mapping, collection: str, lang: str) -> str:
+    """A record's title in the page's language: a Persian-script name first on a Persian page."""
+    kind = BY_COLLECTION[collection]
+    if lang == "fa":
+        for name in record.get("names") or ():
+            if isinstance(name, dict) and (
+                name.get("script") == "Arab" or name.get("lang") == "fa"
+            ):
+                return str(name.get("name", ""))
+    title = record.get(kind.title_field)
+    if collection == "claims":
+        return f"{record.get('subject', '')} · {record.get('property', '')}"
+    return str(title if title is not None else record.get("id", ""))

@@ -1,0 +1,298 @@
+"""Pages: the answer a view gave, rendered with Jinja2 for a person reading it.
+
+Imported only when a page is asked for (``routing.Router.page``), so the JSON routes never load
+Jinja2. A page is rendered from the view's JSON answer and from other views' JSON answers
+(``documents``), never from storage; autoescaping is on for every template.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+import jinja2
+
+from chalicelib.model.kinds import BY_COLLECTION, KINDS
+from chalicelib.serve import views
+from chalicelib.serve.pages import negotiation, present
+from chalicelib.serve.pages.cite import citations
+from chalicelib.serve.pages.documents import Documents, parsed, title_of
+from chalicelib.serve.pages.i18n import Words
+from chalicelib.serve.responses import CACHE_NONE, Finished, Reply, finish
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+HTML = "text/html; charset=utf-8"
+CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'"
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Vary": "Accept, Accept-Language",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+# Fields every record page shows in sections of their own, not in the table of fields.
+OWN_SECTIONS = ("id", "name", "names", "title", "sources", "withheld", "description")
+
+# Fields whose values are words of a vocabulary, and the catalogue prefix that translates them.
+VOCABULARIES = {
+    "type": "type_",
+    "categories": "category_",
+    "stance": "stance_",
+    "status": "status_",
+    "confidence": "confidence_",
+    "property": "property_",
+    "languages": "language_",
+}
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every template, whatever its name
+        auto_reload=False,  # templates ship with the code: no stat() per render
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = present.safe_url
+    env.globals.update(
+        date_parts=present.date_parts,
+        count_value=present.count_value,
+        reference=present.reference,
+        kinds=KINDS,
+        VOCABULARIES=VOCABULARIES,
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What a page depends on besides the view's answer."""
+
+    template: str  # the route's path, as registered: '/people/{id}'
+    args: tuple[tuple[str, str], ...]
+    params: Mapping[str, list[str]]  # the view's parameters (no format, no lang)
+    lang: str
+    explicit_lang: bool  # given as ?lang=, so every link keeps it
+    base: str  # scheme and host, for citations
+
+    @classmethod
+    def of(cls, template: str, args: Mapping[str, str], params, headers) -> PageRequest:
+        lang = negotiation.language(params, headers.get("accept-language"))
+        host = headers.get("host", "")
+        # API Gateway says https in X-Forwarded-Proto; `chalice local` is plain http.
+        scheme = headers.get("x-forwarded-proto", "http")
+        return cls(
+            template,
+            tuple(sorted(args.items())),
+            negotiation.view_params(params),
+            lang,
+            "lang" in params,
+            f"{scheme}://{host}" if host else "",
+        )
+
+    @property
+    def path(self) -> str:
+        path = self.template
+        for name, value in self.args:
+            path = path.replace("{" + name + "}", quote(value, safe=""))
+        return path
+
+    @property
+    def key(self) -> tuple:
+        return (
+            "page",
+            self.lang,
+            self.explicit_lang,
+            self.base,
+            self.path,
+            *((n, *v) for n, v in self.params.items()),
+        )
+
+    def link(self, url: str, **params: str | None) -> str:
+        """``url`` with ``params`` set (None removes one), ``lang`` kept if it was chosen, and a
+        pinned release kept, so that a pinned page only ever links into the same release."""
+        parts = urlsplit(url)
+        query = [(n, v) for n, v in parse_qsl(parts.query) if n not in params and n != "lang"]
+        query += [(n, v) for n, v in params.items() if v is not None]
+        pinned = self.params.get("release")
+        if pinned and "release" not in params and all(n != "release" for n, _ in query):
+            query.append(("release", pinned[0]))
+        if self.explicit_lang and "lang" not in params:
+            query.append(("lang", self.lang))
+        return parts.path + ("?" + urlencode(query) if query else "")
+
+    def here(self, **params: str | None) -> str:
+        """This page's URL with ``params`` changed."""
+        query = urlencode([(n, v) for n, values in self.params.items() for v in values])
+        return self.link(self.path + ("?" + query if query else ""), **params)
+
+
+def page(request: PageRequest, answer: Finished) -> Finished:
+    """The page for ``answer``; a 200's page is kept, as the JSON answer is.
+
+    Only JSON has a page: a CSV, a gzip or the stylesheet is answered as it is.
+    """
+    if not answer.content_type.startswith(negotiation.JSON_TYPES):
+        return answer
+    if answer.status != 200 or answer.etag is None:
+        return finish(_render(request, answer))
+    return views.kept_as((answer.etag, request.key), lambda: _render(request, answer))
+
+
+def _render(request: PageRequest, answer: Finished) -> Reply:
+    document = parsed(answer)
+    if answer.status >= 300 or document is None or answer.content_type.endswith("problem+json"):
+        return _problem_page(request, answer, document)
+    context = _common(request, document)
+    name, extra = _page_for(request, document, context)
+    context.update(extra)
+    body = environment().get_template(name).render(context).encode("utf-8")
+    cache = answer.headers.get("Cache-Control", CACHE_NONE)
+    return Reply(body, 200, HTML, _headers(answer), cache)
+
+
+def _headers(answer: Finished) -> dict[str, str]:
+    kept = {name: answer.headers[name] for name in ("Link",) if name in answer.headers}
+    return {**kept, **PAGE_HEADERS}
+
+
+def _common(request: PageRequest, document) -> dict:
+    words = Words(request.lang)
+    docs = Documents(request.params)
+
+    def label(ref: str) -> str:
+        target = present.reference(ref)
+        record = docs.record(ref) if target else None
+        return title_of(record, target[0], request.lang) if record else ref
+
+    return {
+        "w": words,
+        "lang": request.lang,
+        "dir": words.dir,
+        "req": request,
+        "docs": docs,
+        "label": label,
+        # A listed record's title, from the listed record itself (no lookup).
+        "title": lambda record, collection: title_of(record, collection, request.lang),
+        "release": document.get("release") if isinstance(document, dict) else None,
+        "other_lang_url": request.here(lang=words.other),
+        "json_url": request.here(format="json"),
+    }
+
+
+def _page_for(request: PageRequest, document, context: dict) -> tuple[str, dict]:
+    template = request.template
+    parts = template.strip("/").split("/")
+    kind = BY_COLLECTION.get(parts[0]) if parts[0] else None
+    if template == "/":
+        return "index.html", {"index": document, "dataset": context["docs"].dataset()}
+    if template == "/search":
+        return "search.html", {"found": document, "q": document.get("q", "")}
+    if kind is not None and len(parts) == 1:
+        return _list_page(request, kind, document, context)
+    if kind is not None and len(parts) == 2:
+        return _record_page(request, kind, document, context)
+    if kind is not None and len(parts) == 3:
+        subject = f"{kind.collection}/{dict(request.args)['id']}"
+        return "list.html", {
+            "kind": BY_COLLECTION["claims"],
+            "page": document,
+            "heading": context["w"]("claims_referring", what=context["label"](subject)),
+            "facets": {},
+            "timeline": False,
+        }
+    pretty = json.dumps(document, ensure_ascii=False, indent=2)
+    return "document.html", {"heading": request.path, "pretty": pretty}
+
+
+def _list_page(request: PageRequest, kind, document, context) -> tuple[str, dict]:
+    docs: Documents = context["docs"]
+    timeline = kind.collection == "events"
+    if timeline and "sort" not in request.params:
+        # As a page, the events list is a timeline: the same list, in date order.
+        document = docs.listing("events", {**request.params, "sort": ["date"]})
+    facet_params = {n: v for n, v in request.params.items() if n not in ("cursor", "sort", "limit")}
+    return "list.html", {
+        "kind": kind,
+        "page": document,
+        "heading": context["w"]("collection_" + kind.collection),
+        "facets": docs.facets(kind.collection, facet_params),
+        "timeline": timeline,
+    }
+
+
+def _record_page(request: PageRequest, kind, record, context) -> tuple[str, dict]:
+    docs: Documents = context["docs"]
+    record_id = dict(request.args)["id"]
+    ref = f"{kind.collection}/{record_id}"
+    claims = docs.claims_about(kind.collection, record_id)
+    about: dict[str, list] = {}
+    mentions, citing = [], []
+    for claim in claims.get("items", ()):
+        if claim.get("subject") == ref:
+            about.setdefault(claim.get("property", ""), []).append(claim)
+        elif any(s.get("source") == ref for s in claim.get("sources", ()) if isinstance(s, dict)):
+            citing.append(claim)
+        else:
+            mentions.append(claim)
+    withheld: dict[str, list[dict]] = {}
+    for entry in record.get("withheld") or ():
+        if isinstance(entry, dict):
+            top = str(entry.get("pointer", "")).strip("/").split("/")[0]
+            withheld.setdefault(top, []).append(entry)
+    fields = [name for name in dict.fromkeys([*record, *withheld]) if name not in OWN_SECTIONS]
+    names = list(record.get("names") or ())
+    if request.lang == "fa":  # Persian-script names first on a Persian page
+        names.sort(key=lambda n: not (isinstance(n, dict) and n.get("script") == "Arab"))
+    title = title_of(record, kind.collection, request.lang)
+    dataset = docs.dataset()
+    version = dataset.get("version", "")
+    url = f"{request.base}/{ref}?release={version}"
+    return "record.html", {
+        "kind": kind,
+        "record": record,
+        "ref": ref,
+        "title": title,
+        "names": names,
+        "fields": fields,
+        "withheld": withheld,
+        "about": about,
+        "mentions": mentions,
+        "citing": citing,
+        "claims_next": claims.get("next"),
+        "cite": citations(
+            title=title, collection=kind.collection, record_id=record_id, url=url, dataset=dataset
+        ),
+        "cite_version": version,
+    }
+
+
+def _problem_page(request: PageRequest, answer: Finished, problem) -> Reply:
+    problem = problem if isinstance(problem, dict) else {}
+    words = Words(request.lang)
+    headers = {n: v for n, v in answer.headers.items() if n in ("Allow", "Retry-After", "Link")}
+    location = answer.headers.get("Location")
+    if location:
+        safe = present.safe_url(location)
+        location = request.link(safe) if safe and safe.startswith("/") else safe
+        if location:
+            headers["Location"] = location
+    context = {
+        "w": words,
+        "lang": request.lang,
+        "dir": words.dir,
+        "req": request,
+        "release": None,
+        "other_lang_url": request.here(lang=words.other),
+        "json_url": request.here(format="json"),
+        "problem": problem,
+        "status": answer.status,
+        "location": location,
+    }
+    body = environment().get_template("problem.html").render(context).encode("utf-8")
+    cache = answer.headers.get("Cache-Control", CACHE_NONE)
+    return Reply(body, answer.status, HTML, {**headers, **PAGE_HEADERS}, cache)

@@ -1,0 +1,142 @@
+"""The pages in a real browser: headless Chromium loads them from ``chalice local`` serving this
+repository's ``data/``. Persian pages run right to left, nothing scrolls sideways on a 360 px
+phone, every link of a record page answers, and axe-core finds no serious or critical
+accessibility violation.
+
+Set ``SCREENSHOTS_DIR=docs`` to write the README's screenshots there (``make screenshots``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from chalicelib.checks.intake import DATA_DIR
+from chalicelib.release.publish import publish
+from chalicelib.store import open_store
+from support.browser import chromium, served_site, status
+from support.minidata import RELEASE_EPOCH
+
+RECORD = "/people/mostafa-pour-mohammadi"
+EVENT = "/events/1988-prison-massacres"
+PAGES = {
+    "index": "/",
+    "list": "/people",
+    "claims list": "/claims?property=victim_count",
+    "record": RECORD,
+    "event": EVENT,
+    "timeline": "/events",
+    "search": "/search?q=evin",
+    "Persian record": RECORD + "?lang=fa",
+    "Persian timeline": "/events?lang=fa",
+    "source": "/sources/amnesty-2018-blood-soaked-secrets",
+}
+PHONE_WIDTH = 360
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    store = tmp_path_factory.mktemp("pages") / "store"
+    publish(open_store(str(store)), DATA_DIR, epoch=RELEASE_EPOCH)
+    with served_site(store) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as driver:
+        yield driver
+
+
+def load(driver, url: str) -> None:
+    driver.get(url)
+    assert driver.execute_script("return document.readyState") == "complete"
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_loads_as_html_with_a_heading_and_its_stylesheet(browser, site, name):
+    load(browser, site + PAGES[name])
+    assert browser.find_element("tag name", "h1").text.strip(), name
+    # The stylesheet applied (the CSP allows 'self' only): the header is a flex row.
+    display = browser.execute_script(
+        "return getComputedStyle(document.querySelector('header.site')).display"
+    )
+    assert display == "flex", name
+
+
+def test_the_persian_page_runs_right_to_left(browser, site):
+    load(browser, site + RECORD + "?lang=fa")
+    assert browser.execute_script("return document.documentElement.lang") == "fa"
+    assert browser.execute_script("return getComputedStyle(document.body).direction") == "rtl"
+    # The Persian-script name is the title, and the other language is one click away.
+    assert browser.find_element("tag name", "h1").text == "مصطفی پورمحمدی"
+    browser.find_element("css selector", "p.lang a").click()
+    assert browser.execute_script("return getComputedStyle(document.body).direction") == "ltr"
+    assert browser.find_element("tag name", "h1").text == "Mostafa Pour Mohammadi"
+
+
+def test_the_english_record_shows_every_claim_with_its_quote_and_source(browser, site):
+    load(browser, site + EVENT)
+    table = browser.find_element("css selector", "h3#property-victim_count + .scroll table")
+    rows = table.find_elements("css selector", "tbody tr")
+    assert len(rows) >= 5  # every victim_count, side by side
+    assert all(row.find_elements("tag name", "blockquote") for row in rows)
+
+
+PHONE_PAGES = [*PAGES.values(), "/claims?lang=fa", "/people?lang=fa", EVENT + "?lang=fa"]
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES)
+def test_nothing_scrolls_sideways_on_a_360_px_phone(browser, site, path):
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE_WIDTH, "height": 780, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        load(browser, site + path)
+        scroll, client = browser.execute_script(
+            "const e = document.documentElement; return [e.scrollWidth, e.clientWidth]"
+        )
+        assert client == PHONE_WIDTH
+        assert scroll <= client, f"{path} is {scroll} px wide at {client} px"
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("path", [RECORD, EVENT, RECORD + "?lang=fa"])
+def test_every_link_on_a_record_page_answers(browser, site, path):
+    load(browser, site + path)
+    hrefs = browser.execute_script("return Array.from(document.links, a => a.href)")
+    own = sorted({h.split("#")[0] for h in hrefs if h.startswith(site + "/")})
+    assert len(own) > 15
+    answers = {url: status(url) for url in own}
+    assert {url: code for url, code in answers.items() if code not in (200, 308, 410)} == {}
+    # Links to the world are only http(s): no data ever picks a scheme.
+    assert all(urlsplit(h).scheme in ("http", "https") for h in hrefs)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_serious_or_critical_violation(browser, site, name):
+    from axe_selenium_python import Axe
+
+    load(browser, site + PAGES[name])
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run()
+    assert results["passes"], "axe-core did not run"
+    bad = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, axe.report(bad)
+
+
+def test_record_screenshots_in_english_and_persian(site, tmp_path):
+    """The README's screenshots; written to SCREENSHOTS_DIR when it is set."""
+    target = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    with chromium(width=1100, height=1400) as driver:
+        for lang in ("en", "fa"):
+            load(driver, f"{site}{RECORD}?lang={lang}")
+            path = target / f"record-{lang}.png"
+            assert driver.save_screenshot(str(path))
+            assert path.stat().st_size > 20_000

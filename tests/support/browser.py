@@ -1,0 +1,130 @@
+"""Headless Chromium (Debian's ``chromium`` and ``chromium-driver``) driven by Selenium, and the
+API served over real HTTP for it to load.
+
+A machine without Chromium fails these tests loudly: the pages are part of what ``make test``
+checks, and a silent skip would let them break unseen.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from support.localserver import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTALL_HINT = (
+    "the browser tests need Chromium and its driver: "
+    "`sudo apt-get install chromium chromium-driver` (Debian/Ubuntu); see the README"
+)
+STARTUP_SECONDS = 60
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def chromium_paths() -> tuple[str, str]:
+    """The Chromium binary and chromedriver, or a failed test that says how to install them."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if binary is None or driver is None:
+        missing = " and ".join(
+            name for name, path in (("chromium", binary), ("chromedriver", driver)) if not path
+        )
+        pytest.fail(f"{missing} not found on PATH: {INSTALL_HINT}", pytrace=False)
+    return binary, driver
+
+
+@contextmanager
+def chromium(width: int = 1280, height: int = 1000, lang: str = "en-US"):
+    """A headless Chromium session."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver_path = chromium_paths()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        f"--window-size={width},{height}",
+        f"--lang={lang}",
+        "--hide-scrollbars",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@contextmanager
+def served_site(store: Path):
+    """``chalice local`` serving ``store`` on a free port, as ``make serve`` runs it."""
+    port = free_port()
+    env = {**os.environ, "DATASET_STORE": str(store)}
+    chalice = Path(sys.executable).with_name("chalice")
+    process = subprocess.Popen(
+        [str(chalice), "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"chalice local exited: {process.stderr.read().decode()[-2000:]}")
+            try:
+                status(base + "/")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"chalice local did not answer in {STARTUP_SECONDS} s")
+                time.sleep(0.2)
+        yield base
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def status(url: str, accept: str = BROWSER_ACCEPT) -> int:
+    """The status ``url`` answers a browser with, redirects not followed."""
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with _opener.open(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
