@@ -138,8 +138,9 @@ def contribute():
     back to copy or download, with the steps to open a pull request. Nothing is stored.
     """
     request = app.current_request
+    # The page takes its own `lang` (it is a page whatever the Accept header says).
     return contribute_page(
-        _request("/contribute"),
+        views.Request("/contribute", router.all_params()),
         request.method,
         request.raw_body or b"",
         request.headers.get("content-type"),
