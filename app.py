@@ -9,7 +9,7 @@ headers, and answers 405, CORS preflights and 406, so no handler can forget them
 from chalice import Chalice, Response
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve import views
+from chalicelib.serve import reconcile, views
 from chalicelib.serve.routing import Router
 
 app = Chalice(app_name="iran1988-records")
@@ -120,3 +120,25 @@ def validate_records():
     return views.validate_batch(
         _request("/validate"), request.raw_body or b"", request.headers.get("content-type")
     )
+
+
+def _reconcile():
+    """Match names against the dataset: the W3C Reconciliation API 0.2 (OpenRefine).
+
+    Without `queries`, the service manifest. With `queries` (a JSON object of queries, in the
+    query string or as a form POST), ranked candidates for each, with `score` and `match`.
+    Read-only: a POST computes an answer and stores nothing. See the README for the scoring
+    and the rule for `match: true`.
+    """
+    request = app.current_request
+    return reconcile.answer(
+        _request("/reconcile"),
+        reconcile.public_base(request.headers, request.context, "/reconcile"),
+        request.method,
+        (request.raw_body or b"") if request.method == "POST" else b"",
+        request.headers.get("content-type"),
+    )
+
+
+_reconcile.openapi = reconcile.openapi_operation  # documented by the protocol, not by a guess
+route("/reconcile", "reconcile", None, methods=("GET", "HEAD", "POST"))(_reconcile)
