@@ -14,12 +14,13 @@ How a candidate is scored (the README repeats this for users):
   put in order, so that "Pour Mohammadi, Mostafa" finds "Mostafa Pour Mohammadi" but an exact
   spelling still ranks first.
 * **Properties.** Each property given (``died``, ``place``, ``organization``) is, for each
-  candidate, confirmed, contradicted or unknown (the record says nothing either way). Unknown
+  candidate, confirmed, contradicted or unknown (the record says nothing either way, or the
+  release knows no place or organization by the value given). Unknown
   properties do not count. The name score is multiplied by 0.7 + 0.3 × the share of known
   properties confirmed: a contradiction costs up to 30%, and a confirmation never lifts a
   doubtful name.
 * **Score** is that number times 100, rounded to one decimal. Candidates whose name scores
-  under ``MIN_NAME`` (0.4) are left out.
+  under ``MIN_NAME`` (0.5) are left out.
 * **match: true** is given to the first candidate only, and only when its score is at least
   ``MATCH_SCORE`` (90) and it leads the next candidate by at least ``MATCH_LEAD`` (10) points.
   Two records with the same name are therefore never matched automatically: a person has to
@@ -72,7 +73,7 @@ MAX_BODY = 1024 * 1024
 
 MATCH_SCORE, MATCH_LEAD = 90.0, 10.0
 NAME_WEIGHT = 0.7  # what is left of a name's score when every known property contradicts it
-MIN_NAME = 0.4
+MIN_NAME = 0.5
 REORDERED = 0.95  # a match of the same words in another order ranks below the exact spelling
 # Claims carry no name: they are candidates only when a query asks for the claim type.
 UNTYPED = tuple(kind for kind in KINDS if kind.collection != "claims")
@@ -479,7 +480,8 @@ def features_of(
                 verdict = None  # the record names no place (or organization): unknown
             else:
                 wanted = set().union(*(evidence.resolve(target, v) for v in values))
-                verdict = bool(held & wanted)
+                # A value the release does not know cannot contradict anything.
+                verdict = bool(held & wanted) if wanted else None
         if verdict is not None:
             out.append((prop.pid, verdict))
     return out
