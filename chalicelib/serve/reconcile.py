@@ -605,6 +605,10 @@ def answer(
     batch = views.single(params, "queries")
     release, cache = views.release_for(params)
     if batch is None:
+        if method == "POST":
+            raise BadParameter(
+                "queries", "a POST sends a batch as queries=<JSON>; GET /reconcile is the manifest"
+            )
         body = manifest(base, release.version, cache == CACHE_PINNED)
         return Reply(dumps(body), cache=cache)
     queries = parse_batch(batch)  # a bad batch costs no read beyond the release

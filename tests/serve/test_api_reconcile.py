@@ -439,10 +439,10 @@ def test_unknown_parameters_jsonp_and_bodies_of_another_type_are_refused(client)
     problem(big, 413)
 
 
-def test_a_post_without_queries_is_the_manifest_and_a_post_stores_nothing(client, served):
+def test_a_post_without_queries_is_a_400_and_a_post_stores_nothing(client, served):
     before = {key: served.clean.get(key) for key in served.clean.list()}
-    response = client.http.post("/reconcile", body="", headers=FORM)
-    assert json.loads(response.body)["versions"] == ["0.2"]
+    found = problem(client.http.post("/reconcile", body="", headers=FORM))
+    assert found["parameter"] == "queries" and "GET /reconcile" in found["detail"]
     encoded = urlencode({"queries": json.dumps({"q0": {"query": "Evin"}})})
     assert client.http.post("/reconcile", body=encoded, headers=FORM).status_code == 200
     assert {key: served.clean.get(key) for key in served.clean.list()} == before
