@@ -14,6 +14,7 @@ from chalicelib.serve.routing import Router
 
 app = Chalice(app_name="iran1988-records")
 app.api.binary_types.append("application/gzip")
+app.api.binary_types.append("application/vnd.sqlite3")  # all.sqlite
 router = Router(app, Response)
 route = router.route
 _request = router.request

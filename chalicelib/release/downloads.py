@@ -1,4 +1,4 @@
-"""The downloads of a release (``files/``): JSON Lines, CSV, the data package and the changes.
+"""The downloads of a release (``files/``): JSON Lines, CSV, SQLite, the data package and the changes.
 
 Every file is a pure function of the release's records and schemas (and, for
 ``changes.json``, of the previous release), written byte for byte the same on every
@@ -126,6 +126,48 @@ def release_downloads(
             "mediatype": "application/json",
             "description": (
                 "Ids added, changed, removed, withdrawn and merged since the previous release."
+            ),
+        }
+    )
+
+    # Datasette's file and its metadata (chalicelib.release.sqlite).
+    from chalicelib.release.sqlite import METADATA_FILE, SQLITE_FILE, sqlite_downloads
+
+    files.update(
+        sqlite_downloads(
+            schemas,
+            {
+                kind.collection: [e.record for e in collections[kind.collection].live]
+                for kind in KINDS
+            },
+            version,
+        )
+    )
+    resources.append(
+        {
+            "name": "all-sqlite",
+            "path": SQLITE_FILE,
+            "type": "file",
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "description": (
+                "Every live record as SQLite tables (one per collection, with the CSV columns, "
+                "plus claims_sources), with foreign keys and FTS5 search; open it with "
+                "Datasette and metadata.json."
+            ),
+        }
+    )
+    resources.append(
+        {
+            "name": "datasette-metadata",
+            "path": METADATA_FILE,
+            "type": "json",
+            "format": "json",
+            "mediatype": "application/json",
+            "description": (
+                "Datasette metadata for all.sqlite: title, licence, source, a description of "
+                "each table, suggested facets and the search tables "
+                "(datasette all.sqlite -m metadata.json)."
             ),
         }
     )

@@ -456,7 +456,12 @@ def get_dataset_file(request: Request, name: str) -> Reply:
 
 
 PRESIGN_SECONDS = 900
-MEDIA_TYPES = {".gz": "application/gzip", ".csv": "text/csv; charset=utf-8", ".json": JSON}
+MEDIA_TYPES = {
+    ".gz": "application/gzip",
+    ".csv": "text/csv; charset=utf-8",
+    ".json": JSON,
+    ".sqlite": "application/vnd.sqlite3",
+}
 
 
 def _media_type(name: str) -> str:

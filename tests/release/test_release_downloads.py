@@ -37,7 +37,7 @@ def test_frictionless_validate_reports_the_data_package_valid(files):
 
     report = validate(str(files / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
-    assert len(report.tasks) == 16
+    assert len(report.tasks) == 18  # every resource, all.sqlite and metadata.json included
 
 
 def test_frictionless_validate_catches_a_changed_byte(files):
