@@ -8,10 +8,12 @@
   ``<field>_<collection>_id`` per collection it may point into (``<field>_id`` when there is
   only one), holding the bare id when the reference points there and the record is live, and
   declared ``REFERENCES <collection>(id)``; Datasette turns it into a link.
-- ``<collection>_fts``, an FTS5 table per collection (trigram tokenizer) over exactly what
-  ``q=`` searches, folded as ``q=`` folds it (``textsearch.fold``) and stored in its own
-  ``folded`` column, so that a folded query matches as ``q=`` does: ``pourmohammadi`` finds
-  every spelling that folds to it. Its rowid is the record's rowid.
+- ``<collection>_fts``, an FTS5 table per named collection (trigram tokenizer) over every name
+  and title (a source's title and identifiers), folded as ``q=`` folds them
+  (``textsearch.fold``) and stored in their own ``folded`` column, so that a folded query
+  matches as ``q=`` does on names: ``pourmohammadi`` finds every spelling that folds to it.
+  Its rowid is the record's rowid. Descriptions are left out: they would double the cost of
+  the index for matches nobody reconciles on.
 
 The file is a pure function of the records: a fixed page size, rows inserted in id order, no
 timestamp anywhere, the FTS index optimized into one segment, then VACUUM. Two builds with the
@@ -23,14 +25,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, split_reference
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.manifest import LICENSE, QUOTATION_NOTE, TITLE
-from chalicelib.release.tables import ClaimSourceTable, Column, cell, columns_for
+from chalicelib.release.tables import ClaimSourceTable, Column, columns_for, readers
 from chalicelib.release.textsearch import fold
 
 SQLITE_FILE = "all.sqlite"
@@ -53,15 +55,6 @@ class ForeignKey:
     path: tuple[str, ...]
     target: str
 
-    def value(self, record: dict, live: Mapping[str, set[str]]) -> str | None:
-        node: Any = record
-        for step in self.path:
-            node = node.get(step) if isinstance(node, dict) else None
-        found = split_reference(node) if isinstance(node, str) else None
-        if found is None or found[0] != self.target or found[1] not in live[self.target]:
-            return None
-        return found[1]
-
 
 def foreign_keys(kind: Kind) -> list[ForeignKey]:
     """The reference columns of ``kind``'s table, from the registry's references and filters."""
@@ -82,45 +75,95 @@ def foreign_keys(kind: Kind) -> list[ForeignKey]:
     return keys
 
 
+def reference_maker(
+    keys: Sequence[ForeignKey], live: Mapping[str, set[str]]
+) -> Callable[[dict], list[str | None]]:
+    """The values of ``keys`` for one record: each reference parsed once, whatever the number
+    of collections it may point into."""
+    paths = list(dict.fromkeys(k.path for k in keys))
+    slots = {(k.path, k.target): i for i, k in enumerate(keys)}
+    getters = [(path, _plain_getter(path)) for path in paths]
+
+    def values(record: dict) -> list[str | None]:
+        out: list[str | None] = [None] * len(keys)
+        for path, get in getters:
+            found = get(record)
+            reference = split_reference(found) if found else None
+            if reference is not None and reference[1] in live[reference[0]]:
+                slot = slots.get((path, reference[0]))
+                if slot is not None:
+                    out[slot] = reference[1]
+        return out
+
+    return values
+
+
+def _plain_getter(path: tuple[str, ...]) -> Callable[[dict], str | None]:
+    def get(record: dict) -> str | None:
+        node: Any = record
+        for step in path:
+            node = node.get(step) if isinstance(node, dict) else None
+        return node if isinstance(node, str) else None
+
+    return get
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _typed(text: str, column: Column) -> Any:
-    """A cell as SQLite stores it: NULL when empty, a number where the schema says so."""
-    if text == "":
-        return None
+def _converter(column: Column) -> Callable[[str], Any]:
+    """How a cell's text is stored: NULL when empty, a number where the schema says so."""
     sql_type = SQL_TYPES.get(column.type)
-    try:
-        if sql_type == "INTEGER":
+    if sql_type is None:
+        return lambda text: text or None
+
+    def number(text: str) -> Any:
+        if text == "":
+            return None
+        try:
+            if sql_type == "REAL":
+                return float(text)
             return 1 if text == "true" else 0 if text == "false" else int(text)
-        if sql_type == "REAL":
-            return float(text)
-    except ValueError:
-        return text
-    return text
+        except ValueError:
+            return text
+
+    return number
+
+
+def row_maker(columns: Sequence[Column]) -> Callable[[Any], list[Any]]:
+    """The stored values of ``columns`` for one record (or citation)."""
+    pairs = list(zip(readers(columns), map(_converter, columns), strict=True))
+    return lambda record: [convert(read(record)) for read, convert in pairs]
 
 
 def _sql_type(column: Column) -> str:
     return SQL_TYPES.get(column.type, "TEXT")
 
 
-def search_texts(kind: Kind, record: dict) -> list[str]:
-    """What ``q=`` searches in a record: its kind's search fields and its title, read as the
-    ``q=`` index reads them (so the two can never disagree)."""
+def name_texts(kind: Kind, record: dict) -> list[str]:
+    """The names and titles of a record, as the ``q=`` index reads them: its kind's search
+    fields but the description, and its title (a source's title and identifiers)."""
     from chalicelib.release.index import _getter
 
-    paths = kind.search_fields + ((kind.title_field,),)
-    return [v for path in paths for v in _getter(path)(record)]
+    paths = [p for p in kind.search_fields if p != ("description",)] + [(kind.title_field,)]
+    return [v for path in dict.fromkeys(paths) for v in _getter(path)(record)]
 
 
 def _folded(kind: Kind, record: dict) -> str:
     # One line per distinct folded text, as the q= index keeps them.
-    return "\n".join(dict.fromkeys(f for f in map(fold, search_texts(kind, record)) if f))
+    return "\n".join(dict.fromkeys(f for f in map(fold, name_texts(kind, record)) if f))
+
+
+NAMED = tuple(kind for kind in KINDS if kind.collection != "claims")  # claims have no name
 
 
 def sqlite_bytes(schemas: SchemaSet, live: Mapping[str, Sequence[dict]]) -> bytes:
     """The bytes of ``all.sqlite`` for the live records of each collection (sorted by id)."""
+    for kind in KINDS:
+        order = [r["id"] for r in live[kind.collection]]
+        if order != sorted(order):
+            raise ValueError(f"{kind.collection} must be given sorted by id")
     ids = {kind.collection: {r["id"] for r in live[kind.collection]} for kind in KINDS}
     db = sqlite3.connect(":memory:")
     try:
@@ -146,28 +189,33 @@ def _collection_table(db, schemas, kind: Kind, records: Sequence[dict], ids) -> 
     ] + [f"{_quote(k.name)} TEXT REFERENCES {_quote(k.target)}(id)" for k in keys]
     db.execute(f"CREATE TABLE {table} ({', '.join(definitions)})")
     holes = ", ".join("?" * (len(columns) + len(keys)))
+    make, references = row_maker(columns), reference_maker(keys, ids)
+    # Rows go in in id order, so rowid n is the n-th record by id, in every build. The
+    # reference columns get no index: it would cost more to build than a scan costs Datasette.
     db.executemany(
         f"INSERT INTO {table} VALUES ({holes})",
-        (
-            [_typed(cell(r, c), c) for c in columns] + [k.value(r, ids) for k in keys]
-            for r in sorted(records, key=lambda r: r["id"])
-        ),
+        (make(r) + references(r) for r in records),
     )
-    for key in keys:
-        db.execute(
-            f"CREATE INDEX {_quote(f'{kind.collection}_{key.name}')} "
-            f"ON {table} ({_quote(key.name)})"
-        )
+    if kind not in NAMED:
+        return
     fts = _quote(f"{kind.collection}_fts")
     db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
-    title = "id" if kind.collection == "claims" else kind.title_field
-    by_id = {r["id"]: r for r in records}
-    rows = db.execute(f"SELECT rowid, id, {_quote(title)} FROM {table} ORDER BY rowid")
+    title = _getter_of(kind.title_field)
     db.executemany(
         f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)",
-        [(rowid, label, _folded(kind, by_id[rid])) for rowid, rid, label in rows.fetchall()],
+        (
+            (rowid, (title(r) or [r["id"]])[0], _folded(kind, r))
+            for rowid, r in enumerate(records, start=1)
+        ),
     )
+    # One segment, whatever the insert batches were: smaller, and the same in every build.
     db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+
+
+def _getter_of(field: str) -> Callable[[Any], list[str]]:
+    from chalicelib.release.index import _getter
+
+    return _getter((field,))
 
 
 def _claims_sources(db, schemas, claims: Sequence[dict], ids) -> None:
@@ -180,14 +228,13 @@ def _claims_sources(db, schemas, claims: Sequence[dict], ids) -> None:
     ] + [f"{_quote('source_id')} TEXT REFERENCES sources(id)"]
     db.execute(f"CREATE TABLE {CLAIMS_SOURCES} ({', '.join(definitions)})")
     rows = []
-    for claim in sorted(claims, key=lambda r: r["id"]):
-        head = [_typed(cell(claim, c), c) for c in table.claim_columns]
+    claim_row, citation_row = row_maker(table.claim_columns), row_maker(table.citation_columns)
+    for claim in claims:
+        head = claim_row(claim)
         for citation in claim.get("sources", []):
             found = split_reference(citation.get("source", ""))
             source = found[1] if found and found[1] in ids["sources"] else None
-            rows.append(
-                head + [_typed(cell(citation, c), c) for c in table.citation_columns] + [source]
-            )
+            rows.append(head + citation_row(citation) + [source])
     holes = ", ".join("?" * (len(columns) + 1))
     db.executemany(f"INSERT INTO {CLAIMS_SOURCES} VALUES ({holes})", rows)
     db.execute(f"CREATE INDEX claims_sources_claim ON {CLAIMS_SOURCES} (claim_id)")
@@ -216,17 +263,18 @@ def datasette_metadata(schemas: SchemaSet, version: str) -> dict[str, Any]:
         tables[kind.collection] = {
             "description": kind.description,
             "facets": facets(kind),
-            "fts_table": f"{kind.collection}_fts",
-            "fts_pk": "rowid",
-            "label_column": "id" if kind.collection == "claims" else kind.title_field,
+            "label_column": kind.title_field if kind in NAMED else "id",
             "columns": {name: text for name, text in columns.items() if text},
         }
+        if kind not in NAMED:
+            continue
+        tables[kind.collection].update(fts_table=f"{kind.collection}_fts", fts_pk="rowid")
         tables[f"{kind.collection}_fts"] = {
             "description": (
-                f"Full-text index of {kind.collection}: what the API's q= searches, folded as "
-                "q= folds it (case, diacritics, spaces and punctuation removed; Arabic letter "
-                "forms as Persian ones), in the column 'folded'. Search with a folded query, "
-                "of three characters at least."
+                f"Full-text index of the names and titles of {kind.collection}, folded as the "
+                "API's q= folds them (case, diacritics, spaces and punctuation removed; Arabic "
+                "letter forms as Persian ones), in the column 'folded'. Search with a folded "
+                "query of three characters at least: pourmohammadi, not Pour-Mohammadi."
             ),
             "hidden": True,
         }
