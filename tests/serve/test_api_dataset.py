@@ -75,6 +75,13 @@ def test_the_folder_store_serves_each_download_with_the_sha256_the_manifest_stat
     )
 
 
+def test_the_sqlite_download_is_served_as_sqlite_to_a_client_that_takes_it(dir_client):
+    response = dir_client.http.get("/dataset/files/all.sqlite", headers={"Accept": "*/*"})
+    assert response.headers["Content-Type"] == "application/vnd.sqlite3"
+    assert response.body.startswith(b"SQLite format 3\0")
+    assert dir_client.http.get("/dataset/files/all.sqlite").status_code == 406
+
+
 def test_a_compressed_download_needs_an_accept_that_takes_it(dir_client):
     response = dir_client.http.get("/dataset/files/all.jsonl.gz")
     assert response.status_code == 406
