@@ -9,7 +9,7 @@ headers, and answers 405, CORS preflights and 406, so no handler can forget them
 from chalice import Chalice, Response
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve import reconcile, views
+from chalicelib.serve import history, reconcile, views
 from chalicelib.serve.routing import Router
 
 app = Chalice(app_name="iran1988-records")
@@ -143,3 +143,27 @@ def _reconcile():
 
 _reconcile.openapi = reconcile.openapi_operation  # documented by the protocol, not by a guess
 route("/reconcile", "reconcile", None, methods=("GET", "HEAD", "POST"))(_reconcile)
+
+
+for _kind in KINDS:
+
+    def _history_route(kind):
+        base = f"/{kind.collection}"
+
+        def history_view(id):
+            """The releases in which one record changed."""
+            return history.record_history(_request(f"{base}/{id}/history"), kind.collection, id)
+
+        history_view.openapi = history.history_operation(kind.name)
+        route(base + "/{id}/history", f"history_of_{kind.name}", None)(history_view)
+
+    _history_route(_kind)
+
+
+def _dataset_changes():
+    """Every record added, changed or removed since a release (for mirrors)."""
+    return history.dataset_changes(_request("/dataset/changes"))
+
+
+_dataset_changes.openapi = history.changes_operation
+route("/dataset/changes", "dataset_changes", None)(_dataset_changes)

@@ -16,7 +16,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from chalicelib.release.layout import (
     sha256_hex,
 )
 from chalicelib.release.progress import Progress, no_progress
-from chalicelib.release.reader import Dataset, Release, verified
+from chalicelib.release.reader import Dataset, RecordBytes, Release, verified
 from chalicelib.release.writer import write_release
 from chalicelib.store import Store
 
@@ -103,6 +103,8 @@ def publish(
         else None
     )
     previous = previous_release(dataset, previous_version) if previous_version else None
+    if previous is not None:
+        previous = with_history(dataset, previous, compiled)
     with tempfile.TemporaryDirectory(prefix="release-") as temp:
         folder = Path(temp) / compiled.version
         manifest = write_release(compiled, folder, previous, progress)
@@ -165,6 +167,39 @@ def previous_release(dataset: Dataset, version: str | None = None) -> PreviousRe
     return PreviousRelease(
         release.version, {k.collection: release.directory(k.collection) for k in KINDS}
     )
+
+
+def with_history(
+    dataset: Dataset, previous: PreviousRelease, compiled: Compiled
+) -> PreviousRelease:
+    """``previous`` with what history/ needs of it: its history files (none before the
+    index existed) and its records that ``compiled`` changes."""
+    from chalicelib.release.history import CHAIN, changes_path, records_path
+
+    release = dataset.pinned(previous.version)
+    files = release.manifest["files"]
+    history: dict[str, bytes] = {}
+    if CHAIN in files:
+        chain = json.loads(release.read_file(CHAIN))
+        wanted = [changes_path(step["version"]) for step in chain["releases"]] + [
+            records_path(c, n) for c, shards in chain["shards"].items() for n in range(shards)
+        ]
+        history = {CHAIN: release.read_file(CHAIN)} | {p: release.read_file(p) for p in wanted}
+    records: dict[tuple[str, str], dict] = {}
+    for name, entries in compiled.entries.items():
+        before = previous.entries.get(name, {})
+        for record_id, entry in entries.items():
+            old = before.get(record_id)
+            if (
+                old is not None
+                and "tombstone" not in old
+                and "tombstone" not in entry
+                and old["sha256"] != entry["sha256"]
+            ):
+                found = release.record(name, record_id)
+                if isinstance(found, RecordBytes):
+                    records[(name, record_id)] = json.loads(found.body)
+    return replace(previous, history=history, records=records)
 
 
 @dataclass
