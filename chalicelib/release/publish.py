@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from chalicelib.errors import ObjectExists, ObjectMissing, ReleaseNotFound
+from chalicelib.errors import ObjectExists, ObjectMissing, PublishConflict, ReleaseNotFound
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.build import compile_data
 from chalicelib.release.compiled import Compiled, PreviousRelease
@@ -90,6 +92,9 @@ def publish(
     progress = progress or no_progress
     compiled = compile_data(data_dir, epoch=epoch)
     dataset = Dataset(store, ttl=0)
+    # The pointer as this publish found it: the flip at the end is conditional on it, so a
+    # release built against one current release never silently replaces another.
+    pointer = store.get_tagged(CURRENT_KEY)
     current = _current(dataset)
     prefix = release_prefix(compiled.version)
     existing = _get(store, prefix + MANIFEST)
@@ -127,16 +132,22 @@ def publish(
     _list_release(store, manifest, manifest_sha256, changes)
     current_changed = current is None or current.version != compiled.version
     if current_changed:
-        store.put(
-            CURRENT_KEY,
-            canonical_json(
-                {
-                    "version": compiled.version,
-                    "manifest_sha256": manifest_sha256,
-                    "published": manifest["published"],
-                }
-            ),
+        body = canonical_json(
+            {
+                "version": compiled.version,
+                "manifest_sha256": manifest_sha256,
+                "published": manifest["published"],
+            }
         )
+        if not store.put_if_tag(CURRENT_KEY, body, pointer[1] if pointer else None):
+            now = _get(store, CURRENT_KEY)
+            named = json.loads(now)["version"] if now else "none"
+            raise PublishConflict(
+                f"another publish made {named} current while this one ran; {compiled.version} "
+                f"is published and listed, but its changes were computed against "
+                f"{previous_version or 'no release'}, so it was not made current. Run publish "
+                "again to build on the new current release."
+            )
     return PublishResult(compiled.version, existing is None, current_changed, written, changes)
 
 
@@ -294,11 +305,34 @@ def _in_parallel(
 def _list_release(
     store: Store, manifest: dict[str, Any], manifest_sha256: str, changes: dict[str, int]
 ) -> None:
-    """Add the release to releases.json (newest first) unless it is listed already."""
-    raw = _get(store, RELEASES_KEY)
+    """Add the release to releases.json (newest first) unless it is listed already.
+
+    Read, add, and write back only if nobody wrote in between (a conditional write); else
+    read again and retry, so that of two publishes at once both end up listed.
+    """
+    for attempt in range(LISTING_ATTEMPTS):
+        found = store.get_tagged(RELEASES_KEY)
+        listing = _listing_with(found[0] if found else None, manifest, manifest_sha256, changes)
+        if listing is None or store.put_if_tag(RELEASES_KEY, listing, found[1] if found else None):
+            return
+        time.sleep(random.uniform(0, LISTING_BACKOFF * 2**attempt))  # let the other one finish
+    raise PublishConflict(
+        f"releases.json kept changing: {LISTING_ATTEMPTS} attempts to list "
+        f"{manifest['version']} lost to other publishes; run publish again to list it"
+    )
+
+
+LISTING_ATTEMPTS = 8
+LISTING_BACKOFF = 0.05  # seconds, doubled on each attempt
+
+
+def _listing_with(
+    raw: bytes | None, manifest: dict[str, Any], manifest_sha256: str, changes: dict[str, int]
+) -> bytes | None:
+    """releases.json with the release added, or None if it is listed already."""
     releases = json.loads(raw)["releases"] if raw else []
     if any(r["version"] == manifest["version"] for r in releases):
-        return
+        return None
     releases.append(
         {
             "version": manifest["version"],
@@ -311,4 +345,4 @@ def _list_release(
         }
     )
     releases.sort(key=lambda r: (r["published"], r["version"]), reverse=True)
-    store.put(RELEASES_KEY, canonical_json({"releases": releases}))
+    return canonical_json({"releases": releases})
