@@ -18,6 +18,7 @@ from chalicelib.release.layout import sha256_hex
 from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
 from chalicelib.release.tables import (
     ClaimSourceTable,
+    Column,
     columns_for,
     csv_bytes,
     table_schema,
@@ -32,6 +33,7 @@ ALL_FILE = "all.jsonl.gz"
 CLAIMS_SOURCES_FILE = "claims-sources.csv"
 TOMBSTONES_FILE = "tombstones.csv"
 CHANGES_FILE = "changes.json"
+DIGESTS_FILE = "digests.csv"
 DATAPACKAGE_FILE = "datapackage.json"
 
 
@@ -113,6 +115,48 @@ def release_downloads(
                 "(the API answers 308)."
             ),
             table_schema(columns, ["collection", "id"]),
+        )
+    )
+
+    # What a mirror checks its copy against: every id's digest (a record's canonical bytes,
+    # or its tombstone's), as the directory and the history index hold it.
+    digest_columns = [
+        Column("collection", ("collection",), "scalar", description="The collection."),
+        Column("id", ("id",), "scalar", description="The record's id."),
+        Column(
+            "state",
+            ("state",),
+            "scalar",
+            description="live, withdrawn or merged.",
+        ),
+        Column(
+            "sha256",
+            ("sha256",),
+            "scalar",
+            description="sha256 of the record's canonical JSON (what the API serves), or of "
+            "the tombstone's.",
+        ),
+    ]
+    digests = [
+        {
+            "collection": kind.collection,
+            "id": entry.id,
+            "state": entry.record["tombstone"]["action"] if "tombstone" in entry.record else "live",
+            "sha256": entry.sha256,
+        }
+        for kind in KINDS
+        for entry in sorted(
+            collections[kind.collection].live + collections[kind.collection].tombstones,
+            key=lambda e: e.id,
+        )
+    ]
+    files[DIGESTS_FILE] = csv_bytes(digest_columns, digests)
+    resources.append(
+        _table(
+            DIGESTS_FILE,
+            "Every id of the release with the sha256 of its bytes, so that a mirror can check "
+            "its copy record by record.",
+            table_schema(digest_columns, ["collection", "id"]),
         )
     )
 
