@@ -39,7 +39,7 @@ from chalicelib.release.layout import (
     sha256_hex,
 )
 from chalicelib.release.progress import Progress, no_progress
-from chalicelib.release.reader import Dataset, RecordBytes, Release, verified
+from chalicelib.release.reader import Dataset, Release, verified
 from chalicelib.release.writer import write_release
 from chalicelib.store import Store
 
@@ -199,17 +199,21 @@ def with_history(
     records: dict[tuple[str, str], dict] = {}
     for name, entries in compiled.entries.items():
         before = previous.entries.get(name, {})
-        for record_id, entry in entries.items():
-            old = before.get(record_id)
-            if (
-                old is not None
-                and "tombstone" not in old
-                and "tombstone" not in entry
-                and old["sha256"] != entry["sha256"]
-            ):
-                found = release.record(name, record_id)
-                if isinstance(found, RecordBytes):
-                    records[(name, record_id)] = json.loads(found.body)
+        changed = [
+            record_id
+            for record_id, entry in entries.items()
+            if (old := before.get(record_id)) is not None
+            and "tombstone" not in old
+            and "tombstone" not in entry
+            and old["sha256"] != entry["sha256"]
+        ]
+        if changed:
+            # Through the index: each chunk is read once, however many of its records changed.
+            index = release.collection_index(name)
+            for record_id in changed:
+                ordinal = index.ordinal_of(record_id)
+                if ordinal is not None:
+                    records[(name, record_id)] = json.loads(index.record_bytes(ordinal))
     return replace(previous, history=history, records=records)
 
 
