@@ -10,13 +10,14 @@ answers every read as a page when a browser asks (``chalicelib.serve.pages``).
 from chalice import Chalice, Response
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve import search, views
+from chalicelib.serve import history, reconcile, search, views
 from chalicelib.serve.contribute import contribute_page, html_page
 from chalicelib.serve.pages import assets
 from chalicelib.serve.routing import Router
 
 app = Chalice(app_name="iran1988-records")
 app.api.binary_types.append("application/gzip")
+app.api.binary_types.append("application/vnd.sqlite3")  # all.sqlite
 router = Router(app, Response)
 route = router.route
 _request = router.request
@@ -159,3 +160,49 @@ def validate_records():
     return views.validate_batch(
         _request("/validate"), request.raw_body or b"", request.headers.get("content-type")
     )
+
+
+def _reconcile():
+    """Match names against the dataset: the W3C Reconciliation API 0.2 (OpenRefine).
+
+    Without `queries`, the service manifest. With `queries` (a JSON object of queries, in the
+    query string or as a form POST), ranked candidates for each, with `score` and `match`.
+    Read-only: a POST computes an answer and stores nothing. See the README for the scoring
+    and the rule for `match: true`.
+    """
+    request = app.current_request
+    return reconcile.answer(
+        _request("/reconcile"),
+        reconcile.public_base(request.headers, request.context, "/reconcile"),
+        request.method,
+        (request.raw_body or b"") if request.method == "POST" else b"",
+        request.headers.get("content-type"),
+    )
+
+
+_reconcile.openapi = reconcile.openapi_operation  # documented by the protocol, not by a guess
+route("/reconcile", "reconcile", None, methods=("GET", "HEAD", "POST"))(_reconcile)
+
+
+for _kind in KINDS:
+
+    def _history_route(kind):
+        base = f"/{kind.collection}"
+
+        def history_view(id):
+            """The releases in which one record changed."""
+            return history.record_history(_request(f"{base}/{id}/history"), kind.collection, id)
+
+        history_view.openapi = history.history_operation(kind.name)
+        route(base + "/{id}/history", f"history_of_{kind.name}", None)(history_view)
+
+    _history_route(_kind)
+
+
+def _dataset_changes():
+    """Every record added, changed or removed since a release (for mirrors)."""
+    return history.dataset_changes(_request("/dataset/changes"))
+
+
+_dataset_changes.openapi = history.changes_operation
+route("/dataset/changes", "dataset_changes", None)(_dataset_changes)

@@ -50,6 +50,10 @@ class ObjectExists(StoreError):
         self.key = key
 
 
+class PublishConflict(DatasetError):
+    """Another publish changed current.json or releases.json while this one ran."""
+
+
 class IntegrityError(DatasetError):
     """An object's bytes do not match the digest its release manifest promises."""
 

@@ -12,10 +12,11 @@ SCHEMA_JSON = "application/schema+json"
 GZIP = "application/gzip"
 CSV = "text/csv; charset=utf-8"
 JSONL = "application/jsonl"
+SQLITE = "application/vnd.sqlite3"
 OCTET_STREAM = "application/octet-stream"
 
 # What a release's downloads are served as (OpenAPI documents each).
-DOWNLOADS = (GZIP, CSV, JSON)
+DOWNLOADS = (GZIP, CSV, JSON, SQLITE)
 
 # By file suffix, longest first: a schema is .schema.json, not just .json.
 BY_SUFFIX = (
@@ -24,6 +25,7 @@ BY_SUFFIX = (
     (".csv", CSV),
     (".gz", GZIP),
     (".jsonl", JSONL),
+    (".sqlite", SQLITE),
 )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -195,6 +196,20 @@ class Store(abc.ABC):
         it (a redaction: docs/do-no-harm.md). A store without versions just deletes it."""
         self.delete(key)
 
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The object's bytes and a tag that changes whenever they do, or None if absent;
+        pass the tag to ``put_if_tag`` to write only if nobody wrote in between."""
+        raise NotImplementedError
+
+    def put_if_tag(
+        self, key: str, body: bytes, tag: str | None, content_type: str = "application/json"
+    ) -> bool:
+        """Write only if the object still has ``tag`` (``None``: only if there is none).
+
+        False when another writer got there first: read it again, and decide again.
+        """
+        raise NotImplementedError
+
     def presigned_url(self, key: str, expires_in: int = PRESIGN_SECONDS) -> str | None:
         """Return a short-lived URL to download ``key`` directly, or None if unsupported."""
         return None
@@ -270,6 +285,36 @@ class DirStore(Store):
             if path.read_bytes() == body:
                 return False
             raise ObjectExists(key) from None
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The bytes and their sha256 (a folder has no ETag; the digest serves as one)."""
+        try:
+            body = self.get(key)
+        except ObjectMissing:
+            return None
+        return body, hashlib.sha256(body).hexdigest()
+
+    def put_if_tag(
+        self, key: str, body: bytes, tag: str | None, content_type: str = "application/json"
+    ) -> bool:
+        """Compare and swap under an exclusive lock on a sidecar file (released if the
+        process dies), so that of two publishes on this host only one writes on a given
+        read; readers never lock, and see the old bytes or the new (os.replace)."""
+        import fcntl
+
+        path = self.local_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self._stage(path, body)
+        try:
+            with open(path.with_name(f"{_TEMP_PREFIX}lock-{path.name}"), "a+b") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                found = self.get_tagged(key)
+                if (found[1] if found else None) != tag:
+                    return False
+                os.replace(temp, path)
+                return True
         finally:
             temp.unlink(missing_ok=True)
 
@@ -376,6 +421,43 @@ class S3Store(Store):
         if self.get(key) == body:
             return False
         raise ObjectExists(key)
+
+    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The bytes and their ETag, from one GET."""
+        full = self._full(key)
+        self.reads += 1
+        try:
+            with _translated(key):
+                answer = self.client.get_object(Bucket=self.bucket, Key=full)
+                return answer["Body"].read(), answer["ETag"]
+        except ObjectMissing:
+            return None
+
+    def put_if_tag(
+        self, key: str, body: bytes, tag: str | None, content_type: str = "application/json"
+    ) -> bool:
+        """A conditional PUT: If-Match on the ETag read, or If-None-Match: * to create.
+        S3 answers 412 when the object changed (or appeared), 409 when writes race, and
+        404 when it was deleted; each means another writer got there first."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        condition = {"IfMatch": tag} if tag is not None else {"IfNoneMatch": "*"}
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self._full(key),
+                Body=body,
+                ContentType=content_type,
+                **condition,
+            )
+            return True
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "412"):
+                return False
+            raise classify_client_error(exc, key) from exc
+        except BotoCoreError as exc:
+            raise classify_client_error(exc, key) from exc
 
     def exists(self, key: str) -> bool:
         """Return whether an object is stored under ``key`` (one HEAD request)."""

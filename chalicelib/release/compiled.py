@@ -57,10 +57,14 @@ class CompiledCollection:
 
 @dataclass
 class PreviousRelease:
-    """What changes.json compares against: a version and its directory entries."""
+    """What changes.json and history/ compare against: a version and its directory entries;
+    and, read beforehand by the publisher (the build may run in forked processes), its
+    ``history/`` files by path and the records that changed, by (collection, id)."""
 
     version: str
     entries: Mapping[str, Mapping[str, dict]]
+    history: Mapping[str, bytes] = field(default_factory=dict)
+    records: Mapping[tuple[str, str], dict] = field(default_factory=dict)
 
 
 @dataclass

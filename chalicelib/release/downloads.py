@@ -1,4 +1,4 @@
-"""The downloads of a release (``files/``): JSON Lines, CSV, the data package and the changes.
+"""The downloads of a release (``files/``): JSON Lines, CSV, SQLite, the data package and the changes.
 
 Every file is a pure function of the release's records and schemas (and, for
 ``changes.json``, of the previous release), written byte for byte the same on every
@@ -19,6 +19,7 @@ from chalicelib.release.layout import sha256_hex
 from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
 from chalicelib.release.tables import (
     ClaimSourceTable,
+    Column,
     columns_for,
     csv_bytes,
     table_schema,
@@ -30,6 +31,7 @@ ALL_FILE = "all.jsonl.gz"
 CLAIMS_SOURCES_FILE = "claims-sources.csv"
 TOMBSTONES_FILE = "tombstones.csv"
 CHANGES_FILE = "changes.json"
+DIGESTS_FILE = "digests.csv"
 DATAPACKAGE_FILE = "datapackage.json"
 
 
@@ -114,6 +116,48 @@ def release_downloads(
         )
     )
 
+    # What a mirror checks its copy against: every id's digest (a record's canonical bytes,
+    # or its tombstone's), as the directory and the history index hold it.
+    digest_columns = [
+        Column("collection", ("collection",), "scalar", description="The collection."),
+        Column("id", ("id",), "scalar", description="The record's id."),
+        Column(
+            "state",
+            ("state",),
+            "scalar",
+            description="live, withdrawn or merged.",
+        ),
+        Column(
+            "sha256",
+            ("sha256",),
+            "scalar",
+            description="sha256 of the record's canonical JSON (what the API serves), or of "
+            "the tombstone's.",
+        ),
+    ]
+    digests = [
+        {
+            "collection": kind.collection,
+            "id": entry.id,
+            "state": entry.record["tombstone"]["action"] if "tombstone" in entry.record else "live",
+            "sha256": entry.sha256,
+        }
+        for kind in KINDS
+        for entry in sorted(
+            collections[kind.collection].live + collections[kind.collection].tombstones,
+            key=lambda e: e.id,
+        )
+    ]
+    files[DIGESTS_FILE] = csv_bytes(digest_columns, digests)
+    resources.append(
+        _table(
+            DIGESTS_FILE,
+            "Every id of the release with the sha256 of its bytes, so that a mirror can check "
+            "its copy record by record.",
+            table_schema(digest_columns, ["collection", "id"]),
+        )
+    )
+
     files[CHANGES_FILE] = pretty_json(changes)
     resources.append(
         {
@@ -124,6 +168,48 @@ def release_downloads(
             "mediatype": "application/json",
             "description": (
                 "Ids added, changed, removed, withdrawn and merged since the previous release."
+            ),
+        }
+    )
+
+    # Datasette's file and its metadata (chalicelib.release.sqlite).
+    from chalicelib.release.sqlite import METADATA_FILE, SQLITE_FILE, sqlite_downloads
+
+    files.update(
+        sqlite_downloads(
+            schemas,
+            {
+                kind.collection: [e.record for e in collections[kind.collection].live]
+                for kind in KINDS
+            },
+            version,
+        )
+    )
+    resources.append(
+        {
+            "name": "all-sqlite",
+            "path": SQLITE_FILE,
+            "type": "file",
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "description": (
+                "Every live record as SQLite tables (one per collection, with the CSV columns, "
+                "plus claims_sources), with foreign keys and FTS5 search; open it with "
+                "Datasette and metadata.json."
+            ),
+        }
+    )
+    resources.append(
+        {
+            "name": "datasette-metadata",
+            "path": METADATA_FILE,
+            "type": "json",
+            "format": "json",
+            "mediatype": "application/json",
+            "description": (
+                "Datasette metadata for all.sqlite: title, licence, source, a description of "
+                "each table, suggested facets and the search tables "
+                "(datasette all.sqlite -m metadata.json)."
             ),
         }
     )

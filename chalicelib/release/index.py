@@ -390,9 +390,13 @@ class CollectionIndex:
         found.sort()
         return found
 
-    def search(self, q: str, limit: int | None = None) -> list[int]:
-        """Ascending ordinals whose folded names or texts contain folded ``q``."""
+    def trigrams(self) -> TrigramIndex:
+        """The loaded trigram index over the folded names and texts (read on first use)."""
         trigrams = self._parts.get("search.bin")
         if trigrams is None:
             trigrams = self._parts["search.bin"] = TrigramIndex.from_bytes(self._read("search.bin"))
-        return trigrams.search(q, limit)
+        return trigrams
+
+    def search(self, q: str, limit: int | None = None) -> list[int]:
+        """Ascending ordinals whose folded names or texts contain folded ``q``."""
+        return self.trigrams().search(q, limit)

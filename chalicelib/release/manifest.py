@@ -16,7 +16,8 @@ from typing import Any
 # CSV rule): it is part of the content hash, so the new output gets a new version
 # instead of being refused as different content under a published one.
 # 2: records are no longer objects of their own, but byte ranges of the index chunks.
-RELEASE_FORMAT = 2
+# 3: all.sqlite and Datasette's metadata.json among the downloads.
+RELEASE_FORMAT = 3
 
 DATASET_NAME = "iran-1988-prison-massacres"
 TITLE = "The 1988 prison massacres in Iran: an open, sourced record"

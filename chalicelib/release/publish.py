@@ -12,15 +12,17 @@ again, as far as the store allows, and are invisible to readers either way.
 from __future__ import annotations
 
 import json
+import random
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from chalicelib import media
-from chalicelib.errors import ObjectExists, ObjectMissing, ReleaseNotFound
+from chalicelib.errors import ObjectExists, ObjectMissing, PublishConflict, ReleaseNotFound
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.build import compile_data
 from chalicelib.release.compiled import Compiled, PreviousRelease
@@ -90,6 +92,9 @@ def publish(
     progress = progress or no_progress
     compiled = compile_data(data_dir, epoch=epoch)
     dataset = Dataset(store, ttl=0)
+    # The pointer as this publish found it: the flip at the end is conditional on it, so a
+    # release built against one current release never silently replaces another.
+    found_current = store.get_tagged(CURRENT_KEY)
     current = _current(dataset)
     prefix = release_prefix(compiled.version)
     existing = _get(store, prefix + MANIFEST)
@@ -103,6 +108,8 @@ def publish(
         else None
     )
     previous = previous_release(dataset, previous_version) if previous_version else None
+    if previous is not None:
+        previous = with_history(dataset, previous, compiled)
     with tempfile.TemporaryDirectory(prefix="release-") as temp:
         folder = Path(temp) / compiled.version
         manifest = write_release(compiled, folder, previous, progress)
@@ -132,8 +139,21 @@ def publish(
     if register is not None:
         pointer["redactions_sha256"] = sha256_hex(register)
     current_changed = current is None or current.version != compiled.version
-    if current_changed or _get(store, CURRENT_KEY) != canonical_json(pointer):
-        store.put(CURRENT_KEY, canonical_json(pointer))
+    body = canonical_json(pointer)
+    # The flip is conditional on the pointer this publish found: a release built against one
+    # current release never silently replaces another made current meanwhile.
+    moved = current_changed or _get(store, CURRENT_KEY) != body
+    if moved and not store.put_if_tag(
+        CURRENT_KEY, body, found_current[1] if found_current else None
+    ):
+        now = _get(store, CURRENT_KEY)
+        named = json.loads(now)["version"] if now else "none"
+        raise PublishConflict(
+            f"another publish made {named} current while this one ran; {compiled.version} "
+            f"is published and listed, but its changes were computed against "
+            f"{previous_version or 'no release'}, so it was not made current. Run publish "
+            "again to build on the new current release."
+        )
     # Readers learn of the redaction from current.json, and answer the withdrawn files 410
     # from then on; only now do the files, and every earlier version of them, go.
     for key in purge:
@@ -187,6 +207,43 @@ def previous_release(dataset: Dataset, version: str | None = None) -> PreviousRe
     return PreviousRelease(
         release.version, {k.collection: release.directory(k.collection) for k in KINDS}
     )
+
+
+def with_history(
+    dataset: Dataset, previous: PreviousRelease, compiled: Compiled
+) -> PreviousRelease:
+    """``previous`` with what history/ needs of it: its history files (none before the
+    index existed) and its records that ``compiled`` changes."""
+    from chalicelib.release.history import CHAIN, changes_path, records_path
+
+    release = dataset.pinned(previous.version)
+    files = release.manifest["files"]
+    history: dict[str, bytes] = {}
+    if CHAIN in files:
+        chain = json.loads(release.read_file(CHAIN))
+        wanted = [changes_path(step["version"]) for step in chain["releases"]] + [
+            records_path(c, n) for c, shards in chain["shards"].items() for n in range(shards)
+        ]
+        history = {CHAIN: release.read_file(CHAIN)} | {p: release.read_file(p) for p in wanted}
+    records: dict[tuple[str, str], dict] = {}
+    for name, entries in compiled.entries.items():
+        before = previous.entries.get(name, {})
+        changed = [
+            record_id
+            for record_id, entry in entries.items()
+            if (old := before.get(record_id)) is not None
+            and "tombstone" not in old
+            and "tombstone" not in entry
+            and old["sha256"] != entry["sha256"]
+        ]
+        if changed:
+            # Through the index: each chunk is read once, however many of its records changed.
+            index = release.collection_index(name)
+            for record_id in changed:
+                ordinal = index.ordinal_of(record_id)
+                if ordinal is not None:
+                    records[(name, record_id)] = json.loads(index.record_bytes(ordinal))
+    return replace(previous, history=history, records=records)
 
 
 @dataclass
@@ -282,11 +339,37 @@ def _list_release(
     store: Store, manifest: dict[str, Any], manifest_sha256: str, changes: dict[str, int]
 ) -> list[str]:
     """Add the release to releases.json (newest first) unless it is listed already; return
-    the versions listed."""
-    raw = _get(store, RELEASES_KEY)
+    the versions listed.
+
+    Read, add, and write back only if nobody wrote in between (a conditional write); else
+    read again and retry, so that of two publishes at once both end up listed.
+    """
+    for attempt in range(LISTING_ATTEMPTS):
+        found = store.get_tagged(RELEASES_KEY)
+        listing, versions = _listing_with(
+            found[0] if found else None, manifest, manifest_sha256, changes
+        )
+        if listing is None or store.put_if_tag(RELEASES_KEY, listing, found[1] if found else None):
+            return versions
+        time.sleep(random.uniform(0, LISTING_BACKOFF * 2**attempt))  # let the other one finish
+    raise PublishConflict(
+        f"releases.json kept changing: {LISTING_ATTEMPTS} attempts to list "
+        f"{manifest['version']} lost to other publishes; run publish again to list it"
+    )
+
+
+LISTING_ATTEMPTS = 8
+LISTING_BACKOFF = 0.05  # seconds, doubled on each attempt
+
+
+def _listing_with(
+    raw: bytes | None, manifest: dict[str, Any], manifest_sha256: str, changes: dict[str, int]
+) -> tuple[bytes | None, list[str]]:
+    """releases.json with the release added (None if it is listed already), and the versions
+    it lists."""
     releases = json.loads(raw)["releases"] if raw else []
     if any(r["version"] == manifest["version"] for r in releases):
-        return [r["version"] for r in releases]
+        return None, [r["version"] for r in releases]
     releases.append(
         {
             "version": manifest["version"],
@@ -299,5 +382,4 @@ def _list_release(
         }
     )
     releases.sort(key=lambda r: (r["published"], r["version"]), reverse=True)
-    store.put(RELEASES_KEY, canonical_json({"releases": releases}))
-    return [r["version"] for r in releases]
+    return canonical_json({"releases": releases}), [r["version"] for r in releases]

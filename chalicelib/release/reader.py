@@ -312,6 +312,11 @@ class Release:
         """The verified bytes of the download ``name`` (not cached: downloads can be large)."""
         return self.read_file(download_path(name))
 
+    def history_json(self, path: str) -> Any | None:
+        """A file of ``history/`` (chalicelib.release.history), parsed, verified and cached;
+        None when this release has no such file (it was built before the history index)."""
+        return self._cached_json(path) if path in self._files else None
+
     def changes(self) -> dict[str, Any]:
         """This release's ``changes.json``: what it added, changed, removed and tombstoned."""
         return json.loads(self.file_bytes("changes.json"))

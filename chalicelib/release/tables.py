@@ -149,6 +149,11 @@ def cell(record: Any, column: Column) -> str:
     return _reader(column)(record)
 
 
+def readers(columns: Iterable[Column]) -> list[Callable[[Any], str]]:
+    """``cell`` for each of ``columns``, looked up once: for writers that fill many rows."""
+    return [_reader(column) for column in columns]
+
+
 _ABSENT = object()
 
 

@@ -12,7 +12,9 @@ import sys
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable
+from heapq import nlargest
 from itertools import accumulate
 
 __all__ = ["TrigramIndex", "fold"]
@@ -218,6 +220,33 @@ class TrigramIndex:
             if limit is not None and len(out) >= limit:
                 break
         return out
+
+    def sharing(self, query: str, limit: int, budget: int = 1 << 18) -> list[int]:
+        """Up to ``limit`` ordinals of the documents sharing the most trigrams with ``fold(query)``,
+        most first (ties by ordinal): the candidates of a fuzzy match, where a substring search
+        would miss "Purmohammadi" for "Pourmohammadi".
+
+        The rarest trigrams are counted first, and the count stops once it has read ``budget``
+        postings, so a query made of common trigrams costs a bounded time at any size; the
+        caller scores the candidates exactly.
+        """
+        q = fold(query)
+        if len(q) < 3 or limit <= 0:
+            return self.search(query, limit) if q and limit > 0 else []
+        postings = []
+        for g in _trigrams(q):
+            i = self._slot.get(g)
+            if i is not None:
+                postings.append(self._flat[self._starts[i] : self._starts[i + 1]])
+        postings.sort(key=len)
+        counts: Counter[int] = Counter()
+        spent = 0
+        for p in postings:
+            if spent and spent + len(p) > budget:
+                break
+            counts.update(p)  # counts in C
+            spent += len(p)
+        return [o for o, _ in nlargest(limit, counts.items(), key=lambda item: (item[1], -item[0]))]
 
     def _verify(self, needle: bytes, cand, limit: int | None) -> list[int]:
         # Trigrams only filter: "abcxbcd" has every trigram of "abcd" but does not contain it.

@@ -86,7 +86,32 @@ def _parts(
     by_size = sorted(compiled.collections.values(), key=lambda c: len(c.live), reverse=True)
     parts = [lambda c=collection: _index_files(c) for collection in by_size]
     parts.insert(1, lambda: _directory_files(compiled))
+    parts.append(lambda: _history_files(compiled, previous))
     return [lambda: _download_files(compiled, previous)] + parts
+
+
+def _history_files(compiled: Compiled, previous: PreviousRelease | None) -> dict[str, bytes]:
+    """``history/…`` (chalicelib.release.history): per-record history and each release's
+    changes, carried forward from the previous release."""
+    from chalicelib.release.history import history_files, release_events
+
+    live = {
+        (name, entry.id): entry.record
+        for name, collection in compiled.collections.items()
+        for entry in collection.live
+    }
+    events = release_events(
+        compiled.entries,
+        lambda collection, record_id: live[(collection, record_id)],
+        previous.entries if previous else None,
+        (lambda c, i: previous.records.get((c, i))) if previous else None,
+    )
+    return history_files(
+        compiled.version,
+        previous.version if previous else None,
+        events,
+        previous.history.get if previous else None,
+    )
 
 
 def _write_part(out_dir: Path, files: dict[str, bytes]) -> Digests:

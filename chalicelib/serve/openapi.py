@@ -472,7 +472,11 @@ def build_openapi(
             if getattr(view, "not_an_operation", False) or method == "HEAD":
                 continue
             operations = paths.setdefault(path, {})
-            operations[method.lower()] = _operation(path, method, view, documents)
+            # A route that speaks a protocol of its own (/reconcile) describes itself.
+            own = getattr(view, "openapi", None)
+            operations[method.lower()] = (
+                own(method) if own else _operation(path, method, view, documents)
+            )
             if "HEAD" in methods and method == "GET":
                 operations["head"] = _head(operations["get"])
     _add_links(paths)

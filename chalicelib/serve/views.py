@@ -461,11 +461,19 @@ def get_dataset_file(request: Request, name: str) -> Reply:
     release, cache = release_for(request.params)
     if name not in release.files():
         raise not_found(f"there is no file '{name[:100]}' in release {release.version}")
-    url = dataset().store.presigned_url(release.file_key(name), PRESIGN_SECONDS)
+    store = dataset().store
+    if os.environ.get(CDN_ENV) == "true" and store.local_path(release.file_key(name)) is None:
+        # Behind the CloudFront distribution of the template, which serves /releases/*/files/*
+        # from the private bucket: a path on the same host, with no bucket name and no key id.
+        return Reply(b"", 302, JSON, {"Location": "/" + release.file_key(name)}, cache)
+    url = store.presigned_url(release.file_key(name), PRESIGN_SECONDS)
     if url is not None:
         # Downloads can be large: the client fetches them from S3 directly.
         return Reply(b"", 302, JSON, {"Location": url}, "private, max-age=60")
     return Reply(release.file_bytes(name), content_type=media.of_file(name), cache=cache)
+
+
+CDN_ENV = "DOWNLOADS_VIA_CDN"  # "true": downloads are redirected to the distribution's path
 
 
 def list_releases(request: Request) -> Reply:

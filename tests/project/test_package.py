@@ -335,7 +335,16 @@ def test_data_bucket_policy_denies_every_request_without_tls(resources):
     ]
     assert len(policies) == 1
     statements = as_list(policies[0]["PolicyDocument"]["Statement"])
-    assert all(s["Effect"] == "Deny" for s in statements), "the bucket policy only denies"
+    # It denies, but for one admission: the distribution, reading the downloads.
+    allowed = [s for s in statements if s["Effect"] != "Deny"]
+    assert len(allowed) == 1, "the bucket policy admits the distribution, and nothing else"
+    (admitted,) = allowed
+    assert admitted["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert admitted["Action"] in ("s3:GetObject", ["s3:GetObject"])
+    assert render(admitted["Resource"], resources) == [f"${{{bucket}.Arn}}/releases/*/files/*"]
+    source = admitted["Condition"]["StringEquals"]["AWS:SourceArn"]
+    assert render(source, resources)[0].endswith(":distribution/${Distribution}")
+    statements = [s for s in statements if s is not admitted]
     tls = [
         s
         for s in statements
@@ -406,6 +415,26 @@ def test_outputs_name_the_api_url_and_the_bucket(template, resources):
 
 
 # -- the package as a whole -------------------------------------------------------------------
+
+
+def test_the_distribution_caches_the_api_and_serves_downloads_through_oac(resources):
+    distribution = resources["Distribution"]["Properties"]["DistributionConfig"]
+    api, downloads = distribution["Origins"]
+    assert api["OriginPath"] == "/v1" and "execute-api" in render(api["DomainName"], resources)[0]
+    assert downloads["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    assert downloads["OriginAccessControlId"] == {
+        "Fn::GetAtt": ["DownloadsOriginAccessControl", "Id"]
+    }
+    (files,) = distribution["CacheBehaviors"]
+    assert (files["PathPattern"], files["TargetOriginId"]) == ("/releases/*/files/*", "downloads")
+    cache = resources["ApiCachePolicy"]["Properties"]["CachePolicyConfig"]
+    assert cache["DefaultTTL"] == 0  # only what the API's Cache-Control allows is kept
+    key = cache["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["HeadersConfig"]["Headers"] == ["Accept", "Accept-Language"]
+    forwarded = resources["ApiOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
+    assert forwarded["HeadersConfig"]["Headers"] == ["If-None-Match"]
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["DOWNLOADS_VIA_CDN"] == "true"
 
 
 def test_template_passes_cfn_lint(packaged, tmp_path):

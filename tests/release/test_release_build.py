@@ -267,6 +267,9 @@ def test_release_holds_manifest_schemas_directory_index_and_downloads_and_no_rec
             "claims-sources.csv",
             "tombstones.csv",
             "changes.json",
+            "digests.csv",
+            "all.sqlite",
+            "metadata.json",
             "datapackage.json",
         )
     }

@@ -37,7 +37,7 @@ def test_frictionless_validate_reports_the_data_package_valid(files):
 
     report = validate(str(files / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
-    assert len(report.tasks) == 16
+    assert len(report.tasks) == 19  # every resource: all.sqlite, metadata.json, digests.csv too
 
 
 def test_frictionless_validate_catches_a_changed_byte(files):
@@ -164,3 +164,24 @@ def test_claims_sources_has_one_row_per_claim_and_citation(data_dir, write_data,
         "at least 5,000",
         "2026-11-20",
     )
+
+
+def test_digests_give_every_id_the_sha256_of_the_bytes_the_api_serves(files, tmp_path):
+    from chalicelib.release.layout import canonical_json
+
+    found = {
+        (r["collection"], r["id"]): (r["state"], r["sha256"]) for r in rows(files / "digests.csv")
+    }
+    records = {
+        (kind.collection, record["id"]): record
+        for kind in KINDS
+        for record in lines(files / f"{kind.collection}.jsonl.gz")
+    }
+    live = {key: value for key, value in found.items() if value[0] == "live"}
+    assert set(live) == set(records)
+    for key, (_, sha256) in live.items():
+        assert sha256 == sha256_hex(canonical_json(records[key]))
+    assert sorted(state for state, _ in found.values() if state != "live") == [
+        "merged",
+        "withdrawn",
+    ]

@@ -75,6 +75,30 @@ def test_the_folder_store_serves_each_download_with_the_sha256_the_manifest_stat
     )
 
 
+def test_the_sqlite_download_is_served_as_sqlite_to_a_client_that_takes_it(dir_client):
+    response = dir_client.http.get("/dataset/files/all.sqlite", headers={"Accept": "*/*"})
+    assert response.headers["Content-Type"] == "application/vnd.sqlite3"
+    assert response.body.startswith(b"SQLite format 3\0")
+    refused = dir_client.http.get("/dataset/files/all.sqlite", headers={"Accept": "text/csv"})
+    assert refused.status_code == 406
+
+
+def test_behind_the_distribution_a_download_redirects_to_its_path_with_no_bucket_or_key(
+    s3_client, s3_served, monkeypatch
+):
+    from support.apidata import BUCKET
+    from support.aws import FAKE_KEY_ID
+
+    monkeypatch.setenv("DOWNLOADS_VIA_CDN", "true")
+    pinned = f"?release={s3_served.version}"
+    response = s3_client.http.get("/dataset/files/people.csv" + pinned)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == f"/releases/{s3_served.version}/files/people.csv"
+    assert BUCKET not in location and FAKE_KEY_ID not in location and "X-Amz" not in location
+    assert response.headers["Cache-Control"] == CACHE_PINNED
+
+
 def test_a_compressed_download_is_refused_to_an_accept_that_does_not_take_it(dir_client):
     # A request without Accept gets the file: the gateway (devserver) reads a missing Accept
     # as */*, as RFC 9110 says (tests/serve/test_gateway.py).

@@ -1,0 +1,312 @@
+"""``all.sqlite``: every live record as SQLite tables, ready for Datasette; and its metadata.
+
+- One table per collection, with the flat columns of its CSV (``tables.columns_for``), typed
+  where the schema says a column is a number, with ``id`` as primary key.
+- ``claims_sources``: one row per claim and citation, as ``claims-sources.csv``.
+- Foreign keys where references resolve: for each single-valued reference field (a claim's
+  ``subject``, ``value`` and ``claimed_by``, a place's ``within``, …) a column
+  ``<field>_<collection>_id`` per collection it may point into (``<field>_id`` when there is
+  only one), holding the bare id when the reference points there and the record is live, and
+  declared ``REFERENCES <collection>(id)``; Datasette turns it into a link.
+- ``<collection>_fts``, an FTS5 table per named collection (trigram tokenizer) over every name
+  and title (a source's title and identifiers), folded as ``q=`` folds them
+  (``textsearch.fold``) and stored in their own ``folded`` column, so that a folded query
+  matches as ``q=`` does on names: ``pourmohammadi`` finds every spelling that folds to it.
+  Its rowid is the record's rowid. Descriptions are left out: they would double the cost of
+  the index for matches nobody reconciles on.
+
+The file is a pure function of the records: a fixed page size, rows inserted in id order, no
+timestamp anywhere, the FTS index optimized into one segment, then VACUUM. Two builds with the
+same SQLite library give the same bytes. ``metadata.json`` is Datasette's metadata: title,
+licence, source, a description of each table and column, suggested facets and the FTS tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, split_reference
+from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.manifest import LICENSE, QUOTATION_NOTE, TITLE
+from chalicelib.release.tables import ClaimSourceTable, Column, columns_for, readers
+from chalicelib.release.textsearch import fold
+
+SQLITE_FILE = "all.sqlite"
+METADATA_FILE = "metadata.json"
+DATABASE = "all"  # what Datasette calls the database it opens from all.sqlite
+PAGE_SIZE = 4096
+CLAIMS_SOURCES = "claims_sources"
+SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
+SOURCE = (
+    "Compiled from public reports, court judgments, UN documents and news articles; every "
+    "record and claim names its sources (the sources table and claims_sources)."
+)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A column holding the bare id a single-valued reference field points to in ``target``."""
+
+    name: str
+    path: tuple[str, ...]
+    target: str
+
+
+def foreign_keys(kind: Kind) -> list[ForeignKey]:
+    """The reference columns of ``kind``'s table, from the registry's references and filters."""
+    fields: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for ref in kind.references:
+        fields.setdefault(ref.path, ref.targets)
+    for f in kind.filters:  # a claim's value points where its property says: any collection
+        if f.references:
+            fields.setdefault(f.path, f.references)
+    keys = []
+    for path, targets in fields.items():
+        if "*" in path:
+            continue  # a list of references is not one column
+        base = ".".join(path)
+        for target in targets:
+            name = f"{base}_id" if len(targets) == 1 else f"{base}_{target}_id"
+            keys.append(ForeignKey(name, path, target))
+    return keys
+
+
+def reference_maker(
+    keys: Sequence[ForeignKey], live: Mapping[str, set[str]]
+) -> Callable[[dict], list[str | None]]:
+    """The values of ``keys`` for one record: each reference parsed once, whatever the number
+    of collections it may point into."""
+    paths = list(dict.fromkeys(k.path for k in keys))
+    slots = {(k.path, k.target): i for i, k in enumerate(keys)}
+    getters = [(path, _plain_getter(path)) for path in paths]
+
+    def values(record: dict) -> list[str | None]:
+        out: list[str | None] = [None] * len(keys)
+        for path, get in getters:
+            found = get(record)
+            reference = split_reference(found) if found else None
+            if reference is not None and reference[1] in live[reference[0]]:
+                slot = slots.get((path, reference[0]))
+                if slot is not None:
+                    out[slot] = reference[1]
+        return out
+
+    return values
+
+
+def _plain_getter(path: tuple[str, ...]) -> Callable[[dict], str | None]:
+    def get(record: dict) -> str | None:
+        node: Any = record
+        for step in path:
+            node = node.get(step) if isinstance(node, dict) else None
+        return node if isinstance(node, str) else None
+
+    return get
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _converter(column: Column) -> Callable[[str], Any]:
+    """How a cell's text is stored: NULL when empty, a number where the schema says so."""
+    sql_type = SQL_TYPES.get(column.type)
+    if sql_type is None:
+        return lambda text: text or None
+
+    def number(text: str) -> Any:
+        if text == "":
+            return None
+        try:
+            if sql_type == "REAL":
+                return float(text)
+            return 1 if text == "true" else 0 if text == "false" else int(text)
+        except ValueError:
+            return text
+
+    return number
+
+
+def row_maker(columns: Sequence[Column]) -> Callable[[Any], list[Any]]:
+    """The stored values of ``columns`` for one record (or citation)."""
+    pairs = list(zip(readers(columns), map(_converter, columns), strict=True))
+    return lambda record: [convert(read(record)) for read, convert in pairs]
+
+
+def _sql_type(column: Column) -> str:
+    return SQL_TYPES.get(column.type, "TEXT")
+
+
+def name_texts(kind: Kind, record: dict) -> list[str]:
+    """The names and titles of a record, as the ``q=`` index reads them: its kind's search
+    fields but the description, and its title (a source's title and identifiers)."""
+    from chalicelib.release.index import _getter
+
+    paths = [p for p in kind.search_fields if p != ("description",)] + [(kind.title_field,)]
+    return [v for path in dict.fromkeys(paths) for v in _getter(path)(record)]
+
+
+def _folded(kind: Kind, record: dict) -> str:
+    # One line per distinct folded text, as the q= index keeps them.
+    return "\n".join(dict.fromkeys(f for f in map(fold, name_texts(kind, record)) if f))
+
+
+NAMED = tuple(kind for kind in KINDS if kind.collection != "claims")  # claims have no name
+
+
+def sqlite_bytes(schemas: SchemaSet, live: Mapping[str, Sequence[dict]]) -> bytes:
+    """The bytes of ``all.sqlite`` for the live records of each collection (sorted by id)."""
+    for kind in KINDS:
+        order = [r["id"] for r in live[kind.collection]]
+        if order != sorted(order):
+            raise ValueError(f"{kind.collection} must be given sorted by id")
+    ids = {kind.collection: {r["id"] for r in live[kind.collection]} for kind in KINDS}
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        db.execute("PRAGMA foreign_keys = OFF")  # declared for readers; checked by the build
+        with db:
+            for kind in KINDS:
+                _collection_table(db, schemas, kind, live[kind.collection], ids)
+            _claims_sources(db, schemas, live["claims"], ids)
+        db.execute("VACUUM")
+        return bytes(db.serialize())
+    finally:
+        db.close()
+
+
+def _collection_table(db, schemas, kind: Kind, records: Sequence[dict], ids) -> None:
+    columns = columns_for(schemas, kind.schema_file)
+    keys = foreign_keys(kind)
+    table = _quote(kind.collection)
+    definitions = [
+        f"{_quote(c.name)} {_sql_type(c)}" + (" PRIMARY KEY NOT NULL" if c.name == "id" else "")
+        for c in columns
+    ] + [f"{_quote(k.name)} TEXT REFERENCES {_quote(k.target)}(id)" for k in keys]
+    db.execute(f"CREATE TABLE {table} ({', '.join(definitions)})")
+    holes = ", ".join("?" * (len(columns) + len(keys)))
+    make, references = row_maker(columns), reference_maker(keys, ids)
+    # Rows go in in id order, so rowid n is the n-th record by id, in every build. The
+    # reference columns get no index: it would cost more to build than a scan costs Datasette.
+    db.executemany(
+        f"INSERT INTO {table} VALUES ({holes})",
+        (make(r) + references(r) for r in records),
+    )
+    if kind not in NAMED:
+        return
+    fts = _quote(f"{kind.collection}_fts")
+    db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
+    title = _getter_of(kind.title_field)
+    db.executemany(
+        f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)",
+        (
+            (rowid, (title(r) or [r["id"]])[0], _folded(kind, r))
+            for rowid, r in enumerate(records, start=1)
+        ),
+    )
+    # One segment, whatever the insert batches were: smaller, and the same in every build.
+    db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+
+
+def _getter_of(field: str) -> Callable[[Any], list[str]]:
+    from chalicelib.release.index import _getter
+
+    return _getter((field,))
+
+
+def _claims_sources(db, schemas, claims: Sequence[dict], ids) -> None:
+    table = ClaimSourceTable.from_schemas(schemas)
+    columns = table.columns
+    definitions = [
+        f"{_quote(c.name)} {_sql_type(c)}"
+        + (" REFERENCES claims(id)" if c.name == "claim_id" else "")
+        for c in columns
+    ] + [f"{_quote('source_id')} TEXT REFERENCES sources(id)"]
+    db.execute(f"CREATE TABLE {CLAIMS_SOURCES} ({', '.join(definitions)})")
+    rows = []
+    claim_row, citation_row = row_maker(table.claim_columns), row_maker(table.citation_columns)
+    for claim in claims:
+        head = claim_row(claim)
+        for citation in claim.get("sources", []):
+            found = split_reference(citation.get("source", ""))
+            source = found[1] if found and found[1] in ids["sources"] else None
+            rows.append(head + citation_row(citation) + [source])
+    holes = ", ".join("?" * (len(columns) + 1))
+    db.executemany(f"INSERT INTO {CLAIMS_SOURCES} VALUES ({holes})", rows)
+    db.execute(f"CREATE INDEX claims_sources_claim ON {CLAIMS_SOURCES} (claim_id)")
+    db.execute(f"CREATE INDEX claims_sources_source ON {CLAIMS_SOURCES} (source_id)")
+
+
+# -- Datasette metadata ------------------------------------------------------------------------
+
+
+def facets(kind: Kind) -> list[str]:
+    """Suggested facets: the kind's filters on a single-valued field (type, status, …)."""
+    return [".".join(f.path) for f in kind.filters if "*" not in f.path]
+
+
+def datasette_metadata(schemas: SchemaSet, version: str) -> dict[str, Any]:
+    """Datasette's ``metadata.json`` for ``all.sqlite`` (serve it with ``datasette all.sqlite
+    -m metadata.json``)."""
+    tables: dict[str, Any] = {}
+    for kind in KINDS:
+        columns = {c.name: c.description for c in columns_for(schemas, kind.schema_file)}
+        for key in foreign_keys(kind):
+            columns[key.name] = (
+                f"The id of the {BY_COLLECTION[key.target].name} that '{'.'.join(key.path)}' "
+                f"refers to, when it refers to a live record in {key.target}."
+            )
+        tables[kind.collection] = {
+            "description": kind.description,
+            "facets": facets(kind),
+            "label_column": kind.title_field if kind in NAMED else "id",
+            "columns": {name: text for name, text in columns.items() if text},
+        }
+        if kind not in NAMED:
+            continue
+        tables[kind.collection].update(fts_table=f"{kind.collection}_fts", fts_pk="rowid")
+        tables[f"{kind.collection}_fts"] = {
+            "description": (
+                f"Full-text index of the names and titles of {kind.collection}, folded as the "
+                "API's q= folds them (case, diacritics, spaces and punctuation removed; Arabic "
+                "letter forms as Persian ones), in the column 'folded'. Search with a folded "
+                "query of three characters at least: pourmohammadi, not Pour-Mohammadi."
+            ),
+            "hidden": True,
+        }
+    tables[CLAIMS_SOURCES] = {
+        "description": (
+            "One row per claim and citation: who claims what about whom, in which source, "
+            "where in it, and in which words."
+        ),
+        "facets": ["property", "status", "claimed_by"],
+    }
+    return {
+        "title": TITLE,
+        "description": f"Release {version}. {QUOTATION_NOTE}",
+        "license": LICENSE["name"],
+        "license_url": LICENSE["path"],
+        "source": SOURCE,
+        "databases": {DATABASE: {"tables": tables}},
+    }
+
+
+def metadata_bytes(schemas: SchemaSet, version: str) -> bytes:
+    return (
+        json.dumps(datasette_metadata(schemas, version), ensure_ascii=False, indent=2) + "\n"
+    ).encode("utf-8")
+
+
+def sqlite_downloads(
+    schemas: SchemaSet, live: Mapping[str, Iterable[dict]], version: str
+) -> dict[str, bytes]:
+    """``all.sqlite`` and its Datasette ``metadata.json``."""
+    records = {collection: list(rs) for collection, rs in live.items()}
+    return {
+        SQLITE_FILE: sqlite_bytes(schemas, records),
+        METADATA_FILE: metadata_bytes(schemas, version),
+    }

@@ -1,0 +1,344 @@
+"""``/<collection>/<id>/history`` and ``/dataset/changes?since=``: answered from the ``history/``
+index of the release asked (chalicelib.release.history), never from older releases."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Any
+from urllib.parse import urlencode
+
+from chalicelib.model.kinds import KINDS, split_reference
+from chalicelib.release.history import CHAIN, ORDER, changes_path, net_changes, records_path
+from chalicelib.release.layout import shard_of
+from chalicelib.serve import views
+from chalicelib.serve.responses import Problem, Reply, bad_parameter, dumps, not_found
+
+DEFAULT_LIMIT, MAX_LIMIT = 500, 1000
+CHANGES_PARAMS = ("since", "cursor", "limit", "release")
+
+
+def _chain(release) -> dict[str, Any]:
+    chain = release.history_json(CHAIN)
+    if chain is None:
+        raise Problem(
+            404,
+            "no-history",
+            "Not found",
+            f"release {release.version} was built before releases kept a history; "
+            "pin a newer release",
+        )
+    return chain
+
+
+# -- one record's history ----------------------------------------------------------------------
+
+
+def record_history(request: views.Request, collection: str, record_id: str):
+    views.kind_for(collection)
+    views.check_id(record_id)
+    views.only(request.params)
+    release, cache = views.release_for(request.params)
+    return views.kept(
+        request, release, lambda: _history_reply(release, cache, collection, record_id)
+    )
+
+
+def _history_reply(release, cache: str, collection: str, record_id: str) -> Reply:
+    chain = _chain(release)
+    shards = chain["shards"].get(collection, 0)
+    events = []
+    if shards:
+        shard = release.history_json(records_path(collection, shard_of(record_id, shards)))
+        events = (shard or {}).get(record_id, [])
+    if not events:
+        raise not_found(f"{collection}/{record_id} does not exist")
+    body = {
+        "id": f"{collection}/{record_id}",
+        "release": release.version,
+        "since": chain["releases"][0]["version"],
+        "history": [_with_link(collection, record_id, event) for event in events],
+    }
+    return Reply(dumps(body), cache=cache)
+
+
+def _with_link(collection: str, record_id: str, event: dict) -> dict:
+    """The event, with a link to the record as that release served it."""
+    return {**event, "href": f"/{collection}/{record_id}?release={event['release']}"}
+
+
+# -- the changes since a release ---------------------------------------------------------------
+
+
+def dataset_changes(request: views.Request):
+    views.only(request.params, CHANGES_PARAMS)
+    params = request.params
+    since = views.single(params, "since")
+    if since is None:
+        if set(params) - {"release"}:
+            raise bad_parameter("since", "'limit' and 'cursor' page the changes since a release")
+        release, cache = views.release_for(params)
+        return views.kept(request, release, lambda: _chain_reply(release, cache))
+    if not views.VERSION_RE.fullmatch(since):
+        raise bad_parameter("since", "a release looks like 20261127-3f9a1c2b")
+    limit = _limit(views.single(params, "limit"))
+    after = _cursor(views.single(params, "cursor"))
+    release, cache = views.release_for(params)
+    return views.kept(
+        request, release, lambda: _changes_reply(request, release, cache, since, limit, after)
+    )
+
+
+def _chain_reply(release, cache: str) -> Reply:
+    """Without ``since``: the releases the history covers, each with its changes' link."""
+    chain = _chain(release)
+    body = {
+        "release": release.version,
+        "releases": [
+            {**step, "href": f"/dataset/changes?since={step['previous']}"}
+            if step["previous"] in {s["version"] for s in chain["releases"]}
+            else dict(step)
+            for step in chain["releases"]
+        ],
+    }
+    return Reply(dumps(body), cache=cache)
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_LIMIT
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
+        raise bad_parameter("limit", f"'limit' must be a whole number from 1 to {MAX_LIMIT}")
+    return int(text)
+
+
+def _cursor(text: str | None) -> tuple[int, str] | None:
+    if text is None:
+        return None
+    found = split_reference(text)
+    if found is None or not views.ID_RE.fullmatch(found[1]):
+        raise bad_parameter("cursor", "'cursor' is not one this route made; copy it from 'next'")
+    return ORDER[found[0]], found[1]
+
+
+def _changes_reply(request, release, cache: str, since: str, limit: int, after) -> Reply:
+    chain = _chain(release)
+    versions = [step["version"] for step in chain["releases"]]
+    if since not in versions:
+        raise bad_parameter(
+            "since",
+            f"release {since} is not in the history of {release.version}, which starts at "
+            f"{versions[0]}; GET /dataset/releases lists the published ones",
+        )
+    items = views._per_release(
+        f"changes-since-{since}",
+        release,
+        lambda: net_changes(
+            chain["releases"], lambda v: release.history_json(changes_path(v)), since
+        ),
+    )
+    keys = [(ORDER[i["collection"]], i["id"]) for i in items]
+    start = 0 if after is None else bisect_right(keys, after)
+    page = items[start : start + limit]
+    next_url = None
+    headers = {}
+    if start + limit < len(items):
+        last = page[-1]
+        kept = [(n, v) for n, vs in request.params.items() if n != "cursor" for v in vs]
+        cursor = f"{last['collection']}/{last['id']}"
+        next_url = request.path + "?" + urlencode(kept + [("cursor", cursor)])
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    body = {
+        "since": since,
+        "release": release.version,
+        "total": len(items),
+        "items": page,
+        "next": next_url,
+    }
+    return Reply(dumps(body), headers=headers, cache=cache)
+
+
+# -- OpenAPI -----------------------------------------------------------------------------------
+
+_EVENT = {
+    "type": "object",
+    "required": ["action", "sha256"],
+    "properties": {
+        "action": {
+            "type": "string",
+            "enum": ["added", "changed", "removed", "withdrawn", "merged"],
+        },
+        "sha256": {"type": ["string", "null"], "description": "The record's digest then."},
+        "fields": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "For a change: the top-level fields that differ.",
+        },
+        "merged_into": {"type": "string"},
+        "release": {"type": "string"},
+    },
+}
+_RELEASE_PARAM = {
+    "name": "release",
+    "in": "query",
+    "required": False,
+    "description": "Pin a published release (see /dataset/releases).",
+    "schema": {"type": "string", "pattern": r"^[0-9]{8}-[0-9a-f]{8}$"},
+}
+
+
+def _problem(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def _ok(schema: dict, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+        "headers": {
+            "ETag": {"schema": {"type": "string"}},
+            "Cache-Control": {"schema": {"type": "string"}},
+        },
+    }
+
+
+_CHAIN_SCHEMA = {
+    "type": "object",
+    "required": ["release", "releases"],
+    "properties": {
+        "release": {"type": "string"},
+        "releases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["version", "previous", "events"],
+                "properties": {
+                    "version": {"type": "string"},
+                    "previous": {"type": ["string", "null"]},
+                    "events": {"type": "integer"},
+                    "href": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def history_operation(kind_name: str):
+    def operation(method: str) -> dict[str, Any]:
+        return {
+            "summary": f"The history of one {kind_name}",
+            "description": (
+                "The releases in which the record was added, changed, removed, withdrawn or "
+                "merged, oldest first, each with the record's digest then and, for a change, "
+                "the top-level fields that differ. Read from the release's own history index."
+            ),
+            "operationId": f"history_of_{kind_name}",
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "description": "The id.",
+                    "schema": {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+                },
+                _RELEASE_PARAM,
+            ],
+            "responses": {
+                "200": _ok(
+                    {
+                        "type": "object",
+                        "required": ["id", "release", "since", "history"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "release": {"type": "string"},
+                            "since": {"type": "string"},
+                            "history": {"type": "array", "items": _EVENT},
+                        },
+                    },
+                    "The record's history.",
+                ),
+                "304": {"description": "Not modified."},
+                "400": _problem("A query parameter is unknown, repeated or malformed."),
+                "404": _problem("No record has this id, or the release keeps no history."),
+                "503": _problem("The dataset store is not answering; retry later."),
+            },
+        }
+
+    return operation
+
+
+def changes_operation(method: str) -> dict[str, Any]:
+    item = {
+        **_EVENT,
+        "required": ["collection", "id", "action", "sha256", "release"],
+        "properties": {
+            **_EVENT["properties"],
+            "collection": {"type": "string", "enum": [k.collection for k in KINDS]},
+            "id": {"type": "string"},
+        },
+    }
+    return {
+        "summary": "Every record added, changed or removed since a release",
+        "description": (
+            "For a mirror at release `since`: each record touched since, once, with its last "
+            "change and its digest now (null when it is gone), in collection and id order, "
+            "paged with `next`."
+        ),
+        "operationId": "dataset_changes",
+        "parameters": [
+            {
+                "name": "since",
+                "in": "query",
+                "required": False,
+                "description": (
+                    "The release the mirror holds. Without it, the releases the history covers."
+                ),
+                "schema": {"type": "string", "pattern": r"^[0-9]{8}-[0-9a-f]{8}$"},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": "Items per page.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": "Copy it from `next`.",
+                "schema": {"type": "string", "maxLength": 200},
+            },
+            _RELEASE_PARAM,
+        ],
+        "responses": {
+            "200": _ok(
+                {
+                    "anyOf": [
+                        _CHAIN_SCHEMA,
+                        {
+                            "type": "object",
+                            "required": ["since", "release", "total", "items", "next"],
+                            "properties": {
+                                "since": {"type": "string"},
+                                "release": {"type": "string"},
+                                "total": {"type": "integer"},
+                                "items": {"type": "array", "items": item},
+                                "next": {"type": ["string", "null"]},
+                            },
+                        },
+                    ]
+                },
+                "A page of changes; without `since`, the releases the history covers.",
+            ),
+            "304": {"description": "Not modified."},
+            "400": _problem("`since` is missing, malformed or not in this release's history."),
+            "404": _problem("The release keeps no history."),
+            "503": _problem("The dataset store is not answering; retry later."),
+        },
+    }
