@@ -65,6 +65,9 @@ class PreviousRelease:
     entries: Mapping[str, Mapping[str, dict]]
     history: Mapping[str, bytes] = field(default_factory=dict)
     records: Mapping[tuple[str, str], dict] = field(default_factory=dict)
+    # True when some of its records could not be read (withheld since): a change of theirs
+    # is recorded without the fields it touched.
+    partial: bool = False
 
 
 @dataclass

@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib import media
-from chalicelib.errors import ObjectExists, ObjectMissing, PublishConflict, ReleaseNotFound
+from chalicelib.errors import (
+    ObjectExists,
+    ObjectMissing,
+    PublishConflict,
+    Redacted,
+    ReleaseNotFound,
+)
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.build import compile_data
 from chalicelib.release.compiled import Compiled, PreviousRelease
@@ -115,8 +121,14 @@ def publish(
         manifest = write_release(compiled, folder, previous, progress)
         manifest_bytes = (folder / MANIFEST).read_bytes()
         written = 0
-        if existing is not None and existing != manifest_bytes:
+        # A published release whose previous one was redacted since cannot be rebuilt byte for
+        # byte (its history named fields read from records now withdrawn); it need not be,
+        # since its version is its content's digest: the published one stands.
+        rebuilt_whole = previous is None or not previous.partial
+        if existing is not None and existing != manifest_bytes and rebuilt_whole:
             raise ObjectExists(prefix + MANIFEST)
+        if existing is not None and not rebuilt_whole:
+            manifest, manifest_bytes = json.loads(existing), existing
         if existing is None:
             written = _write_release(
                 store,
@@ -226,6 +238,7 @@ def with_history(
         ]
         history = {CHAIN: release.read_file(CHAIN)} | {p: release.read_file(p) for p in wanted}
     records: dict[tuple[str, str], dict] = {}
+    partial = False
     for name, entries in compiled.entries.items():
         before = previous.entries.get(name, {})
         changed = [
@@ -238,12 +251,18 @@ def with_history(
         ]
         if changed:
             # Through the index: each chunk is read once, however many of its records changed.
-            index = release.collection_index(name)
+            try:
+                index = release.collection_index(name)
+            except Redacted:
+                # The previous release's index held a value withheld since, and is withdrawn:
+                # its changes are recorded without the fields they touched, never from it.
+                partial = True
+                continue
             for record_id in changed:
                 ordinal = index.ordinal_of(record_id)
                 if ordinal is not None:
                     records[(name, record_id)] = json.loads(index.record_bytes(ordinal))
-    return replace(previous, history=history, records=records)
+    return replace(previous, history=history, records=records, partial=partial)
 
 
 @dataclass

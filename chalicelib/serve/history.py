@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from chalicelib.model.kinds import KINDS, split_reference
 from chalicelib.release.history import CHAIN, ORDER, changes_path, net_changes, records_path
-from chalicelib.release.layout import shard_of
+from chalicelib.release.layout import VERSION, shard_of
 from chalicelib.serve import views
 from chalicelib.serve.responses import Problem, Reply, bad_parameter, dumps, not_found
 
@@ -78,7 +78,7 @@ def dataset_changes(request: views.Request):
             raise bad_parameter("since", "'limit' and 'cursor' page the changes since a release")
         release, cache = views.release_for(params)
         return views.kept(request, release, lambda: _chain_reply(release, cache))
-    if not views.VERSION_RE.fullmatch(since):
+    if not VERSION.fullmatch(since):
         raise bad_parameter("since", "a release looks like 20261127-3f9a1c2b")
     limit = _limit(views.single(params, "limit"))
     after = _cursor(views.single(params, "cursor"))

@@ -16,6 +16,11 @@ MAX_VALUE_LENGTH = 200
 # A cursor is opaque and signed; its own length (a few dozen characters) is checked by its
 # signature, and this bound only stops a client making the server decode megabytes.
 MAX_CURSOR_LENGTH = 512
+# /reconcile's `queries` is a JSON batch (up to 50 queries, as the reconciliation protocol
+# sends them), so it may be far longer than any other value.
+MAX_QUERIES_LENGTH = 256 * 1024
+# The parameters whose values may be longer than MAX_VALUE_LENGTH, and their own bounds.
+LONG_VALUES = {"cursor": MAX_CURSOR_LENGTH, "queries": MAX_QUERIES_LENGTH}
 # How much of an unknown parameter's name a problem repeats.
 MAX_NAME_SHOWN = 40
 # Records per page of a list.
@@ -25,12 +30,14 @@ MAX_BODY = 1024 * 1024
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "LONG_VALUES",
     "MAX_BODY",
     "MAX_CURSOR_LENGTH",
     "MAX_DEPTH",
     "MAX_ITEMS",
     "MAX_LIMIT",
     "MAX_NAME_SHOWN",
+    "MAX_QUERIES_LENGTH",
     "MAX_RECORD_BYTES",
     "MAX_VALUE_LENGTH",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from chalicelib.errors import BadParameter
-from chalicelib.serve.limits import MAX_CURSOR_LENGTH, MAX_NAME_SHOWN, MAX_VALUE_LENGTH
+from chalicelib.serve.limits import LONG_VALUES, MAX_NAME_SHOWN, MAX_VALUE_LENGTH
 from chalicelib.text import clip
 
 Params = Mapping[str, list[str]]
@@ -36,7 +36,7 @@ def one_each(params: Params | None, allowed: Iterable[str], route: str) -> dict[
         if values:
             one[name] = values[0]
     for name, value in one.items():
-        limit = MAX_CURSOR_LENGTH if name == "cursor" else MAX_VALUE_LENGTH
+        limit = LONG_VALUES.get(name, MAX_VALUE_LENGTH)
         if len(value) > limit:
             raise BadParameter(name, f"longer than {limit} characters")
     return one

@@ -56,6 +56,7 @@ from chalicelib.model.kinds import (
 )
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 from chalicelib.release.textsearch import fold
+from chalicelib.serve.limits import MAX_QUERIES_LENGTH
 
 SPEC_VERSIONS = ["0.2"]
 SERVICE_NAME = "Iran 1988 prison massacres records"
@@ -68,7 +69,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 5, 25
 MAX_QUERIES = 50  # OpenRefine sends 10 per batch
 MAX_QUERY_CHARS = 200
 MAX_VALUES = 10  # values of one property
-MAX_BATCH_CHARS = 256 * 1024
+MAX_BATCH_CHARS = MAX_QUERIES_LENGTH  # serve/limits.py: the parser applies it too
 MAX_BODY = 1024 * 1024
 
 MATCH_SCORE, MATCH_LEAD = 90.0, 10.0

@@ -158,6 +158,7 @@ def test_datasette_metadata_describes_tables_columns_and_facets_that_exist(built
         "status",
         "stance",
         "confidence",
+        "qualifiers.in_reply_to",  # replies to a claim: a facet like the other filters
     ]
 
 
