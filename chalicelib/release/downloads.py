@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.model.kinds import KINDS
 from chalicelib.model.schemas import SchemaSet
-from chalicelib.release.compiled import CompiledCollection
-from chalicelib.release.layout import sha256_hex
+from chalicelib.release.compiled import CompiledCollection, Spool
 from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
 from chalicelib.release.tables import (
     ClaimSourceTable,
     columns_for,
     csv_bytes,
+    header_bytes,
     table_schema,
     tombstone_columns,
 )
@@ -43,39 +44,84 @@ def pretty_json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def release_downloads(
+class Sink(Protocol):
+    """Where the downloads go: ``open(name)`` gives a file to ``write`` bytes to, whose
+    ``close()`` returns its size and sha256."""
+
+    def open(self, name: str) -> Any: ...
+
+
+class _Gzipped:
+    """A gzip stream into ``out``: the bytes ``gzipped`` gives for all that is written."""
+
+    def __init__(self, out: Any):
+        # wbits 31 writes zlib's own gzip header, as gzip.compress does with mtime 0.
+        self._out, self._zip = out, zlib.compressobj(6, zlib.DEFLATED, 31)
+        self._pending: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        self._pending.append(data)
+        self._size += len(data)
+        if self._size >= 1 << 20:
+            self._drain()
+
+    def _drain(self) -> None:
+        self._out.write(self._zip.compress(b"".join(self._pending)))
+        self._pending, self._size = [], 0
+
+    def close(self) -> tuple[int, str]:
+        self._drain()
+        self._out.write(self._zip.flush())
+        return self._out.close()
+
+
+def write_downloads(
+    sink: Sink,
     schemas: SchemaSet,
     collections: Mapping[str, CompiledCollection],
+    spool: Spool,
     *,
     version: str,
     epoch: int,
     changes: dict[str, Any],
-) -> dict[str, bytes]:
-    """Every file of ``files/``, by name, ending with ``datapackage.json``.
+) -> None:
+    """Write every file of ``files/`` into ``sink``, ending with ``datapackage.json``.
 
     ``<collection>.jsonl.gz`` holds that collection's live records, one canonical
     record per line; ``all.jsonl.gz`` holds every live record as ``{"kind", "record"}``,
     the shape that ``validate -`` and ``POST /validate`` take. Tombstones are in
-    ``tombstones.csv`` and ``changes.json``, not among the records.
+    ``tombstones.csv`` and ``changes.json``, not among the records. Each file is streamed
+    from the spooled records, one at a time, so none is ever whole in memory.
     """
-    files: dict[str, bytes] = {}
+    digests: dict[str, tuple[int, str]] = {}
     resources: list[dict[str, Any]] = []
-    every: list[bytes] = []
+    every = _Gzipped(sink.open(ALL_FILE))
+    claim_sources = ClaimSourceTable.from_schemas(schemas)
+    sources_csv = sink.open(CLAIMS_SOURCES_FILE)
+    sources_csv.write(header_bytes(claim_sources.columns))
     for kind in KINDS:
         collection = collections[kind.collection]
-        lines = [entry.body for entry in collection.live]
-        files[f"{kind.collection}.jsonl.gz"] = gzipped(b"".join(line + b"\n" for line in lines))
-        prefix = b'{"kind":"' + kind.name.encode() + b'","record":'
-        every.extend(prefix + line + b"}\n" for line in lines)
+        lines = _Gzipped(sink.open(f"{kind.collection}.jsonl.gz"))
         columns = columns_for(schemas, kind.schema_file)
-        files[f"{kind.collection}.csv"] = csv_bytes(columns, (e.record for e in collection.live))
+        table = sink.open(f"{kind.collection}.csv")
+        table.write(header_bytes(columns))
+        prefix = b'{"kind":"' + kind.name.encode() + b'","record":'
+        for record in collection.live(spool, features=False):
+            lines.write(record.body + b"\n")
+            every.write(prefix + record.body + b"}\n")
+            table.write(record.csv_row)
+            if record.source_rows:
+                sources_csv.write(record.source_rows)
+        digests[f"{kind.collection}.jsonl.gz"] = lines.close()
+        digests[f"{kind.collection}.csv"] = table.close()
         resources.append(
             _table(f"{kind.collection}.csv", kind.description, table_schema(columns, ["id"]))
         )
         resources.append(
             _lines(f"{kind.collection}.jsonl.gz", f"{kind.description} One JSON record per line.")
         )
-    files[ALL_FILE] = gzipped(b"".join(every))
+    digests[ALL_FILE] = every.close()
     resources.append(
         _lines(
             ALL_FILE,
@@ -83,8 +129,7 @@ def release_downloads(
         )
     )
 
-    claim_sources = ClaimSourceTable.from_schemas(schemas)
-    files[CLAIMS_SOURCES_FILE] = claim_sources.csv(e.record for e in collections["claims"].live)
+    digests[CLAIMS_SOURCES_FILE] = sources_csv.close()
     resources.append(
         _table(
             CLAIMS_SOURCES_FILE,
@@ -102,7 +147,7 @@ def release_downloads(
         for kind in KINDS
         for entry in collections[kind.collection].tombstones
     ]
-    files[TOMBSTONES_FILE] = csv_bytes(columns, tombstones)
+    digests[TOMBSTONES_FILE] = _whole(sink, TOMBSTONES_FILE, csv_bytes(columns, tombstones))
     resources.append(
         _table(
             TOMBSTONES_FILE,
@@ -114,7 +159,7 @@ def release_downloads(
         )
     )
 
-    files[CHANGES_FILE] = pretty_json(changes)
+    digests[CHANGES_FILE] = _whole(sink, CHANGES_FILE, pretty_json(changes))
     resources.append(
         {
             "name": "changes",
@@ -129,21 +174,30 @@ def release_downloads(
     )
 
     for resource in resources:
-        body = files[resource["path"]]
-        resource["bytes"] = len(body)
-        resource["hash"] = "sha256:" + sha256_hex(body)
-    files[DATAPACKAGE_FILE] = pretty_json(
-        {
-            "name": DATASET_NAME,
-            "title": TITLE,
-            "version": version,
-            "created": iso_time(epoch),
-            "description": QUOTATION_NOTE,
-            "licenses": [LICENSE],
-            "resources": resources,
-        }
+        size, sha256 = digests[resource["path"]]
+        resource["bytes"] = size
+        resource["hash"] = "sha256:" + sha256
+    _whole(
+        sink,
+        DATAPACKAGE_FILE,
+        pretty_json(
+            {
+                "name": DATASET_NAME,
+                "title": TITLE,
+                "version": version,
+                "created": iso_time(epoch),
+                "description": QUOTATION_NOTE,
+                "licenses": [LICENSE],
+                "resources": resources,
+            }
+        ),
     )
-    return files
+
+
+def _whole(sink: Sink, name: str, body: bytes) -> tuple[int, str]:
+    out = sink.open(name)
+    out.write(body)
+    return out.close()
 
 
 def _resource_name(path: str) -> str:

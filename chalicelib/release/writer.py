@@ -11,8 +11,9 @@ not hold up the work that produces the files.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,8 @@ def write_release(
     here = os.getpid()
     with (progress or no_progress)("Writing the release", len(parts)) as bar:
 
-        def write(taken: Sequence[Callable[[], dict[str, bytes]]]) -> list[Digests]:
-            written = [_write_part(out_dir, make()) for make in taken]
+        def write(taken: Sequence[Callable[[_Writer], None]]) -> list[Digests]:
+            written = [_write_part(out_dir, part) for part in taken]
             if os.getpid() == here:  # a forked child's copy of the bar would draw over it
                 bar.update(len(taken))
             return written
@@ -65,7 +66,7 @@ def write_release(
         previous=previous.version if previous else None,
         content_sha256=compiled.content_sha256,
         counts={
-            name: {"records": len(c.live), "tombstones": len(c.tombstones)}
+            name: {"records": c.live_count, "tombstones": len(c.tombstones)}
             for name, c in compiled.collections.items()
         },
         shards=_shard_counts(compiled),
@@ -75,68 +76,88 @@ def write_release(
     return manifest
 
 
-def _parts(
-    compiled: Compiled, previous: PreviousRelease | None
-) -> list[Callable[[], dict[str, bytes]]]:
-    """Functions making the files of each part of the release, by path; the costliest first.
+def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callable[[_Writer], None]]:
+    """Functions writing each part of the release; the costliest first.
 
     The downloads cost about as much as all the indexes; an index costs about as much as
     its collection is large, and the directory about as much as a mid-sized index.
     """
-    by_size = sorted(compiled.collections.values(), key=lambda c: len(c.live), reverse=True)
-    parts = [lambda c=collection: _index_files(c) for collection in by_size]
-    parts.insert(1, lambda: _directory_files(compiled))
-    return [lambda: _download_files(compiled, previous)] + parts
+    by_size = sorted(compiled.collections.values(), key=lambda c: c.live_count, reverse=True)
+    parts = [lambda writer, c=c: _write_index(writer, c, compiled.spool) for c in by_size]
+    parts.insert(1, lambda writer: _write_directory(writer, compiled))
+    return [lambda writer: _write_downloads(writer, compiled, previous)] + parts
 
 
-def _write_part(out_dir: Path, files: dict[str, bytes]) -> Digests:
+def _write_part(out_dir: Path, part: Callable[[_Writer], None]) -> Digests:
     with _Writer(out_dir) as writer:
-        for path, body in files.items():
-            writer.write(path, body)
+        part(writer)
     return writer.files
 
 
-def _index_files(collection: CompiledCollection) -> dict[str, bytes]:
-    """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included."""
-    from chalicelib.release.index import build_index
+def _write_index(writer: _Writer, collection: CompiledCollection, spool) -> None:
+    """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included,
+    built from the spooled records one at a time."""
+    from chalicelib.release.index import IndexBuilder
 
-    live = collection.live
-    files = build_index(collection.kind, [r.record for r in live], [r.body for r in live])
-    return {index_path(collection.kind.collection, name): body for name, body in files.items()}
+    name = collection.kind.collection
+    builder = IndexBuilder(collection.kind)
+    for record in collection.live(spool):
+        for file_name, body in builder.add(record.features, record.body):
+            writer.write(index_path(name, file_name), body)
+    for file_name, body in builder.finish():
+        writer.write(index_path(name, file_name), body)
 
 
-def _directory_files(compiled: Compiled) -> dict[str, bytes]:
-    """Schemas, directory shards and claim-key shards, by release path."""
-    files = {schema_path(name): body for name, body in compiled.schema_bytes.items()}
-    for name, entries in compiled.entries.items():
-        files.update(_shards(entries, lambda n, c=name: directory_path(c, n)))
-    files.update(_shards(compiled.claim_keys, claim_key_path))
-    return files
+def _write_directory(writer: _Writer, compiled: Compiled) -> None:
+    """Schemas, directory shards and claim-key shards."""
+    for name, body in compiled.schema_bytes.items():
+        writer.write(schema_path(name), body)
+    for name, collection in compiled.collections.items():
+        entries = collection.entries()
+        _write_shards(writer, len(entries), entries.items(), lambda n, c=name: directory_path(c, n))
+    keys = compiled.claim_keys
+    _write_shards(writer, len(keys), iter(keys.items()), claim_key_path)
 
 
 def _shard_counts(compiled: Compiled) -> dict[str, Any]:
     """How many shards the directory of each collection, and the claim keys, are spread over."""
     return {
         "directory": {
-            name: shard_count(len(c.live) + len(c.tombstones))
+            name: shard_count(c.live_count + len(c.tombstones))
             for name, c in compiled.collections.items()
         },
         "claim-keys": shard_count(len(compiled.claim_keys)),
     }
 
 
-def _shards(entries: Mapping[str, Any], path: Callable[[int], str]) -> dict[str, bytes]:
-    """``entries`` (sorted by key) spread over hash shards; every shard, even an empty one."""
-    count = shard_count(len(entries))
-    buckets: list[dict[str, Any]] = [{} for _ in range(count)]
-    for key, value in entries.items():
-        buckets[shard_of(key, count)][key] = value
-    return {path(number): canonical_json(bucket) for number, bucket in enumerate(buckets)}
+def _write_shards(
+    writer: _Writer,
+    count: int,
+    entries: Iterator[tuple[str, Any]],
+    path: Callable[[int], str],
+) -> None:
+    """``entries`` (in key order) spread over hash shards; every shard, even an empty one.
+
+    Each shard is ``canonical_json`` of its entries, written a member at a time: keys
+    arrive sorted, so appending ``"key":value`` keeps a shard's keys in canonical order,
+    and only the serialized shards are held, never a dict per entry.
+    """
+    shards = shard_count(count)
+    buckets = [bytearray(b"{") for _ in range(shards)]
+    for key, value in entries:
+        bucket = buckets[shard_of(key, shards)]
+        if len(bucket) > 1:
+            bucket += b","
+        bucket += canonical_json(key) + b":" + canonical_json(value)
+    for number, bucket in enumerate(buckets):
+        bucket += b"}"
+        writer.write(path(number), bytes(bucket))
+        buckets[number] = bytearray()
 
 
-def _download_files(compiled: Compiled, previous: PreviousRelease | None) -> dict[str, bytes]:
+def _write_downloads(writer: _Writer, compiled: Compiled, previous: PreviousRelease | None) -> None:
     """``files/…``: JSON Lines, CSV, claims-sources, tombstones, changes, data package."""
-    from chalicelib.release.downloads import changes_document, release_downloads
+    from chalicelib.release.downloads import changes_document, write_downloads
 
     changes = changes_document(
         compiled.version,
@@ -144,14 +165,21 @@ def _download_files(compiled: Compiled, previous: PreviousRelease | None) -> dic
         compiled.entries,
         previous.entries if previous else None,
     )
-    files = release_downloads(
+
+    class Downloads:
+        @staticmethod
+        def open(name: str) -> _Stream:
+            return writer.open(download_path(name))
+
+    write_downloads(
+        Downloads,
         compiled.schemas,
         compiled.collections,
+        compiled.spool,
         version=compiled.version,
         epoch=compiled.epoch,
         changes=changes,
     )
-    return {download_path(name): body for name, body in files.items()}
 
 
 class _Writer:
@@ -173,11 +201,26 @@ class _Writer:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="release-writer")
         self._pending: list[Future] = []
 
-    def write(self, path: str, body: bytes) -> None:
+    def _folder(self, path: str) -> None:
         folder, _, _ = path.rpartition("/")
         if folder not in self._folders:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
+
+    def open(self, path: str) -> _Stream:
+        """A file written as it is streamed, here; for the files too large to hold whole."""
+        self._folder(path)
+        return _Stream(os.path.join(self.root, path), self.files.setdefault(path, {}))
+
+    def write(self, path: str, body: bytes | list) -> None:
+        """Write ``path`` (bytes, or a list of byte strings written one after the other)."""
+        if not isinstance(body, bytes):
+            out = self.open(path)
+            for part in body:
+                out.write(part)
+            out.close()
+            return
+        self._folder(path)
         digest = self.files[path] = {"bytes": len(body)}
         self._batch.append((os.path.join(self.root, path), body, digest))
         self._batch_bytes += len(body)
@@ -216,3 +259,23 @@ def _write_files(batch: list[tuple[str, bytes, dict[str, Any]]]) -> None:
                 view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
+
+
+class _Stream:
+    """One file written a piece at a time, its size and sha256 taken as it goes."""
+
+    def __init__(self, path: str, digest: dict[str, Any]):
+        self._file = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self._sha256 = hashlib.sha256()
+        self._size = 0
+        self._digest = digest
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self._sha256.update(data)
+        self._size += len(data)
+
+    def close(self) -> tuple[int, str]:
+        self._file.close()
+        self._digest.update(bytes=self._size, sha256=self._sha256.hexdigest())
+        return self._size, self._digest["sha256"]

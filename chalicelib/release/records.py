@@ -1,0 +1,217 @@
+"""The build's two passes over the records, a chunk of record files at a time, on every core.
+
+1. ``read_chunk``: read and parse each file, run the schema stage, canonicalize it, and work
+   out everything the release will need of it: its CSV lines and what its index keeps are
+   spooled to disk (``compiled.Spool``); its id, digest, spool place and the facts the
+   cross-record checks look up come back to the building process, compactly.
+2. ``check_chunk``: once every chunk is read and the facts gathered (``Facts``), run the
+   cross-record stage on each record again parsed from its spooled canonical JSON.
+
+No pass keeps a parsed record beyond the file it is working on: at a million records, the
+parsed records alone took gigabytes, and each forked worker added its own copy.
+
+A chunk that finds any error stops the fast path: the build then validates the dataset
+exactly as ``validate`` does, so that its report is the validator's report.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chalicelib.checks.catalog import Catalog, claim_key, source_facts
+from chalicelib.checks.intake import iter_record_files, load_file
+from chalicelib.checks.validate import Item, Problem, cross_record_problems, schema_problems
+from chalicelib.model.kinds import BY_NAME, KINDS, Kind
+from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.compiled import Spool
+from chalicelib.release.index import index_features
+from chalicelib.release.layout import canonical_json
+from chalicelib.release.tables import ClaimSourceTable, columns_for, row_writer
+
+KIND_NUMBER = {kind.name: number for number, kind in enumerate(KINDS)}
+CHUNK_FILES = 1000
+
+
+class Listing:
+    """The record files under a folder, as ``checks.intake.record_files`` lists them, held
+    as one string per file rather than a Path each (a tenth of the memory at a million)."""
+
+    def __init__(self, paths: Iterable[Path]):
+        self._folders: list[str] = []
+        self._collections: list[str | None] = []
+        self._folder_of = array("I")
+        self._names: list[str] = []
+        slot: dict[tuple[str, str | None], int] = {}
+        for path, collection in iter_record_files(paths):
+            key = (str(path.parent), collection)
+            number = slot.get(key)
+            if number is None:
+                number = slot[key] = len(self._folders)
+                self._folders.append(key[0])
+                self._collections.append(collection)
+            self._folder_of.append(number)
+            self._names.append(path.name)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, index: int) -> tuple[Path, str | None]:
+        folder = self._folder_of[index]
+        return Path(self._folders[folder], self._names[index]), self._collections[folder]
+
+    def chunks(self, size: int = CHUNK_FILES) -> list[range]:
+        return [range(n, min(n + size, len(self))) for n in range(0, len(self), size)]
+
+
+@dataclass
+class ReadChunk:
+    """What the building process keeps of one chunk of record files, by position in it."""
+
+    start: int
+    failed: bool = False  # a file could not be read, or failed its schema
+    kinds: array = field(default_factory=lambda: array("B"))  # KINDS number
+    ids: list[str] = field(default_factory=list)
+    digests: bytearray = field(default_factory=bytearray)  # sha256 of the canonical JSON
+    pids: array = field(default_factory=lambda: array("I"))  # where a live record is spooled
+    offsets: array = field(default_factory=lambda: array("Q"))
+    sizes: array = field(default_factory=lambda: array("I"))
+    tombstones: dict[int, dict] = field(default_factory=dict)  # position -> tombstone record
+    sources: dict[int, tuple] = field(default_factory=dict)  # position -> source facts
+    claim_keys: dict[int, bytes] = field(default_factory=dict)  # position -> sha256 of the key
+
+
+def read_chunk(listing: Listing, schemas: SchemaSet, spool: Spool, files: range) -> ReadChunk:
+    """Read, check and spool the files numbered ``files``; see the module's docstring."""
+    chunk = ReadChunk(files.start)
+    for index in files:
+        path, collection = listing[index]
+        item = load_file(path, collection, index)
+        if item.errors or schema_problems(item, schemas):
+            chunk.failed = True
+            break
+        record, kind = item.record, BY_NAME[item.kind]
+        position = len(chunk.ids)
+        body = canonical_json(record)
+        chunk.kinds.append(KIND_NUMBER[kind.name])
+        chunk.ids.append(record["id"])
+        chunk.digests += hashlib.sha256(body).digest()
+        if "tombstone" in record:
+            chunk.tombstones[position] = record
+            chunk.pids.append(0)
+            chunk.offsets.append(0)
+            chunk.sizes.extend((len(body), 0, 0, 0))
+            continue
+        csv_row, source_rows, features = _outputs(kind, schemas)
+        pid, offset, *sizes = spool.put(
+            body,
+            csv_row(record),
+            source_rows(record) if source_rows else b"",
+            features(record),
+        )
+        chunk.pids.append(pid)
+        chunk.offsets.append(offset)
+        chunk.sizes.extend(sizes)
+        if kind.collection == "sources":
+            chunk.sources[position] = source_facts(record)
+        elif kind.name == "claim":
+            key = claim_key(record)
+            if key is not None:
+                chunk.claim_keys[position] = hashlib.sha256(key.encode("utf-8")).digest()
+    spool.flush()
+    return chunk
+
+
+@functools.cache
+def _outputs(kind: Kind, schemas: SchemaSet) -> tuple[Callable, Callable | None, Callable]:
+    """For ``kind``: its CSV line, its claims-sources lines (claims only), its index features."""
+    source_rows = (
+        ClaimSourceTable.from_schemas(schemas).row_writer() if kind.name == "claim" else None
+    )
+    return row_writer(columns_for(schemas, kind.schema_file)), source_rows, index_features(kind)
+
+
+class Facts(Catalog):
+    """The catalog of a build, gathered from its read chunks: which ids exist, the
+    tombstones, the sources' dates and types, and the claims by the sha256 of their claim
+    key (a digest, not the key: at a million claims the keys took hundreds of megabytes)."""
+
+    def __init__(self, chunks: Iterable[ReadChunk]):
+        super().__init__()
+        self.reused = False  # an id taken twice in one collection
+        for chunk in chunks:
+            for position, record_id in enumerate(chunk.ids):
+                collection = KINDS[chunk.kinds[position]].collection
+                tombstone = chunk.tombstones.get(position)
+                if tombstone is not None:
+                    key = (collection, record_id)
+                    self.reused |= key in self._tombstones or record_id in self._ids[collection]
+                    self._tombstones[key] = tombstone["tombstone"]
+                    continue
+                ids = self._ids[collection]
+                self.reused |= record_id in ids or (collection, record_id) in self._tombstones
+                ids.add(record_id)
+                facts = chunk.sources.get(position)
+                if facts is not None:
+                    self._sources[record_id] = facts
+                digest = chunk.claim_keys.get(position)
+                if digest is not None:
+                    self._claims.setdefault(digest, []).append(record_id)
+
+    def claims_with_key(self, key: str) -> list[str]:
+        return self._claims.get(hashlib.sha256(key.encode("utf-8")).digest(), [])
+
+
+# Cross-record findings of a chunk: (file number, errors, warnings) of each file with any.
+Findings = list[tuple[int, list[Problem], list[Problem]]]
+
+
+def check_chunk(
+    listing: Listing, schemas: SchemaSet, spool: Spool, facts: Facts, chunk: ReadChunk
+) -> Findings:
+    """The cross-record stage over one read chunk."""
+    found = []
+    for position, record in _records(spool, chunk):
+        index = chunk.start + position
+        path, _ = listing[index]
+        kind = KINDS[chunk.kinds[position]]
+        item = Item(kind.name, record, str(path), index, expected_id=path.stem)
+        errors, warnings = cross_record_problems(item, schemas, facts)
+        if errors or warnings:
+            found.append((index, errors, warnings))
+    return found
+
+
+def _records(spool: Spool, chunk: ReadChunk) -> Iterator[tuple[int, dict]]:
+    for position in range(len(chunk.ids)):
+        yield position, _record(spool, chunk, position)
+
+
+def _record(spool: Spool, chunk: ReadChunk, position: int) -> dict:
+    """The record at ``position``: a tombstone as kept, a live record parsed from its
+    spooled canonical JSON (equal to the record read, but for its keys' order)."""
+    tombstone = chunk.tombstones.get(position)
+    if tombstone is not None:
+        return tombstone
+    where = chunk.sizes[4 * position : 4 * position + 4]
+    return json.loads(spool.get(chunk.pids[position], chunk.offsets[position], where, False).body)
+
+
+def warned_items(listing: Listing, spool: Spool, chunks: list[ReadChunk], findings) -> list[Item]:
+    """The items of the files with warnings, as ``validate`` would report them."""
+    items = []
+    by_start = {chunk.start: chunk for chunk in chunks}
+    for index, _, warnings in findings:
+        chunk = by_start[index - index % CHUNK_FILES]
+        position = index - chunk.start
+        record = _record(spool, chunk, position)
+        path, _ = listing[index]
+        item = Item(KINDS[chunk.kinds[position]].name, record, str(path), index, path.stem)
+        item.warnings.extend(warnings)
+        items.append(item)
+    return items
