@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +65,13 @@ class Listing:
     def __getitem__(self, index: int) -> tuple[Path, str | None]:
         folder = self._folder_of[index]
         return Path(self._folders[folder], self._names[index]), self._collections[folder]
+
+    def origin(self, index: int) -> str:
+        """``str`` of the file's path, without making a Path (which costs more than a check)."""
+        return os.path.join(self._folders[self._folder_of[index]], self._names[index])
+
+    def stem(self, index: int) -> str:
+        return self._names[index].rpartition(".")[0]
 
     def chunks(self, size: int = CHUNK_FILES) -> list[range]:
         return [range(n, min(n + size, len(self))) for n in range(0, len(self), size)]
@@ -178,9 +186,8 @@ def check_chunk(
     found = []
     for position, record in _records(spool, chunk):
         index = chunk.start + position
-        path, _ = listing[index]
         kind = KINDS[chunk.kinds[position]]
-        item = Item(kind.name, record, str(path), index, expected_id=path.stem)
+        item = Item(kind.name, record, listing.origin(index), index, listing.stem(index))
         errors, warnings = cross_record_problems(item, schemas, facts)
         if errors or warnings:
             found.append((index, errors, warnings))
@@ -210,8 +217,8 @@ def warned_items(listing: Listing, spool: Spool, chunks: list[ReadChunk], findin
         chunk = by_start[index - index % CHUNK_FILES]
         position = index - chunk.start
         record = _record(spool, chunk, position)
-        path, _ = listing[index]
-        item = Item(KINDS[chunk.kinds[position]].name, record, str(path), index, path.stem)
+        kind = KINDS[chunk.kinds[position]]
+        item = Item(kind.name, record, listing.origin(index), index, listing.stem(index))
         item.warnings.extend(warnings)
         items.append(item)
     return items
