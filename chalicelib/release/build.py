@@ -25,6 +25,7 @@ from chalicelib.errors import BuildError, InvalidDataset
 from chalicelib.model.kinds import KINDS
 from chalicelib.model.schemas import SCHEMA_DIR, read_schema_dir
 from chalicelib.release.compiled import (
+    ClaimKeys,
     Compiled,
     CompiledCollection,
     CompiledTombstone,
@@ -117,6 +118,7 @@ def compile_data(
         if any(errors for _, errors, _ in findings):
             _refuse(listing, schemas, processes)
         report = Report(warned_items(listing, spool, chunks, findings))
+        listing = None  # a string per file: not needed to write
         if epoch is None:
             epoch = source_date_epoch(data_dir)
         collections, claim_keys = _compiled_collections(chunks)
@@ -151,11 +153,11 @@ def _refuse(listing: Listing, schemas: PrecheckedSchemaSet, processes: int) -> N
 
 def _compiled_collections(
     chunks: list[ReadChunk],
-) -> tuple[dict[str, CompiledCollection], dict[str, list[str]]]:
+) -> tuple[dict[str, CompiledCollection], ClaimKeys]:
     """The valid records by collection, live ones in id order and tombstones too; and the
     live claims' ids by claim-key digest. Each chunk is emptied once taken."""
     collections = {kind.collection: CompiledCollection(kind) for kind in KINDS}
-    claim_keys: dict[str, list[str]] = {}
+    key_digests, key_ids = bytearray(), []
     for chunk in chunks:
         for position, record_id in enumerate(chunk.ids):
             kind = KINDS[chunk.kinds[position]]
@@ -172,12 +174,13 @@ def _compiled_collections(
             collection.sizes.extend(chunk.sizes[4 * position : 4 * position + 4])
             key = chunk.claim_keys.get(position)
             if key is not None:
-                claim_keys.setdefault(key.hex(), []).append(record_id)
+                key_digests += key
+                key_ids.append(record_id)
         chunk.__init__(chunk.start)  # free it: only the collections hold the records now
     for collection in collections.values():
         _sort_by_id(collection)
         collection.tombstones.sort(key=lambda t: t.id)
-    return collections, {digest: sorted(ids) for digest, ids in sorted(claim_keys.items())}
+    return collections, ClaimKeys(bytes(key_digests), key_ids)
 
 
 def _sort_by_id(collection: CompiledCollection) -> None:

@@ -213,6 +213,32 @@ class Entries(Mapping):
             yield tombstone.id, tombstone.entry
 
 
+class ClaimKeys:
+    """The live claims by the sha256 of their claim key, in digest order: what
+    ``catalog/claim-keys/`` holds. One blob of digests and a list of ids (shared with the
+    claims collection), rather than a dict of lists of a million small objects."""
+
+    def __init__(self, digests: bytes, ids: list[str]):
+        order = sorted(range(len(ids)), key=lambda i: digests[32 * i : 32 * i + 32])
+        self._digests = b"".join(digests[32 * i : 32 * i + 32] for i in order)
+        self._ids = [ids[i] for i in order]
+        self._count = len({self._digests[n : n + 32] for n in range(0, len(self._digests), 32)})
+
+    def __len__(self) -> int:
+        """How many distinct claim keys."""
+        return self._count
+
+    def items(self) -> Iterator[tuple[str, list[str]]]:
+        """(hex digest, the sorted ids of its claims), in digest order."""
+        digests, ids, n = self._digests, self._ids, 0
+        while n < len(ids):
+            digest, end = digests[32 * n : 32 * n + 32], n + 1
+            while end < len(ids) and digests[32 * end : 32 * end + 32] == digest:
+                end += 1
+            yield digest.hex(), sorted(ids[n:end])
+            n = end
+
+
 @dataclass
 class PreviousRelease:
     """What changes.json compares against: a version and its directory entries."""
@@ -234,7 +260,7 @@ class Compiled:
     report: Report  # the items with warnings (a valid dataset has no errors)
     epoch: int
     content_sha256: str
-    claim_keys: dict[str, list[str]]  # sha256 of a claim key -> its live claims' ids, by digest
+    claim_keys: ClaimKeys
     spool: Spool | None = None
 
     @property

@@ -34,13 +34,11 @@ from __future__ import annotations
 
 import functools
 import json
-import operator
 import struct
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import accumulate
 from typing import Any
 
 from chalicelib.model import edtf
@@ -318,20 +316,6 @@ class IndexBuilder:
             "files": sorted(names),
         }
         yield "meta.json", json.dumps(meta, sort_keys=True, separators=(",", ":")).encode() + b"\n"
-
-
-def line_ends(bodies: Sequence[bytes]) -> array:
-    """Where each body's line ends (its newline's offset) in the chunk ``build_index`` puts it in.
-
-    A body's chunk is its ordinal // CHUNK_RECORDS and it starts at its end minus its length:
-    the directory entries name both, so that one record is a ranged read of its chunk.
-    """
-    ends = array("I")
-    for c in range(0, len(bodies), CHUNK_RECORDS):
-        lengths = list(map(len, bodies[c : c + CHUNK_RECORDS]))
-        # Line i ends after the i newlines and the i + 1 bodies before its own newline.
-        ends.extend(map(operator.add, accumulate(lengths), range(len(lengths))))
-    return ends
 
 
 def build_index(

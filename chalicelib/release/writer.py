@@ -116,7 +116,7 @@ def _write_directory(writer: _Writer, compiled: Compiled) -> None:
         entries = collection.entries()
         _write_shards(writer, len(entries), entries.items(), lambda n, c=name: directory_path(c, n))
     keys = compiled.claim_keys
-    _write_shards(writer, len(keys), iter(keys.items()), claim_key_path)
+    _write_shards(writer, len(keys), keys.items(), claim_key_path)
 
 
 def _shard_counts(compiled: Compiled) -> dict[str, Any]:
