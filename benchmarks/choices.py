@@ -109,7 +109,9 @@ def _records(n: int) -> list[bytes]:
                 "id": f"person-{i}",
                 "name": "".join(rng.choice("abcdefghij") for _ in range(12)),
                 "names": [{"name": f"n{j}", "lang": "fa"} for j in range(rng.randint(1, 4))],
-                "sources": [{"source": f"sources/s-{rng.randint(0, 999)}", "page": j} for j in range(3)],
+                "sources": [
+                    {"source": f"sources/s-{rng.randint(0, 999)}", "page": j} for j in range(3)
+                ],
             }
         ).encode()
         for i in range(n)

@@ -96,7 +96,7 @@ def run(command: Sequence[str], interval: float = INTERVAL, **popen) -> dict:
     sampler = threading.Thread(target=watch, args=(process.pid, stop, peak, interval), daemon=True)
     sampler.start()
     try:
-        process.wait()
+        stdout, stderr = process.communicate()
     finally:
         stop.set()
         sampler.join()
@@ -113,6 +113,8 @@ def run(command: Sequence[str], interval: float = INTERVAL, **popen) -> dict:
             (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2
         ),
         "returncode": process.returncode,
+        "stdout": stdout.decode("utf-8", "replace") if stdout else "",
+        "stderr": stderr.decode("utf-8", "replace") if stderr else "",
     }
 
 
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m benchmarks.treerss -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
     result = run(argv)
+    del result["stdout"], result["stderr"]  # not captured: the command wrote to ours
     print(json.dumps(result), file=sys.stderr)
     return result["returncode"]
 
