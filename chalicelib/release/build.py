@@ -10,6 +10,7 @@ day plus a short hash of the content, so the same data always gets the same vers
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import itertools
@@ -41,7 +42,8 @@ from chalicelib.release.records import (
     Facts,
     Listing,
     ReadChunk,
-    check_chunk,
+    check_part,
+    check_parts,
     read_chunk,
     warned_items,
 )
@@ -104,25 +106,27 @@ def compile_data(
             processes,
             chunk=1,
         )
-        facts = None if any(c.failed for c in chunks) else Facts(chunks)
-        if facts is None or facts.reused:
-            _refuse(listing, schemas, processes)
+        listing = None  # a string per file: freed before the next fork (rebuilt on failure)
+        if any(c.failed for c in chunks):
+            _refuse(data_dir, schemas, processes)
+        collections, claim_keys, sources, reused = _compiled_collections(chunks)
+        del chunks
+        if reused:
+            _refuse(data_dir, schemas, processes)
+        facts = Facts(collections, claim_keys, sources)
         findings = map_shared(
-            lambda part: [check_chunk(listing, schemas, spool, facts, c) for c in part],
-            chunks,
+            lambda part: [check_part(collections, schemas, spool, facts, p) for p in part],
+            check_parts(collections),
             processes,
             chunk=1,
         )
-        facts = None  # the catalog is no longer needed: free it before writing
+        facts = sources = None  # the catalog is no longer needed: free it before writing
         findings = [found for part in findings for found in part]
-        if any(errors for _, errors, _ in findings):
-            _refuse(listing, schemas, processes)
-        report = Report(warned_items(listing, spool, chunks, findings))
-        listing = None  # a string per file: not needed to write
+        if any(errors for _, _, errors, _ in findings):
+            _refuse(data_dir, schemas, processes)
+        report = Report(warned_items(data_dir, collections, spool, findings))
         if epoch is None:
             epoch = source_date_epoch(data_dir)
-        collections, claim_keys = _compiled_collections(chunks)
-        del chunks
     except BaseException:
         spool.close()
         raise
@@ -138,8 +142,9 @@ def compile_data(
     )
 
 
-def _refuse(listing: Listing, schemas: PrecheckedSchemaSet, processes: int) -> None:
+def _refuse(data_dir: Path, schemas: PrecheckedSchemaSet, processes: int) -> None:
     """Raise InvalidDataset with the report ``validate`` gives for the whole dataset."""
+    listing = Listing([data_dir])
     items = map_shared(
         lambda part: [load_file(*listing[index], index) for index in part],
         range(len(listing)),
@@ -153,11 +158,13 @@ def _refuse(listing: Listing, schemas: PrecheckedSchemaSet, processes: int) -> N
 
 def _compiled_collections(
     chunks: list[ReadChunk],
-) -> tuple[dict[str, CompiledCollection], ClaimKeys]:
-    """The valid records by collection, live ones in id order and tombstones too; and the
-    live claims' ids by claim-key digest. Each chunk is emptied once taken."""
+) -> tuple[dict[str, CompiledCollection], ClaimKeys, dict[str, tuple], bool]:
+    """The valid records by collection, live ones in id order and tombstones too; the live
+    claims by claim-key digest; the sources' facts by id; and whether an id was taken twice
+    in a collection. Each chunk is emptied once taken."""
     collections = {kind.collection: CompiledCollection(kind) for kind in KINDS}
     key_digests, key_ids = bytearray(), []
+    sources: dict[str, tuple] = {}
     for chunk in chunks:
         for position, record_id in enumerate(chunk.ids):
             kind = KINDS[chunk.kinds[position]]
@@ -176,17 +183,36 @@ def _compiled_collections(
             if key is not None:
                 key_digests += key
                 key_ids.append(record_id)
+            facts = chunk.sources.get(position)
+            if facts is not None:
+                sources[record_id] = facts
         chunk.__init__(chunk.start)  # free it: only the collections hold the records now
+    reused = False
     for collection in collections.values():
         _sort_by_id(collection)
         collection.tombstones.sort(key=lambda t: t.id)
-    return collections, ClaimKeys(bytes(key_digests), key_ids)
+        reused = reused or _reuses_an_id(collection)
+    return collections, ClaimKeys(bytes(key_digests), key_ids), sources, reused
+
+
+def _reuses_an_id(collection: CompiledCollection) -> bool:
+    """Whether two records of the collection, live or tombstone, have one id."""
+    ids, tombstones = collection.ids, [t.id for t in collection.tombstones]
+    if any(a == b for a, b in itertools.pairwise(ids)):
+        return True
+    if any(a == b for a, b in itertools.pairwise(tombstones)):
+        return True
+    for record_id in tombstones:
+        o = bisect.bisect_left(ids, record_id)
+        if o < len(ids) and ids[o] == record_id:
+            return True
+    return False
 
 
 def _sort_by_id(collection: CompiledCollection) -> None:
     """Put the live records in id order (file names sort '-' before '.', ids do not)."""
     ids = collection.ids
-    if all(a < b for a, b in itertools.pairwise(ids)):
+    if all(a <= b for a, b in itertools.pairwise(ids)):
         return
     order = sorted(range(len(ids)), key=ids.__getitem__)
     collection.ids = [ids[o] for o in order]

@@ -131,6 +131,11 @@ class CompiledCollection:
     def body_bytes(self, ordinal: int) -> int:
         return self.sizes[4 * ordinal]
 
+    def spooled(self, spool: Spool, ordinal: int, features: bool = True) -> Spooled:
+        """The spooled parts of the live record at ``ordinal``."""
+        sizes = self.sizes[4 * ordinal : 4 * ordinal + 4]
+        return spool.get(self.pids[ordinal], self.offsets[ordinal], sizes, features)
+
     def live(self, spool: Spool, features: bool = True) -> Iterator[Spooled]:
         """Every live record's spooled parts, in id order (``features`` False skips those)."""
         sizes, pids, offsets, get = self.sizes, self.pids, self.offsets, spool.get
@@ -227,6 +232,21 @@ class ClaimKeys:
     def __len__(self) -> int:
         """How many distinct claim keys."""
         return self._count
+
+    def ids_of(self, digest: bytes) -> list[str]:
+        """The ids of the claims whose key has this sha256, in the order they were read."""
+        digests, ids = self._digests, self._ids
+        lo, hi = 0, len(ids)
+        while lo < hi:  # bisect over the blob's 32-byte digests
+            mid = (lo + hi) // 2
+            if digests[32 * mid : 32 * mid + 32] < digest:
+                lo = mid + 1
+            else:
+                hi = mid
+        end = lo
+        while end < len(ids) and digests[32 * end : 32 * end + 32] == digest:
+            end += 1
+        return ids[lo:end]
 
     def items(self) -> Iterator[tuple[str, list[str]]]:
         """(hex digest, the sorted ids of its claims), in digest order."""

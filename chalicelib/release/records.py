@@ -16,12 +16,13 @@ exactly as ``validate`` does, so that its report is the validator's report.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
 import os
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from chalicelib.checks.intake import iter_record_files, load_file
 from chalicelib.checks.validate import Item, Problem, cross_record_problems, schema_problems
 from chalicelib.model.kinds import BY_NAME, KINDS, Kind
 from chalicelib.model.schemas import SchemaSet
-from chalicelib.release.compiled import Spool
+from chalicelib.release.compiled import ClaimKeys, CompiledCollection, Spool
 from chalicelib.release.index import index_features
 from chalicelib.release.layout import canonical_json
 from chalicelib.release.tables import ClaimSourceTable, columns_for, row_writer
@@ -145,80 +146,105 @@ def _outputs(kind: Kind, schemas: SchemaSet) -> tuple[Callable, Callable | None,
 
 
 class Facts(Catalog):
-    """The catalog of a build, gathered from its read chunks: which ids exist, the
-    tombstones, the sources' dates and types, and the claims by the sha256 of their claim
-    key (a digest, not the key: at a million claims the keys took hundreds of megabytes)."""
+    """The catalog of a build, over its compiled collections: an id exists if it is in its
+    collection's sorted ids, a claim key is looked up by its sha256 among the claim keys.
+    Nothing is copied: at a million records, sets and dicts of their own took hundreds of
+    megabytes, twice over once a checking process was forked."""
 
-    def __init__(self, chunks: Iterable[ReadChunk]):
+    def __init__(
+        self,
+        collections: Mapping[str, CompiledCollection],
+        claim_keys: ClaimKeys,
+        sources: dict[str, tuple],
+    ):
         super().__init__()
-        self.reused = False  # an id taken twice in one collection
-        for chunk in chunks:
-            for position, record_id in enumerate(chunk.ids):
-                collection = KINDS[chunk.kinds[position]].collection
-                tombstone = chunk.tombstones.get(position)
-                if tombstone is not None:
-                    key = (collection, record_id)
-                    self.reused |= key in self._tombstones or record_id in self._ids[collection]
-                    self._tombstones[key] = tombstone["tombstone"]
-                    continue
-                ids = self._ids[collection]
-                self.reused |= record_id in ids or (collection, record_id) in self._tombstones
-                ids.add(record_id)
-                facts = chunk.sources.get(position)
-                if facts is not None:
-                    self._sources[record_id] = facts
-                digest = chunk.claim_keys.get(position)
-                if digest is not None:
-                    self._claims.setdefault(digest, []).append(record_id)
+        self._collections, self._keys, self._sources = collections, claim_keys, sources
+        self._tombstones = {
+            (name, t.id): t.record["tombstone"]
+            for name, collection in collections.items()
+            for t in collection.tombstones
+        }
+
+    def has_entry(self, collection: str, record_id: str) -> bool:
+        return self.exists(collection, record_id) or (collection, record_id) in self._tombstones
+
+    def exists(self, collection: str, record_id: str) -> bool:
+        found = self._collections.get(collection)
+        if found is None:
+            return False
+        ids = found.ids
+        o = bisect.bisect_left(ids, record_id)
+        return o < len(ids) and ids[o] == record_id
 
     def claims_with_key(self, key: str) -> list[str]:
-        return self._claims.get(hashlib.sha256(key.encode("utf-8")).digest(), [])
+        return self._keys.ids_of(hashlib.sha256(key.encode("utf-8")).digest())
 
 
-# Cross-record findings of a chunk: (file number, errors, warnings) of each file with any.
-Findings = list[tuple[int, list[Problem], list[Problem]]]
+# Cross-record findings: (collection, id, errors, warnings) of each record with any.
+Findings = list[tuple[str, str, list[Problem], list[Problem]]]
 
 
-def check_chunk(
-    listing: Listing, schemas: SchemaSet, spool: Spool, facts: Facts, chunk: ReadChunk
+def check_parts(collections: Mapping[str, CompiledCollection], size: int = CHUNK_FILES) -> list:
+    """The work of the cross-record pass: (collection, range of live ordinals), and
+    (collection, None) for its tombstones."""
+    parts: list[tuple[str, range | None]] = []
+    for name, collection in collections.items():
+        count = collection.live_count
+        parts += [(name, range(n, min(n + size, count))) for n in range(0, count, size)]
+        if collection.tombstones:
+            parts.append((name, None))
+    return parts
+
+
+def check_part(
+    collections: Mapping[str, CompiledCollection],
+    schemas: SchemaSet,
+    spool: Spool,
+    facts: Facts,
+    part: tuple[str, range | None],
 ) -> Findings:
-    """The cross-record stage over one read chunk."""
+    """The cross-record stage over one part, each live record parsed again from its spooled
+    canonical JSON (equal to the record read, but for its keys' order, which no check reads)."""
+    name, ordinals = part
+    collection = collections[name]
+    kind = collection.kind
+    if ordinals is None:
+        records = ((t.id, t.record) for t in collection.tombstones)
+    else:
+        records = (
+            (collection.ids[o], json.loads(collection.spooled(spool, o, features=False).body))
+            for o in ordinals
+        )
     found = []
-    for position, record in _records(spool, chunk):
-        index = chunk.start + position
-        kind = KINDS[chunk.kinds[position]]
-        item = Item(kind.name, record, listing.origin(index), index, listing.stem(index))
+    for record_id, record in records:
+        item = Item(kind.name, record, f"{name}/{record_id}.json")
         errors, warnings = cross_record_problems(item, schemas, facts)
         if errors or warnings:
-            found.append((index, errors, warnings))
+            found.append((name, record_id, errors, warnings))
     return found
 
 
-def _records(spool: Spool, chunk: ReadChunk) -> Iterator[tuple[int, dict]]:
-    for position in range(len(chunk.ids)):
-        yield position, _record(spool, chunk, position)
-
-
-def _record(spool: Spool, chunk: ReadChunk, position: int) -> dict:
-    """The record at ``position``: a tombstone as kept, a live record parsed from its
-    spooled canonical JSON (equal to the record read, but for its keys' order)."""
-    tombstone = chunk.tombstones.get(position)
-    if tombstone is not None:
-        return tombstone
-    where = chunk.sizes[4 * position : 4 * position + 4]
-    return json.loads(spool.get(chunk.pids[position], chunk.offsets[position], where, False).body)
-
-
-def warned_items(listing: Listing, spool: Spool, chunks: list[ReadChunk], findings) -> list[Item]:
-    """The items of the files with warnings, as ``validate`` would report them."""
+def warned_items(data_dir: Path, collections, spool: Spool, findings: Findings) -> list[Item]:
+    """The items of the files with warnings, as ``validate`` would report them, in file order."""
+    if not findings:
+        return []
+    listing = Listing([data_dir])
+    where = {(c, record_id): (w, None) for c, record_id, _, w in findings}
     items = []
-    by_start = {chunk.start: chunk for chunk in chunks}
-    for index, _, warnings in findings:
-        chunk = by_start[index - index % CHUNK_FILES]
-        position = index - chunk.start
-        record = _record(spool, chunk, position)
-        kind = KINDS[chunk.kinds[position]]
-        item = Item(kind.name, record, listing.origin(index), index, listing.stem(index))
-        item.warnings.extend(warnings)
+    for index in range(len(listing)):
+        path, collection = listing[index]
+        found = where.get((collection, path.stem))
+        if found is None:
+            continue
+        collection_records = collections[collection]
+        o = bisect.bisect_left(collection_records.ids, path.stem)
+        tombstone = next((t for t in collection_records.tombstones if t.id == path.stem), None)
+        record = (
+            tombstone.record
+            if tombstone is not None
+            else json.loads(collection_records.spooled(spool, o, features=False).body)
+        )
+        item = Item(collection_records.kind.name, record, str(path), index, path.stem)
+        item.warnings.extend(found[0])
         items.append(item)
     return items
