@@ -147,6 +147,7 @@ def map_shared(
 
         return share
 
+    trim_heap()  # each child maps all of this process's pages: give the free ones back first
     with contextlib.ExitStack() as stack:
         spools = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(processes - 1)]
         children = [_Child(spooling(spool)) for spool in spools]
@@ -168,6 +169,28 @@ def _unspooled(spool) -> Iterator[tuple[int, list]]:
             yield pickle.load(spool)
         except EOFError:
             return
+
+
+def trim_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    A build frees each stage's structures before the next stage forks; without this, much
+    of what was freed stays resident in this process, and every forked child maps it too.
+    Elsewhere than glibc, nothing happens.
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
 
 
 @contextlib.contextmanager
