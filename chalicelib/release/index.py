@@ -234,7 +234,9 @@ class IndexBuilder:
 
     def __init__(self, kind: Kind):
         self.kind = kind
-        self._ids: list[str] = []
+        self._last_id: str | None = None
+        self._id_blob = bytearray()  # the ids as ids.bin holds them, not a string each
+        self._id_ends = array("I", (0,))
         self._ends = array("I")
         self._chunk: list[bytes] = []
         self._runs: list[dict[str, array]] = [{} for _ in kind.filters]
@@ -248,11 +250,13 @@ class IndexBuilder:
         """Take the next record; yield the chunk file it completes, if it completes one."""
         record_id, values, keys, span, texts = features
         ordinal = self.count
-        if self._ids and record_id <= self._ids[-1]:
+        if self._last_id is not None and record_id <= self._last_id:
             raise ValueError(
                 f"{self.kind.collection} records must be sorted by id, without duplicates"
             )
-        self._ids.append(record_id)
+        self._last_id = record_id
+        self._id_blob += record_id.encode("ascii")
+        self._id_ends.append(len(self._id_blob))
         self._chunk.append(body)
         previous = self._ends[-1] + 1 if ordinal % CHUNK_RECORDS else 0
         self._ends.append(previous + len(body))
@@ -285,14 +289,10 @@ class IndexBuilder:
         names = [chunk_name(c) for c in range(-(-self.count // CHUNK_RECORDS))]
         if self._chunk:
             yield self._flush()
-        kind, ids = self.kind, self._ids
+        kind = self.kind
         yield "records.bin", pack({"chunk": CHUNK_RECORDS}, {"ends": self._ends})
-        id_blob = "".join(ids).encode("ascii")
-        id_ends = array("I", (0,))
-        for i in ids:
-            id_ends.append(id_ends[-1] + len(i))
-        self._ids = []
-        yield "ids.bin", pack({}, {"ends": id_ends}, id_blob)
+        yield "ids.bin", pack({}, {"ends": self._id_ends}, bytes(self._id_blob))
+        self._id_blob = bytearray()
         names += ["records.bin", "ids.bin"]
         for f, runs in zip(kind.filters, self._runs):
             names.append(f"filter-{f.param}.bin")

@@ -109,10 +109,11 @@ def _u32_array(values: Iterable[int]) -> array:
     return a
 
 
-def _le_bytes(a) -> bytes:
-    """Little-endian bytes of a uint32 array or memoryview, copied straight from its buffer."""
+def _le_bytes(a) -> bytes | memoryview:
+    """Little-endian bytes of a uint32 array or memoryview: on a little-endian host, a view of
+    its buffer, not a copy (a million claims' postings are a few hundred megabytes)."""
     if sys.byteorder == "little":
-        return bytes(memoryview(a))
+        return memoryview(a).cast("B")
     b = array("I", a)  # pragma: no cover - big-endian hosts only
     b.byteswap()  # pragma: no cover
     return b.tobytes()  # pragma: no cover
