@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import random
 import sys
 import threading
@@ -27,6 +28,8 @@ from typing import Any
 
 from chalicelib.release.cache import Memo
 from chalicelib.release.cores import cores, map_shared
+
+from . import treerss
 
 
 class CachetoolsMemo:
@@ -135,16 +138,36 @@ def _work_range(numbers: range) -> list[str]:
     return _work(_ITEMS[numbers.start : numbers.stop])
 
 
-def map_figures(records: int = 200_000, chunk: int = 1000, rounds: int = 3) -> dict[str, Any]:
-    """Seconds to map ``records`` records over every core, results back here, in order."""
+def _tree_peak(run: Callable[[], Any]) -> tuple[Any, float]:
+    """``run()``, and the peak summed RSS (MB) of this process and its children meanwhile."""
+    peak, stop = treerss.Peak(), threading.Event()
+    sampler = threading.Thread(target=treerss.watch, args=(os.getpid(), stop, peak), daemon=True)
+    sampler.start()
+    try:
+        return run(), peak.mb
+    finally:
+        stop.set()
+        sampler.join()
+
+
+def map_figures(
+    records: int = 200_000, chunk: int = 1000, rounds: int = 3, ballast_mb: int = 256
+) -> dict[str, Any]:
+    """Seconds to map ``records`` records over every core, results back here, in order; and
+    the peak RSS summed over this process and its workers, while this process holds
+    ``ballast_mb`` of other data (as a build holds its compiled records when it forks)."""
     global _ITEMS
     _ITEMS = _records(records)
     processes = cores()
     expected = _work(_ITEMS)
+    ballast = bytearray(os.urandom(1 << 20)) * ballast_mb  # touched, so resident
+    peaks: dict[str, float] = {}
 
     def shared() -> float:
         started = time.perf_counter()
-        found = map_shared(_work, _ITEMS, processes, chunk=chunk)
+        found, peaks["map_shared"] = _tree_peak(
+            lambda: map_shared(_work, _ITEMS, processes, chunk=chunk)
+        )
         seconds = time.perf_counter() - started
         assert found == expected
         return seconds
@@ -152,8 +175,12 @@ def map_figures(records: int = 200_000, chunk: int = 1000, rounds: int = 3) -> d
     def pooled() -> float:
         started = time.perf_counter()
         ranges = [range(n, min(n + chunk, records)) for n in range(0, records, chunk)]
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            found = [h for part in pool.imap(_work_range, ranges) for h in part]
+
+        def run() -> list[str]:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                return [h for part in pool.imap(_work_range, ranges) for h in part]
+
+        found, peaks["Pool.imap"] = _tree_peak(run)
         seconds = time.perf_counter() - started
         assert found == expected
         return seconds
@@ -164,10 +191,12 @@ def map_figures(records: int = 200_000, chunk: int = 1000, rounds: int = 3) -> d
         return time.perf_counter() - started
 
     best = _best(rounds, {"map_shared": shared, "Pool.imap": pooled, "one process": alone})
+    del ballast
     return {
         "records": records,
         "processes": processes,
         "seconds": {name: round(s, 3) for name, s in best.items()},
+        "peak_tree_rss_mb": peaks,
     }
 
 
