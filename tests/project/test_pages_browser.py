@@ -74,7 +74,13 @@ def test_the_persian_page_runs_right_to_left(browser, site):
     assert browser.execute_script("return getComputedStyle(document.body).direction") == "rtl"
     # The Persian-script name is the title, and the other language is one click away.
     assert browser.find_element("tag name", "h1").text == "مصطفی پورمحمدی"
-    browser.find_element("css selector", "p.lang a").click()
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    link = browser.find_element("css selector", "p.lang a")
+    link.click()
+    # Read the next page only once the old one is gone.
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(link))
     assert browser.execute_script("return getComputedStyle(document.body).direction") == "ltr"
     assert browser.find_element("tag name", "h1").text == "Mostafa Pour Mohammadi"
 

@@ -100,6 +100,20 @@ def test_each_page_passes_axe_and_breaks_no_csp_rule(browser, base_url, path):
     assert csp_reports(browser) == []
 
 
+def submit(browser, selector: str) -> None:
+    """Click a submit button and wait for the page it loads: reading the next page's
+    elements before the old one is gone finds nothing, or the old page's."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    button = browser.find_element("css selector", selector)
+    button.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
+    WebDriverWait(browser, 30).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
+
+
 def test_a_broken_record_submitted_through_the_form_shows_its_errors_beside_the_fields(
     browser, base_url
 ):
@@ -107,12 +121,12 @@ def test_a_broken_record_submitted_through_the_form_shows_its_errors_beside_the_
 
     browser.get(base_url + "/contribute")
     Select(browser.find_element("id", "kind")).select_by_value("person")
-    browser.find_element("css selector", "form[method=get] button").click()
+    submit(browser, "form[method=get] button")
     browser.find_element("id", "f-name").send_keys("Jane Example")
     browser.find_element("id", "f-names-0-name").send_keys("Jane Example")
     browser.find_element("id", "f-names-0-lang").send_keys("english")
     browser.find_element("id", "f-sources-0-source").send_keys("sources/no-such-report")
-    browser.find_element("css selector", "button[value=check]").click()
+    submit(browser, "button[value=check]")
 
     lang = browser.find_element("id", "f-names-0-lang")
     assert lang.get_attribute("aria-invalid") == "true"
@@ -133,7 +147,7 @@ def test_a_broken_record_submitted_through_the_form_shows_its_errors_beside_the_
     source_input.clear()
     source_input.send_keys("sources/amnesty-2018-report")
     browser.find_element("id", "f-categories-2").click()
-    browser.find_element("css selector", "button[value=check]").click()
+    submit(browser, "button[value=check]")
     assert "data/people/jane-example.json" in browser.find_element("id", "valid").text
     assert browser.find_element("css selector", "button[value=download]")
     assert violations(browser) == []
