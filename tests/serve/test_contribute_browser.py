@@ -1,73 +1,27 @@
-"""/contribute in a real browser (headless Chromium), over real HTTP (`chalice local`), with
+"""/contribute in a real browser (headless Chromium), over real HTTP (the local server), with
 axe-core's accessibility checks, under the page's own Content-Security-Policy."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from support.localserver import fetch, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER), reason="headless Chromium and chromedriver are not installed"
-)
+from support.browser import chromium, served_site
 
 
 @pytest.fixture(scope="module")
 def base_url(dir_served):
-    """`chalice local` serving the API dataset, as `make serve` runs it."""
-    port = free_port()
-    chalice = Path(sys.executable).parent / "chalice"
-    process = subprocess.Popen(
-        [str(chalice), "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "DATASET_STORE": dir_served.url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                fetch(base + "/contribute")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("chalice local did not start")
-                time.sleep(0.2)
+    """The local server serving the API dataset, as `make serve` runs it."""
+    with served_site(Path(dir_served.url)) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    """Headless Chromium; without it the test fails and says how to install it."""
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def violations(browser) -> list[str]:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -20,14 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from support.localserver import free_port
+from support.localserver import free_port, running
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL_HINT = (
     "the browser tests need Chromium and its driver: "
     "`sudo apt-get install chromium chromium-driver` (Debian/Ubuntu); see the README"
 )
-STARTUP_SECONDS = 60
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -62,6 +59,8 @@ def chromium(width: int = 1280, height: int = 1000, lang: str = "en-US"):
         "--hide-scrollbars",
     ):
         options.add_argument(argument)
+    # The console log, where Chromium reports Content-Security-Policy violations.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(60)
@@ -73,43 +72,12 @@ def chromium(width: int = 1280, height: int = 1000, lang: str = "en-US"):
 
 @contextmanager
 def served_site(store: Path):
-    """``chalice local`` serving ``store`` on a free port, as ``make serve`` runs it."""
+    """The local server serving ``store`` on a free port, as ``make serve`` runs it."""
     port = free_port()
+    command = [sys.executable, "-m", "devserver", "--host", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, "DATASET_STORE": str(store)}
-    chalice = Path(sys.executable).with_name("chalice")
-    process = subprocess.Popen(
-        [str(chalice), "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"chalice local exited: {process.stderr.read().decode()[-2000:]}")
-            try:
-                status(base + "/")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"chalice local did not answer in {STARTUP_SECONDS} s")
-                time.sleep(0.2)
+    with running(command, port, subprocess.DEVNULL, env) as base:
         yield base
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
