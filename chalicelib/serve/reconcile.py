@@ -634,6 +634,32 @@ _PROPERTY_VALUE = {
         {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
     ]
 }
+# `died` takes a date as _check_value reads one: EDTF text, a four-digit year as a number, or
+# a blank cell (which says nothing).
+_DATE_VALUE = {
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": edtf.EDTF_CALENDAR_PATTERN,
+            "maxLength": edtf.EDTF_MAX_LENGTH,
+        },
+        {"type": "string", "pattern": r"^\s*$", "maxLength": MAX_QUERY_CHARS},
+        {"type": "integer", "minimum": 1000, "maximum": 9999},
+    ]
+}
+
+
+def _property_schema(pids: list[str], value: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["pid", "v"],
+        "properties": {
+            "pid": {"type": "string", "enum": pids},
+            "v": {"anyOf": [value, {"type": "array", "maxItems": MAX_VALUES, "items": value}]},
+        },
+    }
+
+
 QUERY_SCHEMA = {
     "type": "object",
     "required": ["query"],
@@ -658,17 +684,12 @@ QUERY_SCHEMA = {
             "type": "array",
             "description": "; ".join(f"{p.pid}: {p.description}" for p in PROPERTIES),
             "items": {
-                "type": "object",
-                "required": ["pid", "v"],
-                "properties": {
-                    "pid": {"type": "string", "enum": [p.pid for p in PROPERTIES]},
-                    "v": {
-                        "oneOf": [
-                            _PROPERTY_VALUE,
-                            {"type": "array", "maxItems": MAX_VALUES, "items": _PROPERTY_VALUE},
-                        ]
-                    },
-                },
+                "oneOf": [
+                    _property_schema(["died"], _DATE_VALUE),
+                    _property_schema(
+                        [p.pid for p in PROPERTIES if p.pid != "died"], _PROPERTY_VALUE
+                    ),
+                ]
             },
         },
     },
