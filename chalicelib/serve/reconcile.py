@@ -816,6 +816,11 @@ def openapi_operation(method: str) -> dict[str, Any]:
     }
     if method == "GET":
         operation["responses"]["304"] = {"description": "Not modified."}
+        # A batch rides in the URL, and the HTTP server in front refuses one too long for it
+        # (the dev server at 64 KiB) before the app sees it.
+        operation["responses"]["414"] = {
+            "description": "The URL is longer than the HTTP server takes; POST a long batch."
+        }
     else:
         operation["requestBody"] = {
             "required": True,
