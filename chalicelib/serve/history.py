@@ -7,13 +7,13 @@ from bisect import bisect_right
 from typing import Any
 from urllib.parse import urlencode
 
-from chalicelib.model.kinds import KINDS, split_reference
+from chalicelib.model.kinds import ID_MAX_LENGTH, ID_PATTERN, KINDS, split_reference
 from chalicelib.release.history import CHAIN, ORDER, changes_path, net_changes, records_path
 from chalicelib.release.layout import VERSION, shard_of
 from chalicelib.serve import views
+from chalicelib.serve.limits import DEFAULT_CHANGES, MAX_CHANGES, MAX_CURSOR_LENGTH
 from chalicelib.serve.responses import Problem, Reply, bad_parameter, dumps, not_found
 
-DEFAULT_LIMIT, MAX_LIMIT = 500, 1000
 CHANGES_PARAMS = ("since", "cursor", "limit", "release")
 
 
@@ -105,9 +105,9 @@ def _chain_reply(release, cache: str) -> Reply:
 
 def _limit(text: str | None) -> int:
     if text is None:
-        return DEFAULT_LIMIT
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
-        raise bad_parameter("limit", f"'limit' must be a whole number from 1 to {MAX_LIMIT}")
+        return DEFAULT_CHANGES
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_CHANGES:
+        raise bad_parameter("limit", f"'limit' must be a whole number from 1 to {MAX_CHANGES}")
     return int(text)
 
 
@@ -124,10 +124,14 @@ def _changes_reply(request, release, cache: str, since: str, limit: int, after) 
     chain = _chain(release)
     versions = [step["version"] for step in chain["releases"]]
     if since not in versions:
-        raise bad_parameter(
-            "since",
+        # Well formed but unknown here, as an unpublished `release` is: a 404 naming it.
+        raise Problem(
+            404,
+            "release-not-found",
+            "Release not found",
             f"release {since} is not in the history of {release.version}, which starts at "
             f"{versions[0]}; GET /dataset/releases lists the published ones",
+            parameter="since",
         )
     items = views._per_release(
         f"changes-since-{since}",
@@ -177,22 +181,10 @@ _EVENT = {
         "release": {"type": "string"},
     },
 }
-_RELEASE_PARAM = {
-    "name": "release",
-    "in": "query",
-    "required": False,
-    "description": "Pin a published release (see /dataset/releases).",
-    "schema": {"type": "string", "pattern": r"^[0-9]{8}-[0-9a-f]{8}$"},
-}
-
-
-def _problem(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-        },
-    }
+# A cursor is the last item's '<collection>/<id>', exactly what _cursor accepts.
+CURSOR_PATTERN = (
+    "^(?:" + "|".join(k.collection for k in KINDS) + ")/" + ID_PATTERN.removeprefix("^")
+)
 
 
 def _ok(schema: dict, description: str) -> dict:
@@ -230,6 +222,14 @@ _CHAIN_SCHEMA = {
 
 def history_operation(kind_name: str):
     def operation(method: str) -> dict[str, Any]:
+        # Imported here: the document is built on demand, never on a record's request.
+        from chalicelib.serve.openapi import (
+            COMMON_ERRORS,
+            NO_RELEASE,
+            RELEASE_PARAM,
+            problem_response,
+        )
+
         return {
             "summary": f"The history of one {kind_name}",
             "description": (
@@ -244,11 +244,17 @@ def history_operation(kind_name: str):
                     "in": "path",
                     "required": True,
                     "description": "The id.",
-                    "schema": {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+                    # check_id's rule; a longer or other id is a 404, as on the record route.
+                    "schema": {
+                        "type": "string",
+                        "pattern": ID_PATTERN,
+                        "maxLength": ID_MAX_LENGTH,
+                    },
                 },
-                _RELEASE_PARAM,
+                RELEASE_PARAM,
             ],
             "responses": {
+                **COMMON_ERRORS,
                 "200": _ok(
                     {
                         "type": "object",
@@ -263,9 +269,9 @@ def history_operation(kind_name: str):
                     "The record's history.",
                 ),
                 "304": {"description": "Not modified."},
-                "400": _problem("A query parameter is unknown, repeated or malformed."),
-                "404": _problem("No record has this id, or the release keeps no history."),
-                "503": _problem("The dataset store is not answering; retry later."),
+                "404": problem_response(
+                    f"No record has this id, the release keeps no history, or {NO_RELEASE}."
+                ),
             },
         }
 
@@ -273,6 +279,8 @@ def history_operation(kind_name: str):
 
 
 def changes_operation(method: str) -> dict[str, Any]:
+    from chalicelib.serve.openapi import COMMON_ERRORS, NO_RELEASE, RELEASE_PARAM, problem_response
+
     item = {
         **_EVENT,
         "required": ["collection", "id", "action", "sha256", "release"],
@@ -296,27 +304,42 @@ def changes_operation(method: str) -> dict[str, Any]:
                 "in": "query",
                 "required": False,
                 "description": (
-                    "The release the mirror holds. Without it, the releases the history covers."
+                    "The release the mirror holds. Without it, the releases the history covers "
+                    "(and `limit` and `cursor`, which page changes, are refused). A well-formed "
+                    "release not in the history answers 404, naming `since`."
                 ),
-                "schema": {"type": "string", "pattern": r"^[0-9]{8}-[0-9a-f]{8}$"},
+                "schema": {"type": "string", "pattern": VERSION.pattern},
             },
             {
                 "name": "limit",
                 "in": "query",
                 "required": False,
-                "description": "Items per page.",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                "description": "Items per page; only with `since`.",
+                # What no JSON Schema can say of a parameter: it needs another one.
+                "x-requires": ["since"],
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_CHANGES,
+                    "default": DEFAULT_CHANGES,
+                },
             },
             {
                 "name": "cursor",
                 "in": "query",
                 "required": False,
-                "description": "Copy it from `next`.",
-                "schema": {"type": "string", "maxLength": 200},
+                "description": "Copy it from `next`; only with `since`.",
+                "x-requires": ["since"],
+                "schema": {
+                    "type": "string",
+                    "pattern": CURSOR_PATTERN,
+                    "maxLength": MAX_CURSOR_LENGTH,
+                },
             },
-            _RELEASE_PARAM,
+            RELEASE_PARAM,
         ],
         "responses": {
+            **COMMON_ERRORS,
             "200": _ok(
                 {
                     "anyOf": [
@@ -337,8 +360,9 @@ def changes_operation(method: str) -> dict[str, Any]:
                 "A page of changes; without `since`, the releases the history covers.",
             ),
             "304": {"description": "Not modified."},
-            "400": _problem("`since` is missing, malformed or not in this release's history."),
-            "404": _problem("The release keeps no history."),
-            "503": _problem("The dataset store is not answering; retry later."),
+            "404": problem_response(
+                "`since` is not in this release's history (`parameter` is `since`), the release "
+                f"keeps no history, or {NO_RELEASE}."
+            ),
         },
     }

@@ -25,13 +25,17 @@ LONG_VALUES = {"cursor": MAX_CURSOR_LENGTH, "queries": MAX_QUERIES_LENGTH}
 MAX_NAME_SHOWN = 40
 # Records per page of a list.
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+# Changes per page of /dataset/changes: a mirror catches up in few requests.
+DEFAULT_CHANGES, MAX_CHANGES = 500, 1000
 # POST /validate's body.
 MAX_BODY = 1024 * 1024
 
 __all__ = [
+    "DEFAULT_CHANGES",
     "DEFAULT_LIMIT",
     "LONG_VALUES",
     "MAX_BODY",
+    "MAX_CHANGES",
     "MAX_CURSOR_LENGTH",
     "MAX_DEPTH",
     "MAX_ITEMS",

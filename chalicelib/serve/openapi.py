@@ -30,7 +30,7 @@ DEFS_REF = re.compile(r"^defs\.schema\.json#/\$defs/(\w+)$")
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
-def _problem(description: str) -> dict:
+def problem_response(description: str) -> dict:
     return {
         "description": description,
         "content": {"application/problem+json": {"schema": PROBLEM}},
@@ -39,9 +39,13 @@ def _problem(description: str) -> dict:
 
 NO_RELEASE = "`release` names no published release (`parameter` is `release`)"
 COMMON_ERRORS = {
-    "400": _problem("A query parameter is unknown, repeated or malformed; `parameter` names it."),
-    "404": _problem(NO_RELEASE + "."),
-    "503": _problem("The dataset store is not answering; retry after `Retry-After` seconds."),
+    "400": problem_response(
+        "A query parameter is unknown, repeated or malformed; `parameter` names it."
+    ),
+    "404": problem_response(NO_RELEASE + "."),
+    "503": problem_response(
+        "The dataset store is not answering; retry after `Retry-After` seconds."
+    ),
 }
 RELEASE_PARAM = {
     "name": "release",
@@ -253,8 +257,8 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
         )
         responses.update(
             {
-                "413": _problem("The body is over 1 MiB, or holds over 1,000 items."),
-                "415": _problem("The body is not sent as application/json."),
+                "413": problem_response("The body is over 1 MiB, or holds over 1,000 items."),
+                "415": problem_response("The body is not sent as application/json."),
             }
         )
         operation["parameters"] = params + [RELEASE_PARAM]
@@ -262,24 +266,24 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
     if role == "list":
         params += list_parameters(kind)
         responses["200"] = _json(_page_schema(kind), f"A page of {kind.collection}.")
-        responses["410"] = _problem(REDACTED)
+        responses["410"] = problem_response(REDACTED)
     elif role == "claims":
         params += list_parameters(BY_COLLECTION["claims"])
         responses["200"] = _json(
             _page_schema(BY_COLLECTION["claims"]), "A page of claims that refer to the record."
         )
-        responses["404"] = _problem(f"No record has this id, or {NO_RELEASE}.")
+        responses["404"] = problem_response(f"No record has this id, or {NO_RELEASE}.")
     elif role == "record":
         params.append(RELEASE_PARAM)
         responses["200"] = _json(
             {"$ref": f"#/components/schemas/{kind.name}"}, f"One {kind.name}, in full."
         )
         responses["308"] = {
-            **_problem("The record was merged; `Location` names the canonical record."),
+            **problem_response("The record was merged; `Location` names the canonical record."),
             "headers": {"Location": {"schema": {"type": "string"}}},
         }
-        responses["404"] = _problem(f"No record has this id, or {NO_RELEASE}.")
-        responses["410"] = _problem("The record was withdrawn; `detail` gives the reason.")
+        responses["404"] = problem_response(f"No record has this id, or {NO_RELEASE}.")
+        responses["410"] = problem_response("The record was withdrawn; `detail` gives the reason.")
     elif path == "/search":
         params += SEARCH_PARAMS
         responses["200"] = _json(SEARCH_SCHEMA, "The first matches in each collection.")
@@ -290,7 +294,7 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
         responses["200"] = _json(
             {"type": "object"}, "A JSON Schema (2020-12) document.", "application/schema+json"
         )
-        responses["404"] = _problem(f"No schema has this name, or {NO_RELEASE}.")
+        responses["404"] = problem_response(f"No schema has this name, or {NO_RELEASE}.")
     elif path == "/dataset/files/{name}":
         params.append(RELEASE_PARAM)
         # Each download is served as its own type: JSON Lines gzipped, CSV, or JSON.
@@ -299,12 +303,14 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
             "description": "From S3: a presigned URL valid for at most 15 minutes.",
             "headers": {"Location": {"schema": {"type": "string"}}},
         }
-        responses["404"] = _problem(f"The release has no file of this name, or {NO_RELEASE}.")
-        responses["406"] = _problem(
+        responses["404"] = problem_response(
+            f"The release has no file of this name, or {NO_RELEASE}."
+        )
+        responses["406"] = problem_response(
             "A compressed file, and the Accept header takes neither it nor */* (a request "
             "without an Accept header gets the file)."
         )
-        responses["410"] = _problem(REDACTED)
+        responses["410"] = problem_response(REDACTED)
     else:
         params.append(RELEASE_PARAM)
         responses["200"] = _json({"type": "object"}, "OK")
@@ -347,8 +353,10 @@ def _html_page(operation: dict, method: str) -> dict:
             "description": "The page with the record checked; a valid record downloaded as JSON.",
             "content": {**html, "application/json": {"schema": {"type": "object"}}},
         }
-        responses["413"] = _problem("The form is over 1 MiB, or has too many fields.")
-        responses["415"] = _problem("The form is not sent as application/x-www-form-urlencoded.")
+        responses["413"] = problem_response("The form is over 1 MiB, or has too many fields.")
+        responses["415"] = problem_response(
+            "The form is not sent as application/x-www-form-urlencoded."
+        )
         operation["parameters"] = []
         return operation
     responses["200"] = {"description": "The page.", "content": html}

@@ -188,8 +188,8 @@ def _query(key: str, value: Jsonish) -> Query:
             "a query takes query, type, limit, properties and type_strict"
         )
     text = value.get("query")
-    if not isinstance(text, str) or not fold(text):
-        raise _bad(f"{where} needs a 'query' string with at least one letter or digit")
+    if not isinstance(text, str):
+        raise _bad(f"{where} needs a 'query' string")
     if len(text) > MAX_QUERY_CHARS:
         raise _bad(f"{where}: 'query' is over {MAX_QUERY_CHARS} characters")
     if value.get("type_strict", "any") not in ("any", "should", "all"):
@@ -501,6 +501,10 @@ def candidates_of(release, kind: Kind, text: str, limit: int) -> list[tuple[Kind
 
 
 def answer_query(release, evidence: Evidence, query: Query) -> list[dict[str, Any]]:
+    if not fold(query.text):
+        # No letter or digit ("--", a blank cell) names nothing: no candidates, as `q=` with
+        # none is no search, rather than a whole batch refused for one cell.
+        return []
     scored = []
     for kind in query.kinds:
         for _, record in candidates_of(release, kind, query.text, query.limit):
@@ -630,6 +634,32 @@ _PROPERTY_VALUE = {
         {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
     ]
 }
+# `died` takes a date as _check_value reads one: EDTF text, a four-digit year as a number, or
+# a blank cell (which says nothing).
+_DATE_VALUE = {
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": edtf.EDTF_CALENDAR_PATTERN,
+            "maxLength": edtf.EDTF_MAX_LENGTH,
+        },
+        {"type": "string", "pattern": r"^\s*$", "maxLength": MAX_QUERY_CHARS},
+        {"type": "integer", "minimum": 1000, "maximum": 9999},
+    ]
+}
+
+
+def _property_schema(pids: list[str], value: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["pid", "v"],
+        "properties": {
+            "pid": {"type": "string", "enum": pids},
+            "v": {"anyOf": [value, {"type": "array", "maxItems": MAX_VALUES, "items": value}]},
+        },
+    }
+
+
 QUERY_SCHEMA = {
     "type": "object",
     "required": ["query"],
@@ -638,7 +668,7 @@ QUERY_SCHEMA = {
         "query": {
             "type": "string",
             "maxLength": MAX_QUERY_CHARS,
-            "description": "The name to match; must hold a letter or digit.",
+            "description": "The name to match; one without a letter or digit has no candidates.",
         },
         "type": {
             "description": "A type id (person, organization, place, event, source, claim) or "
@@ -654,17 +684,12 @@ QUERY_SCHEMA = {
             "type": "array",
             "description": "; ".join(f"{p.pid}: {p.description}" for p in PROPERTIES),
             "items": {
-                "type": "object",
-                "required": ["pid", "v"],
-                "properties": {
-                    "pid": {"type": "string", "enum": [p.pid for p in PROPERTIES]},
-                    "v": {
-                        "oneOf": [
-                            _PROPERTY_VALUE,
-                            {"type": "array", "maxItems": MAX_VALUES, "items": _PROPERTY_VALUE},
-                        ]
-                    },
-                },
+                "oneOf": [
+                    _property_schema(["died"], _DATE_VALUE),
+                    _property_schema(
+                        [p.pid for p in PROPERTIES if p.pid != "died"], _PROPERTY_VALUE
+                    ),
+                ]
             },
         },
     },
@@ -750,22 +775,9 @@ RESULTS_SCHEMA = {
 
 def openapi_operation(method: str) -> dict[str, Any]:
     """The OpenAPI operation of ``/reconcile`` for ``method`` (GET or POST)."""
+    # Imported here: the document is built on demand, never on a reconciliation request.
+    from chalicelib.serve.openapi import COMMON_ERRORS, RELEASE_PARAM, problem_response
 
-    def problem(description: str) -> dict:
-        return {
-            "description": description,
-            "content": {
-                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-            },
-        }
-
-    release = {
-        "name": "release",
-        "in": "query",
-        "required": False,
-        "description": "Pin a published release (see /dataset/releases).",
-        "schema": {"type": "string", "pattern": r"^[0-9]{8}-[0-9a-f]{8}$"},
-    }
     queries = {
         "name": "queries",
         "in": "query",
@@ -784,8 +796,9 @@ def openapi_operation(method: str) -> dict[str, Any]:
         "summary": "Match names against the dataset (W3C Reconciliation API 0.2)",
         "description": doc,
         "operationId": "reconcile" if method == "GET" else "reconcile_post",
-        "parameters": [release] + ([queries] if method == "GET" else []),
+        "parameters": [RELEASE_PARAM] + ([queries] if method == "GET" else []),
         "responses": {
+            **COMMON_ERRORS,
             "200": {
                 "description": "The manifest, or the candidates of each query.",
                 "content": {
@@ -796,26 +809,34 @@ def openapi_operation(method: str) -> dict[str, Any]:
                     "Cache-Control": {"schema": {"type": "string"}},
                 },
             },
-            "400": problem("The batch or a parameter is malformed; `detail` names the query."),
-            "503": problem("The dataset store is not answering; retry after `Retry-After`."),
+            "400": problem_response(
+                "The batch or a parameter is malformed; `detail` names the query."
+            ),
         },
     }
     if method == "GET":
         operation["responses"]["304"] = {"description": "Not modified."}
+        # A batch rides in the URL, and the HTTP server in front refuses one too long for it
+        # (the dev server at 64 KiB) before the app sees it.
+        operation["responses"]["414"] = {
+            "description": "The URL is longer than the HTTP server takes; POST a long batch."
+        }
     else:
         operation["requestBody"] = {
             "required": True,
             "content": {
                 FORM: {
+                    # The field holds the same JSON batch as GET's `queries`.
                     "schema": {
                         "type": "object",
                         "required": ["queries"],
-                        "properties": {"queries": {"type": "string"}},
+                        "additionalProperties": False,
+                        "properties": {"queries": BATCH_SCHEMA},
                     },
                     "encoding": {"queries": {"contentType": "application/json"}},
                 }
             },
         }
-        operation["responses"]["413"] = problem("The body is over 1 MiB.")
-        operation["responses"]["415"] = problem(f"The body is not sent as {FORM}.")
+        operation["responses"]["413"] = problem_response("The body is over 1 MiB.")
+        operation["responses"]["415"] = problem_response(f"The body is not sent as {FORM}.")
     return operation

@@ -153,7 +153,6 @@ def test_changes_since_the_current_release_are_none_and_the_listing_links_each_r
 @pytest.mark.parametrize(
     "query, parameter",
     [
-        ("since=20200101-00000000", "since"),
         ("since=yesterday", "since"),
         ("limit=5", "since"),
         ("since={first}&limit=0", "limit"),
@@ -167,6 +166,24 @@ def test_a_bad_changes_request_is_a_400_naming_the_parameter(
     response = client.http.get("/dataset/changes?" + query.format(first=two_releases[1]))
     assert response.status_code == 400, response.body[:300]
     assert json.loads(response.body)["parameter"] == parameter
+
+
+def test_a_well_formed_since_outside_the_history_is_a_404_naming_since(client, two_releases):
+    response = client.http.get("/dataset/changes?since=20200101-00000000")
+    assert response.status_code == 404, response.body[:300]
+    found = json.loads(response.body)
+    assert found["parameter"] == "since"
+    assert "not in the history" in found["detail"]
+
+
+def test_the_openapi_document_states_the_changes_rules_the_server_applies(client):
+    from chalicelib.serve.limits import MAX_CHANGES
+
+    operation = json.loads(client.http.get("/openapi.json").body)["paths"]["/dataset/changes"]
+    params = {p["name"]: p for p in operation["get"]["parameters"]}
+    assert params["limit"]["schema"]["maximum"] == MAX_CHANGES
+    assert params["limit"]["x-requires"] == params["cursor"]["x-requires"] == ["since"]
+    assert "404" in operation["get"]["responses"] and "404" in operation["head"]["responses"]
 
 
 def test_an_unknown_id_has_no_history(client):

@@ -409,7 +409,6 @@ def test_a_property_the_release_cannot_judge_says_nothing(namesakes_client, prop
         ("{}", "JSON object"),
         ('{"q0": "Evin"}', "query 'q0'"),
         ('{"q0": {"limit": 3}}', "'query' string"),
-        ('{"q0": {"query": "--"}}', "letter or digit"),
         ('{"q0": {"query": "Evin", "type": "castle"}}', "no type 'castle'"),
         ('{"q0": {"query": "Evin", "limit": 0}}', "'limit'"),
         ('{"q0": {"query": "Evin", "limit": true}}', "'limit'"),
@@ -425,6 +424,12 @@ def test_a_malformed_batch_is_a_400_naming_the_problem(client, queries, named):
     found = problem(client.http.get("/reconcile?" + urlencode({"queries": queries})))
     assert found["parameter"] == "queries"
     assert named in found["detail"]
+
+
+def test_a_query_without_a_letter_or_digit_has_no_candidates_and_spares_the_batch(client):
+    answer = batch(client, {"q0": {"query": "--"}, "q1": {"query": "Evin"}})
+    assert answer["q0"] == {"result": []}
+    assert answer["q1"]["result"]
 
 
 def test_unknown_parameters_jsonp_and_bodies_of_another_type_are_refused(client):
@@ -460,3 +465,12 @@ def test_openapi_documents_get_and_post_with_the_query_batch(client):
     example = {"q0": kaveh([{"pid": "died", "v": "1988"}]), "q1": {"query": "Evin", "limit": 3}}
     Draft202012Validator(batch_schema).validate(example)
     assert "application/x-www-form-urlencoded" in operations["post"]["requestBody"]["content"]
+
+
+def test_the_openapi_document_states_the_404_and_the_json_form_field(client):
+    paths = json.loads(client.http.get("/openapi.json").body)["paths"]["/reconcile"]
+    for method in ("get", "head", "post"):
+        assert "parameter` is `release`" in paths[method]["responses"]["404"]["description"]
+    form = paths["post"]["requestBody"]["content"][FORM["Content-Type"]]
+    assert form["encoding"]["queries"]["contentType"] == "application/json"
+    assert form["schema"]["properties"]["queries"]["maxProperties"] == 50
