@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlencode
 from chalicelib.model.kinds import BY_NAME, KINDS
 from chalicelib.serve.contribute_text import DIRECTION, LANGUAGES, TEXT, kind_name
 from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
-from chalicelib.serve.views import MAX_BODY, Request, only, release_for, schema_set
+from chalicelib.serve.views import Request, accepted_body, only, release_for, schema_set
 
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
@@ -60,18 +60,7 @@ def contribute_page(request: Request, method: str, body: bytes, content_type: st
 
 def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply:
     only(request.params, ())
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media != FORM:
-        raise Problem(
-            415, "unsupported-media-type", "Unsupported media type", f"send the form as {FORM}"
-        )
-    if len(body) > MAX_BODY:
-        raise Problem(
-            413,
-            "too-large",
-            "Payload too large",
-            f"the form is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
-        )
+    accepted_body(body, content_type, FORM, f"send the form as {FORM}", "form")
     form = _parse_form(body)
     action = _first(form, "action")
     if action not in (None, *ACTIONS):

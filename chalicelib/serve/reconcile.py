@@ -557,23 +557,11 @@ def public_base(headers: Mapping[str, str], context: Mapping[str, Any] | None, p
 
 def form_params(body: bytes, content_type: str | None) -> dict[str, list[str]]:
     """The parameters of a form POST, or a 4xx naming the problem."""
-    from chalicelib.serve.responses import Problem
+    from chalicelib.serve import views
 
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media != FORM:
-        raise Problem(
-            415,
-            "unsupported-media-type",
-            "Unsupported media type",
-            f"send the batch as {FORM}, as queries=<JSON>",
-        )
-    if len(body) > MAX_BODY:
-        raise Problem(
-            413,
-            "too-large",
-            "Payload too large",
-            f"the body is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
-        )
+    views.accepted_body(
+        body, content_type, FORM, f"send the batch as {FORM}, as queries=<JSON>", "body"
+    )
     try:
         return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=16)
     except (UnicodeDecodeError, ValueError):

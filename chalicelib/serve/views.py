@@ -492,6 +492,20 @@ def list_releases(request: Request) -> Reply:
     return Reply(dumps(body), cache=CACHE_CURRENT)
 
 
+def accepted_body(body: bytes, content_type: str | None, media: str, hint: str, what: str) -> None:
+    """The checks every POST body passes first, one rule for all: its media type (else 415,
+    with ``hint``), then its size (else 413)."""
+    if (content_type or "").split(";")[0].strip().lower() != media:
+        raise Problem(415, "unsupported-media-type", "Unsupported media type", hint)
+    if len(body) > MAX_BODY:
+        raise Problem(
+            413,
+            "too-large",
+            "Payload too large",
+            f"the {what} is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
+        )
+
+
 def validate_batch(request: Request, body: bytes, content_type: str | None) -> Reply:
     """``POST /validate``: a dry run of the validator against a release (the current one, or
     the one ``release=`` pins) plus the batch. The body is neither stored nor logged."""
@@ -500,21 +514,7 @@ def validate_batch(request: Request, body: bytes, content_type: str | None) -> R
     from chalicelib.checks.validate import validate
 
     only(request.params)
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media != JSON:
-        raise Problem(
-            415,
-            "unsupported-media-type",
-            "Unsupported media type",
-            "send the body as application/json",
-        )
-    if len(body) > MAX_BODY:
-        raise Problem(
-            413,
-            "too-large",
-            "Payload too large",
-            f"the body is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
-        )
+    accepted_body(body, content_type, JSON, "send the body as application/json", "body")
     try:
         payload = parse(body, what="the body")
         if not isinstance(payload, (dict, list)):
