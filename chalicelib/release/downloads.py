@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.model.kinds import KINDS
 from chalicelib.model.schemas import SchemaSet
-from chalicelib.release.compiled import CompiledCollection
-from chalicelib.release.layout import sha256_hex
+from chalicelib.release.compiled import CompiledCollection, Spool
 from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
+from chalicelib.release.sqlite import METADATA_FILE, SQLITE_FILE, metadata_bytes, write_sqlite
 from chalicelib.release.tables import (
     ClaimSourceTable,
     Column,
     columns_for,
     csv_bytes,
+    header_bytes,
+    row_writer,
     table_schema,
     tombstone_columns,
 )
@@ -45,39 +48,84 @@ def pretty_json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def release_downloads(
+class Sink(Protocol):
+    """Where the downloads go: ``open(name)`` gives a file to ``write`` bytes to, whose
+    ``close()`` returns its size and sha256."""
+
+    def open(self, name: str) -> Any: ...
+
+
+class _Gzipped:
+    """A gzip stream into ``out``: the bytes ``gzipped`` gives for all that is written."""
+
+    def __init__(self, out: Any):
+        # wbits 31 writes zlib's own gzip header, as gzip.compress does with mtime 0.
+        self._out, self._zip = out, zlib.compressobj(6, zlib.DEFLATED, 31)
+        self._pending: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        self._pending.append(data)
+        self._size += len(data)
+        if self._size >= 1 << 20:
+            self._drain()
+
+    def _drain(self) -> None:
+        self._out.write(self._zip.compress(b"".join(self._pending)))
+        self._pending, self._size = [], 0
+
+    def close(self) -> tuple[int, str]:
+        self._drain()
+        self._out.write(self._zip.flush())
+        return self._out.close()
+
+
+def write_downloads(
+    sink: Sink,
     schemas: SchemaSet,
     collections: Mapping[str, CompiledCollection],
+    spool: Spool,
     *,
     version: str,
     epoch: int,
     changes: dict[str, Any],
-) -> dict[str, bytes]:
-    """Every file of ``files/``, by name, ending with ``datapackage.json``.
+) -> None:
+    """Write every file of ``files/`` into ``sink``, ending with ``datapackage.json``.
 
     ``<collection>.jsonl.gz`` holds that collection's live records, one canonical
     record per line; ``all.jsonl.gz`` holds every live record as ``{"kind", "record"}``,
     the shape that ``validate -`` and ``POST /validate`` take. Tombstones are in
-    ``tombstones.csv`` and ``changes.json``, not among the records.
+    ``tombstones.csv`` and ``changes.json``, not among the records. Each file is streamed
+    from the spooled records, one at a time, so none is ever whole in memory.
     """
-    files: dict[str, bytes] = {}
+    digests: dict[str, tuple[int, str]] = {}
     resources: list[dict[str, Any]] = []
-    every: list[bytes] = []
+    every = _Gzipped(sink.open(ALL_FILE))
+    claim_sources = ClaimSourceTable.from_schemas(schemas)
+    sources_csv = sink.open(CLAIMS_SOURCES_FILE)
+    sources_csv.write(header_bytes(claim_sources.columns))
     for kind in KINDS:
         collection = collections[kind.collection]
-        lines = [entry.body for entry in collection.live]
-        files[f"{kind.collection}.jsonl.gz"] = gzipped(b"".join(line + b"\n" for line in lines))
-        prefix = b'{"kind":"' + kind.name.encode() + b'","record":'
-        every.extend(prefix + line + b"}\n" for line in lines)
+        lines = _Gzipped(sink.open(f"{kind.collection}.jsonl.gz"))
         columns = columns_for(schemas, kind.schema_file)
-        files[f"{kind.collection}.csv"] = csv_bytes(columns, (e.record for e in collection.live))
+        table = sink.open(f"{kind.collection}.csv")
+        table.write(header_bytes(columns))
+        prefix = b'{"kind":"' + kind.name.encode() + b'","record":'
+        for record in collection.live(spool, features=False):
+            lines.write(record.body + b"\n")
+            every.write(prefix + record.body + b"}\n")
+            table.write(record.csv_row)
+            if record.source_rows:
+                sources_csv.write(record.source_rows)
+        digests[f"{kind.collection}.jsonl.gz"] = lines.close()
+        digests[f"{kind.collection}.csv"] = table.close()
         resources.append(
             _table(f"{kind.collection}.csv", kind.description, table_schema(columns, ["id"]))
         )
         resources.append(
             _lines(f"{kind.collection}.jsonl.gz", f"{kind.description} One JSON record per line.")
         )
-    files[ALL_FILE] = gzipped(b"".join(every))
+    digests[ALL_FILE] = every.close()
     resources.append(
         _lines(
             ALL_FILE,
@@ -85,8 +133,7 @@ def release_downloads(
         )
     )
 
-    claim_sources = ClaimSourceTable.from_schemas(schemas)
-    files[CLAIMS_SOURCES_FILE] = claim_sources.csv(e.record for e in collections["claims"].live)
+    digests[CLAIMS_SOURCES_FILE] = sources_csv.close()
     resources.append(
         _table(
             CLAIMS_SOURCES_FILE,
@@ -104,7 +151,7 @@ def release_downloads(
         for kind in KINDS
         for entry in collections[kind.collection].tombstones
     ]
-    files[TOMBSTONES_FILE] = csv_bytes(columns, tombstones)
+    digests[TOMBSTONES_FILE] = _whole(sink, TOMBSTONES_FILE, csv_bytes(columns, tombstones))
     resources.append(
         _table(
             TOMBSTONES_FILE,
@@ -118,37 +165,25 @@ def release_downloads(
 
     # What a mirror checks its copy against: every id's digest (a record's canonical bytes,
     # or its tombstone's), as the directory and the history index hold it.
-    digest_columns = [
-        Column("collection", ("collection",), "scalar", description="The collection."),
-        Column("id", ("id",), "scalar", description="The record's id."),
-        Column(
-            "state",
-            ("state",),
-            "scalar",
-            description="live, withdrawn or merged.",
-        ),
-        Column(
-            "sha256",
-            ("sha256",),
-            "scalar",
-            description="sha256 of the record's canonical JSON (what the API serves), or of "
-            "the tombstone's.",
-        ),
-    ]
-    digests = [
-        {
-            "collection": kind.collection,
-            "id": entry.id,
-            "state": entry.record["tombstone"]["action"] if "tombstone" in entry.record else "live",
-            "sha256": entry.sha256,
-        }
-        for kind in KINDS
-        for entry in sorted(
-            collections[kind.collection].live + collections[kind.collection].tombstones,
-            key=lambda e: e.id,
-        )
-    ]
-    files[DIGESTS_FILE] = csv_bytes(digest_columns, digests)
+    digest_columns = _digest_columns()
+    table = sink.open(DIGESTS_FILE)
+    table.write(header_bytes(digest_columns))
+    row = row_writer(digest_columns)
+    for kind in KINDS:
+        for record_id, entry in collections[kind.collection].entries().items():
+            tombstone = entry.get("tombstone")
+            state = tombstone["action"] if tombstone is not None else "live"
+            table.write(
+                row(
+                    {
+                        "collection": kind.collection,
+                        "id": record_id,
+                        "state": state,
+                        "sha256": entry["sha256"],
+                    }
+                )
+            )
+    digests[DIGESTS_FILE] = table.close()
     resources.append(
         _table(
             DIGESTS_FILE,
@@ -158,7 +193,7 @@ def release_downloads(
         )
     )
 
-    files[CHANGES_FILE] = pretty_json(changes)
+    digests[CHANGES_FILE] = _whole(sink, CHANGES_FILE, pretty_json(changes))
     resources.append(
         {
             "name": "changes",
@@ -173,18 +208,10 @@ def release_downloads(
     )
 
     # Datasette's file and its metadata (chalicelib.release.sqlite).
-    from chalicelib.release.sqlite import METADATA_FILE, SQLITE_FILE, sqlite_downloads
-
-    files.update(
-        sqlite_downloads(
-            schemas,
-            {
-                kind.collection: [e.record for e in collections[kind.collection].live]
-                for kind in KINDS
-            },
-            version,
-        )
-    )
+    database = sink.open(SQLITE_FILE)
+    write_sqlite(database, schemas, collections, spool)
+    digests[SQLITE_FILE] = database.close()
+    digests[METADATA_FILE] = _whole(sink, METADATA_FILE, metadata_bytes(schemas, version))
     resources.append(
         {
             "name": "all-sqlite",
@@ -215,21 +242,45 @@ def release_downloads(
     )
 
     for resource in resources:
-        body = files[resource["path"]]
-        resource["bytes"] = len(body)
-        resource["hash"] = "sha256:" + sha256_hex(body)
-    files[DATAPACKAGE_FILE] = pretty_json(
-        {
-            "name": DATASET_NAME,
-            "title": TITLE,
-            "version": version,
-            "created": iso_time(epoch),
-            "description": QUOTATION_NOTE,
-            "licenses": [LICENSE],
-            "resources": resources,
-        }
+        size, sha256 = digests[resource["path"]]
+        resource["bytes"] = size
+        resource["hash"] = "sha256:" + sha256
+    _whole(
+        sink,
+        DATAPACKAGE_FILE,
+        pretty_json(
+            {
+                "name": DATASET_NAME,
+                "title": TITLE,
+                "version": version,
+                "created": iso_time(epoch),
+                "description": QUOTATION_NOTE,
+                "licenses": [LICENSE],
+                "resources": resources,
+            }
+        ),
     )
-    return files
+
+
+def _digest_columns() -> list[Column]:
+    return [
+        Column("collection", ("collection",), "scalar", description="The collection."),
+        Column("id", ("id",), "scalar", description="The record's id."),
+        Column("state", ("state",), "scalar", description="live, withdrawn or merged."),
+        Column(
+            "sha256",
+            ("sha256",),
+            "scalar",
+            description="sha256 of the record's canonical JSON (what the API serves), or of "
+            "the tombstone's.",
+        ),
+    ]
+
+
+def _whole(sink: Sink, name: str, body: bytes) -> tuple[int, str]:
+    out = sink.open(name)
+    out.write(body)
+    return out.close()
 
 
 def _resource_name(path: str) -> str:

@@ -23,14 +23,18 @@ licence, source, a description of each table and column, suggested facets and th
 
 from __future__ import annotations
 
+import bisect
 import json
+import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, split_reference
 from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.compiled import CompiledCollection, Spool
 from chalicelib.release.manifest import LICENSE, QUOTATION_NOTE, TITLE
 from chalicelib.release.tables import ClaimSourceTable, Column, columns_for, readers
 from chalicelib.release.textsearch import fold
@@ -39,6 +43,7 @@ SQLITE_FILE = "all.sqlite"
 METADATA_FILE = "metadata.json"
 DATABASE = "all"  # what Datasette calls the database it opens from all.sqlite
 PAGE_SIZE = 4096
+BATCH = 1000  # rows held before they are inserted
 CLAIMS_SOURCES = "claims_sources"
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 SOURCE = (
@@ -158,28 +163,64 @@ def _folded(kind: Kind, record: dict) -> str:
 NAMED = tuple(kind for kind in KINDS if kind.collection != "claims")  # claims have no name
 
 
-def sqlite_bytes(schemas: SchemaSet, live: Mapping[str, Sequence[dict]]) -> bytes:
-    """The bytes of ``all.sqlite`` for the live records of each collection (sorted by id)."""
-    for kind in KINDS:
-        order = [r["id"] for r in live[kind.collection]]
-        if order != sorted(order):
-            raise ValueError(f"{kind.collection} must be given sorted by id")
-    ids = {kind.collection: {r["id"] for r in live[kind.collection]} for kind in KINDS}
-    db = sqlite3.connect(":memory:")
-    try:
-        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        db.execute("PRAGMA foreign_keys = OFF")  # declared for readers; checked by the build
-        with db:
-            for kind in KINDS:
-                _collection_table(db, schemas, kind, live[kind.collection], ids)
-            _claims_sources(db, schemas, live["claims"], ids)
-        db.execute("VACUUM")
-        return bytes(db.serialize())
-    finally:
-        db.close()
+class _SortedIds:
+    """``in`` over a collection's live ids, sorted: no set of a million strings."""
+
+    def __init__(self, ids: Sequence[str]):
+        self._ids = ids
+
+    def __contains__(self, record_id: object) -> bool:
+        o = bisect.bisect_left(self._ids, record_id)
+        return o < len(self._ids) and self._ids[o] == record_id
 
 
-def _collection_table(db, schemas, kind: Kind, records: Sequence[dict], ids) -> None:
+def write_sqlite(
+    out: Any, schemas: SchemaSet, collections: Mapping[str, CompiledCollection], spool: Spool
+) -> None:
+    """Write the bytes of ``all.sqlite`` to ``out`` (a file-like ``write``).
+
+    The database is made in a temporary file, not in memory (at a million records it is
+    larger than the build may hold), from the spooled records, one at a time, in id order.
+    """
+    ids = {name: _SortedIds(c.ids) for name, c in collections.items()}
+    with tempfile.TemporaryDirectory(prefix="release-sqlite-") as folder:
+        path = os.path.join(folder, SQLITE_FILE)
+        db = sqlite3.connect(path)
+        try:
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            # A scratch file: nothing to recover if the build stops, so no journal and no sync.
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA foreign_keys = OFF")  # declared for readers; checked by the build
+            with db:
+                for kind in KINDS:
+                    collection = collections[kind.collection]
+                    records = (json.loads(r.body) for r in collection.live(spool, features=False))
+                    _collection_table(db, schemas, kind, records, ids)
+            db.execute("VACUUM")
+        finally:
+            db.close()
+        _clear_header_counters(path)
+        with open(path, "rb") as database:
+            while block := database.read(1 << 20):
+                out.write(block)
+
+
+def _clear_header_counters(path: str) -> None:
+    """Zero the header's file change counter (offset 24), its version-valid-for number (92)
+    and the SQLite version that last wrote the file (96), as a database serialized from
+    memory has them: they count writes and name the library, so they would make two builds
+    of the same records differ. Equal counters keep the header's page count valid."""
+    with open(path, "r+b") as database:
+        database.seek(24)
+        database.write(bytes(4))
+        database.seek(92)
+        database.write(bytes(8))
+
+
+def _collection_table(db, schemas, kind: Kind, records: Iterable[dict], ids) -> None:
+    """The table of ``kind``, then its FTS table (named kinds), or for claims the
+    ``claims_sources`` table, filled in one pass over ``records`` (sorted by id)."""
     columns = columns_for(schemas, kind.schema_file)
     keys = foreign_keys(kind)
     table = _quote(kind.collection)
@@ -190,26 +231,36 @@ def _collection_table(db, schemas, kind: Kind, records: Sequence[dict], ids) -> 
     db.execute(f"CREATE TABLE {table} ({', '.join(definitions)})")
     holes = ", ".join("?" * (len(columns) + len(keys)))
     make, references = row_maker(columns), reference_maker(keys, ids)
+    insert = f"INSERT INTO {table} VALUES ({holes})"
     # Rows go in in id order, so rowid n is the n-th record by id, in every build. The
     # reference columns get no index: it would cost more to build than a scan costs Datasette.
-    db.executemany(
-        f"INSERT INTO {table} VALUES ({holes})",
-        (make(r) + references(r) for r in records),
-    )
-    if kind not in NAMED:
-        return
-    fts = _quote(f"{kind.collection}_fts")
-    db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
-    title = _getter_of(kind.title_field)
-    db.executemany(
-        f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)",
-        (
-            (rowid, (title(r) or [r["id"]])[0], _folded(kind, r))
-            for rowid, r in enumerate(records, start=1)
-        ),
-    )
-    # One segment, whatever the insert batches were: smaller, and the same in every build.
-    db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+    if kind in NAMED:
+        fts = _quote(f"{kind.collection}_fts")
+        db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
+        title = _getter_of(kind.title_field)
+        side = f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)"
+
+        def side_rows(rowid: int, record: dict) -> list[tuple]:
+            return [(rowid, (title(record) or [record["id"]])[0], _folded(kind, record))]
+    else:
+        side, side_rows = _claims_sources(db, schemas, ids)
+    rows: list[list[Any]] = []
+    more: list[Any] = []
+    for rowid, record in enumerate(records, start=1):
+        rows.append(make(record) + references(record))
+        more += side_rows(rowid, record)
+        if len(rows) >= BATCH:
+            db.executemany(insert, rows)
+            db.executemany(side, more)
+            rows, more = [], []
+    db.executemany(insert, rows)
+    db.executemany(side, more)
+    if kind in NAMED:
+        # One segment, whatever the insert batches were: smaller, and the same in every build.
+        db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+    else:
+        db.execute(f"CREATE INDEX claims_sources_claim ON {CLAIMS_SOURCES} (claim_id)")
+        db.execute(f"CREATE INDEX claims_sources_source ON {CLAIMS_SOURCES} (source_id)")
 
 
 def _getter_of(field: str) -> Callable[[Any], list[str]]:
@@ -218,7 +269,8 @@ def _getter_of(field: str) -> Callable[[Any], list[str]]:
     return _getter((field,))
 
 
-def _claims_sources(db, schemas, claims: Sequence[dict], ids) -> None:
+def _claims_sources(db, schemas, ids) -> tuple[str, Callable[[int, dict], list[list[Any]]]]:
+    """Create ``claims_sources``; return its insert and the rows of one claim."""
     table = ClaimSourceTable.from_schemas(schemas)
     columns = table.columns
     definitions = [
@@ -227,18 +279,19 @@ def _claims_sources(db, schemas, claims: Sequence[dict], ids) -> None:
         for c in columns
     ] + [f"{_quote('source_id')} TEXT REFERENCES sources(id)"]
     db.execute(f"CREATE TABLE {CLAIMS_SOURCES} ({', '.join(definitions)})")
-    rows = []
     claim_row, citation_row = row_maker(table.claim_columns), row_maker(table.citation_columns)
-    for claim in claims:
+
+    def rows(_: int, claim: dict) -> list[list[Any]]:
         head = claim_row(claim)
+        out = []
         for citation in claim.get("sources", []):
             found = split_reference(citation.get("source", ""))
             source = found[1] if found and found[1] in ids["sources"] else None
-            rows.append(head + citation_row(citation) + [source])
+            out.append(head + citation_row(citation) + [source])
+        return out
+
     holes = ", ".join("?" * (len(columns) + 1))
-    db.executemany(f"INSERT INTO {CLAIMS_SOURCES} VALUES ({holes})", rows)
-    db.execute(f"CREATE INDEX claims_sources_claim ON {CLAIMS_SOURCES} (claim_id)")
-    db.execute(f"CREATE INDEX claims_sources_source ON {CLAIMS_SOURCES} (source_id)")
+    return f"INSERT INTO {CLAIMS_SOURCES} VALUES ({holes})", rows
 
 
 # -- Datasette metadata ------------------------------------------------------------------------
@@ -299,14 +352,3 @@ def metadata_bytes(schemas: SchemaSet, version: str) -> bytes:
     return (
         json.dumps(datasette_metadata(schemas, version), ensure_ascii=False, indent=2) + "\n"
     ).encode("utf-8")
-
-
-def sqlite_downloads(
-    schemas: SchemaSet, live: Mapping[str, Iterable[dict]], version: str
-) -> dict[str, bytes]:
-    """``all.sqlite`` and its Datasette ``metadata.json``."""
-    records = {collection: list(rs) for collection, rs in live.items()}
-    return {
-        SQLITE_FILE: sqlite_bytes(schemas, records),
-        METADATA_FILE: metadata_bytes(schemas, version),
-    }

@@ -223,6 +223,31 @@ def csv_bytes(columns: list[Column], records: Iterable[Any]) -> bytes:
     return _csv(columns, ([read(record) for read in readers] for record in records))
 
 
+def header_bytes(columns: list[Column]) -> bytes:
+    """The header line of a CSV of ``columns``: what ``csv_bytes`` starts with."""
+    return _csv(columns, ())
+
+
+def row_writer(columns: list[Column]) -> Callable[[Any], bytes]:
+    """A function giving one record's CSV line, as ``csv_bytes`` writes it. The build writes
+    each record's line where it reads the record, then streams the lines into the file."""
+    readers = [_reader(column) for column in columns]
+    return _line_writer(lambda record: [[read(record) for read in readers]])
+
+
+def _line_writer(rows_of: Callable[[Any], Iterable[list[str]]]) -> Callable[[Any], bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def lines(record: Any) -> bytes:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows_of(record))
+        return buffer.getvalue().encode("utf-8")
+
+    return lines
+
+
 def _csv(columns: list[Column], rows: Iterable[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -282,14 +307,25 @@ class ClaimSourceTable:
 
     def csv(self, claims: Iterable[dict]) -> bytes:
         """One row per claim × citation, in claim order, then citation order."""
+        rows = self._rows_of()
+        return _csv(self.columns, (row for claim in claims for row in rows(claim)))
+
+    def row_writer(self) -> Callable[[dict], bytes]:
+        """A function giving one claim's lines of the CSV (``row_writer`` for this table)."""
+        return _line_writer(self._rows_of())
+
+    def _rows_of(self) -> Callable[[dict], list[list[str]]]:
         claim_readers = [_reader(column) for column in self.claim_columns]
         citation_readers = [_reader(column) for column in self.citation_columns]
-        rows = []
-        for claim in claims:
+
+        def rows(claim: dict) -> list[list[str]]:
             head = [read(claim) for read in claim_readers]
-            for citation in claim.get("sources", []):
-                rows.append(head + [read(citation) for read in citation_readers])
-        return _csv(self.columns, rows)
+            return [
+                head + [read(citation) for read in citation_readers]
+                for citation in claim.get("sources", [])
+            ]
+
+        return rows
 
 
 def tombstone_columns(schemas: SchemaSet) -> list[Column]:
