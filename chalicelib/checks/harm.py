@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from chalicelib.model import redaction
 from chalicelib.model.kinds import Kind
+from chalicelib.text import escape_pointer
 
 
 class Problem(NamedTuple):
@@ -145,6 +146,7 @@ def _names(record: dict) -> list[tuple[str, str]]:
 # Fields whose strings are identifiers or addresses of documents, not prose.
 NOT_PROSE = frozenset({"id", "url", "pointer"})
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 # Every repetition is bounded, so that a 100,000-character text costs linear time, not quadratic.
 EMAIL = re.compile(
     r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.[A-Za-z]{2,24}\b"
@@ -174,12 +176,19 @@ def personal_data_warnings(record: dict) -> Iterator[Problem]:
     """A warning for each text field that looks like it holds contact details (a withheld
     one excepted: withholding is how such a value is kept from the public)."""
     withheld = [e["pointer"] for e in redaction.entries(record)]
-    for pointer, value in _strings(record, ""):
-        if redaction.is_withheld(pointer, withheld):
+    suspects: list[tuple[str, str]] = []
+    if isinstance(record, dict):
+        _suspect_strings(record, [""], suspects)
+    for pointer, value in suspects:
+        if withheld and redaction.is_withheld(pointer, withheld):
             continue
         text = value.translate(_DIGITS)
         for pattern, what in PERSONAL_DATA:
+            if what == "an email address" and "@" not in text:
+                continue
             if what == "a phone number":
+                if len(text) - len(text.translate(_NO_DIGITS)) < 8:
+                    continue  # a match needs 8 digits: the text has fewer
                 found = [m for m in pattern.finditer(text) if _digit_count(m.group()) >= 8]
             else:
                 found = [pattern.search(text)] if pattern.search(text) else []
@@ -191,6 +200,30 @@ def personal_data_warnings(record: dict) -> Iterator[Problem]:
                     "do not belong in the dataset (withhold the value if it must stay)",
                 )
                 break
+
+
+# Every pattern of PERSONAL_DATA needs an '@' or a digit that _DIGITS makes 0-9: a text with
+# neither is not searched. Most texts have neither, and the build checks every record.
+_MAY_HOLD_PERSONAL_DATA = re.compile(r"[0-9@\u06f0-\u06f9\u0660-\u0669]")
+
+
+def _suspect_strings(node: dict | list, tokens: list[str], out: list[tuple[str, str]]) -> None:
+    """Append to ``out`` (pointer, string) for every string under ``node`` (whose pointer's
+    tokens are ``tokens``) that ``_MAY_HOLD_PERSONAL_DATA`` finds, skipping ids, URLs and
+    pointers as ``_strings`` does; a pointer is made only for a string that is kept."""
+    items = (
+        enumerate(node)
+        if isinstance(node, list)
+        else ((k, v) for k, v in node.items() if k not in NOT_PROSE)
+    )
+    for key, item in items:
+        if isinstance(item, str):
+            if _MAY_HOLD_PERSONAL_DATA.search(item):
+                out.append(("/".join([*tokens, escape_pointer(str(key))]), item))
+        elif isinstance(item, (dict, list)):
+            tokens.append(escape_pointer(str(key)))
+            _suspect_strings(item, tokens, out)
+            tokens.pop()
 
 
 def _digit_count(text: str) -> int:

@@ -35,6 +35,7 @@ class Spooled(NamedTuple):
     csv_row: bytes  # its line of <collection>.csv
     source_rows: bytes  # a claim's lines of claims-sources.csv (empty for other kinds)
     features: tuple  # what its index keeps (chalicelib.release.index.index_features)
+    sql: tuple  # its rows of all.sqlite, references unresolved (chalicelib.release.sqlite)
 
 
 class Spool:
@@ -51,14 +52,17 @@ class Spool:
         self._out: dict[int, Any] = {}
         self._in: dict[int, int] = {}
 
-    def put(self, body: bytes, csv_row: bytes, source_rows: bytes, features: tuple) -> tuple:
-        """Spool one record; return where it is: (pid, offset, sizes of its four parts)."""
+    def put(
+        self, body: bytes, csv_row: bytes, source_rows: bytes, features: tuple, sql: tuple
+    ) -> tuple:
+        """Spool one record; return where it is: (pid, offset, sizes of its four parts: the
+        index features and the SQL rows are pickled together)."""
         pid = os.getpid()
         out = self._out.get(pid)
         if out is None:
             out = self._out[pid] = open(os.path.join(self.folder, str(pid)), "ab")  # noqa: SIM115
         offset = out.tell()
-        pickled = pickle.dumps(features, pickle.HIGHEST_PROTOCOL)
+        pickled = pickle.dumps((features, sql), pickle.HIGHEST_PROTOCOL)
         out.write(body)
         out.write(csv_row)
         out.write(source_rows)
@@ -81,12 +85,8 @@ class Spool:
         raw = os.pread(fd, body + row + rows + pickled, offset)
         view = memoryview(raw)
         a, b, c = body, body + row, body + row + rows
-        return Spooled(
-            raw[:a],
-            raw[a:b],
-            raw[b:c],
-            pickle.loads(view[c:]) if pickled else (),
-        )
+        features_of, sql = pickle.loads(view[c:]) if pickled else ((), ())
+        return Spooled(raw[:a], raw[a:b], raw[b:c], features_of, sql)
 
     def close(self) -> None:
         for out in self._out.values():

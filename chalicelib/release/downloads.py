@@ -86,11 +86,11 @@ def write_downloads(
     collections: Mapping[str, CompiledCollection],
     spool: Spool,
     *,
-    version: str,
-    epoch: int,
     changes: dict[str, Any],
 ) -> None:
-    """Write every file of ``files/`` into ``sink``, ending with ``datapackage.json``.
+    """Write the record files of ``files/`` into ``sink``: JSON Lines, CSV, claims-sources,
+    tombstones, digests and changes (``write_database`` writes the SQLite file, and
+    ``datapackage_bytes`` describes them all).
 
     ``<collection>.jsonl.gz`` holds that collection's live records, one canonical
     record per line; ``all.jsonl.gz`` holds every live record as ``{"kind", "record"}``,
@@ -98,70 +98,31 @@ def write_downloads(
     ``tombstones.csv`` and ``changes.json``, not among the records. Each file is streamed
     from the spooled records, one at a time, so none is ever whole in memory.
     """
-    digests: dict[str, tuple[int, str]] = {}
-    resources: list[dict[str, Any]] = []
     every = _Gzipped(sink.open(ALL_FILE))
-    claim_sources = ClaimSourceTable.from_schemas(schemas)
     sources_csv = sink.open(CLAIMS_SOURCES_FILE)
-    sources_csv.write(header_bytes(claim_sources.columns))
+    sources_csv.write(header_bytes(ClaimSourceTable.from_schemas(schemas).columns))
     for kind in KINDS:
-        collection = collections[kind.collection]
         lines = _Gzipped(sink.open(f"{kind.collection}.jsonl.gz"))
-        columns = columns_for(schemas, kind.schema_file)
         table = sink.open(f"{kind.collection}.csv")
-        table.write(header_bytes(columns))
+        table.write(header_bytes(columns_for(schemas, kind.schema_file)))
         prefix = b'{"kind":"' + kind.name.encode() + b'","record":'
-        for record in collection.live(spool, features=False):
+        for record in collections[kind.collection].live(spool, features=False):
             lines.write(record.body + b"\n")
             every.write(prefix + record.body + b"}\n")
             table.write(record.csv_row)
             if record.source_rows:
                 sources_csv.write(record.source_rows)
-        digests[f"{kind.collection}.jsonl.gz"] = lines.close()
-        digests[f"{kind.collection}.csv"] = table.close()
-        resources.append(
-            _table(f"{kind.collection}.csv", kind.description, table_schema(columns, ["id"]))
-        )
-        resources.append(
-            _lines(f"{kind.collection}.jsonl.gz", f"{kind.description} One JSON record per line.")
-        )
-    digests[ALL_FILE] = every.close()
-    resources.append(
-        _lines(
-            ALL_FILE,
-            'Every live record, one per line, as {"kind": <schema name>, "record": {...}}.',
-        )
-    )
+        lines.close()
+        table.close()
+    every.close()
+    sources_csv.close()
 
-    digests[CLAIMS_SOURCES_FILE] = sources_csv.close()
-    resources.append(
-        _table(
-            CLAIMS_SOURCES_FILE,
-            (
-                "One row per claim and citation: who claims what about whom, in which source, "
-                "where in it, and in which words."
-            ),
-            table_schema(claim_sources.columns),
-        )
-    )
-
-    columns = tombstone_columns(schemas)
     tombstones = [
         {"collection": kind.collection, **entry.record}
         for kind in KINDS
         for entry in collections[kind.collection].tombstones
     ]
-    digests[TOMBSTONES_FILE] = _whole(sink, TOMBSTONES_FILE, csv_bytes(columns, tombstones))
-    resources.append(
-        _table(
-            TOMBSTONES_FILE,
-            (
-                "Ids that were withdrawn (the API answers 410) or merged into another record "
-                "(the API answers 308)."
-            ),
-            table_schema(columns, ["collection", "id"]),
-        )
-    )
+    _whole(sink, TOMBSTONES_FILE, csv_bytes(tombstone_columns(schemas), tombstones))
 
     # What a mirror checks its copy against: every id's digest (a record's canonical bytes,
     # or its tombstone's), as the directory and the history index hold it.
@@ -183,18 +144,72 @@ def write_downloads(
                     }
                 )
             )
-    digests[DIGESTS_FILE] = table.close()
-    resources.append(
+    table.close()
+    _whole(sink, CHANGES_FILE, pretty_json(changes))
+
+
+def write_database(
+    sink: Sink,
+    schemas: SchemaSet,
+    collections: Mapping[str, CompiledCollection],
+    spool: Spool,
+    *,
+    version: str,
+) -> None:
+    """Write Datasette's file and its metadata (chalicelib.release.sqlite) into ``sink``:
+    a part of its own, since it costs about as much as all the other downloads."""
+    database = sink.open(SQLITE_FILE)
+    write_sqlite(database, schemas, collections, spool)
+    database.close()
+    _whole(sink, METADATA_FILE, metadata_bytes(schemas, version))
+
+
+def resources(schemas: SchemaSet) -> list[dict[str, Any]]:
+    """What ``datapackage.json`` says of each download, but its size and hash."""
+    found: list[dict[str, Any]] = []
+    for kind in KINDS:
+        columns = columns_for(schemas, kind.schema_file)
+        found.append(
+            _table(f"{kind.collection}.csv", kind.description, table_schema(columns, ["id"]))
+        )
+        found.append(
+            _lines(f"{kind.collection}.jsonl.gz", f"{kind.description} One JSON record per line.")
+        )
+    found.append(
+        _lines(
+            ALL_FILE,
+            'Every live record, one per line, as {"kind": <schema name>, "record": {...}}.',
+        )
+    )
+    found.append(
+        _table(
+            CLAIMS_SOURCES_FILE,
+            (
+                "One row per claim and citation: who claims what about whom, in which source, "
+                "where in it, and in which words."
+            ),
+            table_schema(ClaimSourceTable.from_schemas(schemas).columns),
+        )
+    )
+    found.append(
+        _table(
+            TOMBSTONES_FILE,
+            (
+                "Ids that were withdrawn (the API answers 410) or merged into another record "
+                "(the API answers 308)."
+            ),
+            table_schema(tombstone_columns(schemas), ["collection", "id"]),
+        )
+    )
+    found.append(
         _table(
             DIGESTS_FILE,
             "Every id of the release with the sha256 of its bytes, so that a mirror can check "
             "its copy record by record.",
-            table_schema(digest_columns, ["collection", "id"]),
+            table_schema(_digest_columns(), ["collection", "id"]),
         )
     )
-
-    digests[CHANGES_FILE] = _whole(sink, CHANGES_FILE, pretty_json(changes))
-    resources.append(
+    found.append(
         {
             "name": "changes",
             "path": CHANGES_FILE,
@@ -206,13 +221,7 @@ def write_downloads(
             ),
         }
     )
-
-    # Datasette's file and its metadata (chalicelib.release.sqlite).
-    database = sink.open(SQLITE_FILE)
-    write_sqlite(database, schemas, collections, spool)
-    digests[SQLITE_FILE] = database.close()
-    digests[METADATA_FILE] = _whole(sink, METADATA_FILE, metadata_bytes(schemas, version))
-    resources.append(
+    found.append(
         {
             "name": "all-sqlite",
             "path": SQLITE_FILE,
@@ -226,7 +235,7 @@ def write_downloads(
             ),
         }
     )
-    resources.append(
+    found.append(
         {
             "name": "datasette-metadata",
             "path": METADATA_FILE,
@@ -240,25 +249,29 @@ def write_downloads(
             ),
         }
     )
+    return found
 
-    for resource in resources:
+
+def datapackage_bytes(
+    schemas: SchemaSet, version: str, epoch: int, digests: Mapping[str, tuple[int, str]]
+) -> bytes:
+    """``datapackage.json``: every download described, with its size and sha256 from
+    ``digests`` (by file name), made once the downloads are written."""
+    described = resources(schemas)
+    for resource in described:
         size, sha256 = digests[resource["path"]]
         resource["bytes"] = size
         resource["hash"] = "sha256:" + sha256
-    _whole(
-        sink,
-        DATAPACKAGE_FILE,
-        pretty_json(
-            {
-                "name": DATASET_NAME,
-                "title": TITLE,
-                "version": version,
-                "created": iso_time(epoch),
-                "description": QUOTATION_NOTE,
-                "licenses": [LICENSE],
-                "resources": resources,
-            }
-        ),
+    return pretty_json(
+        {
+            "name": DATASET_NAME,
+            "title": TITLE,
+            "version": version,
+            "created": iso_time(epoch),
+            "description": QUOTATION_NOTE,
+            "licenses": [LICENSE],
+            "resources": described,
+        }
     )
 
 

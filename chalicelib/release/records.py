@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +35,8 @@ from chalicelib.release.compiled import ClaimKeys, CompiledCollection, Spool
 from chalicelib.release.index import index_features
 from chalicelib.release.layout import canonical_json
 from chalicelib.release.redact import Withheld, public_record, withheld_of
-from chalicelib.release.tables import ClaimSourceTable, columns_for, row_writer
+from chalicelib.release.sqlite import sql_rows
+from chalicelib.release.tables import ClaimSourceTable, cells_reader, columns_for, lines_writer
 
 KIND_NUMBER = {kind.name: number for number, kind in enumerate(KINDS)}
 CHUNK_FILES = 1000
@@ -127,12 +128,15 @@ def read_chunk(listing: Listing, schemas: SchemaSet, spool: Spool, files: range)
             chunk.offsets.append(0)
             chunk.sizes.extend((len(body), 0, 0, 0))
             continue
-        csv_row, source_rows, features = _outputs(kind, schemas)
+        cells, source_cells, lines, features, sql = _outputs(kind, schemas)
+        row = cells(record)
+        source_rows = source_cells(record) if source_cells else []
         pid, offset, *sizes = spool.put(
             body,
-            csv_row(record),
-            source_rows(record) if source_rows else b"",
+            lines([row]),
+            lines(source_rows) if source_rows else b"",
             features(record),
+            sql(record, row, source_rows),
         )
         chunk.pids.append(pid)
         chunk.offsets.append(offset)
@@ -162,12 +166,19 @@ def _digest(key: str) -> bytes:
 
 
 @functools.cache
-def _outputs(kind: Kind, schemas: SchemaSet) -> tuple[Callable, Callable | None, Callable]:
-    """For ``kind``: its CSV line, its claims-sources lines (claims only), its index features."""
-    source_rows = (
-        ClaimSourceTable.from_schemas(schemas).row_writer() if kind.name == "claim" else None
+def _outputs(kind: Kind, schemas: SchemaSet) -> tuple:
+    """For ``kind``: its CSV cells, its claims-sources cells (claims only), the CSV lines of
+    rows of cells, its index features, and its rows of all.sqlite (made from the cells)."""
+    source_cells = (
+        ClaimSourceTable.from_schemas(schemas).rows_reader() if kind.name == "claim" else None
     )
-    return row_writer(columns_for(schemas, kind.schema_file)), source_rows, index_features(kind)
+    return (
+        cells_reader(columns_for(schemas, kind.schema_file)),
+        source_cells,
+        lines_writer(),
+        index_features(kind),
+        sql_rows(schemas, kind),
+    )
 
 
 class Facts(Catalog):

@@ -28,15 +28,15 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, split_reference
 from chalicelib.model.schemas import SchemaSet
-from chalicelib.release.compiled import CompiledCollection, Spool
+from chalicelib.release.compiled import CompiledCollection, Spool, Spooled
 from chalicelib.release.manifest import LICENSE, QUOTATION_NOTE, TITLE
-from chalicelib.release.tables import ClaimSourceTable, Column, columns_for, readers
+from chalicelib.release.tables import ClaimSourceTable, Column, columns_for
 from chalicelib.release.textsearch import fold
 
 SQLITE_FILE = "all.sqlite"
@@ -81,10 +81,11 @@ def foreign_keys(kind: Kind) -> list[ForeignKey]:
 
 
 def reference_maker(
-    keys: Sequence[ForeignKey], live: Mapping[str, set[str]]
+    keys: Sequence[ForeignKey], live: Mapping[str, Container[str]] | None
 ) -> Callable[[dict], list[str | None]]:
     """The values of ``keys`` for one record: each reference parsed once, whatever the number
-    of collections it may point into."""
+    of collections it may point into. Without ``live``, every id is kept, live or not: the
+    read pass, which cannot know yet, leaves that to the writer."""
     paths = list(dict.fromkeys(k.path for k in keys))
     slots = {(k.path, k.target): i for i, k in enumerate(keys)}
     getters = [(path, _plain_getter(path)) for path in paths]
@@ -94,7 +95,7 @@ def reference_maker(
         for path, get in getters:
             found = get(record)
             reference = split_reference(found) if found else None
-            if reference is not None and reference[1] in live[reference[0]]:
+            if reference is not None and (live is None or reference[1] in live[reference[0]]):
                 slot = slots.get((path, reference[0]))
                 if slot is not None:
                     out[slot] = reference[1]
@@ -134,12 +135,6 @@ def _converter(column: Column) -> Callable[[str], Any]:
             return text
 
     return number
-
-
-def row_maker(columns: Sequence[Column]) -> Callable[[Any], list[Any]]:
-    """The stored values of ``columns`` for one record (or citation)."""
-    pairs = list(zip(readers(columns), map(_converter, columns), strict=True))
-    return lambda record: [convert(read(record)) for read, convert in pairs]
 
 
 def _sql_type(column: Column) -> str:
@@ -194,9 +189,8 @@ def write_sqlite(
             db.execute("PRAGMA foreign_keys = OFF")  # declared for readers; checked by the build
             with db:
                 for kind in KINDS:
-                    collection = collections[kind.collection]
-                    records = (json.loads(r.body) for r in collection.live(spool, features=False))
-                    _collection_table(db, schemas, kind, records, ids)
+                    spooled = collections[kind.collection].live(spool)
+                    _collection_table(db, schemas, kind, spooled, ids)
             db.execute("VACUUM")
         finally:
             db.close()
@@ -218,9 +212,40 @@ def _clear_header_counters(path: str) -> None:
         database.write(bytes(8))
 
 
-def _collection_table(db, schemas, kind: Kind, records: Iterable[dict], ids) -> None:
+def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list], tuple]:
+    """For the read pass: a function giving one record's rows of ``all.sqlite`` from the record
+    and its CSV cells (``cells``, and a claim's ``claims_sources`` cells), so that no cell is
+    read twice and the writer parses no record: (its table's values, the ids its foreign keys
+    name, live or not, and its FTS row (title, folded) or its claims_sources rows (values,
+    the source's id))."""
+    converters = [_converter(c) for c in columns_for(schemas, kind.schema_file)]
+    references = reference_maker(foreign_keys(kind), None)
+    if kind in NAMED:
+        title = _getter_of(kind.title_field)
+
+        def side(record: dict, _: list) -> Any:
+            return (title(record) or [record["id"]])[0], _folded(kind, record)
+    else:
+        cited = [_converter(c) for c in ClaimSourceTable.from_schemas(schemas).columns]
+
+        def side(record: dict, source_cells: list) -> Any:
+            rows = []
+            for cells, citation in zip(source_cells, record.get("sources", []), strict=True):
+                found = split_reference(citation.get("source", ""))
+                values = [convert(cell) for convert, cell in zip(cited, cells, strict=True)]
+                rows.append((values, found[1] if found else None))
+            return rows
+
+    def rows(record: dict, cells: list[str], source_cells: list) -> tuple:
+        values = [convert(cell) for convert, cell in zip(converters, cells, strict=True)]
+        return values, references(record), side(record, source_cells)
+
+    return rows
+
+
+def _collection_table(db, schemas, kind: Kind, spooled: Iterable[Spooled], ids) -> None:
     """The table of ``kind``, then its FTS table (named kinds), or for claims the
-    ``claims_sources`` table, filled in one pass over ``records`` (sorted by id)."""
+    ``claims_sources`` table, filled in one pass over the spooled records (in id order)."""
     columns = columns_for(schemas, kind.schema_file)
     keys = foreign_keys(kind)
     table = _quote(kind.collection)
@@ -230,32 +255,41 @@ def _collection_table(db, schemas, kind: Kind, records: Iterable[dict], ids) -> 
     ] + [f"{_quote(k.name)} TEXT REFERENCES {_quote(k.target)}(id)" for k in keys]
     db.execute(f"CREATE TABLE {table} ({', '.join(definitions)})")
     holes = ", ".join("?" * (len(columns) + len(keys)))
-    make, references = row_maker(columns), reference_maker(keys, ids)
     insert = f"INSERT INTO {table} VALUES ({holes})"
-    # Rows go in in id order, so rowid n is the n-th record by id, in every build. The
-    # reference columns get no index: it would cost more to build than a scan costs Datasette.
-    if kind in NAMED:
+    targets = [ids[k.target] for k in keys]
+    named = kind in NAMED
+    if named:
         fts = _quote(f"{kind.collection}_fts")
         db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
-        title = _getter_of(kind.title_field)
         side = f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)"
-
-        def side_rows(rowid: int, record: dict) -> list[tuple]:
-            return [(rowid, (title(record) or [record["id"]])[0], _folded(kind, record))]
     else:
-        side, side_rows = _claims_sources(db, schemas, ids)
+        side = _claims_sources(db, schemas)
+    sources = ids["sources"]
+    # Rows go in in id order, so rowid n is the n-th record by id, in every build. The
+    # reference columns get no index: it would cost more to build than a scan costs Datasette.
+    # A reference is kept only where it names a live record.
     rows: list[list[Any]] = []
     more: list[Any] = []
-    for rowid, record in enumerate(records, start=1):
-        rows.append(make(record) + references(record))
-        more += side_rows(rowid, record)
+    for rowid, record in enumerate(spooled, start=1):
+        values, named_ids, extra = record.sql
+        rows.append(
+            values
+            + [
+                found if found is not None and found in live else None
+                for found, live in zip(named_ids, targets, strict=True)
+            ]
+        )
+        if named:
+            more.append((rowid, *extra))
+        else:
+            more += [cells + [s if s is not None and s in sources else None] for cells, s in extra]
         if len(rows) >= BATCH:
             db.executemany(insert, rows)
             db.executemany(side, more)
             rows, more = [], []
     db.executemany(insert, rows)
     db.executemany(side, more)
-    if kind in NAMED:
+    if named:
         # One segment, whatever the insert batches were: smaller, and the same in every build.
         db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
     else:
@@ -269,29 +303,17 @@ def _getter_of(field: str) -> Callable[[Any], list[str]]:
     return _getter((field,))
 
 
-def _claims_sources(db, schemas, ids) -> tuple[str, Callable[[int, dict], list[list[Any]]]]:
-    """Create ``claims_sources``; return its insert and the rows of one claim."""
-    table = ClaimSourceTable.from_schemas(schemas)
-    columns = table.columns
+def _claims_sources(db, schemas) -> str:
+    """Create ``claims_sources``; return its insert."""
+    columns = ClaimSourceTable.from_schemas(schemas).columns
     definitions = [
         f"{_quote(c.name)} {_sql_type(c)}"
         + (" REFERENCES claims(id)" if c.name == "claim_id" else "")
         for c in columns
     ] + [f"{_quote('source_id')} TEXT REFERENCES sources(id)"]
     db.execute(f"CREATE TABLE {CLAIMS_SOURCES} ({', '.join(definitions)})")
-    claim_row, citation_row = row_maker(table.claim_columns), row_maker(table.citation_columns)
-
-    def rows(_: int, claim: dict) -> list[list[Any]]:
-        head = claim_row(claim)
-        out = []
-        for citation in claim.get("sources", []):
-            found = split_reference(citation.get("source", ""))
-            source = found[1] if found and found[1] in ids["sources"] else None
-            out.append(head + citation_row(citation) + [source])
-        return out
-
     holes = ", ".join("?" * (len(columns) + 1))
-    return f"INSERT INTO {CLAIMS_SOURCES} VALUES ({holes})", rows
+    return f"INSERT INTO {CLAIMS_SOURCES} VALUES ({holes})"
 
 
 # -- Datasette metadata ------------------------------------------------------------------------

@@ -19,7 +19,6 @@ escaped); the ``.jsonl.gz`` downloads hold every record exactly.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -149,15 +148,9 @@ def cell(record: Any, column: Column) -> str:
     return _reader(column)(record)
 
 
-def readers(columns: Iterable[Column]) -> list[Callable[[Any], str]]:
-    """``cell`` for each of ``columns``, looked up once: for writers that fill many rows."""
-    return [_reader(column) for column in columns]
-
-
 _ABSENT = object()
 
 
-@functools.cache
 def _reader(column: Column) -> Callable[[Any], str]:
     """``cell`` for one column, its path and shape looked up once rather than per record:
     the downloads fill millions of cells."""
@@ -226,6 +219,18 @@ def csv_bytes(columns: list[Column], records: Iterable[Any]) -> bytes:
 def header_bytes(columns: list[Column]) -> bytes:
     """The header line of a CSV of ``columns``: what ``csv_bytes`` starts with."""
     return _csv(columns, ())
+
+
+def cells_reader(columns: list[Column]) -> Callable[[Any], list[str]]:
+    """A function giving one record's cells of ``columns``: what a CSV line and an SQLite
+    row are both made of, read once."""
+    readers = [_reader(column) for column in columns]
+    return lambda record: [read(record) for read in readers]
+
+
+def lines_writer() -> Callable[[list[list[str]]], bytes]:
+    """A function giving the CSV lines of rows of cells, as ``csv_bytes`` writes them."""
+    return _line_writer(lambda rows: rows)
 
 
 def row_writer(columns: list[Column]) -> Callable[[Any], bytes]:
@@ -305,16 +310,8 @@ class ClaimSourceTable:
     def columns(self) -> list[Column]:
         return self.claim_columns + self.citation_columns
 
-    def csv(self, claims: Iterable[dict]) -> bytes:
-        """One row per claim × citation, in claim order, then citation order."""
-        rows = self._rows_of()
-        return _csv(self.columns, (row for claim in claims for row in rows(claim)))
-
-    def row_writer(self) -> Callable[[dict], bytes]:
-        """A function giving one claim's lines of the CSV (``row_writer`` for this table)."""
-        return _line_writer(self._rows_of())
-
-    def _rows_of(self) -> Callable[[dict], list[list[str]]]:
+    def rows_reader(self) -> Callable[[dict], list[list[str]]]:
+        """A function giving one claim's rows of cells, one per citation."""
         claim_readers = [_reader(column) for column in self.claim_columns]
         citation_readers = [_reader(column) for column in self.citation_columns]
 

@@ -22,6 +22,13 @@ from typing import Any
 from chalicelib.errors import BuildError
 from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease
 from chalicelib.release.cores import map_shared, processes_for
+from chalicelib.release.downloads import (
+    DATAPACKAGE_FILE,
+    changes_document,
+    datapackage_bytes,
+    write_database,
+    write_downloads,
+)
 from chalicelib.release.history import collection_events, write_history
 from chalicelib.release.layout import (
     MANIFEST,
@@ -62,6 +69,8 @@ def write_release(
             return written
 
         written = map_shared(write, parts, processes_for(compiled.record_count()), chunk=1)
+    files = {k: v for part in written for k, v in part.items()}
+    files.update(_write_datapackage(out_dir, compiled, files))
     manifest = manifest_document(
         version=compiled.version,
         epoch=compiled.epoch,
@@ -72,7 +81,7 @@ def write_release(
             for name, c in compiled.collections.items()
         },
         shards=_shard_counts(compiled),
-        files={k: v for part in written for k, v in part.items()},
+        files=files,
     )
     (out_dir / MANIFEST).write_bytes(canonical_json(manifest))
     return manifest
@@ -88,7 +97,11 @@ def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callabl
     parts = [lambda writer, c=c: _write_index(writer, c, compiled.spool) for c in by_size]
     parts.insert(1, lambda writer: _write_directory(writer, compiled))
     parts.append(lambda writer: _write_history(writer, compiled, previous))
-    return [lambda writer: _write_downloads(writer, compiled, previous)] + parts
+    return [
+        lambda writer: _write_downloads(writer, compiled, previous),
+        lambda writer: _write_database(writer, compiled),
+        *parts,
+    ]
 
 
 def _write_part(out_dir: Path, part: Callable[[_Writer], None]) -> Digests:
@@ -172,30 +185,52 @@ def _write_history(writer: _Writer, compiled: Compiled, previous: PreviousReleas
 
 
 def _write_downloads(writer: _Writer, compiled: Compiled, previous: PreviousRelease | None) -> None:
-    """``files/…``: JSON Lines, CSV, claims-sources, tombstones, changes, data package."""
-    from chalicelib.release.downloads import changes_document, write_downloads
-
+    """``files/…`` but the SQLite file: JSON Lines, CSV, claims-sources, tombstones, digests,
+    changes."""
     changes = changes_document(
         compiled.version,
         previous.version if previous else None,
         compiled.entries,
         previous.entries if previous else None,
     )
-
-    class Downloads:
-        @staticmethod
-        def open(name: str) -> _Stream:
-            return writer.open(download_path(name))
-
     write_downloads(
-        Downloads,
+        _Downloads(writer), compiled.schemas, compiled.collections, compiled.spool, changes=changes
+    )
+
+
+def _write_database(writer: _Writer, compiled: Compiled) -> None:
+    """``files/all.sqlite`` and its Datasette metadata."""
+    write_database(
+        _Downloads(writer),
         compiled.schemas,
         compiled.collections,
         compiled.spool,
         version=compiled.version,
-        epoch=compiled.epoch,
-        changes=changes,
     )
+
+
+def _write_datapackage(out_dir: Path, compiled: Compiled, files: Digests) -> Digests:
+    """``files/datapackage.json``, from the digests of the downloads written by the parts."""
+    prefix = download_path("")
+    digests = {
+        path[len(prefix) :]: (info["bytes"], info["sha256"])
+        for path, info in files.items()
+        if path.startswith(prefix)
+    }
+    body = datapackage_bytes(compiled.schemas, compiled.version, compiled.epoch, digests)
+    with _Writer(out_dir) as writer:
+        writer.write(download_path(DATAPACKAGE_FILE), body)
+    return writer.files
+
+
+class _Downloads:
+    """The downloads' sink: a name in ``files/`` opened as a stream of the writer."""
+
+    def __init__(self, writer: _Writer):
+        self._writer = writer
+
+    def open(self, name: str) -> _Stream:
+        return self._writer.open(download_path(name))
 
 
 class _Writer:
