@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from chalicelib.checks.validate import Item, validate
 from chalicelib.model.kinds import BY_NAME, KINDS
+from chalicelib.serve import deferred
 from chalicelib.serve.contribute_text import DIRECTION, LANGUAGES, TEXT, kind_name
 from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
 from chalicelib.serve.views import Request, accepted_body, only, release_for, schema_set
@@ -69,8 +71,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     kind = _kind(_first(form, "kind"))
     if kind is None:
         raise bad_parameter("kind", "'kind' is required: the kind of record the form holds")
-    from chalicelib.checks.slugs import slug
-    from chalicelib.checks.validate import Item, validate
+    slug = deferred.slugs().slug
 
     release, _ = release_for({})
     schemas = schema_set(release)
@@ -90,8 +91,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
             content_type=JSON,
             headers={"Content-Disposition": f'attachment; filename="{path.rsplit("/", 1)[1]}"'},
         )
-    from chalicelib.serve.recordform import place_errors
-
+    place_errors = deferred.recordform().place_errors
     fields = record_form.fields(record)
     whole = place_errors(fields, [(p.pointer, p.message) for p in item.errors])
     summary = [
@@ -115,9 +115,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
 
 
 def _record_form(kind: str, schemas):
-    from chalicelib.checks.scaffold import Skeleton
-    from chalicelib.serve.recordform import RecordForm
-
+    Skeleton, RecordForm = deferred.scaffold().Skeleton, deferred.recordform().RecordForm
     skeleton = Skeleton(schemas)
     shapes = {"quantity": skeleton.defs["quantity"]} if kind == "claim" else {}
     return RecordForm(schemas.document(kind), skeleton.resolve, shapes)

@@ -8,8 +8,10 @@ are words from a vocabulary (type, category, status...) are faceted; references 
 
 from __future__ import annotations
 
+import json
+
 from chalicelib.model.kinds import Kind
-from chalicelib.serve import views
+from chalicelib.serve import deferred, views
 from chalicelib.serve.responses import Reply, dumps
 
 MAX_VALUES = 40
@@ -21,10 +23,7 @@ def facet_filters(kind: Kind) -> list[str]:
 
 def facets(request: views.Request, collection: str) -> dict:
     """``{param: [{"value", "count"}]}`` for the list ``request`` asks for, most frequent first."""
-    import json
-
-    from chalicelib.serve import query
-
+    query = deferred.query()
     kind = views.kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)
     release, cache = views.release_for(request.params)
@@ -36,8 +35,7 @@ def facets(request: views.Request, collection: str) -> dict:
 
 
 def _counts(kind: Kind, parsed, release) -> dict:
-    from chalicelib.serve import query
-
+    query = deferred.query()
     index = release.collection_index(kind.collection)
     selected = set(query._matches(index, parsed)) if parsed.constrained else None
     found = {}

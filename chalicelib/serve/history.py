@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from chalicelib.model.kinds import ID_MAX_LENGTH, ID_PATTERN, KINDS, split_reference
 from chalicelib.release.history import CHAIN, ORDER, changes_path, net_changes, records_path
 from chalicelib.release.layout import VERSION, shard_of
-from chalicelib.serve import views
+from chalicelib.serve import deferred, views
 from chalicelib.serve.limits import DEFAULT_CHANGES, MAX_CHANGES, MAX_CURSOR_LENGTH
 from chalicelib.serve.responses import Problem, Reply, bad_parameter, dumps, not_found
 
@@ -222,13 +222,7 @@ _CHAIN_SCHEMA = {
 
 def history_operation(kind_name: str):
     def operation(method: str) -> dict[str, Any]:
-        # Imported here: the document is built on demand, never on a record's request.
-        from chalicelib.serve.openapi import (
-            COMMON_ERRORS,
-            NO_RELEASE,
-            RELEASE_PARAM,
-            problem_response,
-        )
+        openapi = deferred.openapi()  # built on demand, never on a record's request
 
         return {
             "summary": f"The history of one {kind_name}",
@@ -251,10 +245,10 @@ def history_operation(kind_name: str):
                         "maxLength": ID_MAX_LENGTH,
                     },
                 },
-                RELEASE_PARAM,
+                openapi.RELEASE_PARAM,
             ],
             "responses": {
-                **COMMON_ERRORS,
+                **openapi.COMMON_ERRORS,
                 "200": _ok(
                     {
                         "type": "object",
@@ -269,8 +263,8 @@ def history_operation(kind_name: str):
                     "The record's history.",
                 ),
                 "304": {"description": "Not modified."},
-                "404": problem_response(
-                    f"No record has this id, the release keeps no history, or {NO_RELEASE}."
+                "404": openapi.problem_response(
+                    f"No record has this id, the release keeps no history, or {openapi.NO_RELEASE}."
                 ),
             },
         }
@@ -279,7 +273,7 @@ def history_operation(kind_name: str):
 
 
 def changes_operation(method: str) -> dict[str, Any]:
-    from chalicelib.serve.openapi import COMMON_ERRORS, NO_RELEASE, RELEASE_PARAM, problem_response
+    openapi = deferred.openapi()
 
     item = {
         **_EVENT,
@@ -336,10 +330,10 @@ def changes_operation(method: str) -> dict[str, Any]:
                     "maxLength": MAX_CURSOR_LENGTH,
                 },
             },
-            RELEASE_PARAM,
+            openapi.RELEASE_PARAM,
         ],
         "responses": {
-            **COMMON_ERRORS,
+            **openapi.COMMON_ERRORS,
             "200": _ok(
                 {
                     "anyOf": [
@@ -360,9 +354,9 @@ def changes_operation(method: str) -> dict[str, Any]:
                 "A page of changes; without `since`, the releases the history covers.",
             ),
             "304": {"description": "Not modified."},
-            "404": problem_response(
+            "404": openapi.problem_response(
                 "`since` is not in this release's history (`parameter` is `since`), the release "
-                f"keeps no history, or {NO_RELEASE}."
+                f"keeps no history, or {openapi.NO_RELEASE}."
             ),
         },
     }

@@ -7,6 +7,8 @@ state the same figures the code applies.
 
 from __future__ import annotations
 
+import re
+
 from chalicelib.checks.intake import MAX_ITEMS, MAX_RECORD_BYTES
 from chalicelib.checks.jsonio import MAX_DEPTH
 
@@ -21,6 +23,9 @@ MAX_CURSOR_LENGTH = 512
 MAX_QUERIES_LENGTH = 256 * 1024
 # The parameters whose values may be longer than MAX_VALUE_LENGTH, and their own bounds.
 LONG_VALUES = {"cursor": MAX_CURSOR_LENGTH, "queries": MAX_QUERIES_LENGTH}
+# A download's name in /dataset/files/{name}: what a release's files/ may hold, at most 100
+# characters.
+FILE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 # How much of an unknown parameter's name a problem repeats.
 MAX_NAME_SHOWN = 40
 # Records per page of a list.

@@ -18,9 +18,8 @@ from chalicelib import media
 from chalicelib.model.edtf import EDTF_CALENDAR_PATTERN, EDTF_MAX_LENGTH
 from chalicelib.model.kinds import BY_COLLECTION, ID_MAX_LENGTH, ID_PATTERN, KINDS, Kind
 from chalicelib.release.layout import VERSION
-from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT, MAX_VALUE_LENGTH
+from chalicelib.serve.limits import DEFAULT_LIMIT, FILE_NAME_RE, MAX_LIMIT, MAX_VALUE_LENGTH
 from chalicelib.serve.query import CURSOR_PATTERN
-from chalicelib.serve.views import FILE_NAME_RE
 
 # Every parameter's schema states the rule the server applies, no looser and no stricter, so
 # that a client generated from this document sends nothing the server refuses as malformed.

@@ -56,7 +56,9 @@ from chalicelib.model.kinds import (
 )
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 from chalicelib.release.textsearch import fold
+from chalicelib.serve import deferred, views
 from chalicelib.serve.limits import MAX_QUERIES_LENGTH
+from chalicelib.serve.responses import CACHE_PINNED, Reply, dumps
 
 SPEC_VERSIONS = ["0.2"]
 SERVICE_NAME = "Iran 1988 prison massacres records"
@@ -557,8 +559,6 @@ def public_base(headers: Mapping[str, str], context: Mapping[str, Any] | None, p
 
 def form_params(body: bytes, content_type: str | None) -> dict[str, list[str]]:
     """The parameters of a form POST, or a 4xx naming the problem."""
-    from chalicelib.serve import views
-
     views.accepted_body(
         body, content_type, FORM, f"send the batch as {FORM}, as queries=<JSON>", "body"
     )
@@ -579,9 +579,6 @@ def answer(
 
     Read-only whatever the method: a POST computes an answer and stores nothing.
     """
-    from chalicelib.serve import views
-    from chalicelib.serve.responses import CACHE_PINNED, Reply, dumps
-
     params = dict(request.params)
     if method == "POST":
         for name, values in form_params(body, content_type).items():
@@ -763,8 +760,7 @@ RESULTS_SCHEMA = {
 
 def openapi_operation(method: str) -> dict[str, Any]:
     """The OpenAPI operation of ``/reconcile`` for ``method`` (GET or POST)."""
-    # Imported here: the document is built on demand, never on a reconciliation request.
-    from chalicelib.serve.openapi import COMMON_ERRORS, RELEASE_PARAM, problem_response
+    openapi = deferred.openapi()  # built on demand, never on a reconciliation request
 
     queries = {
         "name": "queries",
@@ -784,9 +780,9 @@ def openapi_operation(method: str) -> dict[str, Any]:
         "summary": "Match names against the dataset (W3C Reconciliation API 0.2)",
         "description": doc,
         "operationId": "reconcile" if method == "GET" else "reconcile_post",
-        "parameters": [RELEASE_PARAM] + ([queries] if method == "GET" else []),
+        "parameters": [openapi.RELEASE_PARAM] + ([queries] if method == "GET" else []),
         "responses": {
-            **COMMON_ERRORS,
+            **openapi.COMMON_ERRORS,
             "200": {
                 "description": "The manifest, or the candidates of each query.",
                 "content": {
@@ -797,7 +793,7 @@ def openapi_operation(method: str) -> dict[str, Any]:
                     "Cache-Control": {"schema": {"type": "string"}},
                 },
             },
-            "400": problem_response(
+            "400": openapi.problem_response(
                 "The batch or a parameter is malformed; `detail` names the query."
             ),
         },
@@ -825,6 +821,6 @@ def openapi_operation(method: str) -> dict[str, Any]:
                 }
             },
         }
-        operation["responses"]["413"] = problem_response("The body is over 1 MiB.")
-        operation["responses"]["415"] = problem_response(f"The body is not sent as {FORM}.")
+        operation["responses"]["413"] = openapi.problem_response("The body is over 1 MiB.")
+        operation["responses"]["415"] = openapi.problem_response(f"The body is not sent as {FORM}.")
     return operation

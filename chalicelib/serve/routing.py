@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalicelib.serve import views
+from chalicelib.serve import deferred, views
 from chalicelib.serve.pages import negotiation
 from chalicelib.serve.responses import (
     READS,
@@ -137,8 +137,7 @@ class Router:
     def page(self, path: str, args: Mapping[str, str], reply: Any, request: Any) -> Any:
         """The page for ``reply``; rendering (and Jinja2) is imported on the first page only."""
         try:
-            from chalicelib.serve.pages import rendering
-
+            rendering = deferred.rendering()
             return rendering.page(
                 rendering.PageRequest.of(path, args, self.all_params(), request.headers),
                 reply if isinstance(reply, Finished) else finish(reply),

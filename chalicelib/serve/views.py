@@ -15,13 +15,19 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from chalicelib import media
+from chalicelib.checks.intake import PayloadError, items_from_payload
+from chalicelib.checks.jsonio import JSONInputError, parse
+from chalicelib.checks.validate import validate
 from chalicelib.errors import ReleaseNotFound
 from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, ID_PATTERN, KINDS
+from chalicelib.model.schemas import SchemaSet, schema_files
 from chalicelib.release.cache import Memo
 from chalicelib.release.layout import VERSION
-from chalicelib.release.reader import RecordBytes, Tombstone
+from chalicelib.release.reader import Dataset, RecordBytes, Tombstone
+from chalicelib.release.redactions import public_entries
+from chalicelib.serve import deferred
 from chalicelib.serve import responses as http
-from chalicelib.serve.limits import MAX_BODY
+from chalicelib.serve.limits import FILE_NAME_RE, MAX_BODY
 from chalicelib.serve.params import one_each
 from chalicelib.serve.responses import (
     CACHE_CURRENT,
@@ -36,12 +42,11 @@ from chalicelib.serve.responses import (
     finish,
     not_found,
 )
-from chalicelib.store import PRESIGN_SECONDS
+from chalicelib.store import PRESIGN_SECONDS, open_store
 
 STORE_ENV = "DATASET_STORE"
 DEFAULT_STORE = ".serve/store"
 ID_RE = re.compile(ID_PATTERN)
-FILE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 Params = Mapping[str, list[str]]
 
@@ -55,9 +60,6 @@ def dataset():
     if _dataset is None:
         with _lock:
             if _dataset is None:
-                from chalicelib.release.reader import Dataset
-                from chalicelib.store import open_store
-
                 _dataset = Dataset(open_store(os.environ.get(STORE_ENV, DEFAULT_STORE)))
     return _dataset
 
@@ -224,7 +226,7 @@ def _index_reply(release, cache: str) -> Reply:
 
 
 def list_records(request: Request, collection: str) -> Finished:
-    from chalicelib.serve import query
+    query = deferred.query()
 
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
@@ -242,7 +244,7 @@ def list_records(request: Request, collection: str) -> Finished:
 
 
 def record_claims(request: Request, collection: str, record_id: str) -> Finished:
-    from chalicelib.serve import query
+    query = deferred.query()
 
     kind_for(collection)
     check_id(record_id)
@@ -260,7 +262,7 @@ def record_claims(request: Request, collection: str, record_id: str) -> Finished
 def _claims_reply(
     request: Request, release, cache: str, collection: str, record_id: str, parsed
 ) -> Reply:
-    from chalicelib.serve import query
+    query = deferred.query()
 
     found = release.record(collection, record_id)
     if found is None:
@@ -272,7 +274,7 @@ def _claims_reply(
 
 
 def _page_reply(request: Request, page, version: str, cache: str) -> Reply:
-    from chalicelib.serve import query
+    query = deferred.query()
 
     next_url = None
     headers = {}
@@ -445,8 +447,6 @@ def _per_release(name: str, release, make):
 
 
 def schema_set(release):
-    from chalicelib.model.schemas import SchemaSet, schema_files
-
     return _per_release(
         "schemas",
         release,
@@ -486,8 +486,6 @@ def list_releases(request: Request) -> Reply:
     body = {"current": current.version, "releases": dataset().releases()}
     redactions = dataset().redactions()
     if redactions:
-        from chalicelib.release.redactions import public_entries
-
         body["redactions"] = public_entries(redactions)
     return Reply(dumps(body), cache=CACHE_CURRENT)
 
@@ -509,10 +507,6 @@ def accepted_body(body: bytes, content_type: str | None, media: str, hint: str, 
 def validate_batch(request: Request, body: bytes, content_type: str | None) -> Reply:
     """``POST /validate``: a dry run of the validator against a release (the current one, or
     the one ``release=`` pins) plus the batch. The body is neither stored nor logged."""
-    from chalicelib.checks.intake import PayloadError, items_from_payload
-    from chalicelib.checks.jsonio import JSONInputError, parse
-    from chalicelib.checks.validate import validate
-
     only(request.params)
     accepted_body(body, content_type, JSON, "send the body as application/json", "body")
     try:
@@ -542,15 +536,17 @@ def validate_batch(request: Request, body: bytes, content_type: str | None) -> R
 
 def openapi_document(request: Request, routes) -> Finished:
     """OpenAPI 3.1 for the app's routes, with the release's schemas; kept per release."""
-    from chalicelib.serve.openapi import build_openapi
-
     only(request.params)
     release, cache = release_for(request.params)
     return kept(
         request,
         release,
         lambda: Reply(
-            dumps(build_openapi(routes, schema_set(release).documents, release.version)),
+            dumps(
+                deferred.openapi().build_openapi(
+                    routes, schema_set(release).documents, release.version
+                )
+            ),
             cache=cache,
         ),
     )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from chalicelib.model.kinds import BY_COLLECTION
 from chalicelib.serve import views
+from chalicelib.serve.facets import facets
 from chalicelib.serve.pages.negotiation import JSON_TYPES
 from chalicelib.serve.responses import Finished
 
@@ -64,8 +65,6 @@ class Documents:
         return parsed(views.get_dataset(views.Request("/dataset", self.pinned))) or {}
 
     def facets(self, collection: str, params: Mapping[str, list[str]]) -> dict:
-        from chalicelib.serve.facets import facets
-
         return facets(views.Request(f"/{collection}", dict(params)), collection)
 
 
