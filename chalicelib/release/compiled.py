@@ -129,9 +129,6 @@ class CompiledCollection:
     def sha256(self, ordinal: int) -> str:
         return self.digests[32 * ordinal : 32 * ordinal + 32].hex()
 
-    def body_bytes(self, ordinal: int) -> int:
-        return self.sizes[4 * ordinal]
-
     def spooled(self, spool: Spool, ordinal: int, features: bool = True) -> Spooled:
         """The spooled parts of the live record at ``ordinal``."""
         sizes = self.sizes[4 * ordinal : 4 * ordinal + 4]

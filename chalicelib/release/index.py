@@ -45,7 +45,7 @@ from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number, sort_key
 from chalicelib.release.cache import Memo
-from chalicelib.release.layout import canonical_json, chunk_name
+from chalicelib.release.layout import chunk_name
 from chalicelib.release.textsearch import TrigramBuilder, TrigramIndex, folded_texts
 
 FORMAT = 1
@@ -316,28 +316,6 @@ class IndexBuilder:
             "files": sorted(names),
         }
         yield "meta.json", json.dumps(meta, sort_keys=True, separators=(",", ":")).encode() + b"\n"
-
-
-def build_index(
-    kind: Kind, records: list[dict], bodies: Sequence[bytes] | None = None
-) -> dict[str, bytes]:
-    """The files of ``index/<collection>/`` for the live ``records`` of one kind, sorted by id.
-
-    ``bodies`` are the records' canonical JSON (``layout.canonical_json``), in the same order;
-    they are made from the records when not given. Deterministic: the same records give
-    byte-identical files (no clock, no hash order). The build streams the same files through
-    ``IndexBuilder``.
-    """
-    if bodies is None:
-        bodies = [canonical_json(r) for r in records]
-    elif len(bodies) != len(records):
-        raise ValueError(f"{kind.collection}: {len(bodies)} bodies for {len(records)} records")
-    builder, features, files = IndexBuilder(kind), index_features(kind), {}
-    for record, body in zip(records, bodies):
-        files.update(builder.add(features(record), body))
-    for name, body in builder.finish():
-        files[name] = body if isinstance(body, bytes) else b"".join(body)
-    return dict(sorted(files.items()))
 
 
 # --- load -------------------------------------------------------------------------------------
