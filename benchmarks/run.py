@@ -213,6 +213,27 @@ def bench_size(
     return result
 
 
+def build_only(size: int, out_root: Path = OUT) -> dict[str, Any]:
+    """The results of ``size`` with the build measured anew (and said to be)."""
+    work = out_root / str(size)
+    result = json.loads(results_path(size).read_text())
+    synth.ensure_dataset(size, work / "data")
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    build = throughput.build(work / "data", work / "build", size)
+    shutil.rmtree(work / "build", ignore_errors=True)
+    git = git_state()
+    result["build"] = dict(
+        build,
+        measured_at=datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
+        commit=git["commit"],
+        dirty=git["dirty"],
+        command=f"python -m benchmarks.run --build-only --sizes {size}",
+        load_average={"start": load_at_start, "end": [round(x, 2) for x in os.getloadavg()]},
+    )
+    print(f"[{size}] build: {json.dumps(build)}", file=sys.stderr)
+    return result
+
+
 def command_for(size: int) -> str:
     if size in DEFAULT_SIZES:
         return "make bench"
@@ -227,8 +248,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks (see benchmarks/RESULTS.md).")
     parser.add_argument("--sizes", help="sizes to run instead of the defaults, e.g. '10000 100000'")
     parser.add_argument("--report-only", action="store_true", help="redraw RESULTS.md and the plot")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="measure only the build (throughput and peak RSS) into the existing results",
+    )
     args = parser.parse_args(argv)
-    if not args.report_only:
+    if args.build_only:
+        for size in requested_sizes(args.sizes, os.environ.get("BENCH_SIZES")):
+            results_path(size).write_text(
+                json.dumps(build_only(size), indent=1, ensure_ascii=False) + "\n"
+            )
+    elif not args.report_only:
         started = time.perf_counter()
         for size in requested_sizes(args.sizes, os.environ.get("BENCH_SIZES")):
             result = bench_size(size)

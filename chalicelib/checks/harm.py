@@ -163,6 +163,12 @@ STREET = re.compile(
     r"|(?:پلاک|پ\.)\s{0,3}[0-9]{1,5}"
     r"|(?:خیابان|کوچه|بلوار)\s{1,3}\S{1,30}(?:\s{1,3}\S{1,30}){0,6}\s{1,3}[0-9]{1,5}"
 )
+# Each alternative of STREET holds one of these ("St" stands for Street too, "Sq" for Square,
+# and so on): a text with none of them is not searched.
+STREET_WORDS = (
+    "St", "Ave", "Rd", "Road", "Boulevard", "Blvd", "Lane", "Ln", "Dr", "Alley", "Sq", "Way",
+    "پلاک", "پ.", "خیابان", "کوچه", "بلوار",
+)  # fmt: skip
 PERSONAL_DATA = (
     (EMAIL, "an email address"),
     (PHONE, "a phone number"),
@@ -173,17 +179,15 @@ PERSONAL_DATA = (
 def personal_data_warnings(record: dict) -> Iterator[Problem]:
     """A warning for each text field that looks like it holds contact details (a withheld
     one excepted: withholding is how such a value is kept from the public)."""
+    if not _may_hold_personal_data(record):
+        return
     withheld = [e["pointer"] for e in redaction.entries(record)]
     for pointer, value in _strings(record, ""):
         if redaction.is_withheld(pointer, withheld):
             continue
         text = value.translate(_DIGITS)
         for pattern, what in PERSONAL_DATA:
-            if what == "a phone number":
-                found = [m for m in pattern.finditer(text) if _digit_count(m.group()) >= 8]
-            else:
-                found = [pattern.search(text)] if pattern.search(text) else []
-            if found:
+            if _found(pattern, what, text):
                 yield Problem(
                     pointer,
                     "personalData",
@@ -191,6 +195,56 @@ def personal_data_warnings(record: dict) -> Iterator[Problem]:
                     "do not belong in the dataset (withhold the value if it must stay)",
                 )
                 break
+
+
+def _found(pattern: re.Pattern, what: str, text: str) -> bool:
+    """Whether ``pattern`` finds ``what`` in ``text`` (its digits made 0-9). What each match
+    must hold is checked first: the searches cost far more than counting does."""
+    if what == "an email address":
+        return "@" in text and pattern.search(text) is not None
+    digits = sum(map(text.count, "0123456789"))
+    if digits == 0 or (what == "a phone number" and digits < 8):
+        return False  # PHONE and STREET need a digit; a phone number needs 8
+    if what == "a street address" and not any(word in text for word in STREET_WORDS):
+        return False
+    if what == "a phone number":
+        return any(_digit_count(m.group()) >= 8 for m in pattern.finditer(text))
+    return pattern.search(text) is not None
+
+
+# Joins a record's texts so that the patterns search them all at once: a character that is
+# not a word character, a space or in any class of EMAIL and PHONE, so that a match inside one
+# text is a match in the joined texts, with every look-around and \b seeing what it sees at
+# the text's ends, and an email or a phone number never spans two texts.
+_JOIN = "\x00"
+
+
+def _may_hold_personal_data(record: Any) -> bool:
+    """False when no text of ``record`` can hold a match: what most records are, found with
+    one search of each pattern over all their texts rather than one per text (the build
+    checks every record). True can be a false alarm (STREET's \\S crosses a join); the
+    caller then searches text by text."""
+    if not isinstance(record, (dict, list)):
+        return True
+    texts: list[str] = []
+    _texts_in(record, texts)
+    joined = _JOIN.join(texts)
+    if not joined.isascii():  # the only digits to translate are not ASCII
+        joined = joined.translate(_DIGITS)
+    return any(_found(pattern, what, joined) for pattern, what in PERSONAL_DATA)
+
+
+def _texts_in(node: Any, out: list[str]) -> None:
+    """Append every string in ``node`` to ``out``, skipping ids, URLs and pointers, as
+    ``_strings`` walks them, without making their pointers."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, item in items:
+        if key in NOT_PROSE:
+            continue
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (dict, list)):
+            _texts_in(item, out)
 
 
 def _digit_count(text: str) -> int:

@@ -210,6 +210,20 @@ def _blanks_first(record: dict, errors: list[Problem]) -> list[Problem]:
     ]
 
 
+def schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
+    """The schema stage's errors for one readable item of a known kind: what ``validate``
+    finds before it looks at other records. The build runs it where it reads each record."""
+    return _schema_problems(item, schemas)
+
+
+def cross_record_problems(
+    item: Item, schemas: SchemaSet, known: Catalog
+) -> tuple[list[Problem], list[Problem]]:
+    """The cross-record stage's errors and warnings for one item whose record is a JSON
+    object that passed the schema stage, against ``known``."""
+    return _cross_record_problems(item, schemas, known)
+
+
 # -- schema stage ---------------------------------------------------------------------
 
 

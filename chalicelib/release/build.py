@@ -10,32 +10,45 @@ day plus a short hash of the content, so the same data always gets the same vers
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import heapq
+import itertools
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from chalicelib.checks.catalog import claim_key as claim_key_of
-from chalicelib.checks.intake import load_file, record_files
-from chalicelib.checks.validate import Item, validate
+from chalicelib.checks.intake import load_file
+from chalicelib.checks.validate import Report, validate
 from chalicelib.errors import BuildError, InvalidDataset
-from chalicelib.model.kinds import BY_NAME, KINDS
+from chalicelib.model.kinds import KINDS
 from chalicelib.model.schemas import SCHEMA_DIR, read_schema_dir
 from chalicelib.release.compiled import (
+    ClaimKeys,
     Compiled,
     CompiledCollection,
-    CompiledRecord,
+    CompiledTombstone,
     PreviousRelease,
+    Spool,
 )
 from chalicelib.release.cores import gc_paused, map_shared, processes_for
-from chalicelib.release.index import CHUNK_RECORDS, line_ends
-from chalicelib.release.layout import canonical_json, schema_path, sha256_hex
+from chalicelib.release.layout import schema_path, sha256_hex
 from chalicelib.release.manifest import RELEASE_FORMAT
 from chalicelib.release.precheck import PrecheckedSchemaSet
 from chalicelib.release.progress import Progress
-from chalicelib.release.redact import Withheld, public_record, withheld_of
+from chalicelib.release.records import (
+    Facts,
+    Listing,
+    ReadChunk,
+    check_part,
+    check_parts,
+    read_chunk,
+    warned_items,
+)
+from chalicelib.release.redact import Withheld
 
 
 def source_date_epoch(data_dir: Path) -> int:
@@ -71,25 +84,57 @@ def source_date_epoch(data_dir: Path) -> int:
 def compile_data(
     data_dir: Path, *, epoch: int | None = None, schema_dir: Path = SCHEMA_DIR
 ) -> Compiled:
-    """Read and validate every record under ``data_dir``; raise InvalidDataset if any fails."""
+    """Read and validate every record under ``data_dir``; raise InvalidDataset if any fails.
+
+    The records go through two passes shared over every core (chalicelib.release.records):
+    reading (with the schema stage), then the cross-record stage. What the release needs of
+    each live record is spooled to a temporary folder, which the Compiled holds until it is
+    closed. Should any record fail, the dataset is validated again as ``validate`` does it,
+    and that report is raised.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise BuildError(f"{data_dir} is not a folder of records")
     schema_bytes = read_schema_dir(schema_dir)
     schemas = PrecheckedSchemaSet(schema_bytes)
-    files = record_files([data_dir])
-    processes = processes_for(len(files))
-    read = map_shared(_read_files, list(enumerate(files)), processes)
-    report = validate(
-        [item for item, _, _, _ in read],
-        schemas,
-        spread=lambda work, part: map_shared(work, part, processes),
-    )
-    if not report.valid:
-        raise InvalidDataset(report)
-    if epoch is None:
-        epoch = source_date_epoch(data_dir)
-    collections, claim_keys = _compiled_collections(read)
+    schemas.validators  # noqa: B018 - built once here, and shared with the forked readers
+    listing = Listing([data_dir])
+    processes = processes_for(len(listing))
+    spool = Spool()
+    try:
+        chunks = map_shared(
+            lambda part: [read_chunk(listing, schemas, spool, files) for files in part],
+            listing.chunks(),
+            processes,
+            chunk=1,
+        )
+        listing = None  # a string per file: freed before the next fork (rebuilt on failure)
+        if any(c.failed for c in chunks):
+            _refuse(data_dir, schemas, processes)
+        collections, keys, sources, reused = _compiled_collections(chunks)
+        del chunks
+        if reused:
+            _refuse(data_dir, schemas, processes)
+        facts = Facts(collections, keys.checked, sources)
+        originals = keys.originals
+        findings = map_shared(
+            lambda part: [
+                check_part(collections, schemas, spool, facts, originals, p) for p in part
+            ],
+            check_parts(collections),
+            processes,
+            chunk=1,
+        )
+        facts = sources = None  # the catalog is no longer needed: free it before writing
+        findings = [found for part in findings for found in part]
+        if any(errors for _, _, errors, _ in findings):
+            _refuse(data_dir, schemas, processes)
+        report = Report(warned_items(data_dir, collections, spool, originals, findings))
+        if epoch is None:
+            epoch = source_date_epoch(data_dir)
+    except BaseException:
+        spool.close()
+        raise
     return Compiled(
         schemas,
         schema_bytes,
@@ -97,93 +142,145 @@ def compile_data(
         report,
         epoch,
         _content_sha256(schema_bytes, collections),
-        claim_keys,
-        _withheld(read),
+        keys.published,
+        spool,
+        keys.withheld,
     )
 
 
+def _refuse(data_dir: Path, schemas: PrecheckedSchemaSet, processes: int) -> None:
+    """Raise InvalidDataset with the report ``validate`` gives for the whole dataset."""
+    listing = Listing([data_dir])
+    items = map_shared(
+        lambda part: [load_file(*listing[index], index) for index in part],
+        range(len(listing)),
+        processes,
+    )
+    report = validate(items, schemas, spread=lambda work, part: map_shared(work, part, processes))
+    if report.valid:  # pragma: no cover - both passes run the validator's own checks
+        raise BuildError("the build found an error that the validator does not; this is a bug")
+    raise InvalidDataset(report)
+
+
+@dataclass
+class _Withholding:
+    """The claim keys, as the checks read them (from data/) and as the catalog publishes
+    them (from the released records); the records that withhold something, as data/ has
+    them, by (collection, id); and what they withhold."""
+
+    checked: ClaimKeys
+    published: ClaimKeys
+    originals: dict[tuple[str, str], dict]
+    withheld: list[Withheld]
+
+
 def _compiled_collections(
-    read: list[ReadFile],
-) -> tuple[dict[str, CompiledCollection], dict[str, list[str]]]:
-    """The valid records by collection, each list sorted by id and each live record placed
-    in its collection's index chunks; and the live claims' ids by claim-key digest."""
+    chunks: list[ReadChunk],
+) -> tuple[dict[str, CompiledCollection], _Withholding, dict[str, tuple], bool]:
+    """The valid records by collection, live ones in id order and tombstones too; the live
+    claims by claim-key digest and the withholding records; the sources' facts by id; and
+    whether an id was taken twice in a collection. Each chunk is emptied once taken."""
     collections = {kind.collection: CompiledCollection(kind) for kind in KINDS}
-    claim_keys: dict[str, list[str]] = {}
-    for item, public, body, sha256 in read:
-        # The catalog publishes a digest of each claim key, so a claim that withholds part of
-        # its key is keyed by what it publishes.
-        key = claim_key_of(public) if _withholds(item) else item.claim_key
-        if key is not None and not item.is_tombstone:
-            claim_keys.setdefault(sha256_hex(key.encode("utf-8")), []).append(item.record_id)
-        compiled = CompiledRecord(item.record_id, public, body, sha256)
-        collection = collections[BY_NAME[item.kind].collection]
-        (collection.tombstones if item.is_tombstone else collection.live).append(compiled)
+    key_digests, key_ids = bytearray(), []
+    public_digests, public_ids = bytearray(), []
+    originals: dict[tuple[str, str], dict] = {}
+    withheld: list[Withheld] = []
+    sources: dict[str, tuple] = {}
+    for chunk in chunks:
+        for position, record_id in enumerate(chunk.ids):
+            kind = KINDS[chunk.kinds[position]]
+            collection = collections[kind.collection]
+            digest = chunk.digests[32 * position : 32 * position + 32]
+            tombstone = chunk.tombstones.get(position)
+            if tombstone is not None:
+                collection.tombstones.append(CompiledTombstone(record_id, tombstone, digest.hex()))
+                continue
+            collection.ids.append(record_id)
+            collection.digests += digest
+            collection.pids.append(chunk.pids[position])
+            collection.offsets.append(chunk.offsets[position])
+            collection.sizes.extend(chunk.sizes[4 * position : 4 * position + 4])
+            key = chunk.claim_keys.get(position)
+            if key is not None:
+                key_digests += key
+                key_ids.append(record_id)
+            public = chunk.published_keys.get(position, key)
+            if public is not None:
+                public_digests += public
+                public_ids.append(record_id)
+            original = chunk.originals.get(position)
+            if original is not None:
+                originals[(kind.collection, record_id)] = original
+            facts = chunk.sources.get(position)
+            if facts is not None:
+                sources[record_id] = facts
+        withheld += chunk.withheld
+        chunk.__init__(chunk.start)  # free it: only the collections hold the records now
+    reused = False
     for collection in collections.values():
-        collection.live.sort(key=lambda r: r.id)
-        collection.tombstones.sort(key=lambda r: r.id)
-        ends = line_ends([r.body for r in collection.live])
-        for ordinal, record in enumerate(collection.live):
-            record.chunk, record.start = ordinal // CHUNK_RECORDS, ends[ordinal] - len(record.body)
-    return collections, {digest: sorted(ids) for digest, ids in sorted(claim_keys.items())}
+        _sort_by_id(collection)
+        collection.tombstones.sort(key=lambda t: t.id)
+        reused = reused or _reuses_an_id(collection)
+    checked = ClaimKeys(bytes(key_digests), key_ids)
+    published = (
+        checked
+        if key_ids == public_ids and key_digests == public_digests
+        else ClaimKeys(bytes(public_digests), public_ids)
+    )
+    withholding = _Withholding(
+        checked, published, originals, sorted(withheld, key=lambda w: w.reference)
+    )
+    return collections, withholding, sources, reused
+
+
+def _reuses_an_id(collection: CompiledCollection) -> bool:
+    """Whether two records of the collection, live or tombstone, have one id."""
+    ids, tombstones = collection.ids, [t.id for t in collection.tombstones]
+    if any(a == b for a, b in itertools.pairwise(ids)):
+        return True
+    if any(a == b for a, b in itertools.pairwise(tombstones)):
+        return True
+    for record_id in tombstones:
+        o = bisect.bisect_left(ids, record_id)
+        if o < len(ids) and ids[o] == record_id:
+            return True
+    return False
+
+
+def _sort_by_id(collection: CompiledCollection) -> None:
+    """Put the live records in id order (file names sort '-' before '.', ids do not)."""
+    ids = collection.ids
+    if all(a <= b for a, b in itertools.pairwise(ids)):
+        return
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    collection.ids = [ids[o] for o in order]
+    d, s = collection.digests, collection.sizes
+    collection.digests = bytearray(b"".join(d[32 * o : 32 * o + 32] for o in order))
+    collection.pids = array("I", (collection.pids[o] for o in order))
+    collection.offsets = array("Q", (collection.offsets[o] for o in order))
+    collection.sizes = array("I", (v for o in order for v in s[4 * o : 4 * o + 4]))
+
+
+def _lines(name: str, collection: CompiledCollection) -> Iterator[str]:
+    for record_id, entry in collection.entries().items():
+        yield f"{name}/{record_id} {entry['sha256']}"
 
 
 def _content_sha256(
     schema_bytes: Mapping[str, bytes], collections: Mapping[str, CompiledCollection]
 ) -> str:
-    """The sha256 of the sorted lines naming every schema and record with its sha256."""
-    listing = [f"format {RELEASE_FORMAT}"]
-    listing += [f"{schema_path(name)} {sha256_hex(body)}" for name, body in schema_bytes.items()]
-    for name, collection in collections.items():
-        listing += [f"{name}/{r.id} {r.sha256}" for r in collection.live + collection.tombstones]
-    return hashlib.sha256(
-        "".join(line + "\n" for line in sorted(listing)).encode("utf-8")
-    ).hexdigest()
+    """The sha256 of the sorted lines naming every schema and record with its sha256.
 
-
-def _withholds(item: Item) -> bool:
-    return isinstance(item.record, dict) and not item.is_tombstone and "withheld" in item.record
-
-
-def _withheld(read: list[ReadFile]) -> list[Withheld]:
-    """What the records withhold, by reference: for the publisher alone."""
-    found = []
-    for item, _, _, _ in read:
-        if _withholds(item):
-            withheld = withheld_of(BY_NAME[item.kind].collection, item.record)
-            if withheld is not None:
-                found.append(withheld)
-    return sorted(found, key=lambda w: w.reference)
-
-
-# A record file read: its item, and for a JSON object the record as released (its withheld
-# values removed: chalicelib.release.redact), that record's canonical JSON and its sha256.
-ReadFile = tuple[Item, Any, bytes | None, str | None]
-
-
-def _read_files(files: Sequence[tuple[int, tuple[Path, str | None]]]) -> list[ReadFile]:
-    """Each numbered record file as an item, with the record as released, its canonical JSON
-    and that JSON's sha256.
-
-    Everything here is per file, so it runs on every core (chalicelib.release.cores.map_shared); the
-    claim key is worked out here for the same reason. Redaction happens here, once: every
-    output of the release is made from the released record, never from ``item.record``.
+    The lines of one collection are in id order already (an id holds only a-z, 0-9 and
+    '-', all after the space that ends it), so they are merged rather than sorted whole.
     """
-    read = []
-    for index, (path, collection) in files:
-        item = load_file(path, collection, index)
-        item.claim_key  # noqa: B018 - cached on the item, which carries it back
-        if isinstance(item.record, dict):
-            kind = BY_NAME.get(item.kind or "")
-            public = (
-                public_record(kind, item.record)
-                if kind is not None and not item.is_tombstone
-                else item.record
-            )
-            body = canonical_json(public)
-            read.append((item, public, body, sha256_hex(body)))
-        else:
-            read.append((item, item.record, None, None))
-    return read
+    head = [f"format {RELEASE_FORMAT}"]
+    head += [f"{schema_path(name)} {sha256_hex(body)}" for name, body in schema_bytes.items()]
+    streams = [sorted(head)] + [_lines(name, c) for name, c in collections.items()]
+    digest = hashlib.sha256()
+    for line in heapq.merge(*streams):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
 
 
 @gc_paused()
@@ -199,4 +296,5 @@ def build_release(
     from chalicelib.release.writer import write_release
 
     compiled = compile_data(data_dir, epoch=epoch)
-    return compiled, write_release(compiled, out_dir, previous, progress)
+    with compiled:
+        return compiled, write_release(compiled, out_dir, previous, progress)

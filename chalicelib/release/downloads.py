@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.model.kinds import KINDS
 from chalicelib.model.schemas import SchemaSet
-from chalicelib.release.compiled import CompiledCollection
-from chalicelib.release.layout import sha256_hex
+from chalicelib.release.compiled import CompiledCollection, Spool
 from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
+from chalicelib.release.sqlite import METADATA_FILE, SQLITE_FILE, metadata_bytes, write_sqlite
 from chalicelib.release.tables import (
     ClaimSourceTable,
     Column,
     columns_for,
     csv_bytes,
+    header_bytes,
+    row_writer,
     table_schema,
     tombstone_columns,
 )
@@ -45,121 +48,168 @@ def pretty_json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def release_downloads(
+class Sink(Protocol):
+    """Where the downloads go: ``open(name)`` gives a file to ``write`` bytes to, whose
+    ``close()`` returns its size and sha256."""
+
+    def open(self, name: str) -> Any: ...
+
+
+class _Gzipped:
+    """A gzip stream into ``out``: the bytes ``gzipped`` gives for all that is written."""
+
+    def __init__(self, out: Any):
+        # wbits 31 writes zlib's own gzip header, as gzip.compress does with mtime 0.
+        self._out, self._zip = out, zlib.compressobj(6, zlib.DEFLATED, 31)
+        self._pending: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        self._pending.append(data)
+        self._size += len(data)
+        if self._size >= 1 << 20:
+            self._drain()
+
+    def _drain(self) -> None:
+        self._out.write(self._zip.compress(b"".join(self._pending)))
+        self._pending, self._size = [], 0
+
+    def close(self) -> tuple[int, str]:
+        self._drain()
+        self._out.write(self._zip.flush())
+        return self._out.close()
+
+
+def write_downloads(
+    sink: Sink,
     schemas: SchemaSet,
     collections: Mapping[str, CompiledCollection],
+    spool: Spool,
     *,
-    version: str,
-    epoch: int,
     changes: dict[str, Any],
-) -> dict[str, bytes]:
-    """Every file of ``files/``, by name, ending with ``datapackage.json``.
+) -> None:
+    """Write the record files of ``files/`` into ``sink``: JSON Lines, CSV, claims-sources,
+    tombstones, digests and changes (``write_database`` writes the SQLite file, and
+    ``datapackage_bytes`` describes them all).
 
     ``<collection>.jsonl.gz`` holds that collection's live records, one canonical
     record per line; ``all.jsonl.gz`` holds every live record as ``{"kind", "record"}``,
     the shape that ``validate -`` and ``POST /validate`` take. Tombstones are in
-    ``tombstones.csv`` and ``changes.json``, not among the records.
+    ``tombstones.csv`` and ``changes.json``, not among the records. Each file is streamed
+    from the spooled records, one at a time, so none is ever whole in memory.
     """
-    files: dict[str, bytes] = {}
-    resources: list[dict[str, Any]] = []
-    every: list[bytes] = []
+    every = _Gzipped(sink.open(ALL_FILE))
+    sources_csv = sink.open(CLAIMS_SOURCES_FILE)
+    sources_csv.write(header_bytes(ClaimSourceTable.from_schemas(schemas).columns))
     for kind in KINDS:
-        collection = collections[kind.collection]
-        lines = [entry.body for entry in collection.live]
-        files[f"{kind.collection}.jsonl.gz"] = gzipped(b"".join(line + b"\n" for line in lines))
+        lines = _Gzipped(sink.open(f"{kind.collection}.jsonl.gz"))
+        table = sink.open(f"{kind.collection}.csv")
+        table.write(header_bytes(columns_for(schemas, kind.schema_file)))
         prefix = b'{"kind":"' + kind.name.encode() + b'","record":'
-        every.extend(prefix + line + b"}\n" for line in lines)
+        for record in collections[kind.collection].live(spool, features=False):
+            lines.write(record.body + b"\n")
+            every.write(prefix + record.body + b"}\n")
+            table.write(record.csv_row)
+            if record.source_rows:
+                sources_csv.write(record.source_rows)
+        lines.close()
+        table.close()
+    every.close()
+    sources_csv.close()
+
+    tombstones = [
+        {"collection": kind.collection, **entry.record}
+        for kind in KINDS
+        for entry in collections[kind.collection].tombstones
+    ]
+    _whole(sink, TOMBSTONES_FILE, csv_bytes(tombstone_columns(schemas), tombstones))
+
+    # What a mirror checks its copy against: every id's digest (a record's canonical bytes,
+    # or its tombstone's), as the directory and the history index hold it.
+    digest_columns = _digest_columns()
+    table = sink.open(DIGESTS_FILE)
+    table.write(header_bytes(digest_columns))
+    row = row_writer(digest_columns)
+    for kind in KINDS:
+        for record_id, entry in collections[kind.collection].entries().items():
+            tombstone = entry.get("tombstone")
+            state = tombstone["action"] if tombstone is not None else "live"
+            table.write(
+                row(
+                    {
+                        "collection": kind.collection,
+                        "id": record_id,
+                        "state": state,
+                        "sha256": entry["sha256"],
+                    }
+                )
+            )
+    table.close()
+    _whole(sink, CHANGES_FILE, pretty_json(changes))
+
+
+def write_database(
+    sink: Sink,
+    schemas: SchemaSet,
+    collections: Mapping[str, CompiledCollection],
+    spool: Spool,
+    *,
+    version: str,
+) -> None:
+    """Write Datasette's file and its metadata (chalicelib.release.sqlite) into ``sink``:
+    a part of its own, since it costs about as much as all the other downloads."""
+    database = sink.open(SQLITE_FILE)
+    write_sqlite(database, schemas, collections, spool)
+    database.close()
+    _whole(sink, METADATA_FILE, metadata_bytes(schemas, version))
+
+
+def resources(schemas: SchemaSet) -> list[dict[str, Any]]:
+    """What ``datapackage.json`` says of each download, but its size and hash."""
+    found: list[dict[str, Any]] = []
+    for kind in KINDS:
         columns = columns_for(schemas, kind.schema_file)
-        files[f"{kind.collection}.csv"] = csv_bytes(columns, (e.record for e in collection.live))
-        resources.append(
+        found.append(
             _table(f"{kind.collection}.csv", kind.description, table_schema(columns, ["id"]))
         )
-        resources.append(
+        found.append(
             _lines(f"{kind.collection}.jsonl.gz", f"{kind.description} One JSON record per line.")
         )
-    files[ALL_FILE] = gzipped(b"".join(every))
-    resources.append(
+    found.append(
         _lines(
             ALL_FILE,
             'Every live record, one per line, as {"kind": <schema name>, "record": {...}}.',
         )
     )
-
-    claim_sources = ClaimSourceTable.from_schemas(schemas)
-    files[CLAIMS_SOURCES_FILE] = claim_sources.csv(e.record for e in collections["claims"].live)
-    resources.append(
+    found.append(
         _table(
             CLAIMS_SOURCES_FILE,
             (
                 "One row per claim and citation: who claims what about whom, in which source, "
                 "where in it, and in which words."
             ),
-            table_schema(claim_sources.columns),
+            table_schema(ClaimSourceTable.from_schemas(schemas).columns),
         )
     )
-
-    columns = tombstone_columns(schemas)
-    tombstones = [
-        {"collection": kind.collection, **entry.record}
-        for kind in KINDS
-        for entry in collections[kind.collection].tombstones
-    ]
-    files[TOMBSTONES_FILE] = csv_bytes(columns, tombstones)
-    resources.append(
+    found.append(
         _table(
             TOMBSTONES_FILE,
             (
                 "Ids that were withdrawn (the API answers 410) or merged into another record "
                 "(the API answers 308)."
             ),
-            table_schema(columns, ["collection", "id"]),
+            table_schema(tombstone_columns(schemas), ["collection", "id"]),
         )
     )
-
-    # What a mirror checks its copy against: every id's digest (a record's canonical bytes,
-    # or its tombstone's), as the directory and the history index hold it.
-    digest_columns = [
-        Column("collection", ("collection",), "scalar", description="The collection."),
-        Column("id", ("id",), "scalar", description="The record's id."),
-        Column(
-            "state",
-            ("state",),
-            "scalar",
-            description="live, withdrawn or merged.",
-        ),
-        Column(
-            "sha256",
-            ("sha256",),
-            "scalar",
-            description="sha256 of the record's canonical JSON (what the API serves), or of "
-            "the tombstone's.",
-        ),
-    ]
-    digests = [
-        {
-            "collection": kind.collection,
-            "id": entry.id,
-            "state": entry.record["tombstone"]["action"] if "tombstone" in entry.record else "live",
-            "sha256": entry.sha256,
-        }
-        for kind in KINDS
-        for entry in sorted(
-            collections[kind.collection].live + collections[kind.collection].tombstones,
-            key=lambda e: e.id,
-        )
-    ]
-    files[DIGESTS_FILE] = csv_bytes(digest_columns, digests)
-    resources.append(
+    found.append(
         _table(
             DIGESTS_FILE,
             "Every id of the release with the sha256 of its bytes, so that a mirror can check "
             "its copy record by record.",
-            table_schema(digest_columns, ["collection", "id"]),
+            table_schema(_digest_columns(), ["collection", "id"]),
         )
     )
-
-    files[CHANGES_FILE] = pretty_json(changes)
-    resources.append(
+    found.append(
         {
             "name": "changes",
             "path": CHANGES_FILE,
@@ -171,21 +221,7 @@ def release_downloads(
             ),
         }
     )
-
-    # Datasette's file and its metadata (chalicelib.release.sqlite).
-    from chalicelib.release.sqlite import METADATA_FILE, SQLITE_FILE, sqlite_downloads
-
-    files.update(
-        sqlite_downloads(
-            schemas,
-            {
-                kind.collection: [e.record for e in collections[kind.collection].live]
-                for kind in KINDS
-            },
-            version,
-        )
-    )
-    resources.append(
+    found.append(
         {
             "name": "all-sqlite",
             "path": SQLITE_FILE,
@@ -199,7 +235,7 @@ def release_downloads(
             ),
         }
     )
-    resources.append(
+    found.append(
         {
             "name": "datasette-metadata",
             "path": METADATA_FILE,
@@ -213,12 +249,20 @@ def release_downloads(
             ),
         }
     )
+    return found
 
-    for resource in resources:
-        body = files[resource["path"]]
-        resource["bytes"] = len(body)
-        resource["hash"] = "sha256:" + sha256_hex(body)
-    files[DATAPACKAGE_FILE] = pretty_json(
+
+def datapackage_bytes(
+    schemas: SchemaSet, version: str, epoch: int, digests: Mapping[str, tuple[int, str]]
+) -> bytes:
+    """``datapackage.json``: every download described, with its size and sha256 from
+    ``digests`` (by file name), made once the downloads are written."""
+    described = resources(schemas)
+    for resource in described:
+        size, sha256 = digests[resource["path"]]
+        resource["bytes"] = size
+        resource["hash"] = "sha256:" + sha256
+    return pretty_json(
         {
             "name": DATASET_NAME,
             "title": TITLE,
@@ -226,10 +270,30 @@ def release_downloads(
             "created": iso_time(epoch),
             "description": QUOTATION_NOTE,
             "licenses": [LICENSE],
-            "resources": resources,
+            "resources": described,
         }
     )
-    return files
+
+
+def _digest_columns() -> list[Column]:
+    return [
+        Column("collection", ("collection",), "scalar", description="The collection."),
+        Column("id", ("id",), "scalar", description="The record's id."),
+        Column("state", ("state",), "scalar", description="live, withdrawn or merged."),
+        Column(
+            "sha256",
+            ("sha256",),
+            "scalar",
+            description="sha256 of the record's canonical JSON (what the API serves), or of "
+            "the tombstone's.",
+        ),
+    ]
+
+
+def _whole(sink: Sink, name: str, body: bytes) -> tuple[int, str]:
+    out = sink.open(name)
+    out.write(body)
+    return out.close()
 
 
 def _resource_name(path: str) -> str:

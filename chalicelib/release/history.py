@@ -26,11 +26,11 @@ records and of the previous release's history.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.release.layout import canonical_json, shard_count, shard_of
+from chalicelib.release.layout import canonical_json, shard_bodies, shard_count
 
 FORMAT = 1
 CHAIN = "history/chain.json"
@@ -51,26 +51,50 @@ Event = dict[str, Any]
 ReadPrevious = Callable[[str], bytes | None]
 # The previous release's record, for the fields a change touched; None when it has none.
 ReadRecord = Callable[[str, str], dict | None]
+# The events of one collection in the release being built, in id order (``collection_events``).
+EventsOf = Callable[[str], Iterator[Event]]
 
 
-def release_events(
-    entries: Mapping[str, Mapping[str, dict]],
+class Files(Protocol):
+    """Where the history goes: ``write(path, body)`` a whole file, or ``open(path)`` one to
+    ``write`` a piece at a time and ``close``."""
+
+    def write(self, path: str, body: bytes) -> None: ...
+
+    def open(self, path: str) -> Any: ...
+
+
+def collection_events(
+    collection: str,
+    entries: Mapping[str, dict],
     records: Callable[[str, str], dict],
-    previous_entries: Mapping[str, Mapping[str, dict]] | None,
+    previous_entries: Mapping[str, dict] | None,
     previous_record: ReadRecord | None,
-) -> list[Event]:
-    """What the release with directory ``entries`` did since ``previous_entries``, sorted by
-    collection (in the registry's order) and id."""
-    events: list[Event] = []
-    for kind in KINDS:
-        now = entries.get(kind.collection, {})
-        before = (previous_entries or {}).get(kind.collection, {})
-        for record_id in sorted(set(now) | set(before)):
-            entry, old = now.get(record_id), before.get(record_id)
-            event = _event(kind.collection, record_id, entry, old, records, previous_record)
-            if event is not None:
-                events.append(event)
-    return events
+) -> Iterator[Event]:
+    """What the release with directory ``entries`` (of one collection, iterated in id order
+    as ``Compiled.entries`` are) did to ``collection`` since ``previous_entries``, in id order.
+    Made one event at a time: at a million records, the list took hundreds of megabytes."""
+    for record_id, entry, old in _paired(entries, previous_entries or {}):
+        event = _event(collection, record_id, entry, old, records, previous_record)
+        if event is not None:
+            yield event
+
+
+def _paired(now: Mapping[str, dict], before: Mapping[str, dict]) -> Iterator[tuple]:
+    """(id, entry now or None, entry before or None) for every id of either, in id order."""
+    earlier = sorted(before)
+    i = 0
+    for record_id, entry in now.items():
+        while i < len(earlier) and earlier[i] < record_id:
+            yield earlier[i], None, before[earlier[i]]
+            i += 1
+        old = None
+        if i < len(earlier) and earlier[i] == record_id:
+            old = before[record_id]
+            i += 1
+        yield record_id, entry, old
+    for record_id in earlier[i:]:
+        yield record_id, None, before[record_id]
 
 
 def _event(collection, record_id, entry, old, records, previous_record) -> Event | None:
@@ -99,47 +123,92 @@ def _event(collection, record_id, entry, old, records, previous_record) -> Event
     return event
 
 
-def history_files(
+def write_history(
+    files: Files,
     version: str,
     previous_version: str | None,
-    events: list[Event],
+    events_of: EventsOf,
     read_previous: ReadPrevious | None,
-) -> dict[str, bytes]:
-    """The ``history/`` files of release ``version``: the previous release's, plus its events."""
-    chain: list[dict[str, Any]] = []
-    files: dict[str, bytes] = {}
-    by_record: dict[str, dict[str, list[Event]]] = {kind.collection: {} for kind in KINDS}
+) -> None:
+    """Write the ``history/`` files of release ``version``: the previous release's, plus its
+    events (``events_of(collection)``, asked for twice per collection).
+
+    Streamed: the changes file is written an event at a time, and the records' shards a
+    collection at a time, so that at most one collection's history is held, serialized.
+    """
     earlier = _json(read_previous, CHAIN) if read_previous else None
+    chain: list[dict[str, Any]] = []
+    held_shards: dict[str, int] = {}
     if earlier is not None:
-        chain = earlier["releases"]
+        chain, held_shards = earlier["releases"], earlier["shards"]
         for step in chain:
             body = read_previous(changes_path(step["version"]))
             if body is None:
                 raise ValueError(f"the previous release lacks {changes_path(step['version'])}")
-            files[changes_path(step["version"])] = body
-        for collection, shards in earlier["shards"].items():
-            for shard in range(shards):
-                held = _json(read_previous, records_path(collection, shard)) or {}
-                by_record.setdefault(collection, {}).update(held)
-    chain = [*chain, {"version": version, "previous": previous_version, "events": len(events)}]
-    files[changes_path(version)] = canonical_json(
-        {"version": version, "previous": previous_version, "events": events}
+            files.write(changes_path(step["version"]), body)
+    collections = list(dict.fromkeys([kind.collection for kind in KINDS] + list(held_shards)))
+
+    # Pass 1: the release's changes file, and how many ids each collection's history holds.
+    held_ids = {c: set(_held(read_previous, c, held_shards.get(c, 0))) for c in collections}
+    ids = dict.fromkeys(collections, 0)
+    out = files.open(changes_path(version))
+    out.write(b'{"events":[')
+    count = 0
+    for collection in collections:
+        for event in events_of(collection) if collection in ORDER else ():
+            out.write((b"," if count else b"") + canonical_json(event))
+            count += 1
+            ids[collection] += event["id"] not in held_ids[collection]
+        ids[collection] += len(held_ids[collection])
+    out.write(
+        b'],"previous":'
+        + canonical_json(previous_version)
+        + b',"version":'
+        + canonical_json(version)
+        + b"}"
     )
-    for event in events:
-        step = {k: v for k, v in event.items() if k not in ("collection", "id")}
-        by_record[event["collection"]].setdefault(event["id"], []).append(
-            {"release": version, **step}
-        )
+    out.close()
+    held_ids = {}
+
+    # Pass 2: each collection's shards, its earlier history and its events merged by id.
     shards = {}
-    for collection, records in by_record.items():
-        count = shards[collection] = shard_count(len(records))
-        buckets: list[dict[str, list[Event]]] = [{} for _ in range(count)]
-        for record_id in sorted(records):
-            buckets[shard_of(record_id, count)][record_id] = records[record_id]
-        for shard, bucket in enumerate(buckets):
-            files[records_path(collection, shard)] = canonical_json(bucket)
-    files[CHAIN] = canonical_json({"format": FORMAT, "releases": chain, "shards": shards})
-    return dict(sorted(files.items()))
+    for collection in collections:
+        held = _held(read_previous, collection, held_shards.get(collection, 0))
+        events = events_of(collection) if collection in ORDER else iter(())
+        shards[collection] = shard_count(ids[collection])
+        histories = _histories(held, events, version)
+        for number, body in shard_bodies(ids[collection], histories):
+            files.write(records_path(collection, number), body)
+    chain = [*chain, {"version": version, "previous": previous_version, "events": count}]
+    files.write(CHAIN, canonical_json({"format": FORMAT, "releases": chain, "shards": shards}))
+
+
+def _held(read_previous: ReadPrevious | None, collection: str, shards: int) -> dict[str, list]:
+    """The previous release's history of ``collection``, by id."""
+    held: dict[str, list] = {}
+    for shard in range(shards):
+        held.update(_json(read_previous, records_path(collection, shard)) or {})
+    return held
+
+
+def _histories(
+    held: dict[str, list], events: Iterator[Event], version: str
+) -> Iterator[tuple[str, list]]:
+    """(id, its events, oldest first) for every id of ``held`` or ``events``, in id order."""
+    earlier = sorted(held)
+    i = 0
+    for event in events:
+        record_id = event["id"]
+        while i < len(earlier) and earlier[i] < record_id:
+            yield earlier[i], held[earlier[i]]
+            i += 1
+        steps = held.get(record_id, [])
+        if i < len(earlier) and earlier[i] == record_id:
+            i += 1
+        step = {k: v for k, v in event.items() if k not in ("collection", "id")}
+        yield record_id, [*steps, {"release": version, **step}]
+    for record_id in earlier[i:]:
+        yield record_id, held[record_id]
 
 
 def _json(read: ReadPrevious, path: str) -> Any:

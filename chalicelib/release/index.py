@@ -34,21 +34,19 @@ from __future__ import annotations
 
 import functools
 import json
-import operator
 import struct
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import accumulate
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number, sort_key
 from chalicelib.release.cache import Memo
-from chalicelib.release.layout import canonical_json, chunk_name
-from chalicelib.release.textsearch import TrigramIndex
+from chalicelib.release.layout import chunk_name
+from chalicelib.release.textsearch import TrigramBuilder, TrigramIndex, folded_texts
 
 FORMAT = 1
 CHUNK_RECORDS = 1024
@@ -161,16 +159,12 @@ def record_span(kind: Kind, record: dict) -> tuple[int, int]:
     return (min(lows), max(highs)) if lows else NO_SPAN
 
 
-def _postings(path: tuple[str, ...], records: list[dict]) -> bytes:
-    runs: dict[str, array] = {}
-    get = _getter(path)
-    for ordinal, record in enumerate(records):
-        values = get(record)
-        for value in values if len(values) < 2 else sorted(set(values)):
-            run = runs.get(value)
-            if run is None:
-                run = runs[value] = array("I")
-            run.append(ordinal)
+def _values(get: Callable[[Any], list[str]], record: Any) -> list[str]:
+    values = get(record)
+    return values if len(values) < 2 else sorted(set(values))
+
+
+def _postings(runs: dict[str, array]) -> bytes:
     values = sorted(runs)
     starts, flat = array("I", [0]), array("I")
     for value in values:
@@ -179,31 +173,22 @@ def _postings(path: tuple[str, ...], records: list[dict]) -> bytes:
     return pack({"values": values}, {"starts": starts, "ordinals": flat})
 
 
-def _sort_file(kind: Kind, key: str, records: list[dict]) -> bytes:
-    value_of = sort_key(kind, key)
-    keys = [value_of(r) for r in records]
+def _sort_file(key: str, keys: list) -> bytes:
     # Ordinals are in id order, so the ordinal is the id tie-breaker; missing values sort last.
-    perm = array(
-        "I", sorted(range(len(records)), key=lambda o: (keys[o] is None, keys[o] or (), o))
-    )
+    perm = array("I", sorted(range(len(keys)), key=lambda o: (keys[o] is None, keys[o] or (), o)))
     rank = array("I", bytes(4 * len(perm)))
     for position, ordinal in enumerate(perm):
         rank[ordinal] = position
     return pack({"key": key}, {"perm": perm, "rank": rank})
 
 
-def _span_file(kind: Kind, records: list[dict]) -> bytes:
-    lo, hi = array("i"), array("i")
-    for record in records:
-        start, end = record_span(kind, record)
-        lo.append(start)
-        hi.append(end)
+def _span_file(lo: array, hi: array) -> bytes:
     # Spans are grouped by the order of magnitude of their width (days, months, years, decades,
     # open), and each group is sorted by start. A span reaching day d then starts at most its
     # group's widest width before d, so each group is answered by a bisect on starts plus a check
     # of the ends, with few candidates wasted, instead of a scan of every record.
     groups: dict[int, list[int]] = {}
-    for o in range(len(records)):
+    for o in range(len(lo)):
         if lo[o] <= hi[o]:
             groups.setdefault(len(str(hi[o] - lo[o])), []).append(o)
     widths, arrays = [], {"lo": lo, "hi": hi}
@@ -215,66 +200,122 @@ def _span_file(kind: Kind, records: list[dict]) -> bytes:
     return pack({"widths": widths}, arrays)
 
 
-def line_ends(bodies: Sequence[bytes]) -> array:
-    """Where each body's line ends (its newline's offset) in the chunk ``build_index`` puts it in.
+def index_features(kind: Kind) -> Callable[[dict], tuple]:
+    """The function giving what the index of ``kind`` keeps of one record: its id, its values
+    of each filter, its key of each sort, its date span and its folded search texts.
 
-    A body's chunk is its ordinal // CHUNK_RECORDS and it starts at its end minus its length:
-    the directory entries name both, so that one record is a ranged read of its chunk.
+    A build works it out where it reads the records, on every core, so that the index is then
+    built from these alone, with no record held in memory.
     """
-    ends = array("I")
-    for c in range(0, len(bodies), CHUNK_RECORDS):
-        lengths = list(map(len, bodies[c : c + CHUNK_RECORDS]))
-        # Line i ends after the i newlines and the i + 1 bodies before its own newline.
-        ends.extend(map(operator.add, accumulate(lengths), range(len(lengths))))
-    return ends
+    filters = [_getter(f.path) for f in kind.filters]
+    sorts = [sort_key(kind, key) for key in kind.sorts]
+    spans = bool(kind.span_fields)
+    search = [_getter(p) for p in kind.search_fields + ((kind.title_field,),)]
+
+    def features(record: dict) -> tuple:
+        return (
+            record["id"],
+            tuple(_values(get, record) for get in filters),
+            tuple(key(record) for key in sorts),
+            record_span(kind, record) if spans else None,
+            folded_texts([v for get in search for v in get(record)]),
+        )
+
+    return features
 
 
-def build_index(
-    kind: Kind, records: list[dict], bodies: Sequence[bytes] | None = None
-) -> dict[str, bytes]:
-    """The files of ``index/<collection>/`` for the live ``records`` of one kind, sorted by id.
+class IndexBuilder:
+    """Builds ``index/<collection>/`` from records given one at a time, in id order.
 
-    ``bodies`` are the records' canonical JSON (``layout.canonical_json``), in the same order;
-    the build passes the ones it has already made, since serializing every record again costs
-    seconds at a million. Deterministic: the same records give byte-identical files (no clock,
-    no hash order).
+    Each record comes as its ``index_features`` and its canonical JSON. A chunk of records
+    is handed out as soon as it is full, and only what the other files need is kept: ids,
+    line ends, postings, sort keys, spans and the search index.
     """
-    ids = [r["id"] for r in records]
-    if ids != sorted(ids) or len(set(ids)) != len(ids):
-        raise ValueError(f"{kind.collection} records must be sorted by id, without duplicates")
-    if bodies is None:
-        bodies = [canonical_json(r) for r in records]
-    elif len(bodies) != len(records):
-        raise ValueError(f"{kind.collection}: {len(bodies)} bodies for {len(records)} records")
-    files: dict[str, bytes] = {}
-    for c in range(0, len(bodies), CHUNK_RECORDS):
-        files[chunk_name(c // CHUNK_RECORDS)] = b"\n".join(bodies[c : c + CHUNK_RECORDS]) + b"\n"
-    files["records.bin"] = pack({"chunk": CHUNK_RECORDS}, {"ends": line_ends(bodies)})
-    id_blob = "".join(ids).encode("ascii")
-    id_ends = array("I", (0,))
-    for i in ids:
-        id_ends.append(id_ends[-1] + len(i))
-    files["ids.bin"] = pack({}, {"ends": id_ends}, id_blob)
-    for f in kind.filters:
-        files[f"filter-{f.param}.bin"] = _postings(f.path, records)
-    for key in kind.sorts:
-        files[f"sort-{key}.bin"] = _sort_file(kind, key, records)
-    if kind.span_fields:
-        files["span.bin"] = _span_file(kind, records)
-    getters = [_getter(p) for p in kind.search_fields + ((kind.title_field,),)]
-    files["search.bin"] = TrigramIndex(
-        (o, [v for get in getters for v in get(r)]) for o, r in enumerate(records)
-    ).to_bytes()
-    meta = {
-        "format": FORMAT,
-        "kind": kind.name,
-        "collection": kind.collection,
-        "count": len(records),
-        "chunk": CHUNK_RECORDS,
-        "files": sorted(files),
-    }
-    files["meta.json"] = json.dumps(meta, sort_keys=True, separators=(",", ":")).encode() + b"\n"
-    return dict(sorted(files.items()))
+
+    def __init__(self, kind: Kind):
+        self.kind = kind
+        self._last_id: str | None = None
+        self._id_blob = bytearray()  # the ids as ids.bin holds them, not a string each
+        self._id_ends = array("I", (0,))
+        self._ends = array("I")
+        self._chunk: list[bytes] = []
+        self._runs: list[dict[str, array]] = [{} for _ in kind.filters]
+        self._keys: list[list] = [[] for _ in kind.sorts]
+        self._distinct: dict = {}  # equal sort keys share one object: a million keys, few values
+        self._lo, self._hi = array("i"), array("i")
+        self._search = TrigramBuilder()
+        self.count = 0
+
+    def add(self, features: tuple, body: bytes) -> Iterator[tuple[str, bytes]]:
+        """Take the next record; yield the chunk file it completes, if it completes one."""
+        record_id, values, keys, span, texts = features
+        ordinal = self.count
+        if self._last_id is not None and record_id <= self._last_id:
+            raise ValueError(
+                f"{self.kind.collection} records must be sorted by id, without duplicates"
+            )
+        self._last_id = record_id
+        self._id_blob += record_id.encode("ascii")
+        self._id_ends.append(len(self._id_blob))
+        self._chunk.append(body)
+        previous = self._ends[-1] + 1 if ordinal % CHUNK_RECORDS else 0
+        self._ends.append(previous + len(body))
+        for runs, found in zip(self._runs, values):
+            for value in found:
+                run = runs.get(value)
+                if run is None:
+                    run = runs[value] = array("I")
+                run.append(ordinal)
+        distinct = self._distinct
+        for column, key in zip(self._keys, keys):
+            column.append(distinct.setdefault(key, key) if key is not None else None)
+        if span is not None:
+            self._lo.append(span[0])
+            self._hi.append(span[1])
+        self._search.add(ordinal, texts)
+        self.count += 1
+        if len(self._chunk) == CHUNK_RECORDS:
+            yield self._flush()
+
+    def _flush(self) -> tuple[str, bytes]:
+        name = chunk_name((self.count - 1) // CHUNK_RECORDS)
+        body = b"\n".join(self._chunk) + b"\n"
+        self._chunk = []
+        return name, body
+
+    def finish(self) -> Iterator[tuple[str, Any]]:
+        """Yield the remaining files: the last chunk, then the rest, ``meta.json`` last. A
+        file's body is bytes, or a list of byte strings to be written one after the other."""
+        names = [chunk_name(c) for c in range(-(-self.count // CHUNK_RECORDS))]
+        if self._chunk:
+            yield self._flush()
+        kind = self.kind
+        yield "records.bin", pack({"chunk": CHUNK_RECORDS}, {"ends": self._ends})
+        yield "ids.bin", pack({}, {"ends": self._id_ends}, bytes(self._id_blob))
+        self._id_blob = bytearray()
+        names += ["records.bin", "ids.bin"]
+        for f, runs in zip(kind.filters, self._runs):
+            names.append(f"filter-{f.param}.bin")
+            yield names[-1], _postings(runs)
+        self._runs = []
+        for key, keys in zip(kind.sorts, self._keys):
+            names.append(f"sort-{key}.bin")
+            yield names[-1], _sort_file(key, keys)
+        self._keys, self._distinct = [], {}
+        if kind.span_fields:
+            names.append("span.bin")
+            yield names[-1], _span_file(self._lo, self._hi)
+        names.append("search.bin")
+        yield names[-1], self._search.build().to_chunks()
+        meta = {
+            "format": FORMAT,
+            "kind": kind.name,
+            "collection": kind.collection,
+            "count": self.count,
+            "chunk": CHUNK_RECORDS,
+            "files": sorted(names),
+        }
+        yield "meta.json", json.dumps(meta, sort_keys=True, separators=(",", ":")).encode() + b"\n"
 
 
 # --- load -------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 CURRENT_KEY = "current.json"
@@ -101,3 +102,24 @@ def shard_count(entries: int) -> int:
 def shard_of(key: str, shards: int) -> int:
     """The shard holding ``key``: the first 32 bits of sha256(key), modulo ``shards``."""
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % shards
+
+
+def shard_bodies(count: int, entries: Iterable[tuple[str, Any]]) -> Iterator[tuple[int, bytes]]:
+    """(shard number, body) of ``count`` entries, given in key order, spread over
+    ``shard_count(count)`` hash shards; every shard, even an empty one.
+
+    Each shard is ``canonical_json`` of its entries, made a member at a time: keys arrive
+    sorted, so appending ``"key":value`` keeps a shard's keys in canonical order, and only
+    the serialized shards are held, never a dict per entry.
+    """
+    shards = shard_count(count)
+    buckets = [bytearray(b"{") for _ in range(shards)]
+    for key, value in entries:
+        bucket = buckets[shard_of(key, shards)]
+        if len(bucket) > 1:
+            bucket += b","
+        bucket += canonical_json(key) + b":" + canonical_json(value)
+    for number, bucket in enumerate(buckets):
+        bucket += b"}"
+        yield number, bytes(bucket)
+        buckets[number] = bytearray()

@@ -96,7 +96,11 @@ def publish(
     different content under the same version; in both cases nothing is published.
     """
     progress = progress or no_progress
-    compiled = compile_data(data_dir, epoch=epoch)
+    with compile_data(data_dir, epoch=epoch) as compiled:
+        return _publish(store, compiled, workers, progress)
+
+
+def _publish(store: Store, compiled: Compiled, workers: int, progress: Progress) -> PublishResult:
     dataset = Dataset(store, ttl=0)
     # The pointer as this publish found it: the flip at the end is conditional on it, so a
     # release built against one current release never silently replaces another.
@@ -283,8 +287,8 @@ class _Digests:
 
 def _digests(manifest: dict[str, Any], compiled: Compiled) -> _Digests:
     ranges: dict[str, list[tuple[int, int, str]]] = {}
-    for name, entries in compiled.entries.items():
-        for entry in entries.values():
+    for name, collection in compiled.collections.items():
+        for _, entry in collection.live_entries():
             if "chunk" in entry:
                 ranges.setdefault(chunk_path(name, entry["chunk"]), []).append(
                     (entry["start"], entry["bytes"], entry["sha256"])

@@ -23,22 +23,27 @@ licence, source, a description of each table and column, suggested facets and th
 
 from __future__ import annotations
 
+import bisect
 import json
+import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, split_reference
 from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.compiled import CompiledCollection, Spool, Spooled
 from chalicelib.release.manifest import LICENSE, QUOTATION_NOTE, TITLE
-from chalicelib.release.tables import ClaimSourceTable, Column, columns_for, readers
+from chalicelib.release.tables import ClaimSourceTable, Column, columns_for
 from chalicelib.release.textsearch import fold
 
 SQLITE_FILE = "all.sqlite"
 METADATA_FILE = "metadata.json"
 DATABASE = "all"  # what Datasette calls the database it opens from all.sqlite
 PAGE_SIZE = 4096
+BATCH = 1000  # rows held before they are inserted
 CLAIMS_SOURCES = "claims_sources"
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 SOURCE = (
@@ -76,10 +81,11 @@ def foreign_keys(kind: Kind) -> list[ForeignKey]:
 
 
 def reference_maker(
-    keys: Sequence[ForeignKey], live: Mapping[str, set[str]]
+    keys: Sequence[ForeignKey], live: Mapping[str, Container[str]] | None
 ) -> Callable[[dict], list[str | None]]:
     """The values of ``keys`` for one record: each reference parsed once, whatever the number
-    of collections it may point into."""
+    of collections it may point into. Without ``live``, every id is kept, live or not: the
+    read pass, which cannot know yet, leaves that to the writer."""
     paths = list(dict.fromkeys(k.path for k in keys))
     slots = {(k.path, k.target): i for i, k in enumerate(keys)}
     getters = [(path, _plain_getter(path)) for path in paths]
@@ -89,7 +95,7 @@ def reference_maker(
         for path, get in getters:
             found = get(record)
             reference = split_reference(found) if found else None
-            if reference is not None and reference[1] in live[reference[0]]:
+            if reference is not None and (live is None or reference[1] in live[reference[0]]):
                 slot = slots.get((path, reference[0]))
                 if slot is not None:
                     out[slot] = reference[1]
@@ -131,12 +137,6 @@ def _converter(column: Column) -> Callable[[str], Any]:
     return number
 
 
-def row_maker(columns: Sequence[Column]) -> Callable[[Any], list[Any]]:
-    """The stored values of ``columns`` for one record (or citation)."""
-    pairs = list(zip(readers(columns), map(_converter, columns), strict=True))
-    return lambda record: [convert(read(record)) for read, convert in pairs]
-
-
 def _sql_type(column: Column) -> str:
     return SQL_TYPES.get(column.type, "TEXT")
 
@@ -158,28 +158,94 @@ def _folded(kind: Kind, record: dict) -> str:
 NAMED = tuple(kind for kind in KINDS if kind.collection != "claims")  # claims have no name
 
 
-def sqlite_bytes(schemas: SchemaSet, live: Mapping[str, Sequence[dict]]) -> bytes:
-    """The bytes of ``all.sqlite`` for the live records of each collection (sorted by id)."""
-    for kind in KINDS:
-        order = [r["id"] for r in live[kind.collection]]
-        if order != sorted(order):
-            raise ValueError(f"{kind.collection} must be given sorted by id")
-    ids = {kind.collection: {r["id"] for r in live[kind.collection]} for kind in KINDS}
-    db = sqlite3.connect(":memory:")
-    try:
-        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        db.execute("PRAGMA foreign_keys = OFF")  # declared for readers; checked by the build
-        with db:
-            for kind in KINDS:
-                _collection_table(db, schemas, kind, live[kind.collection], ids)
-            _claims_sources(db, schemas, live["claims"], ids)
-        db.execute("VACUUM")
-        return bytes(db.serialize())
-    finally:
-        db.close()
+class _SortedIds:
+    """``in`` over a collection's live ids, sorted: no set of a million strings."""
+
+    def __init__(self, ids: Sequence[str]):
+        self._ids = ids
+
+    def __contains__(self, record_id: object) -> bool:
+        o = bisect.bisect_left(self._ids, record_id)
+        return o < len(self._ids) and self._ids[o] == record_id
 
 
-def _collection_table(db, schemas, kind: Kind, records: Sequence[dict], ids) -> None:
+def write_sqlite(
+    out: Any, schemas: SchemaSet, collections: Mapping[str, CompiledCollection], spool: Spool
+) -> None:
+    """Write the bytes of ``all.sqlite`` to ``out`` (a file-like ``write``).
+
+    The database is made in a temporary file, not in memory (at a million records it is
+    larger than the build may hold), from the spooled records, one at a time, in id order.
+    """
+    ids = {name: _SortedIds(c.ids) for name, c in collections.items()}
+    with tempfile.TemporaryDirectory(prefix="release-sqlite-") as folder:
+        path = os.path.join(folder, SQLITE_FILE)
+        db = sqlite3.connect(path)
+        try:
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            # A scratch file: nothing to recover if the build stops, so no journal and no sync.
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA foreign_keys = OFF")  # declared for readers; checked by the build
+            with db:
+                for kind in KINDS:
+                    spooled = collections[kind.collection].live(spool)
+                    _collection_table(db, schemas, kind, spooled, ids)
+            db.execute("VACUUM")
+        finally:
+            db.close()
+        _clear_header_counters(path)
+        with open(path, "rb") as database:
+            while block := database.read(1 << 20):
+                out.write(block)
+
+
+def _clear_header_counters(path: str) -> None:
+    """Zero the header's file change counter (offset 24), its version-valid-for number (92)
+    and the SQLite version that last wrote the file (96), as a database serialized from
+    memory has them: they count writes and name the library, so they would make two builds
+    of the same records differ. Equal counters keep the header's page count valid."""
+    with open(path, "r+b") as database:
+        database.seek(24)
+        database.write(bytes(4))
+        database.seek(92)
+        database.write(bytes(8))
+
+
+def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list], tuple]:
+    """For the read pass: a function giving one record's rows of ``all.sqlite`` from the record
+    and its CSV cells (``cells``, and a claim's ``claims_sources`` cells), so that no cell is
+    read twice and the writer parses no record: (its table's values, the ids its foreign keys
+    name, live or not, and its FTS row (title, folded) or its claims_sources rows (values,
+    the source's id))."""
+    converters = [_converter(c) for c in columns_for(schemas, kind.schema_file)]
+    references = reference_maker(foreign_keys(kind), None)
+    if kind in NAMED:
+        title = _getter_of(kind.title_field)
+
+        def side(record: dict, _: list) -> Any:
+            return (title(record) or [record["id"]])[0], _folded(kind, record)
+    else:
+        cited = [_converter(c) for c in ClaimSourceTable.from_schemas(schemas).columns]
+
+        def side(record: dict, source_cells: list) -> Any:
+            rows = []
+            for cells, citation in zip(source_cells, record.get("sources", []), strict=True):
+                found = split_reference(citation.get("source", ""))
+                values = [convert(cell) for convert, cell in zip(cited, cells, strict=True)]
+                rows.append((values, found[1] if found else None))
+            return rows
+
+    def rows(record: dict, cells: list[str], source_cells: list) -> tuple:
+        values = [convert(cell) for convert, cell in zip(converters, cells, strict=True)]
+        return values, references(record), side(record, source_cells)
+
+    return rows
+
+
+def _collection_table(db, schemas, kind: Kind, spooled: Iterable[Spooled], ids) -> None:
+    """The table of ``kind``, then its FTS table (named kinds), or for claims the
+    ``claims_sources`` table, filled in one pass over the spooled records (in id order)."""
     columns = columns_for(schemas, kind.schema_file)
     keys = foreign_keys(kind)
     table = _quote(kind.collection)
@@ -189,27 +255,46 @@ def _collection_table(db, schemas, kind: Kind, records: Sequence[dict], ids) -> 
     ] + [f"{_quote(k.name)} TEXT REFERENCES {_quote(k.target)}(id)" for k in keys]
     db.execute(f"CREATE TABLE {table} ({', '.join(definitions)})")
     holes = ", ".join("?" * (len(columns) + len(keys)))
-    make, references = row_maker(columns), reference_maker(keys, ids)
+    insert = f"INSERT INTO {table} VALUES ({holes})"
+    targets = [ids[k.target] for k in keys]
+    named = kind in NAMED
+    if named:
+        fts = _quote(f"{kind.collection}_fts")
+        db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
+        side = f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)"
+    else:
+        side = _claims_sources(db, schemas)
+    sources = ids["sources"]
     # Rows go in in id order, so rowid n is the n-th record by id, in every build. The
     # reference columns get no index: it would cost more to build than a scan costs Datasette.
-    db.executemany(
-        f"INSERT INTO {table} VALUES ({holes})",
-        (make(r) + references(r) for r in records),
-    )
-    if kind not in NAMED:
-        return
-    fts = _quote(f"{kind.collection}_fts")
-    db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
-    title = _getter_of(kind.title_field)
-    db.executemany(
-        f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)",
-        (
-            (rowid, (title(r) or [r["id"]])[0], _folded(kind, r))
-            for rowid, r in enumerate(records, start=1)
-        ),
-    )
-    # One segment, whatever the insert batches were: smaller, and the same in every build.
-    db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+    # A reference is kept only where it names a live record.
+    rows: list[list[Any]] = []
+    more: list[Any] = []
+    for rowid, record in enumerate(spooled, start=1):
+        values, named_ids, extra = record.sql
+        rows.append(
+            values
+            + [
+                found if found is not None and found in live else None
+                for found, live in zip(named_ids, targets, strict=True)
+            ]
+        )
+        if named:
+            more.append((rowid, *extra))
+        else:
+            more += [cells + [s if s is not None and s in sources else None] for cells, s in extra]
+        if len(rows) >= BATCH:
+            db.executemany(insert, rows)
+            db.executemany(side, more)
+            rows, more = [], []
+    db.executemany(insert, rows)
+    db.executemany(side, more)
+    if named:
+        # One segment, whatever the insert batches were: smaller, and the same in every build.
+        db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+    else:
+        db.execute(f"CREATE INDEX claims_sources_claim ON {CLAIMS_SOURCES} (claim_id)")
+        db.execute(f"CREATE INDEX claims_sources_source ON {CLAIMS_SOURCES} (source_id)")
 
 
 def _getter_of(field: str) -> Callable[[Any], list[str]]:
@@ -218,27 +303,17 @@ def _getter_of(field: str) -> Callable[[Any], list[str]]:
     return _getter((field,))
 
 
-def _claims_sources(db, schemas, claims: Sequence[dict], ids) -> None:
-    table = ClaimSourceTable.from_schemas(schemas)
-    columns = table.columns
+def _claims_sources(db, schemas) -> str:
+    """Create ``claims_sources``; return its insert."""
+    columns = ClaimSourceTable.from_schemas(schemas).columns
     definitions = [
         f"{_quote(c.name)} {_sql_type(c)}"
         + (" REFERENCES claims(id)" if c.name == "claim_id" else "")
         for c in columns
     ] + [f"{_quote('source_id')} TEXT REFERENCES sources(id)"]
     db.execute(f"CREATE TABLE {CLAIMS_SOURCES} ({', '.join(definitions)})")
-    rows = []
-    claim_row, citation_row = row_maker(table.claim_columns), row_maker(table.citation_columns)
-    for claim in claims:
-        head = claim_row(claim)
-        for citation in claim.get("sources", []):
-            found = split_reference(citation.get("source", ""))
-            source = found[1] if found and found[1] in ids["sources"] else None
-            rows.append(head + citation_row(citation) + [source])
     holes = ", ".join("?" * (len(columns) + 1))
-    db.executemany(f"INSERT INTO {CLAIMS_SOURCES} VALUES ({holes})", rows)
-    db.execute(f"CREATE INDEX claims_sources_claim ON {CLAIMS_SOURCES} (claim_id)")
-    db.execute(f"CREATE INDEX claims_sources_source ON {CLAIMS_SOURCES} (source_id)")
+    return f"INSERT INTO {CLAIMS_SOURCES} VALUES ({holes})"
 
 
 # -- Datasette metadata ------------------------------------------------------------------------
@@ -299,14 +374,3 @@ def metadata_bytes(schemas: SchemaSet, version: str) -> bytes:
     return (
         json.dumps(datasette_metadata(schemas, version), ensure_ascii=False, indent=2) + "\n"
     ).encode("utf-8")
-
-
-def sqlite_downloads(
-    schemas: SchemaSet, live: Mapping[str, Iterable[dict]], version: str
-) -> dict[str, bytes]:
-    """``all.sqlite`` and its Datasette ``metadata.json``."""
-    records = {collection: list(rs) for collection, rs in live.items()}
-    return {
-        SQLITE_FILE: sqlite_bytes(schemas, records),
-        METADATA_FILE: metadata_bytes(schemas, version),
-    }

@@ -19,7 +19,6 @@ escaped); the ``.jsonl.gz`` downloads hold every record exactly.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -149,15 +148,9 @@ def cell(record: Any, column: Column) -> str:
     return _reader(column)(record)
 
 
-def readers(columns: Iterable[Column]) -> list[Callable[[Any], str]]:
-    """``cell`` for each of ``columns``, looked up once: for writers that fill many rows."""
-    return [_reader(column) for column in columns]
-
-
 _ABSENT = object()
 
 
-@functools.cache
 def _reader(column: Column) -> Callable[[Any], str]:
     """``cell`` for one column, its path and shape looked up once rather than per record:
     the downloads fill millions of cells."""
@@ -223,6 +216,43 @@ def csv_bytes(columns: list[Column], records: Iterable[Any]) -> bytes:
     return _csv(columns, ([read(record) for read in readers] for record in records))
 
 
+def header_bytes(columns: list[Column]) -> bytes:
+    """The header line of a CSV of ``columns``: what ``csv_bytes`` starts with."""
+    return _csv(columns, ())
+
+
+def cells_reader(columns: list[Column]) -> Callable[[Any], list[str]]:
+    """A function giving one record's cells of ``columns``: what a CSV line and an SQLite
+    row are both made of, read once."""
+    readers = [_reader(column) for column in columns]
+    return lambda record: [read(record) for read in readers]
+
+
+def lines_writer() -> Callable[[list[list[str]]], bytes]:
+    """A function giving the CSV lines of rows of cells, as ``csv_bytes`` writes them."""
+    return _line_writer(lambda rows: rows)
+
+
+def row_writer(columns: list[Column]) -> Callable[[Any], bytes]:
+    """A function giving one record's CSV line, as ``csv_bytes`` writes it. The build writes
+    each record's line where it reads the record, then streams the lines into the file."""
+    readers = [_reader(column) for column in columns]
+    return _line_writer(lambda record: [[read(record) for read in readers]])
+
+
+def _line_writer(rows_of: Callable[[Any], Iterable[list[str]]]) -> Callable[[Any], bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def lines(record: Any) -> bytes:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows_of(record))
+        return buffer.getvalue().encode("utf-8")
+
+    return lines
+
+
 def _csv(columns: list[Column], rows: Iterable[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -280,16 +310,19 @@ class ClaimSourceTable:
     def columns(self) -> list[Column]:
         return self.claim_columns + self.citation_columns
 
-    def csv(self, claims: Iterable[dict]) -> bytes:
-        """One row per claim × citation, in claim order, then citation order."""
+    def rows_reader(self) -> Callable[[dict], list[list[str]]]:
+        """A function giving one claim's rows of cells, one per citation."""
         claim_readers = [_reader(column) for column in self.claim_columns]
         citation_readers = [_reader(column) for column in self.citation_columns]
-        rows = []
-        for claim in claims:
+
+        def rows(claim: dict) -> list[list[str]]:
             head = [read(claim) for read in claim_readers]
-            for citation in claim.get("sources", []):
-                rows.append(head + [read(citation) for read in citation_readers])
-        return _csv(self.columns, rows)
+            return [
+                head + [read(citation) for read in citation_readers]
+                for citation in claim.get("sources", [])
+            ]
+
+        return rows
 
 
 def tombstone_columns(schemas: SchemaSet) -> list[Column]:

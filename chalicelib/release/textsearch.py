@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from heapq import nlargest
 from itertools import accumulate
 
-__all__ = ["TrigramIndex", "fold"]
+__all__ = ["TrigramBuilder", "TrigramIndex", "fold", "folded_texts"]
 
 # Arabic letter variants that Persian and Arabic keyboards (and OCR) use interchangeably in names.
 # Applied after NFKD, which already splits hamza and madda off أ إ ؤ ئ آ; ۀ decomposes to ە + hamza,
@@ -111,10 +111,11 @@ def _u32_array(values: Iterable[int]) -> array:
     return a
 
 
-def _le_bytes(a) -> bytes:
-    """Little-endian bytes of a uint32 array or memoryview, copied straight from its buffer."""
+def _le_bytes(a) -> bytes | memoryview:
+    """Little-endian bytes of a uint32 array or memoryview: on a little-endian host, a view of
+    its buffer, not a copy (a million claims' postings are a few hundred megabytes)."""
     if sys.byteorder == "little":
-        return bytes(memoryview(a))
+        return memoryview(a).cast("B")
     b = array("I", a)  # pragma: no cover - big-endian hosts only
     b.byteswap()  # pragma: no cover
     return b.tobytes()  # pragma: no cover
@@ -134,37 +135,10 @@ class TrigramIndex:
 
     def __init__(self, docs: Iterable[tuple[int, Iterable[str]]] = ()):
         """Index ``(ordinal, texts)`` pairs; ordinals must be 0, 1, 2, … in that order."""
-        postings: dict[str, array] = {}
-        blob = bytearray()
-        offsets = _u32_array([0])
-        for expected, (ordinal, texts) in enumerate(docs):
-            if ordinal != expected:
-                raise ValueError(
-                    f"document ordinal {ordinal} given where {expected} was expected: "
-                    "ordinals must be dense and in ascending order"
-                )
-            folded = list(dict.fromkeys(f for f in map(fold, texts) if f))  # dedupe, keep order
-            grams: set[str] = set()
-            for f in folded:
-                grams |= _keys_of(f)
-            for g in grams:  # ordinals arrive ascending, so every posting stays sorted
-                p = postings.get(g)
-                if p is None:
-                    postings[g] = p = _u32_array(())
-                p.append(ordinal)
-            blob += "\n".join(folded).encode("utf-8") + b"\n"
-            if len(blob) > _U32:
-                raise ValueError("folded texts exceed 4 GiB")
-            offsets.append(len(blob))
-        keys = sorted(postings)
-        starts = _u32_array([0])
-        flat = _u32_array(())
-        for k in keys:
-            flat.extend(postings.pop(k))  # pop as we go to keep the peak near one copy
-            if len(flat) > _U32:
-                raise ValueError("more than 2**32 postings")
-            starts.append(len(flat))
-        self._set(keys, starts, flat, offsets, bytes(blob), 0)
+        builder = TrigramBuilder()
+        for ordinal, texts in docs:
+            builder.add(ordinal, folded_texts(texts))
+        self._set(*builder.parts())
 
     def _set(self, keys, starts, flat, offsets, blob: bytes, base: int) -> None:
         self._slot = {k: i for i, k in enumerate(keys)}
@@ -294,6 +268,10 @@ class TrigramIndex:
 
     def to_bytes(self) -> bytes:
         """Serialize to a compact, deterministic form: equal input gives identical bytes."""
+        return b"".join(self.to_chunks())
+
+    def to_chunks(self) -> list:
+        """``to_bytes`` in pieces, so that a writer can stream a large index without joining it."""
         keys = "\n".join(self._keys).encode("utf-8")
         parts = [
             _HEADER.pack(
@@ -307,8 +285,8 @@ class TrigramIndex:
             keys,
         ):
             parts += [chunk, b"\0" * (-len(chunk) % 4)]  # keep each uint32 section 4-aligned
-        parts.append(self._blob[self._base : self._base + self._offsets[-1]])
-        return b"".join(parts)
+        parts.append(memoryview(self._blob)[self._base : self._base + self._offsets[-1]])
+        return parts
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TrigramIndex:
@@ -344,6 +322,61 @@ class TrigramIndex:
         self = cls.__new__(cls)
         self._set(keys, starts, flat, offsets, data, pos)
         return self
+
+
+def folded_texts(texts: Iterable[str]) -> list[str]:
+    """A document's texts as the index keeps them: folded, without empty or repeated ones."""
+    return list(dict.fromkeys(f for f in map(fold, texts) if f))  # dedupe, keep order
+
+
+class TrigramBuilder:
+    """Builds a ``TrigramIndex`` one document at a time, from texts already folded
+    (``folded_texts``), so that the folding may run elsewhere, e.g. where records are read."""
+
+    def __init__(self) -> None:
+        self._postings: dict[str, array] = {}
+        self._blob = bytearray()
+        self._offsets = _u32_array([0])
+
+    def add(self, ordinal: int, folded: list[str]) -> None:
+        expected = len(self._offsets) - 1
+        if ordinal != expected:
+            raise ValueError(
+                f"document ordinal {ordinal} given where {expected} was expected: "
+                "ordinals must be dense and in ascending order"
+            )
+        grams: set[str] = set()
+        for f in folded:
+            grams |= _keys_of(f)
+        postings = self._postings
+        for g in grams:  # ordinals arrive ascending, so every posting stays sorted
+            p = postings.get(g)
+            if p is None:
+                postings[g] = p = _u32_array(())
+            p.append(ordinal)
+        self._blob += "\n".join(folded).encode("utf-8") + b"\n"
+        if len(self._blob) > _U32:
+            raise ValueError("folded texts exceed 4 GiB")
+        self._offsets.append(len(self._blob))
+
+    def parts(self) -> tuple:
+        """What ``TrigramIndex._set`` takes; the builder is spent afterwards."""
+        postings = self._postings
+        keys = sorted(postings)
+        starts = _u32_array([0])
+        flat = _u32_array(())
+        for k in keys:
+            flat.extend(postings.pop(k))  # pop as we go to keep the peak near one copy
+            if len(flat) > _U32:
+                raise ValueError("more than 2**32 postings")
+            starts.append(len(flat))
+        blob, self._blob = self._blob, bytearray()
+        return keys, starts, flat, self._offsets, blob, 0
+
+    def build(self) -> TrigramIndex:
+        index = TrigramIndex.__new__(TrigramIndex)
+        index._set(*self.parts())
+        return index
 
 
 def _intersect(cand, postings):

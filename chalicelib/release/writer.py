@@ -11,8 +11,10 @@ not hold up the work that produces the files.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,14 @@ from typing import Any
 from chalicelib.errors import BuildError
 from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease
 from chalicelib.release.cores import map_shared, processes_for
+from chalicelib.release.downloads import (
+    DATAPACKAGE_FILE,
+    changes_document,
+    datapackage_bytes,
+    write_database,
+    write_downloads,
+)
+from chalicelib.release.history import collection_events, write_history
 from chalicelib.release.layout import (
     MANIFEST,
     canonical_json,
@@ -29,8 +39,8 @@ from chalicelib.release.layout import (
     index_path,
     schema_path,
     sha256_hex,
+    shard_bodies,
     shard_count,
-    shard_of,
 )
 from chalicelib.release.manifest import manifest_document
 from chalicelib.release.progress import Progress, no_progress
@@ -52,131 +62,175 @@ def write_release(
     here = os.getpid()
     with (progress or no_progress)("Writing the release", len(parts)) as bar:
 
-        def write(taken: Sequence[Callable[[], dict[str, bytes]]]) -> list[Digests]:
-            written = [_write_part(out_dir, make()) for make in taken]
+        def write(taken: Sequence[Callable[[_Writer], None]]) -> list[Digests]:
+            written = [_write_part(out_dir, part) for part in taken]
             if os.getpid() == here:  # a forked child's copy of the bar would draw over it
                 bar.update(len(taken))
             return written
 
         written = map_shared(write, parts, processes_for(compiled.record_count()), chunk=1)
+    files = {k: v for part in written for k, v in part.items()}
+    files.update(_write_datapackage(out_dir, compiled, files))
     manifest = manifest_document(
         version=compiled.version,
         epoch=compiled.epoch,
         previous=previous.version if previous else None,
         content_sha256=compiled.content_sha256,
         counts={
-            name: {"records": len(c.live), "tombstones": len(c.tombstones)}
+            name: {"records": c.live_count, "tombstones": len(c.tombstones)}
             for name, c in compiled.collections.items()
         },
         shards=_shard_counts(compiled),
-        files={k: v for part in written for k, v in part.items()},
+        files=files,
     )
     (out_dir / MANIFEST).write_bytes(canonical_json(manifest))
     return manifest
 
 
-def _parts(
-    compiled: Compiled, previous: PreviousRelease | None
-) -> list[Callable[[], dict[str, bytes]]]:
-    """Functions making the files of each part of the release, by path; the costliest first.
+def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callable[[_Writer], None]]:
+    """Functions writing each part of the release; the costliest first.
 
     The downloads cost about as much as all the indexes; an index costs about as much as
     its collection is large, and the directory about as much as a mid-sized index.
     """
-    by_size = sorted(compiled.collections.values(), key=lambda c: len(c.live), reverse=True)
-    parts = [lambda c=collection: _index_files(c) for collection in by_size]
-    parts.insert(1, lambda: _directory_files(compiled))
-    parts.append(lambda: _history_files(compiled, previous))
-    return [lambda: _download_files(compiled, previous)] + parts
+    by_size = sorted(compiled.collections.values(), key=lambda c: c.live_count, reverse=True)
+    parts = [lambda writer, c=c: _write_index(writer, c, compiled.spool) for c in by_size]
+    parts.insert(1, lambda writer: _write_directory(writer, compiled))
+    parts.append(lambda writer: _write_history(writer, compiled, previous))
+    return [
+        lambda writer: _write_downloads(writer, compiled, previous),
+        lambda writer: _write_database(writer, compiled),
+        *parts,
+    ]
 
 
-def _history_files(compiled: Compiled, previous: PreviousRelease | None) -> dict[str, bytes]:
-    """``history/…`` (chalicelib.release.history): per-record history and each release's
-    changes, carried forward from the previous release."""
-    from chalicelib.release.history import history_files, release_events
-
-    live = {
-        (name, entry.id): entry.record
-        for name, collection in compiled.collections.items()
-        for entry in collection.live
-    }
-    events = release_events(
-        compiled.entries,
-        lambda collection, record_id: live[(collection, record_id)],
-        previous.entries if previous else None,
-        (lambda c, i: previous.records.get((c, i))) if previous else None,
-    )
-    return history_files(
-        compiled.version,
-        previous.version if previous else None,
-        events,
-        previous.history.get if previous else None,
-    )
-
-
-def _write_part(out_dir: Path, files: dict[str, bytes]) -> Digests:
+def _write_part(out_dir: Path, part: Callable[[_Writer], None]) -> Digests:
     with _Writer(out_dir) as writer:
-        for path, body in files.items():
-            writer.write(path, body)
+        part(writer)
     return writer.files
 
 
-def _index_files(collection: CompiledCollection) -> dict[str, bytes]:
-    """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included."""
-    from chalicelib.release.index import build_index
+def _write_index(writer: _Writer, collection: CompiledCollection, spool) -> None:
+    """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included,
+    built from the spooled records one at a time."""
+    from chalicelib.release.index import IndexBuilder
 
-    live = collection.live
-    files = build_index(collection.kind, [r.record for r in live], [r.body for r in live])
-    return {index_path(collection.kind.collection, name): body for name, body in files.items()}
+    name = collection.kind.collection
+    builder = IndexBuilder(collection.kind)
+    for record in collection.live(spool):
+        for file_name, body in builder.add(record.features, record.body):
+            writer.write(index_path(name, file_name), body)
+    for file_name, body in builder.finish():
+        writer.write(index_path(name, file_name), body)
 
 
-def _directory_files(compiled: Compiled) -> dict[str, bytes]:
-    """Schemas, directory shards and claim-key shards, by release path."""
-    files = {schema_path(name): body for name, body in compiled.schema_bytes.items()}
-    for name, entries in compiled.entries.items():
-        files.update(_shards(entries, lambda n, c=name: directory_path(c, n)))
-    files.update(_shards(compiled.claim_keys, claim_key_path))
-    return files
+def _write_directory(writer: _Writer, compiled: Compiled) -> None:
+    """Schemas, directory shards and claim-key shards."""
+    for name, body in compiled.schema_bytes.items():
+        writer.write(schema_path(name), body)
+    for name, collection in compiled.collections.items():
+        entries = collection.entries()
+        _write_shards(writer, len(entries), entries.items(), lambda n, c=name: directory_path(c, n))
+    keys = compiled.claim_keys
+    _write_shards(writer, len(keys), keys.items(), claim_key_path)
 
 
 def _shard_counts(compiled: Compiled) -> dict[str, Any]:
     """How many shards the directory of each collection, and the claim keys, are spread over."""
     return {
         "directory": {
-            name: shard_count(len(c.live) + len(c.tombstones))
+            name: shard_count(c.live_count + len(c.tombstones))
             for name, c in compiled.collections.items()
         },
         "claim-keys": shard_count(len(compiled.claim_keys)),
     }
 
 
-def _shards(entries: Mapping[str, Any], path: Callable[[int], str]) -> dict[str, bytes]:
-    """``entries`` (sorted by key) spread over hash shards; every shard, even an empty one."""
-    count = shard_count(len(entries))
-    buckets: list[dict[str, Any]] = [{} for _ in range(count)]
-    for key, value in entries.items():
-        buckets[shard_of(key, count)][key] = value
-    return {path(number): canonical_json(bucket) for number, bucket in enumerate(buckets)}
+def _write_shards(
+    writer: _Writer,
+    count: int,
+    entries: Iterator[tuple[str, Any]],
+    path: Callable[[int], str],
+) -> None:
+    """``entries`` (in key order) spread over hash shards (``layout.shard_bodies``)."""
+    for number, body in shard_bodies(count, entries):
+        writer.write(path(number), body)
 
 
-def _download_files(compiled: Compiled, previous: PreviousRelease | None) -> dict[str, bytes]:
-    """``files/…``: JSON Lines, CSV, claims-sources, tombstones, changes, data package."""
-    from chalicelib.release.downloads import changes_document, release_downloads
+def _write_history(writer: _Writer, compiled: Compiled, previous: PreviousRelease | None) -> None:
+    """``history/…`` (chalicelib.release.history): per-record history and each release's
+    changes, carried forward from the previous release."""
+    entries = compiled.entries
+    before = previous.entries if previous else {}
 
+    def record(collection: str, record_id: str) -> dict:
+        return json.loads(compiled.collections[collection].body_of(compiled.spool, record_id))
+
+    def events_of(collection: str):
+        return collection_events(
+            collection,
+            entries[collection],
+            record,
+            before.get(collection, {}),
+            (lambda c, i: previous.records.get((c, i))) if previous else None,
+        )
+
+    write_history(
+        writer,
+        compiled.version,
+        previous.version if previous else None,
+        events_of,
+        previous.history.get if previous else None,
+    )
+
+
+def _write_downloads(writer: _Writer, compiled: Compiled, previous: PreviousRelease | None) -> None:
+    """``files/…`` but the SQLite file: JSON Lines, CSV, claims-sources, tombstones, digests,
+    changes."""
     changes = changes_document(
         compiled.version,
         previous.version if previous else None,
         compiled.entries,
         previous.entries if previous else None,
     )
-    files = release_downloads(
+    write_downloads(
+        _Downloads(writer), compiled.schemas, compiled.collections, compiled.spool, changes=changes
+    )
+
+
+def _write_database(writer: _Writer, compiled: Compiled) -> None:
+    """``files/all.sqlite`` and its Datasette metadata."""
+    write_database(
+        _Downloads(writer),
         compiled.schemas,
         compiled.collections,
+        compiled.spool,
         version=compiled.version,
-        epoch=compiled.epoch,
-        changes=changes,
     )
-    return {download_path(name): body for name, body in files.items()}
+
+
+def _write_datapackage(out_dir: Path, compiled: Compiled, files: Digests) -> Digests:
+    """``files/datapackage.json``, from the digests of the downloads written by the parts."""
+    prefix = download_path("")
+    digests = {
+        path[len(prefix) :]: (info["bytes"], info["sha256"])
+        for path, info in files.items()
+        if path.startswith(prefix)
+    }
+    body = datapackage_bytes(compiled.schemas, compiled.version, compiled.epoch, digests)
+    with _Writer(out_dir) as writer:
+        writer.write(download_path(DATAPACKAGE_FILE), body)
+    return writer.files
+
+
+class _Downloads:
+    """The downloads' sink: a name in ``files/`` opened as a stream of the writer."""
+
+    def __init__(self, writer: _Writer):
+        self._writer = writer
+
+    def open(self, name: str) -> _Stream:
+        return self._writer.open(download_path(name))
 
 
 class _Writer:
@@ -198,11 +252,26 @@ class _Writer:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="release-writer")
         self._pending: list[Future] = []
 
-    def write(self, path: str, body: bytes) -> None:
+    def _folder(self, path: str) -> None:
         folder, _, _ = path.rpartition("/")
         if folder not in self._folders:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
+
+    def open(self, path: str) -> _Stream:
+        """A file written as it is streamed, here; for the files too large to hold whole."""
+        self._folder(path)
+        return _Stream(os.path.join(self.root, path), self.files.setdefault(path, {}))
+
+    def write(self, path: str, body: bytes | list) -> None:
+        """Write ``path`` (bytes, or a list of byte strings written one after the other)."""
+        if not isinstance(body, bytes):
+            out = self.open(path)
+            for part in body:
+                out.write(part)
+            out.close()
+            return
+        self._folder(path)
         digest = self.files[path] = {"bytes": len(body)}
         self._batch.append((os.path.join(self.root, path), body, digest))
         self._batch_bytes += len(body)
@@ -241,3 +310,23 @@ def _write_files(batch: list[tuple[str, bytes, dict[str, Any]]]) -> None:
                 view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
+
+
+class _Stream:
+    """One file written a piece at a time, its size and sha256 taken as it goes."""
+
+    def __init__(self, path: str, digest: dict[str, Any]):
+        self._file = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self._sha256 = hashlib.sha256()
+        self._size = 0
+        self._digest = digest
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self._sha256.update(data)
+        self._size += len(data)
+
+    def close(self) -> tuple[int, str]:
+        self._file.close()
+        self._digest.update(bytes=self._size, sha256=self._sha256.hexdigest())
+        return self._size, self._digest["sha256"]

@@ -16,7 +16,7 @@ from chalicelib.model import edtf
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
 from chalicelib.model.ordering import sort_key
 from chalicelib.release import index as index_module
-from chalicelib.release.index import CollectionIndex, build_index, pack, unpack
+from chalicelib.release.index import CollectionIndex, pack, unpack
 from chalicelib.release.layout import canonical_json
 from support.indexdata import (
     DATES,
@@ -25,6 +25,7 @@ from support.indexdata import (
     KIND_IDS,
     SORT_IDS,
     SORTS,
+    build_index,
     built,
     filter_pool,
     loaded,

@@ -485,3 +485,29 @@ def test_the_build_reports_exactly_what_the_validator_reports():
     plain = problems(SchemaSet.from_dir())
     assert len(plain) == 3
     assert problems(PrecheckedSchemaSet(read_schema_dir())) == plain
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["one process", "forked"])
+def test_a_valid_build_carries_the_warnings_the_validator_gives(
+    write_data, release_time, monkeypatch, request, shared
+):
+    from chalicelib.checks.intake import load_paths
+    from chalicelib.checks.validate import validate
+
+    dataset = mini()
+    twin = dict(dataset["claims"][0], id="a-twin-of-the-first-claim")
+    dataset["claims"].append(twin)
+    data = write_data(dataset)
+    if shared:
+        request.getfixturevalue("forking")
+    expected = [
+        (i.origin, i.index, [p.to_dict() for p in i.warnings])
+        for i in validate(load_paths([data]), SchemaSet.from_dir()).items
+        if i.warnings
+    ]
+    with compile_data(data) as compiled:
+        found = [
+            (i.origin, i.index, [p.to_dict() for p in i.warnings]) for i in compiled.report.items
+        ]
+    assert len(expected) == 2  # each twin names the other
+    assert found == expected

@@ -242,18 +242,16 @@ def test_a_chunk_whose_bytes_do_not_match_a_directory_entry_fails_the_publish(
     store, data_dir, dataset, write_data, monkeypatch
 ):
     first = publish(store, data_dir)
-    build_index = index_module.build_index
+    chunk = index_module.IndexBuilder._flush
 
-    def misbuilt(kind, records, bodies=None):
+    def misbuilt(builder):
         # A build bug: the chunk (and so the manifest) says TehraN where the entry says Tehran.
-        files = build_index(kind, records, bodies)
-        if kind.collection == "places":
-            files["records-00000.jsonl"] = files["records-00000.jsonl"].replace(
-                b"Tehran", b"TehraN"
-            )
-        return files
+        name, body = chunk(builder)
+        if builder.kind.collection == "places":
+            body = body.replace(b"Tehran", b"TehraN")
+        return name, body
 
-    monkeypatch.setattr(index_module, "build_index", misbuilt)
+    monkeypatch.setattr(index_module.IndexBuilder, "_flush", misbuilt)
     with pytest.raises(IntegrityError, match=r"records-00000\.jsonl bytes"):
         publish(store, write_data(changed_copy(dataset)))
     monkeypatch.undo()

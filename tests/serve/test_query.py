@@ -18,7 +18,7 @@ from chalicelib.errors import BadParameter, DatasetError
 from chalicelib.model import edtf
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind
 from chalicelib.model.ordering import sort_key
-from chalicelib.release.index import CollectionIndex, build_index
+from chalicelib.release.index import CollectionIndex
 from chalicelib.release.layout import canonical_json
 from chalicelib.release.textsearch import fold
 from chalicelib.serve import query as query_module
@@ -38,6 +38,7 @@ from support.indexdata import (
     FILTER_IDS,
     FILTERS,
     KIND_IDS,
+    build_index,
     filter_pool,
     loaded,
     span_of,

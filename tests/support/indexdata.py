@@ -13,7 +13,8 @@ import random
 
 from chalicelib.model import edtf
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, values_at
-from chalicelib.release.index import CollectionIndex, build_index
+from chalicelib.release.index import CollectionIndex, IndexBuilder, index_features
+from chalicelib.release.layout import canonical_json
 
 KIND_IDS = [k.collection for k in KINDS]
 FILTERS = [(k, f) for k in KINDS for f in k.filters]
@@ -146,3 +147,14 @@ def span_of(kind: Kind, record: dict) -> tuple[str, str] | None:
         min(lo or "0000-00-00" for lo, _ in bounds),
         max(hi or "9999-99-99" for _, hi in bounds),
     )
+
+
+def build_index(kind: Kind, records: list[dict]) -> dict[str, bytes]:
+    """The files of ``index/<collection>/`` for the live ``records`` of one kind, sorted by id,
+    built in memory as the build streams them (``IndexBuilder``)."""
+    builder, features, files = IndexBuilder(kind), index_features(kind), {}
+    for record in records:
+        files.update(builder.add(features(record), canonical_json(record)))
+    for name, body in builder.finish():
+        files[name] = body if isinstance(body, bytes) else b"".join(body)
+    return dict(sorted(files.items()))
