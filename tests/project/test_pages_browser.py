@@ -17,7 +17,7 @@ import pytest
 from chalicelib.checks.intake import DATA_DIR
 from chalicelib.release.publish import publish
 from chalicelib.store import open_store
-from support.browser import chromium, served_site, status
+from support.browser import chromium, open_page, served_site, status, wait_until_loaded
 from support.dataset import of
 from support.minidata import RELEASE_EPOCH
 
@@ -52,14 +52,9 @@ def browser():
         yield driver
 
 
-def load(driver, url: str) -> None:
-    driver.get(url)
-    assert driver.execute_script("return document.readyState") == "complete"
-
-
 @pytest.mark.parametrize("name", list(PAGES))
 def test_each_page_loads_as_html_with_a_heading_and_its_stylesheet(browser, site, name):
-    load(browser, site + PAGES[name])
+    open_page(browser, site + PAGES[name])
     assert browser.find_element("tag name", "h1").text.strip(), name
     # The stylesheet applied (the CSP allows 'self' only): the header is a flex row.
     display = browser.execute_script(
@@ -69,7 +64,7 @@ def test_each_page_loads_as_html_with_a_heading_and_its_stylesheet(browser, site
 
 
 def test_the_persian_page_runs_right_to_left(browser, site):
-    load(browser, site + RECORD + "?lang=fa")
+    open_page(browser, site + RECORD + "?lang=fa")
     assert browser.execute_script("return document.documentElement.lang") == "fa"
     assert browser.execute_script("return getComputedStyle(document.body).direction") == "rtl"
     # The Persian-script name is the title, and the other language is one click away.
@@ -81,12 +76,13 @@ def test_the_persian_page_runs_right_to_left(browser, site):
     link.click()
     # Read the next page only once the old one is gone.
     WebDriverWait(browser, 30).until(expected_conditions.staleness_of(link))
+    wait_until_loaded(browser)
     assert browser.execute_script("return getComputedStyle(document.body).direction") == "ltr"
     assert browser.find_element("tag name", "h1").text == "Mostafa Pour Mohammadi"
 
 
 def test_the_english_record_shows_every_claim_with_its_quote_and_source(browser, site):
-    load(browser, site + EVENT)
+    open_page(browser, site + EVENT)
     table = browser.find_element("css selector", "h3#property-victim_count + .scroll table")
     rows = table.find_elements("css selector", "tbody tr")
     counts = [c for c in of("claims") if c["property"] == "victim_count"]
@@ -106,7 +102,7 @@ def test_nothing_scrolls_sideways_on_a_360_px_phone(browser, site, path):
         {"width": PHONE_WIDTH, "height": 780, "deviceScaleFactor": 2, "mobile": True},
     )
     try:
-        load(browser, site + path)
+        open_page(browser, site + path)
         scroll, client = browser.execute_script(
             "const e = document.documentElement; return [e.scrollWidth, e.clientWidth]"
         )
@@ -118,7 +114,7 @@ def test_nothing_scrolls_sideways_on_a_360_px_phone(browser, site, path):
 
 @pytest.mark.parametrize("path", [RECORD, EVENT, RECORD + "?lang=fa"])
 def test_every_link_on_a_record_page_answers(browser, site, path):
-    load(browser, site + path)
+    open_page(browser, site + path)
     hrefs = browser.execute_script("return Array.from(document.links, a => a.href)")
     own = sorted({h.split("#")[0] for h in hrefs if h.startswith(site + "/")})
     assert len(own) > 15
@@ -132,7 +128,7 @@ def test_every_link_on_a_record_page_answers(browser, site, path):
 def test_axe_finds_no_serious_or_critical_violation(browser, site, name):
     from axe_selenium_python import Axe
 
-    load(browser, site + PAGES[name])
+    open_page(browser, site + PAGES[name])
     axe = Axe(browser)
     axe.inject()
     results = axe.run()
@@ -146,7 +142,7 @@ def test_record_screenshots_in_english_and_persian(site, tmp_path):
     target = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     with chromium(width=1100, height=1400) as driver:
         for lang in ("en", "fa"):
-            load(driver, f"{site}{RECORD}?lang={lang}")
+            open_page(driver, f"{site}{RECORD}?lang={lang}")
             path = target / f"record-{lang}.png"
             assert driver.save_screenshot(str(path))
             assert path.stat().st_size > 20_000

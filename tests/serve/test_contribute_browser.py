@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from support.browser import chromium, served_site
+from support.browser import chromium, open_page, served_site, wait_until_loaded
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def csp_reports(browser) -> list[str]:
     ],
 )
 def test_each_page_passes_axe_and_breaks_no_csp_rule(browser, base_url, path):
-    browser.get(base_url + path)
+    open_page(browser, base_url + path)
     assert browser.find_element("tag name", "h1").text
     assert violations(browser) == []
     assert csp_reports(browser) == []
@@ -63,9 +63,7 @@ def submit(browser, selector: str) -> None:
     button = browser.find_element("css selector", selector)
     button.click()
     WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
-    WebDriverWait(browser, 30).until(
-        lambda b: b.execute_script("return document.readyState") == "complete"
-    )
+    wait_until_loaded(browser)
 
 
 def test_a_broken_record_submitted_through_the_form_shows_its_errors_beside_the_fields(
@@ -73,7 +71,7 @@ def test_a_broken_record_submitted_through_the_form_shows_its_errors_beside_the_
 ):
     from selenium.webdriver.support.select import Select
 
-    browser.get(base_url + "/contribute")
+    open_page(browser, base_url + "/contribute")
     Select(browser.find_element("id", "kind")).select_by_value("person")
     submit(browser, "form[method=get] button")
     browser.find_element("id", "f-name").send_keys("Jane Example")

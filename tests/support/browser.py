@@ -70,6 +70,23 @@ def chromium(width: int = 1280, height: int = 1000, lang: str = "en-US"):
         driver.quit()
 
 
+def wait_until_loaded(driver, timeout: float = 30) -> None:
+    """Wait for the page's load event. ``driver.get`` usually returns after it, but
+    chromedriver can hand back control while the document is still "interactive" (seen in
+    CI on a busy machine), so reading it at once would race the load."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def open_page(driver, url: str) -> None:
+    """Load ``url`` and return once the page has finished loading."""
+    driver.get(url)
+    wait_until_loaded(driver)
+
+
 @contextmanager
 def served_site(store: Path):
     """The local server serving ``store`` on a free port, as ``make serve`` runs it."""
