@@ -45,9 +45,15 @@ class ReferenceField:
     targets: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Kind:
-    """One kind of record: its schema name, its collection and how it is indexed."""
+    """One kind of record: its schema name, its collection and how it is indexed.
+
+    A kind is known by its name, which the registry keeps unique: two kinds are equal when
+    their names are, and hash as their names do. The generated methods compared and hashed
+    every field, nested tuples of paths and filters included, and the build looks kinds up
+    several times for each of a million records.
+    """
 
     name: str  # schema name, singular: 'person'
     collection: str  # API path and data/ folder, plural: 'people'
@@ -67,6 +73,14 @@ class Kind:
 
     def filter(self, param: str) -> Filter | None:
         return next((f for f in self.filters if f.param == param), None)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Kind):
+            return NotImplemented
+        return self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
 
 AGENTS = ("people", "organizations")
@@ -236,20 +250,28 @@ def values_at(record: Any, path: Path) -> Iterator[tuple[str, Any]]:
     Missing keys and wrong types yield nothing: the schema stage reports those, and
     the cross-record stage must still run on records that failed it.
     """
-    yield from _walk(record, path, "")
-
-
-def _walk(node: Any, path: Path, pointer: str) -> Iterator[tuple[str, Any]]:
-    if not path:
-        yield pointer, node
-        return
-    step, rest = path[0], path[1:]
-    if step == "*":
-        if isinstance(node, list):
-            for index, item in enumerate(node):
-                yield from _walk(item, rest, f"{pointer}/{index}")
-    elif isinstance(node, dict) and step in node:
-        yield from _walk(node[step], rest, f"{pointer}/{escape_pointer(step)}")
+    # One level of the path at a time, not a recursive generator per node: the build calls
+    # this a dozen times for each of a million records. Expanding each level in order gives
+    # the values in the order a depth-first walk would.
+    found: list[tuple[str, Any]] = [("", record)]
+    for step in path:
+        if step == "*":
+            found = [
+                (f"{pointer}/{index}", item)
+                for pointer, node in found
+                if isinstance(node, list)
+                for index, item in enumerate(node)
+            ]
+        else:
+            escaped = escape_pointer(step)
+            found = [
+                (f"{pointer}/{escaped}", node[step])
+                for pointer, node in found
+                if isinstance(node, dict) and step in node
+            ]
+        if not found:
+            break
+    return iter(found)
 
 
 def split_reference(reference: str) -> tuple[str, str] | None:

@@ -6,7 +6,10 @@ import copy
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from chalicelib.checks import harm
 from chalicelib.checks.validate import validate
 from chalicelib.cli import main
 from chalicelib.model.schemas import SchemaSet
@@ -211,3 +214,29 @@ def test_a_withheld_date_may_be_shared_by_other_records():
     dataset = harm_dataset()
     dataset["events"][0]["description"] = "Began on 1961-03-04."
     assert problems_of(dataset, "1988-prison-massacres") == []
+
+
+# The personal-data search skips texts that cannot match before it runs a pattern; these hold
+# the shortcuts to what the bare patterns find, on texts made of what the patterns look for.
+PHONE_LIKE = st.text(
+    alphabet=st.sampled_from(list("0012345689+() .-/x@aA") + ["۰", "۹", "٣"]), max_size=40
+)
+STREET_LIKE = st.lists(
+    st.sampled_from(["12", "No.", " ", "Baker", "Street", "St", "Ave", "خیابان", "پلاک", "۵", ","]),
+    max_size=12,
+).map("".join)
+
+
+def bare_pattern_finds(pattern, what: str, text: str) -> bool:
+    if what == "a phone number":
+        return any(sum(c.isdigit() for c in m.group()) >= 8 for m in pattern.finditer(text))
+    return pattern.search(text) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(PHONE_LIKE, STREET_LIKE))
+def test_the_shortcuts_of_the_personal_data_search_find_what_the_patterns_find(text):
+    western = harm._western_digits(text)
+    assert western == text.translate(harm._DIGITS)
+    for pattern, what in harm.PERSONAL_DATA:
+        assert harm._found(pattern, what, western) == bare_pattern_finds(pattern, what, western)
