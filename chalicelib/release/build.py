@@ -39,6 +39,8 @@ from chalicelib.release.layout import schema_path, sha256_hex
 from chalicelib.release.manifest import RELEASE_FORMAT
 from chalicelib.release.precheck import PrecheckedSchemaSet
 from chalicelib.release.progress import Progress
+from chalicelib.release.readahead import ReadAhead
+from chalicelib.release.readahead import available as readahead_available
 from chalicelib.release.records import (
     Facts,
     Listing,
@@ -102,12 +104,15 @@ def compile_data(
     processes = processes_for(len(listing))
     spool = Spool()
     try:
-        chunks = map_shared(
-            lambda part: [read_chunk(listing, schemas, spool, files) for files in part],
-            listing.chunks(),
-            processes,
-            chunk=1,
-        )
+        with _read_ahead(listing, processes) as ahead:
+            chunks = map_shared(
+                lambda part: [
+                    read_chunk(listing, schemas, spool, files, ahead.reading) for files in part
+                ],
+                listing.chunks(),
+                processes,
+                chunk=1,
+            )
         listing = None  # a string per file: freed before the next fork (rebuilt on failure)
         if any(c.failed for c in chunks):
             _refuse(data_dir, schemas, processes)
@@ -146,6 +151,25 @@ def compile_data(
         spool,
         keys.withheld,
     )
+
+
+class _NoReadAhead:
+    def __enter__(self) -> _NoReadAhead:
+        return self
+
+    def __exit__(self, *_) -> None:
+        pass
+
+    def reading(self, index: int) -> None:
+        pass
+
+
+def _read_ahead(listing: Listing, processes: int) -> ReadAhead | _NoReadAhead:
+    """A read-ahead of the record files (chalicelib.release.readahead) for a build that is
+    spread over processes: one too small to fork for is read before it would help."""
+    if processes <= 1 or not readahead_available():
+        return _NoReadAhead()
+    return ReadAhead(len(listing), listing.origin)
 
 
 def _refuse(data_dir: Path, schemas: PrecheckedSchemaSet, processes: int) -> None:

@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,8 +103,17 @@ class ReadChunk:
     withheld: list[Withheld] = field(default_factory=list)
 
 
-def read_chunk(listing: Listing, schemas: SchemaSet, spool: Spool, files: range) -> ReadChunk:
-    """Read, check and spool the files numbered ``files``; see the module's docstring."""
+def read_chunk(
+    listing: Listing,
+    schemas: SchemaSet,
+    spool: Spool,
+    files: range,
+    reading: Callable[[int], None] | None = None,
+) -> ReadChunk:
+    """Read, check and spool the files numbered ``files``; see the module's docstring.
+    ``reading`` is told where the chunk starts (it paces the read-ahead)."""
+    if reading is not None:
+        reading(files.start)
     chunk = ReadChunk(files.start)
     for index in files:
         key = None

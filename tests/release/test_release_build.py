@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from chalicelib.cli import main
 from chalicelib.errors import BuildError, InvalidDataset
 from chalicelib.model.schemas import SchemaSet
+from chalicelib.release import build as release_build
 from chalicelib.release import cores
 from chalicelib.release.build import (
     build_release,
@@ -111,8 +112,15 @@ def test_a_build_shared_over_processes_writes_the_bytes_one_process_writes(
     monkeypatch.setattr(
         cores, "_Child", lambda task, made=cores._Child: forked.append(1) or made(task)
     )
+    read_ahead = []
+    monkeypatch.setattr(
+        release_build,
+        "ReadAhead",
+        lambda *args, made=release_build.ReadAhead: read_ahead.append(1) or made(*args),
+    )
     build(data, tmp_path / "two")
     assert len(forked) >= 3  # reading, checking and writing each forked
+    assert read_ahead == [1]  # and the record files were read ahead of the readers
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
