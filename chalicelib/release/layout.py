@@ -49,9 +49,14 @@ def canonical_json(value: Any) -> bytes:
     Floats use Python's shortest round-trip repr, which is the same on every platform,
     so the same record always gives the same bytes and the same sha256.
     """
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
+
+
+# What json.dumps does with these options, minus building an encoder on every call: it runs
+# for every record and claim a build writes (about 7 calls a record), 1 µs each time.
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
 
 
 def sha256_hex(body: bytes) -> str:

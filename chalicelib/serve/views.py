@@ -132,7 +132,9 @@ def kept_as(key: tuple, make) -> Finished:
 
 def single(params: Params, name: str) -> str | None:
     """The one value of ``name`` (the other parameters are the route parser's business)."""
-    return one_each({name: params[name]} if name in params else {}, (name,), "this route").get(name)
+    if name not in params:
+        return None
+    return one_each({name: params[name]}, (name,), "this route").get(name)
 
 
 def only(params: Params, allowed: tuple[str, ...] = ("release",)) -> dict[str, str]:
