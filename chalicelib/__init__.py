@@ -6,7 +6,8 @@ The map (docs/architecture.md says more). Each layer imports only those below it
 - ``serve/``: HTTP, independent of Chalice: routing plumbing, views, the parameter parser,
   list queries and cursors, responses and problems, OpenAPI. ``app.py`` holds only the routes.
 - ``release/``: from ``data/`` to a published release and back: build, compiled, writer,
-  index, textsearch, downloads, tables, manifest, layout, publish, reader, cache, cores.
+  index, textsearch, downloads, tables, manifest, layout, publish, reader, cache, cores,
+  readahead.
 - ``checks/``: whether a record is acceptable: strict JSON intake, the validator, the catalog
   of cross-record lookups.
 - ``model/``: what a record is, with no I/O: the kinds registry, the schemas, EDTF dates, and
