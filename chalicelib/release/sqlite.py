@@ -9,10 +9,12 @@
   only one), holding the bare id when the reference points there and the record is live, and
   declared ``REFERENCES <collection>(id)``; Datasette turns it into a link.
 - ``<collection>_fts``, an FTS5 table per named collection (trigram tokenizer) over every name
-  and title (a source's title and identifiers), folded as ``q=`` folds them
-  (``textsearch.fold``) and stored in their own ``folded`` column, so that a folded query
-  matches as ``q=`` does on names: ``pourmohammadi`` finds every spelling that folds to it.
-  Its rowid is the record's rowid. Descriptions are left out: they would double the cost of
+  and title (a source's title and identifiers): in ``names`` as written, and as a page may
+  write them otherwise (``folding.written_forms``: Arabic or Persian yeh and kaf, رئیس or
+  رییس), so that Datasette's ``_search``, which does not fold, finds ``Pour-Mohammadi``,
+  ``رئیسی`` and ``ابراهيم``; in ``folded`` as ``q=`` folds them (``folding.text_forms``), so
+  that a folded query matches as ``q=`` does: ``purmohamadi`` finds every spelling that folds
+  to it. Its rowid is the record's rowid. Descriptions are left out: they would double the cost of
   the index for matches nobody reconciles on.
 
 The file is a pure function of the records: a fixed page size, rows inserted in id order, no
@@ -32,12 +34,12 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.model.folding import text_forms, written_forms
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, split_reference
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.compiled import CompiledCollection, Spool, Spooled
 from chalicelib.release.manifest import LICENSE, QUOTATION_NOTE, TITLE
 from chalicelib.release.tables import ClaimSourceTable, Column, columns_for
-from chalicelib.release.textsearch import fold
 
 SQLITE_FILE = "all.sqlite"
 METADATA_FILE = "metadata.json"
@@ -150,9 +152,13 @@ def name_texts(kind: Kind, record: dict) -> list[str]:
     return [v for path in dict.fromkeys(paths) for v in _getter(path)(record)]
 
 
-def _folded(kind: Kind, record: dict) -> str:
-    # One line per distinct folded text, as the q= index keeps them.
-    return "\n".join(dict.fromkeys(f for f in map(fold, name_texts(kind, record)) if f))
+def _fts_texts(kind: Kind, record: dict) -> tuple[str, str]:
+    # One line per distinct text: the names as pages may write them, and as the q= index
+    # keeps them.
+    texts = name_texts(kind, record)
+    written = dict.fromkeys(form for text in texts for form in written_forms(text))
+    folded = dict.fromkeys(form for text in texts for form in text_forms(text))
+    return "\n".join(written), "\n".join(folded)
 
 
 NAMED = tuple(kind for kind in KINDS if kind.collection != "claims")  # claims have no name
@@ -216,7 +222,7 @@ def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list]
     """For the read pass: a function giving one record's rows of ``all.sqlite`` from the record
     and its CSV cells (``cells``, and a claim's ``claims_sources`` cells), so that no cell is
     read twice and the writer parses no record: (its table's values, the ids its foreign keys
-    name, live or not, and its FTS row (title, folded) or its claims_sources rows (values,
+    name, live or not, and its FTS row (title, names, folded) or its claims_sources rows (values,
     the source's id))."""
     converters = [_converter(c) for c in columns_for(schemas, kind.schema_file)]
     references = reference_maker(foreign_keys(kind), None)
@@ -224,7 +230,7 @@ def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list]
         title = _getter_of(kind.title_field)
 
         def side(record: dict, _: list) -> Any:
-            return (title(record) or [record["id"]])[0], _folded(kind, record)
+            return (title(record) or [record["id"]])[0], *_fts_texts(kind, record)
     else:
         cited = [_converter(c) for c in ClaimSourceTable.from_schemas(schemas).columns]
 
@@ -260,8 +266,10 @@ def _collection_table(db, schemas, kind: Kind, spooled: Iterable[Spooled], ids) 
     named = kind in NAMED
     if named:
         fts = _quote(f"{kind.collection}_fts")
-        db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
-        side = f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)"
+        db.execute(
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(title, names, folded, tokenize = 'trigram')"
+        )
+        side = f"INSERT INTO {fts} (rowid, title, names, folded) VALUES (?, ?, ?, ?)"
     else:
         side = _claims_sources(db, schemas)
     sources = ids["sources"]
@@ -346,10 +354,11 @@ def datasette_metadata(schemas: SchemaSet, version: str) -> dict[str, Any]:
         tables[kind.collection].update(fts_table=f"{kind.collection}_fts", fts_pk="rowid")
         tables[f"{kind.collection}_fts"] = {
             "description": (
-                f"Full-text index of the names and titles of {kind.collection}, folded as the "
-                "API's q= folds them (case, diacritics, spaces and punctuation removed; Arabic "
-                "letter forms as Persian ones), in the column 'folded'. Search with a folded "
-                "query of three characters at least: pourmohammadi, not Pour-Mohammadi."
+                f"Full-text index of the names and titles of {kind.collection}: in 'names' "
+                "as written and with Arabic or Persian letter forms (ي/ی, ك/ک, رئیس/رییس), in "
+                "'folded' as the API's q= folds them (case, diacritics, spaces and punctuation "
+                "removed; doubled letters, ou/u, ee/i, ei/ai, w/v made one). Search with three "
+                "characters at least: Pour-Mohammadi, or folded, purmohamadi."
             ),
             "hidden": True,
         }

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.model.folding import fold
 from chalicelib.release.publish import publish
 from chalicelib.release.reader import Dataset
 from chalicelib.release.redact import needles, search_forms
-from chalicelib.release.textsearch import fold
 from chalicelib.store import open_store
 from support.harmdata import (
     SECRETS,
