@@ -18,7 +18,7 @@ import jinja2
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
 from chalicelib.serve import views
-from chalicelib.serve.pages import negotiation, present
+from chalicelib.serve.pages import hijri, negotiation, present, scripts
 from chalicelib.serve.pages.cite import citations
 from chalicelib.serve.pages.documents import Documents, parsed, title_of
 from chalicelib.serve.pages.i18n import Words
@@ -60,6 +60,7 @@ def environment() -> jinja2.Environment:
     env.filters["safe_url"] = present.safe_url
     env.globals.update(
         date_parts=present.date_parts,
+        persian_date=hijri.persian,
         count_value=present.count_value,
         reference=present.reference,
         kinds=KINDS,
@@ -170,9 +171,8 @@ def _common(request: PageRequest, document) -> dict:
         return title_of(record, target[0], request.lang) if record else ref
 
     return {
+        **_language(request.lang),
         "w": words,
-        "lang": request.lang,
-        "dir": words.dir,
         "req": request,
         "docs": docs,
         "label": label,
@@ -181,6 +181,15 @@ def _common(request: PageRequest, document) -> dict:
         "release": document.get("release") if isinstance(document, dict) else None,
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
+    }
+
+
+def _language(lang: str) -> dict:
+    """What every template needs to know of the page's language."""
+    return {
+        "lang": lang,
+        "dir": Words(lang).dir,
+        "text": lambda value, css="": scripts.isolate(value, lang, css),
     }
 
 
@@ -282,9 +291,8 @@ def _problem_page(request: PageRequest, answer: Finished, problem) -> Reply:
         if location:
             headers["Location"] = location
     context = {
+        **_language(request.lang),
         "w": words,
-        "lang": request.lang,
-        "dir": words.dir,
         "req": request,
         "release": None,
         "other_lang_url": request.here(lang=words.other),
