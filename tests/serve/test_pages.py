@@ -150,7 +150,7 @@ def test_a_chosen_language_is_kept_by_every_link_on_the_page(client):
 
 def test_latin_ids_and_quotes_are_isolated_in_persian_pages(client):
     _, body = page(client, f"{EVENT}?lang=fa")
-    assert '<bdi lang="en" dir="ltr">events/1988-prison-massacres</bdi>' in body
+    assert '<bdi class="id" lang="en" dir="ltr">events/1988-prison-massacres</bdi>' in body
     assert re.search(r'<blockquote><bdi lang="en" dir="ltr">[^<]+</bdi></blockquote>', body)
 
 

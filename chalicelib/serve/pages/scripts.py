@@ -10,6 +10,7 @@ comes from the data rather than from the catalogue.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from markupsafe import Markup, escape
 
@@ -38,3 +39,68 @@ def isolate(value: object, page_lang: str, css: str = "") -> Markup:
         last = run.end()
     parts.append(escape(text[last:]))
     return Markup(f"<bdi{cls}>") + Markup("").join(parts) + Markup("</bdi>")
+
+
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+# Elements whose text cannot hold markup, or is not read as prose.
+RAW = frozenset(("title", "option", "textarea", "script", "style"))
+
+
+class _Marker(HTMLParser):
+    """Copies a page, wrapping each Latin run of text outside an English element."""
+
+    def __init__(self, page_lang: str):
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.stack: list[tuple[str, str]] = [("", page_lang)]
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or "")
+        if tag not in VOID:
+            lang = dict(attrs).get("lang") or self.stack[-1][1]
+            self.stack.append((tag, "raw" if tag in RAW else lang))
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data):
+        if self.stack[-1][1] != "fa" or not LATIN.search(data):
+            self.out.append(data)
+            return
+        self.out.append(
+            LATIN_RUN.sub(lambda m: f'<span lang="en" dir="ltr">{m.group()}</span>', data)
+        )
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data):
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.out.append(f"<!{decl}>")
+
+
+def mark_latin_runs(page: str, page_lang: str) -> str:
+    """``page`` with every Latin run of a Persian page's own text in a ``lang="en"`` span.
+
+    The catalogue's Persian strings name formats and standards (JSON, EDTF, SHA-256); the data's
+    values are marked as they are written (``isolate``); this marks whatever is left, so that no
+    English word is read with a Persian voice.
+    """
+    if page_lang != "fa":
+        return page
+    marker = _Marker(page_lang)
+    marker.feed(page)
+    marker.close()
+    return "".join(marker.out)
