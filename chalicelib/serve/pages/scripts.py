@@ -41,7 +41,23 @@ def isolate(value: object, page_lang: str, css: str = "") -> Markup:
     return Markup(f"<bdi{cls}>") + Markup("").join(parts) + Markup("</bdi>")
 
 
-VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 # Elements whose text cannot hold markup, or is not read as prose.
 RAW = frozenset(("title", "option", "textarea", "script", "style"))
 
