@@ -14,9 +14,9 @@ import pytest
 
 from chalicelib.model.folding import finds, fold, query_forms
 from chalicelib.model.kinds import KINDS, split_reference
+from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.build import build_release
 from chalicelib.release.layout import sha256_hex
-from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.sqlite import LIST_SHAPES, NAMED, foreign_keys, name_texts
 from chalicelib.release.tables import columns_for
 from support.apidata import SPELLINGS, api_dataset
