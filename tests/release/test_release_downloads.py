@@ -231,9 +231,7 @@ def test_a_column_empty_in_every_row_is_still_text_and_booleans_stay_booleans(fi
     (claims,) = [r for r in csv_resources(files) if r["name"] == "claims-csv"]
     types = {f["name"]: f["type"] for f in claims["schema"]["fields"]}
     assert types["value.approx"] == "boolean" and types["withheld"] == "string"
-    frame = pd.read_csv(
-        files / "claims.csv", dtype={n: PANDAS_TYPES[t] for n, t in types.items()}
-    )
+    frame = pd.read_csv(files / "claims.csv", dtype={n: PANDAS_TYPES[t] for n, t in types.items()})
     assert set(frame["value.approx"].dropna()) <= {True, False}
     assert str(frame["value.approx"].dtype) == "boolean"
     assert frame["withheld"].dtype != "float64"
