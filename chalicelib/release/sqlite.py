@@ -1,7 +1,9 @@
 """``all.sqlite``: every live record as SQLite tables, ready for Datasette; and its metadata.
 
 - One table per collection, with the flat columns of its CSV (``tables.columns_for``), typed
-  where the schema says a column is a number, with ``id`` as primary key.
+  where the schema says a column is a number, with ``id`` as primary key. A list (names,
+  sources, categories…) is a JSON array, not the CSV's `` | ``-joined text: Datasette shows
+  it as JSON and SQLite's ``json_each`` queries it, whatever characters its items hold.
 - ``claims_sources``: one row per claim and citation, as ``claims-sources.csv``.
 - Foreign keys where references resolve: for each single-valued reference field (a claim's
   ``subject``, ``value`` and ``claimed_by``, a place's ``within``, …) a column
@@ -48,6 +50,7 @@ PAGE_SIZE = 4096
 BATCH = 1000  # rows held before they are inserted
 CLAIMS_SOURCES = "claims_sources"
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
+LIST_SHAPES = ("list", "items")  # held as JSON arrays
 SOURCE = (
     "Compiled from public reports, court judgments, UN documents and news articles; every "
     "record and claim names its sources (the sources table and claims_sources)."
@@ -139,6 +142,37 @@ def _converter(column: Column) -> Callable[[str], Any]:
     return number
 
 
+def _json_converter(column: Column) -> Callable[[dict], Any]:
+    """A list column's value as a JSON array, from the record (NULL when it has none)."""
+    path = column.path
+
+    def read(record: dict) -> Any:
+        value: Any = record
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, list) or not value:
+            return None
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    return read
+
+
+def _cells_to_values(columns: Sequence[Column]) -> Callable[[dict, list[str]], list[Any]]:
+    """One row's SQL values from its record and CSV cells: lists from the record, as JSON."""
+    plan = [
+        (True, _json_converter(c)) if c.shape in LIST_SHAPES else (False, _converter(c))
+        for c in columns
+    ]
+
+    def values(record: dict, cells: list[str]) -> list[Any]:
+        return [
+            convert(record) if whole else convert(cell)
+            for (whole, convert), cell in zip(plan, cells, strict=True)
+        ]
+
+    return values
+
+
 def _sql_type(column: Column) -> str:
     return SQL_TYPES.get(column.type, "TEXT")
 
@@ -224,7 +258,7 @@ def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list]
     read twice and the writer parses no record: (its table's values, the ids its foreign keys
     name, live or not, and its FTS row (title, names, folded) or its claims_sources rows (values,
     the source's id))."""
-    converters = [_converter(c) for c in columns_for(schemas, kind.schema_file)]
+    converters = _cells_to_values(columns_for(schemas, kind.schema_file))
     references = reference_maker(foreign_keys(kind), None)
     if kind in NAMED:
         title = _getter_of(kind.title_field)
@@ -232,18 +266,23 @@ def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list]
         def side(record: dict, _: list) -> Any:
             return (title(record) or [record["id"]])[0], *_fts_texts(kind, record)
     else:
-        cited = [_converter(c) for c in ClaimSourceTable.from_schemas(schemas).columns]
+        table = ClaimSourceTable.from_schemas(schemas)
+        head, claim, cited = (
+            len(table.claim_columns),
+            _cells_to_values(table.claim_columns),
+            _cells_to_values(table.citation_columns),
+        )
 
         def side(record: dict, source_cells: list) -> Any:
             rows = []
             for cells, citation in zip(source_cells, record.get("sources", []), strict=True):
                 found = split_reference(citation.get("source", ""))
-                values = [convert(cell) for convert, cell in zip(cited, cells, strict=True)]
+                values = claim(record, cells[:head]) + cited(citation, cells[head:])
                 rows.append((values, found[1] if found else None))
             return rows
 
     def rows(record: dict, cells: list[str], source_cells: list) -> tuple:
-        values = [convert(cell) for convert, cell in zip(converters, cells, strict=True)]
+        values = converters(record, cells)
         return values, references(record), side(record, source_cells)
 
     return rows
@@ -337,7 +376,10 @@ def datasette_metadata(schemas: SchemaSet, version: str) -> dict[str, Any]:
     -m metadata.json``)."""
     tables: dict[str, Any] = {}
     for kind in KINDS:
-        columns = {c.name: c.description for c in columns_for(schemas, kind.schema_file)}
+        columns = {
+            c.name: c.description + (" A JSON array." if c.shape in LIST_SHAPES else "")
+            for c in columns_for(schemas, kind.schema_file)
+        }
         for key in foreign_keys(kind):
             columns[key.name] = (
                 f"The id of the {BY_COLLECTION[key.target].name} that '{'.'.join(key.path)}' "
