@@ -267,7 +267,20 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     help="An Ed25519 OpenSSH private key to sign the release with (default: the key in "
     "$DATASET_SIGNING_KEY, else the file $DATASET_SIGNING_KEY_FILE names; else unsigned).",
 )
-def publish_command(store_url: str, data_dir: Path, workers: int, key_path: Path | None) -> None:
+@click.option(
+    "--replica",
+    "replica_urls",
+    multiple=True,
+    metavar="STORE",
+    help="A copy STORE replicates to (another region): a redaction purges it too. Repeatable.",
+)
+def publish_command(
+    store_url: str,
+    data_dir: Path,
+    workers: int,
+    key_path: Path | None,
+    replica_urls: tuple[str, ...],
+) -> None:
     """Build the dataset, publish it to STORE, then point current.json at it.
 
     Prints the version. Publishing content that is already published is a no-op;
@@ -286,7 +299,14 @@ def publish_command(store_url: str, data_dir: Path, workers: int, key_path: Path
     if signer is None:
         click.echo("publish: no signing key given; the release will not be signed", err=True)
     try:
-        result = publish(store, data_dir, workers=workers, progress=_progress, signer=signer)
+        result = publish(
+            store,
+            data_dir,
+            workers=workers,
+            progress=_progress,
+            signer=signer,
+            replicas=[_open_store(url) for url in replica_urls],
+        )
     except InvalidDataset as exc:
         _refuse_invalid(exc, data_dir)
     except ObjectExists as exc:

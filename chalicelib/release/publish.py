@@ -15,7 +15,7 @@ import json
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -91,22 +91,32 @@ def publish(
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
     signer: Signer | None = None,
+    replicas: Sequence[Store] = (),
 ) -> PublishResult:
     """Build ``data_dir`` and publish it to ``store``; return what was done.
 
     With ``signer``, the manifest and the store's releases.json, current.json and
     redactions.json get a signature beside them (chalicelib.release.signing).
 
+    ``replicas`` are the copies the store replicates to (another region): S3 replication
+    copies every new object version but never a version's deletion, so a redaction purges
+    each withdrawn file from them as well, every version of it.
+
     Raises InvalidDataset if a record is invalid, and ObjectExists if the store holds
     different content under the same version; in both cases nothing is published.
     """
     progress = progress or no_progress
     with compile_data(data_dir, epoch=epoch) as compiled:
-        return _publish(store, compiled, workers, progress, signer)
+        return _publish(store, compiled, workers, progress, signer, replicas)
 
 
 def _publish(
-    store: Store, compiled: Compiled, workers: int, progress: Progress, signer: Signer | None
+    store: Store,
+    compiled: Compiled,
+    workers: int,
+    progress: Progress,
+    signer: Signer | None,
+    replicas: Sequence[Store],
 ) -> PublishResult:
     dataset = Dataset(store, ttl=0)
     # The pointer as this publish found it: the flip at the end is conditional on it, so a
@@ -192,7 +202,8 @@ def _publish(
     # Readers learn of the redaction from current.json, and answer the withdrawn files 410
     # from then on; only now do the files, and every earlier version of them, go.
     for key in purge:
-        store.purge(key)
+        for copy in (store, *replicas):
+            copy.purge(key)
     return PublishResult(
         compiled.version, existing is None, current_changed, written, changes, len(purge)
     )
