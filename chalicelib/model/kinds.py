@@ -128,7 +128,11 @@ KINDS: tuple[Kind, ...] = (
         collection="places",
         title_field="name",
         description="Places: countries, cities, prisons, cemeteries and grave sites.",
-        references=(ReferenceField(("within",), ("places",)), CITATIONS),
+        references=(
+            ReferenceField(("within",), ("places",)),
+            ReferenceField(("coordinates", "source", "source"), ("sources",)),
+            CITATIONS,
+        ),
         date_fields=(),
         search_fields=NAMES + (("description",),),
         filters=(
