@@ -113,9 +113,7 @@ def test_a_figure_given_for_an_organization_is_the_organizations_with_its_speake
     """One row per claimant: a spokesperson's figure is their organization's claim, and the
     speaker is a qualifier, never a claimant beside the organization."""
     counts = [c for c in of("claims") if c["property"] == "victim_count"]
-    employers = {
-        c["subject"]: c["value"] for c in of("claims") if c["property"] == "employed_by"
-    }
+    employers = {c["subject"]: c["value"] for c in of("claims") if c["property"] == "employed_by"}
     claimants = {c["claimed_by"] for c in counts}
     for claim in counts:
         speaker = claim.get("qualifiers", {}).get("speaker")
