@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
+from chalicelib.model.folding import fold
 from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
-from chalicelib.release.textsearch import fold
 from chalicelib.serve.cursors import CURSOR as _CURSOR
 from chalicelib.serve.cursors import CURSOR_VERSION as _CURSOR_VERSION
 from chalicelib.serve.cursors import TAG_BYTES as _TAG_BYTES
