@@ -22,7 +22,7 @@ from chalicelib.checks.validate import Item, validate
 from chalicelib.model.kinds import BY_NAME, KINDS
 from chalicelib.serve import deferred
 from chalicelib.serve.contribute_text import DIRECTION, LANGUAGES, TEXT, kind_name
-from chalicelib.serve.limits import MAX_BODY_SHOWN
+from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_FORM_FIELDS
 from chalicelib.serve.request import Request, accepted_body, only
 from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
 from chalicelib.serve.route import COMMON_ERRORS, Operation, Route, problem_response
@@ -35,7 +35,6 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-MAX_FIELDS = 2000  # what a form of fifty-row arrays could hold, and then some
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # What the form's buttons ask for, besides the record's own fields (named '/…').
 ACTIONS = ("check", "download")
@@ -124,12 +123,14 @@ def _record_form(kind: str, schemas):
 def _parse_form(body: bytes) -> dict[str, list[str]]:
     try:
         text = body.decode("utf-8")
-        return parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+        return parse_qs(
+            text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS, errors="strict"
+        )
     except UnicodeDecodeError:
         raise Problem(400, "bad-body", "Bad request body", "the form is not UTF-8") from None
     except ValueError:
         raise Problem(
-            413, "too-large", "Payload too large", f"the form has over {MAX_FIELDS:,} fields"
+            413, "too-large", "Payload too large", f"the form has over {MAX_FORM_FIELDS:,} fields"
         ) from None
 
 

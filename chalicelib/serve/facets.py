@@ -12,10 +12,9 @@ import json
 
 from chalicelib.model.kinds import Kind
 from chalicelib.serve import deferred
+from chalicelib.serve.limits import MAX_FACET_VALUES
 from chalicelib.serve.request import Request, kind_for
 from chalicelib.serve.responses import Reply, dumps
-
-MAX_VALUES = 40
 
 
 def facet_filters(kind: Kind) -> list[str]:
@@ -46,5 +45,5 @@ def _counts(kind: Kind, parsed, release) -> dict:
             if n:
                 counts.append({"value": value, "count": n})
         counts.sort(key=lambda c: (-c["count"], c["value"]))
-        found[param] = counts[:MAX_VALUES]
+        found[param] = counts[:MAX_FACET_VALUES]
     return found

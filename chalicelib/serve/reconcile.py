@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from chalicelib.errors import BadParameter
-from chalicelib.serve.limits import MAX_BODY_SHOWN
+from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_NAME_SHOWN
 from chalicelib.serve.params import single
 from chalicelib.serve.reconciliation.protocol import (
     BATCH_SCHEMA,
@@ -35,6 +35,7 @@ from chalicelib.serve.route import (
     ok,
     problem_response,
 )
+from chalicelib.text import clip
 
 BASE_URL_ENV = "PUBLIC_BASE_URL"
 
@@ -97,7 +98,8 @@ def answer(request: Request) -> Reply | Finished:
     for name in params:
         if name not in PARAMS:
             raise BadParameter(
-                name[:40], f"unknown parameter; /reconcile takes {', '.join(PARAMS)}"
+                clip(name, MAX_NAME_SHOWN),
+                f"unknown parameter; /reconcile takes {', '.join(PARAMS)}",
             )
     batch = single(params, "queries")
     release, cache = request.service.release_for(params)

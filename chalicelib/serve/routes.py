@@ -40,10 +40,9 @@ OPENAPI_SCHEMA = {
 }
 
 ROUTES: list[Route] = [
-    *views.ROUTES[:1],  # the service index
+    *views.ROUTES,
     *search.ROUTES,
     *assets.ROUTES,
-    *views.ROUTES[1:],
     Route(
         "/openapi.json",
         openapi_document,

@@ -25,7 +25,13 @@ from chalicelib.release.signing import SUFFIX as SIGNATURE_SUFFIX
 from chalicelib.serve import deferred
 from chalicelib.serve import responses as http
 from chalicelib.serve.describe import list_parameters, page_schema
-from chalicelib.serve.limits import FILE_NAME_RE, MAX_BODY_SHOWN, MAX_ITEMS, PRESIGN_MINUTES
+from chalicelib.serve.limits import (
+    FILE_NAME_RE,
+    MAX_BODY_SHOWN,
+    MAX_ITEMS,
+    MAX_NAME_SHOWN,
+    PRESIGN_MINUTES,
+)
 from chalicelib.serve.request import Request, accepted_body, check_id, kind_for, only
 from chalicelib.serve.responses import (
     CACHE_CURRENT,
@@ -51,6 +57,7 @@ from chalicelib.serve.route import (
     redirect,
 )
 from chalicelib.store import PRESIGN_SECONDS
+from chalicelib.text import clip
 
 # -- routes ---------------------------------------------------------------------------
 
@@ -253,7 +260,7 @@ def get_schema(request: Request, kind_name: str) -> Finished:
     kind_name = kind_name.removesuffix(".schema.json")
     if kind_name not in SCHEMA_FILES:
         raise not_found(
-            f"there is no schema '{kind_name[:40]}'; there are: {', '.join(SCHEMA_FILES)}"
+            f"there is no schema '{clip(kind_name, MAX_NAME_SHOWN)}'; there are: {', '.join(SCHEMA_FILES)}"
         )
     release, cache = request.release()
     return request.kept(
@@ -319,12 +326,13 @@ def signature_links(pinned: str) -> dict[str, str]:
 def get_dataset_file(request: Request, name: str) -> Reply:
     only(request.params)
     if not FILE_NAME_RE.fullmatch(name) or ".." in name:
-        raise not_found(f"there is no file '{name[:40]}'")
+        raise not_found(f"there is no file '{clip(name, MAX_NAME_SHOWN)}'")
     release, cache = request.release()
     if name in (MANIFEST, MANIFEST + SIGNATURE_SUFFIX):
         return _signed_manifest(release, name, cache)
     if name not in release.files():
-        raise not_found(f"there is no file '{name[:100]}' in release {release.version}")
+        # A name FILE_NAME_RE took: short enough to repeat whole.
+        raise not_found(f"there is no file '{name}' in release {release.version}")
     store = request.service.dataset.store
     if os.environ.get(CDN_ENV) == "true" and store.local_path(release.file_key(name)) is None:
         # Behind the CloudFront distribution of the template, which serves /releases/*/files/*

@@ -17,7 +17,16 @@ from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
 from chalicelib.model.folding import fold
 from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, KINDS, Kind
-from chalicelib.serve.limits import MAX_QUERIES_LENGTH
+from chalicelib.serve.limits import (
+    DEFAULT_CANDIDATES,
+    MAX_CANDIDATES,
+    MAX_NAME_SHOWN,
+    MAX_PROPERTY_VALUES,
+    MAX_QUERIES,
+    MAX_QUERIES_LENGTH,
+    MAX_QUERY_CHARS,
+)
+from chalicelib.text import clip
 
 SPEC_VERSIONS = ["0.2"]
 SERVICE_NAME = "Iran 1988 prison massacres records"
@@ -26,10 +35,6 @@ IDENTIFIER_SPACE = "https://iran1988.example/"
 SCHEMA_SPACE = "https://iran1988.example/schemas/"
 BASE_URL_ENV = "PUBLIC_BASE_URL"
 
-DEFAULT_LIMIT, MAX_LIMIT = 5, 25
-MAX_QUERIES = 50  # OpenRefine sends 10 per batch
-MAX_QUERY_CHARS = 200
-MAX_VALUES = 10  # values of one property
 MAX_BATCH_CHARS = MAX_QUERIES_LENGTH  # serve/limits.py: the parser applies it too
 # Claims carry no name: they are candidates only when a query asks for the claim type.
 UNTYPED = tuple(kind for kind in KINDS if kind.collection != "claims")
@@ -132,13 +137,13 @@ def parse_batch(text: str) -> list[Query]:
 
 
 def _query(key: str, value: Jsonish) -> Query:
-    where = f"query '{key[:40]}'"
+    where = f"query '{clip(key, MAX_NAME_SHOWN)}'"
     if not isinstance(value, dict):
         raise _bad(f"{where} must be an object with a 'query' string")
     unknown = sorted(set(value) - {"query", "type", "limit", "properties", "type_strict"})
     if unknown:
         raise _bad(
-            f"{where} has an unknown member '{unknown[0][:40]}'; "
+            f"{where} has an unknown member '{clip(unknown[0], MAX_NAME_SHOWN)}'; "
             "a query takes query, type, limit, properties and type_strict"
         )
     text = value.get("query")
@@ -168,7 +173,9 @@ def _kinds(where: str, given: Jsonish) -> tuple[Kind, ...]:
         kind = BY_NAME.get(name) or BY_COLLECTION.get(name)
         if kind is None:
             known = ", ".join(k.name for k in KINDS)
-            raise _bad(f"{where}: there is no type '{name[:40]}'; the types are {known}")
+            raise _bad(
+                f"{where}: there is no type '{clip(name, MAX_NAME_SHOWN)}'; the types are {known}"
+            )
         if kind not in kinds:
             kinds.append(kind)
     return tuple(kinds)
@@ -176,15 +183,15 @@ def _kinds(where: str, given: Jsonish) -> tuple[Kind, ...]:
 
 def _limit(where: str, given: Jsonish) -> int:
     if given is None:
-        return DEFAULT_LIMIT
+        return DEFAULT_CANDIDATES
     if (
         isinstance(given, bool)
         or not isinstance(given, (int, float))
         or not math.isfinite(given)
         or given != int(given)
-        or not 1 <= given <= MAX_LIMIT
+        or not 1 <= given <= MAX_CANDIDATES
     ):
-        raise _bad(f"{where}: 'limit' must be a whole number from 1 to {MAX_LIMIT}")
+        raise _bad(f"{where}: 'limit' must be a whole number from 1 to {MAX_CANDIDATES}")
     return int(given)
 
 
@@ -202,10 +209,12 @@ def _properties(where: str, given: Jsonish) -> tuple[tuple[Property, tuple[Jsoni
         prop = _BY_ALIAS.get(fold(pid)) if isinstance(pid, str) else None
         if prop is None:
             known = ", ".join(p.pid for p in PROPERTIES)
-            raise _bad(f"{at}: unknown property '{str(pid)[:40]}'; this service uses {known}")
+            raise _bad(
+                f"{at}: unknown property '{clip(str(pid), MAX_NAME_SHOWN)}'; this service uses {known}"
+            )
         values = item["v"] if isinstance(item["v"], list) else [item["v"]]
-        if len(values) > MAX_VALUES:
-            raise _bad(f"{at} has {len(values)} values; give at most {MAX_VALUES}")
+        if len(values) > MAX_PROPERTY_VALUES:
+            raise _bad(f"{at} has {len(values)} values; give at most {MAX_PROPERTY_VALUES}")
         for v in values:
             _check_value(at, prop, v)
         values = [v for v in values if not (isinstance(v, str) and not v.strip())]
@@ -229,7 +238,9 @@ def _check_value(at: str, prop: Property, v: Jsonish) -> None:
         try:
             edtf.bounds(date_text(v))
         except edtf.EDTFError as error:
-            raise _bad(f"{at}: '{str(v)[:40]}' is not an EDTF date ({error})") from None
+            raise _bad(
+                f"{at}: '{clip(str(v), MAX_NAME_SHOWN)}' is not an EDTF date ({error})"
+            ) from None
 
 
 def date_text(v: Jsonish) -> str:
@@ -267,7 +278,9 @@ def _property_schema(pids: list[str], value: dict) -> dict:
         "required": ["pid", "v"],
         "properties": {
             "pid": {"type": "string", "enum": pids},
-            "v": {"anyOf": [value, {"type": "array", "maxItems": MAX_VALUES, "items": value}]},
+            "v": {
+                "anyOf": [value, {"type": "array", "maxItems": MAX_PROPERTY_VALUES, "items": value}]
+            },
         },
     }
 
@@ -290,7 +303,12 @@ QUERY_SCHEMA = {
                 {"type": "array", "minItems": 1, "items": {"type": "string", "enum": _TYPE_IDS}},
             ],
         },
-        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        "limit": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_CANDIDATES,
+            "default": DEFAULT_CANDIDATES,
+        },
         "type_strict": {"type": "string", "enum": ["any", "should", "all"]},
         "properties": {
             "type": "array",
