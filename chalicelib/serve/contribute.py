@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, urlencode
 
 from chalicelib.checks.validate import Item, validate
 from chalicelib.model.kinds import BY_NAME, KINDS
-from chalicelib.serve import deferred
 from chalicelib.serve.contribute_text import DIRECTION, LANGUAGES, TEXT, kind_name
 from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_FORM_FIELDS
 from chalicelib.serve.request import Request, accepted_body, only
@@ -70,7 +69,8 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     kind = _kind(_first(form, "kind"))
     if kind is None:
         raise bad_parameter("kind", "'kind' is required: the kind of record the form holds")
-    slug = deferred.slugs().slug
+    # Lazy, as the form's other modules below: only the contribution form makes ids from names.
+    from chalicelib.checks.slugs import slug
 
     release, _ = request.service.release_for({})
     schemas = request.service.schema_set(release)
@@ -90,7 +90,9 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
             content_type=JSON,
             headers={"Content-Disposition": f'attachment; filename="{path.rsplit("/", 1)[1]}"'},
         )
-    place_errors = deferred.recordform().place_errors
+    # Lazy: the record as form fields and back serves the contribution form alone.
+    from chalicelib.serve.recordform import place_errors
+
     fields = record_form.fields(record)
     whole = place_errors(fields, [(p.pointer, p.message) for p in item.errors])
     summary = [
@@ -114,7 +116,10 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
 
 
 def _record_form(kind: str, schemas):
-    Skeleton, RecordForm = deferred.scaffold().Skeleton, deferred.recordform().RecordForm
+    # Lazy: skeletons from the schemas, and the form's fields, serve the contribution form alone.
+    from chalicelib.checks.scaffold import Skeleton
+    from chalicelib.serve.recordform import RecordForm
+
     skeleton = Skeleton(schemas)
     shapes = {"quantity": skeleton.defs["quantity"]} if kind == "claim" else {}
     return RecordForm(schemas.document(kind), skeleton.resolve, shapes)

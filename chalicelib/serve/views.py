@@ -22,7 +22,6 @@ from chalicelib.release.reader import RecordBytes, Tombstone
 from chalicelib.release.redactions import public_entries
 from chalicelib.release.signing import NAMESPACE, PRINCIPAL
 from chalicelib.release.signing import SUFFIX as SIGNATURE_SUFFIX
-from chalicelib.serve import deferred
 from chalicelib.serve import responses as http
 from chalicelib.serve.describe import list_parameters, page_schema
 from chalicelib.serve.limits import (
@@ -101,7 +100,9 @@ def _index_reply(release, cache: str) -> Reply:
 
 
 def list_records(request: Request, collection: str) -> Finished:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
@@ -118,7 +119,9 @@ def list_records(request: Request, collection: str) -> Finished:
 
 
 def record_claims(request: Request, collection: str, record_id: str) -> Finished:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     kind_for(collection)
     check_id(record_id)
@@ -135,7 +138,9 @@ def record_claims(request: Request, collection: str, record_id: str) -> Finished
 def _claims_reply(
     request: Request, release, cache: str, collection: str, record_id: str, parsed
 ) -> Reply:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     found = release.record(collection, record_id)
     if found is None:
@@ -147,7 +152,9 @@ def _claims_reply(
 
 
 def _page_reply(request: Request, page, version: str, cache: str) -> Reply:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     next_url = None
     headers = {}
