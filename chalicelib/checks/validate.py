@@ -37,7 +37,7 @@ MESSAGE_LIMIT = 300
 
 
 @dataclass(frozen=True)
-class Problem:
+class Violation:
     """One error or warning: where (JSON Pointer), which rule (keyword), and what, plainly."""
 
     pointer: str
@@ -62,8 +62,8 @@ class Item:
     origin: str
     index: int = 0
     expected_id: str | None = None
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
     # False when the item's raw text was read and holds no "<fill in: …>" placeholder
     # (chalicelib.checks.placeholders.MARK): the record is then not walked looking for one.
     may_hold_blanks: bool = True
@@ -160,7 +160,7 @@ def validate(
         if item.kind in BY_NAME:
             checked.append(item)
         else:
-            item.errors.append(Problem("", "kind", _unknown_kind_message(item.kind)))
+            item.errors.append(Violation("", "kind", _unknown_kind_message(item.kind)))
             item.record = None
     known.prefetch(lambda: _lookups(checked, schemas))
     found = spread(
@@ -174,13 +174,13 @@ def validate(
     for position, problem in shown_in_other_records(
         [(f"{i.collection}/{i.record_id}", _kind_of(i), i.record) for i in live]
     ):
-        live[position].errors.append(Problem(*problem))
+        live[position].errors.append(Violation(*problem))
     return Report(items)
 
 
 def _problems(
-    item: Item, reuse: Problem | None, schemas: SchemaSet, known: Catalog
-) -> tuple[list[Problem], list[Problem]]:
+    item: Item, reuse: Violation | None, schemas: SchemaSet, known: Catalog
+) -> tuple[list[Violation], list[Violation]]:
     """The errors and warnings of both stages for one readable item of a known kind.
 
     Pure, so that it may run in another process: the caller adds them to the item.
@@ -200,9 +200,11 @@ def _problems(
     return errors, warnings
 
 
-def _blanks_first(record: dict[str, Any], errors: list[Problem]) -> list[Problem]:
+def _blanks_first(record: dict[str, Any], errors: list[Violation]) -> list[Violation]:
     """Each placeholder left by ``new`` as "fill in: …", instead of the errors under it."""
-    blanks = [Problem(p, "placeholder", f"fill in: {what}") for p, what in placeholders_in(record)]
+    blanks = [
+        Violation(p, "placeholder", f"fill in: {what}") for p, what in placeholders_in(record)
+    ]
     if not blanks:
         return errors
     blanked = tuple(b.pointer for b in blanks)
@@ -213,7 +215,7 @@ def _blanks_first(record: dict[str, Any], errors: list[Problem]) -> list[Problem
     ]
 
 
-def schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
+def schema_problems(item: Item, schemas: SchemaSet) -> list[Violation]:
     """The schema stage's errors for one readable item of a known kind: what ``validate``
     finds before it looks at other records. The build runs it where it reads each record."""
     return _schema_problems(item, schemas)
@@ -221,7 +223,7 @@ def schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
 
 def cross_record_problems(
     item: Item, schemas: SchemaSet, known: Catalog
-) -> tuple[list[Problem], list[Problem]]:
+) -> tuple[list[Violation], list[Violation]]:
     """The cross-record stage's errors and warnings for one item whose record is a JSON
     object that passed the schema stage, against ``known``."""
     return _cross_record_problems(item, schemas, known)
@@ -230,10 +232,10 @@ def cross_record_problems(
 # -- schema stage ---------------------------------------------------------------------
 
 
-def _schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
+def _schema_problems(item: Item, schemas: SchemaSet) -> list[Violation]:
     if not isinstance(item.record, dict):
         return [
-            Problem(
+            Violation(
                 "",
                 "type",
                 f"expected a JSON object holding one {item.kind} record, "
@@ -250,7 +252,7 @@ def _schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
         other = _kind_it_fits(item, schemas)
         if other:
             problems = [
-                Problem(
+                Violation(
                     "",
                     "kind",
                     (
@@ -266,7 +268,7 @@ def _schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
         and not any(p.pointer == "/id" for p in problems)
     ):
         problems.append(
-            Problem(
+            Violation(
                 "/id",
                 "fileName",
                 (
@@ -294,7 +296,7 @@ def _kind_it_fits(item: Item, schemas: SchemaSet) -> Kind | None:
     return None
 
 
-def _explain(error: ValidationError, schemas: SchemaSet) -> Iterable[Problem]:
+def _explain(error: ValidationError, schemas: SchemaSet) -> Iterable[Violation]:
     """Turn one jsonschema error into problems that point at the field at fault."""
     pointer = "".join("/" + escape_pointer(str(p)) for p in error.absolute_path)
     # An error that iter_errors raised always carries its keyword, value and schema; the
@@ -302,7 +304,7 @@ def _explain(error: ValidationError, schemas: SchemaSet) -> Iterable[Problem]:
     keyword = str(error.validator)
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
-        yield Problem(f"{pointer}/{missing}", keyword, f"{missing!r} is required")
+        yield Violation(f"{pointer}/{missing}", keyword, f"{missing!r} is required")
         return
     if keyword == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(_schema_of(error).get("properties", {}))
@@ -313,13 +315,13 @@ def _explain(error: ValidationError, schemas: SchemaSet) -> Iterable[Problem]:
                 suffix = (
                     f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
                 )
-                yield Problem(
+                yield Violation(
                     f"{pointer}/{clip(name, 80)}",
                     keyword,
                     f"{clip(name, 80)!r} is not a known field{suffix}",
                 )
         return
-    yield Problem(pointer, keyword, clip(_message(error, schemas), MESSAGE_LIMIT))
+    yield Violation(pointer, keyword, clip(_message(error, schemas), MESSAGE_LIMIT))
 
 
 def _schema_of(error: ValidationError) -> Mapping[str, Any]:
@@ -383,10 +385,10 @@ def _unknown_kind_message(kind: Any) -> str:
 # -- cross-record stage ---------------------------------------------------------------
 
 
-def _reused_ids(items: list[Item]) -> list[Problem | None]:
+def _reused_ids(items: list[Item]) -> list[Violation | None]:
     """For each item, the error of an id that an earlier item of its collection has taken."""
     first_seen: dict[tuple[str, str], Item] = {}
-    found: list[Problem | None] = []
+    found: list[Violation | None] = []
     for item in items:
         collection, record_id = item.collection, item.record_id
         first = (
@@ -397,7 +399,7 @@ def _reused_ids(items: list[Item]) -> list[Problem | None]:
         found.append(
             None
             if first is item
-            else Problem(
+            else Violation(
                 "/id",
                 "uniqueId",
                 (
@@ -411,18 +413,18 @@ def _reused_ids(items: list[Item]) -> list[Problem | None]:
 
 def _cross_record_problems(
     item: Item, schemas: SchemaSet, known: Catalog
-) -> tuple[list[Problem], list[Problem]]:
+) -> tuple[list[Violation], list[Violation]]:
     """The errors and warnings of the cross-record stage."""
     kind = _kind_of(item)
     record = item.record
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
+    problems: list[Violation] = []
+    warnings: list[Violation] = []
     if item.is_tombstone:
         problems += _tombstone_problems(item, known)
     else:
-        problems += [Problem(*p) for p in withheld_problems(kind, record)]
-        problems += [Problem(*p) for p in consent_problems(kind, record)]
-        warnings += [Problem(*p) for p in personal_data_warnings(record)]
+        problems += [Violation(*p) for p in withheld_problems(kind, record)]
+        problems += [Violation(*p) for p in consent_problems(kind, record)]
+        warnings += [Violation(*p) for p in personal_data_warnings(record)]
         for pointer, reference, targets in _references(kind, record, schemas):
             problems += _reference_problems(pointer, reference, targets, known)
         problems += _date_problems(kind, record, schemas)
@@ -431,7 +433,7 @@ def _cross_record_problems(
             duplicate = _duplicate_of(item, known)
             if duplicate:
                 warnings.append(
-                    Problem(
+                    Violation(
                         "",
                         "duplicateClaim",
                         (
@@ -481,7 +483,7 @@ def _references(
 
 def _reference_problems(
     pointer: str, reference: Any, targets: tuple[str, ...], known: Catalog
-) -> Iterator[Problem]:
+) -> Iterator[Violation]:
     if not isinstance(reference, str):
         return
     parts = split_reference(reference)
@@ -491,7 +493,7 @@ def _reference_problems(
     tombstone = known.tombstone(collection, record_id)
     if tombstone is not None:
         if tombstone.get("action") == "merged":
-            yield Problem(
+            yield Violation(
                 pointer,
                 "reference",
                 (
@@ -499,7 +501,7 @@ def _reference_problems(
                 ),
             )
         else:
-            yield Problem(
+            yield Violation(
                 pointer,
                 "reference",
                 (
@@ -517,7 +519,7 @@ def _reference_problems(
         if elsewhere
         else ""
     )
-    yield Problem(pointer, "reference", f"{reference} does not exist{hint}")
+    yield Violation(pointer, "reference", f"{reference} does not exist{hint}")
 
 
 def _date_fields(
@@ -529,24 +531,24 @@ def _date_fields(
         yield "/value", record.get("value")
 
 
-def _date_problems(kind: Kind, record: dict[str, Any], schemas: SchemaSet) -> Iterator[Problem]:
+def _date_problems(kind: Kind, record: dict[str, Any], schemas: SchemaSet) -> Iterator[Violation]:
     for pointer, value in _date_fields(kind, record, schemas):
         if not isinstance(value, str):
             continue
         try:
             if edtf.is_reversed(value):
-                yield Problem(
+                yield Violation(
                     pointer,
                     "interval",
                     (f"the interval {value!r} is reversed: it starts after it ends"),
                 )
         except EDTFError as exc:
-            yield Problem(pointer, "edtf", str(exc))
+            yield Violation(pointer, "edtf", str(exc))
 
 
 def _claim_problems(
     record: dict[str, Any], schemas: SchemaSet, known: Catalog
-) -> Iterator[Problem]:
+) -> Iterator[Violation]:
     yield from _reply_problems(record)
     value = record.get("value")
     if (
@@ -555,7 +557,7 @@ def _claim_problems(
         and isinstance(value.get("max"), int)
         and value["min"] > value["max"]
     ):
-        yield Problem(
+        yield Violation(
             "/value", "quantity", (f"min ({value['min']}) is greater than max ({value['max']})")
         )
     cited = [
@@ -567,7 +569,7 @@ def _claim_problems(
     if record.get("status") == "adjudicated" and not any(
         f and f[1] == "court-judgment" for f in facts.values()
     ):
-        yield Problem(
+        yield Violation(
             "/status",
             "adjudicated",
             (
@@ -580,7 +582,7 @@ def _claim_problems(
         for _, source_id in cited:
             published = facts.get(source_id)
             if earliest and published and published[0] and earliest > published[0]:
-                yield Problem(
+                yield Violation(
                     pointer,
                     "claimDate",
                     (
@@ -594,7 +596,7 @@ def _claim_problems(
 REPLY_STANCES = ("denies", "disputes", "justifies")
 
 
-def _reply_problems(record: dict[str, Any]) -> Iterator[Problem]:
+def _reply_problems(record: dict[str, Any]) -> Iterator[Violation]:
     """A reply (``qualifiers.in_reply_to``) answers another claim by denying, disputing or
     justifying it. That the claim it names exists is the reference check's job."""
     qualifiers = record.get("qualifiers")
@@ -602,10 +604,12 @@ def _reply_problems(record: dict[str, Any]) -> Iterator[Problem]:
     if not isinstance(answered, str):
         return
     if answered == f"claims/{record.get('id')}":
-        yield Problem("/qualifiers/in_reply_to", "inReplyTo", "a claim cannot be a reply to itself")
+        yield Violation(
+            "/qualifiers/in_reply_to", "inReplyTo", "a claim cannot be a reply to itself"
+        )
     stance = record.get("stance")
     if stance not in REPLY_STANCES:
-        yield Problem(
+        yield Violation(
             "/stance",
             "inReplyTo",
             (
@@ -632,7 +636,7 @@ def _duplicate_of(item: Item, known: Catalog) -> str | None:
     return next((other for other in known.claims_with_key(key) if other != item.record_id), None)
 
 
-def _tombstone_problems(item: Item, known: Catalog) -> Iterator[Problem]:
+def _tombstone_problems(item: Item, known: Catalog) -> Iterator[Violation]:
     tombstone = item.record.get("tombstone")
     if not isinstance(tombstone, dict) or tombstone.get("action") != "merged":
         return
@@ -642,7 +646,7 @@ def _tombstone_problems(item: Item, known: Catalog) -> Iterator[Problem]:
         return
     pointer = "/tombstone/merged_into"
     if parts[0] != item.collection:
-        yield Problem(
+        yield Violation(
             pointer,
             "mergedInto",
             (
@@ -651,12 +655,12 @@ def _tombstone_problems(item: Item, known: Catalog) -> Iterator[Problem]:
             ),
         )
     elif parts[1] == item.record_id:
-        yield Problem(pointer, "mergedInto", "a record cannot be merged into itself")
+        yield Violation(pointer, "mergedInto", "a record cannot be merged into itself")
     elif known.tombstone(*parts) is not None:
-        yield Problem(
+        yield Violation(
             pointer,
             "mergedInto",
             f"{target} is itself a tombstone; merge into its canonical record",
         )
     elif not known.exists(*parts):
-        yield Problem(pointer, "reference", f"{target} does not exist")
+        yield Violation(pointer, "reference", f"{target} does not exist")
