@@ -187,7 +187,9 @@ def _render(lang: str, **context: Any) -> str:
         "record_json": "",
         "path": "",
     }
-    return (
+    from chalicelib.serve.pages.scripts import mark_latin_runs  # with Jinja2, on first use
+
+    return mark_latin_runs(
         _environment()
         .get_template("contribute.html")
         .render(
@@ -198,7 +200,8 @@ def _render(lang: str, **context: Any) -> str:
             kind_label=kind_name(kind, lang) if kind else "",
             other_language_href="/contribute?" + urlencode(switch),
             **{**defaults, **context},
-        )
+        ),
+        lang,
     )
 
 

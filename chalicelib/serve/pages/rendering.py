@@ -146,6 +146,13 @@ def page(request: PageRequest, answer: Finished) -> Finished:
 
 def _render(request: PageRequest, answer: Finished) -> Reply:
     document = parsed(answer)
+    if request.template == "/search" and not "".join(request.params.get("q", [])).strip():
+        # An empty search box asks for the search page, not for an error.
+        context = _common(request, {})
+        context.update({"found": {}, "q": ""})
+        html = environment().get_template("search.html").render(context)
+        body = scripts.mark_latin_runs(html, request.lang).encode("utf-8")
+        return Reply(body, 200, HTML, _headers(answer), CACHE_NONE)
     if answer.status >= 300 or document is None or answer.content_type.endswith("problem+json"):
         return _problem_page(request, answer, document)
     context = _common(request, document)
@@ -208,6 +215,8 @@ def _page_for(request: PageRequest, document, context: dict) -> tuple[str, dict]
         return _list_page(request, kind, document, context)
     if kind is not None and len(parts) == 2:
         return _record_page(request, kind, document, context)
+    if kind is not None and len(parts) == 3 and parts[2] == "history":
+        return _history_page(request, kind, document, context)
     if kind is not None and len(parts) == 3:
         subject = f"{kind.collection}/{dict(request.args)['id']}"
         return "list.html", {
@@ -248,6 +257,37 @@ def _map(request: PageRequest, context: dict, highlight: str | None = None):
         "elsewhere": [p for p in places if not maps.drawn(p)],
         "counts": counts,
     }
+
+
+def _history_page(request: PageRequest, kind, document, context) -> tuple[str, dict]:
+    """A record's history, each entry with the fields that changed since the one before it."""
+    ref = f"{kind.collection}/{dict(request.args)['id']}"
+    entries = [e for e in document.get("history") or () if isinstance(e, dict)]
+    previous: dict | None = None
+    shown = []
+    for entry in sorted(entries, key=lambda e: str(e.get("release", ""))):
+        release = str(entry.get("release", ""))
+        record = Documents({"release": [release]}).record(ref) if release else None
+        changes = history_changes(previous, record) if entry.get("action") != "added" else []
+        shown.append({**entry, "changes": changes})
+        previous = record if record is not None else previous
+    return "history.html", {
+        "ref": ref,
+        "kind": kind,
+        "heading": context["w"]("history_of", what=context["label"](ref)),
+        "entries": shown[::-1],
+    }
+
+
+def history_changes(before: Mapping | None, after: Mapping | None) -> list[dict]:
+    """The top-level fields that differ between two versions of a record, field by field."""
+    before, after = before or {}, after or {}
+    changed = []
+    for field in dict.fromkeys([*before, *after]):
+        if field in ("release",) or before.get(field) == after.get(field):
+            continue
+        changed.append({"field": field, "before": before.get(field), "after": after.get(field)})
+    return changed
 
 
 def _list_page(request: PageRequest, kind, document, context) -> tuple[str, dict]:
