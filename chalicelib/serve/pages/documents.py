@@ -64,6 +64,9 @@ class Documents:
     def dataset(self) -> dict:
         return parsed(views.get_dataset(views.Request("/dataset", self.pinned))) or {}
 
+    def releases(self) -> dict:
+        return parsed(views.list_releases(views.Request("/dataset/releases", {}))) or {}
+
     def facets(self, collection: str, params: Mapping[str, list[str]]) -> dict:
         return facets(views.Request(f"/{collection}", dict(params)), collection)
 
