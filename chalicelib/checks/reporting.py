@@ -49,7 +49,7 @@ def findings(report: Report) -> Iterator[Finding]:
         positions = _positions_of(item)
         for severity, problems in (("error", item.errors), ("warning", item.warnings)):
             for problem in problems:
-                spot = _spot(positions, problem)
+                spot = None if positions is None else _spot(positions, problem)
                 yield Finding(severity, item, problem, *(spot or (None, None)))
 
 
@@ -63,9 +63,7 @@ def _positions_of(item: Item) -> Positions | None:
         return None
 
 
-def _spot(positions: Positions | None, problem: Problem) -> tuple[int, int] | None:
-    if positions is None:
-        return None
+def _spot(positions: Positions, problem: Problem) -> tuple[int, int]:
     parse_spot = _PARSE_SPOT.search(problem.message)
     if parse_spot:
         return int(parse_spot.group(1)), int(parse_spot.group(2))
