@@ -265,12 +265,20 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     metavar="STORE",
     help="A copy STORE replicates to (another region): a redaction purges it too. Repeatable.",
 )
+@click.option(
+    "--offline",
+    "with_offline",
+    is_flag=True,
+    help="Also render the offline edition and publish it beside the manifest, as "
+    "releases/<version>/offline.zip (signed with the same key).",
+)
 def publish_command(
     store_url: str,
     data_dir: Path,
     workers: int,
     key_path: Path | None,
     replica_urls: tuple[str, ...],
+    with_offline: bool,
 ) -> None:
     """Build the dataset, publish it to STORE, then point current.json at it.
 
@@ -308,7 +316,35 @@ def publish_command(
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(result.describe(), err=True)
+    if with_offline:
+        _publish_offline(store, store_url, result.version, signer)
     click.echo(result.version)
+
+
+def _publish_offline(store, store_url: str, version: str, signer) -> None:
+    """Render the offline edition of the release just published and put it beside its
+    manifest, once: a published edition is never replaced."""
+    import tempfile
+
+    from chalicelib.offline import build_edition
+    from chalicelib.release.layout import OFFLINE_EDITION, release_prefix
+    from chalicelib.release.publish import SIGNATURE_TYPE
+    from chalicelib.release.signing import signature_path
+
+    key = release_prefix(version) + OFFLINE_EDITION
+    if store.exists(key):
+        click.echo(f"the offline edition of {version} is already published", err=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="offline-") as temp:
+        edition = build_edition(store_url, Path(temp) / f"iran1988-{version}", signer)
+        store.put_if_absent(key, edition.zip_path.read_bytes(), "application/zip")
+        if signer is not None:
+            signature = edition.zip_path.with_name(edition.zip_path.name + ".sig").read_bytes()
+            store.put_if_absent(signature_path(key), signature, SIGNATURE_TYPE)
+    click.echo(
+        f"published the offline edition: {key} ({edition.zip_bytes} bytes, {edition.pages} pages)",
+        err=True,
+    )
 
 
 @main.command("releases")

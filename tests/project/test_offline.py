@@ -151,3 +151,40 @@ def test_the_command_line_builds_it_and_refuses_an_existing_folder(edition, tmp_
     built, _ = edition
     result = CliRunner().invoke(main, ["offline", "--out", str(built.folder), "--store", "x"])
     assert result.exit_code == 2 and "exists" in result.output
+
+
+def test_publish_offline_puts_a_signed_edition_beside_the_manifest_and_a_redaction_purges_it(
+    tmp_path, monkeypatch
+):
+    key = make_key(tmp_path / "keys")
+    store = tmp_path / "store"
+
+    def run(*args):
+        result = CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(RELEASE_EPOCH))
+    data = write(harm_dataset(withheld=False), tmp_path / "d1")
+    run("publish", "--to", store, "--data", data, "--signing-key", key.private, "--offline")
+    (first,) = [p.name for p in (store / "releases").iterdir()]
+    edition = store / "releases" / first / "offline.zip"
+    assert (
+        ssh_verify(key.keys, edition.with_name("offline.zip.sig"), edition.read_bytes()).returncode
+        == 0
+    )
+    assert run("verify", "--store", store, "--keys", key.keys).exit_code == 0
+    with zipfile.ZipFile(edition) as archive:
+        assert leaks({n: archive.read(n) for n in archive.namelist() if n.endswith(".html")})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(RELEASE_EPOCH + 86_400))
+    run(
+        "publish",
+        "--to",
+        store,
+        "--data",
+        write(harm_dataset(), tmp_path / "d2"),
+        "--signing-key",
+        key.private,
+    )
+    assert not edition.exists() and not edition.with_name("offline.zip.sig").exists()
+    assert run("verify", "--store", store, "--keys", key.keys).exit_code == 0
