@@ -110,3 +110,18 @@ def test_montazeri_audio_is_dated_once_per_source():
     ]
     assert sorted(c["value"] for c in dated) == ["2016-08-09", "2016-08-10"]
     assert len({c["claimed_by"] for c in dated}) == 2
+
+
+def test_a_figure_given_for_an_organization_is_the_organizations_with_its_speaker():
+    """One row per claimant: a spokesperson's figure is their organization's claim, and the
+    speaker is a qualifier, never a claimant beside the organization."""
+    counts = [c for c in of("claims") if c["property"] == "victim_count"]
+    employers = {c["subject"]: c["value"] for c in of("claims") if c["property"] == "employed_by"}
+    claimants = {c["claimed_by"] for c in counts}
+    for claim in counts:
+        speaker = claim.get("qualifiers", {}).get("speaker")
+        if speaker:
+            assert claim["claimed_by"].startswith("organizations/"), claim["id"]
+        assert employers.get(claim["claimed_by"]) not in claimants, (
+            f"{claim['id']}: {claim['claimed_by']} speaks for {employers[claim['claimed_by']]}"
+        )

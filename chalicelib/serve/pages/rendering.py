@@ -45,6 +45,7 @@ VOCABULARIES = {
     "confidence": "confidence_",
     "property": "property_",
     "languages": "language_",
+    "relation": "relation_",
 }
 
 
