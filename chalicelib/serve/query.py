@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
+from chalicelib.model.folding import fold
 from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
-from chalicelib.release.textsearch import fold
 from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.serve.params import one_each
 

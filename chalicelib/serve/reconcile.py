@@ -8,7 +8,7 @@ indexes and records, and store and log nothing. ``answer`` is the HTTP side of `
 How a candidate is scored (the README repeats this for users):
 
 * **Name.** The query and each of the record's names (for a source its title and identifiers)
-  are folded as ``q=`` folds them (``textsearch.fold``: case, diacritics, spacing, punctuation,
+  are folded as ``q=`` folds them (``folding.fold``: case, diacritics, spacing, punctuation,
   and Arabic against Persian letter forms). Equal folded strings score 1. Otherwise the score is
   the best ``difflib`` ratio between the folded strings, or 0.95 times the ratio of their words
   put in order, so that "Pour Mohammadi, Mostafa" finds "Mostafa Pour Mohammadi" but an exact
@@ -45,6 +45,7 @@ from urllib.parse import parse_qs
 
 from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
+from chalicelib.model.folding import fold
 from chalicelib.model.kinds import (
     AGENTS,
     BY_COLLECTION,
@@ -55,7 +56,6 @@ from chalicelib.model.kinds import (
     values_at,
 )
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
-from chalicelib.release.textsearch import fold
 from chalicelib.serve import deferred, views
 from chalicelib.serve.limits import MAX_QUERIES_LENGTH
 from chalicelib.serve.responses import CACHE_PINNED, Reply, dumps

@@ -66,8 +66,11 @@ def test_every_quote_cites_a_live_source_with_an_address(collection, record):
 
 
 def test_the_seed_outlet_is_marked_as_a_party_to_the_events():
-    seed = [s for s in of("sources") if "mek-iran.com" in s["url"]]
-    assert len(seed) == 1 and "PMOI" in seed[0]["affiliation_note"]
+    """Every page of the seed's outlet, the seed and any later one, says whose outlet it is."""
+    pages = [s for s in of("sources") if "mek-iran.com" in s["url"]]
+    assert any(s["id"] == "seed-mek-iran-2018-press-conference" for s in pages)
+    for page in pages:
+        assert "PMOI" in page.get("affiliation_note", ""), page["id"]
 
 
 def test_no_claim_about_a_person_is_adjudicated_without_a_court_judgment():

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.model import edtf
+from chalicelib.model.folding import fold
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.reader import Dataset
-from chalicelib.release.textsearch import fold
 from chalicelib.serve import views
 from chalicelib.serve.query import (
     BadParameter,
