@@ -318,10 +318,10 @@ def history_changes(before: Mapping | None, after: Mapping | None) -> list[dict]
     """The top-level fields that differ between two versions of a record, field by field."""
     before, after = before or {}, after or {}
     changed = []
-    for field in dict.fromkeys([*before, *after]):
-        if field in ("release",) or before.get(field) == after.get(field):
+    for name in dict.fromkeys([*before, *after]):
+        if name in ("release",) or before.get(name) == after.get(name):
             continue
-        changed.append({"field": field, "before": before.get(field), "after": after.get(field)})
+        changed.append({"field": name, "before": before.get(name), "after": after.get(name)})
     return changed
 
 
