@@ -6,25 +6,26 @@ from the form, runs the validator exactly as ``POST /validate`` does (the releas
 schemas and records, plus this one), and shows each problem beside its field. A valid
 record is given back: as JSON to copy, or as a file to download. Nothing is stored.
 
-The page is self-contained: its own template, its own words (``contribute_text``) and the
-pages' Content-Security-Policy, with no script and no inline style.
+The page is in the site's layout (``base.html``), with the site's words (the catalogue's
+``contribute_*`` strings) and the pages' Content-Security-Policy, with no script and no inline
+style.
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from chalicelib.checks.validate import Item, validate
 from chalicelib.model.kinds import BY_NAME, KINDS
-from chalicelib.serve.contribute_text import DIRECTION, LANGUAGES, TEXT, kind_name
+from chalicelib.serve.contribute_text import LANGUAGES, PageWords, kind_name
 from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_FORM_FIELDS
 from chalicelib.serve.request import Request, accepted_body, only
 from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
 from chalicelib.serve.route import COMMON_ERRORS, Operation, Route, problem_response
+from chalicelib.serve.service import Service
 
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
@@ -51,10 +52,12 @@ def contribute_page(request: Request) -> Reply:
     kind = _kind(_one(request.params, "kind"))
     release, _ = request.service.release_for({})
     if kind is None:
-        page = _render(lang, kind=None, fields=[], release=release.version)
+        page = _render(lang, request.service, kind=None, fields=[], release=release.version)
     else:
         form = _record_form(kind, request.service.schema_set(release))
-        page = _render(lang, kind=kind, fields=form.fields({}), release=release.version)
+        page = _render(
+            lang, request.service, kind=kind, fields=form.fields({}), release=release.version
+        )
     return _html(page, cache=CACHE_CURRENT)
 
 
@@ -100,6 +103,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     ]
     page = _render(
         lang,
+        request.service,
         kind=kind,
         fields=fields,
         release=release.version,
@@ -165,24 +169,17 @@ def _kind(value: str | None) -> str | None:
     return value
 
 
-@cache
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+def _render(lang: str, service: Service, **context: Any) -> str:
+    """The page in the site's layout, with the site's words (``contribute_*`` in the catalogue)."""
+    from markupsafe import Markup  # with Jinja2, on first use
 
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    from chalicelib.serve.pages import rendering, scripts
+    from chalicelib.serve.pages.i18n import Words
 
-
-def _render(lang: str, **context: Any) -> str:
-    words = TEXT[lang]
-    other = "fa" if lang == "en" else "en"
+    words = Words(lang)
     kind = context["kind"]
-    switch = {"lang": other, **({"kind": kind} if kind else {})}
+    switch = {"lang": words.other, **({"kind": kind} if kind else {})}
+    request = rendering.PageRequest("/contribute", (), {}, lang, True, "", service)
     defaults = {
         "checked": False,
         "valid": False,
@@ -193,19 +190,23 @@ def _render(lang: str, **context: Any) -> str:
         "record_json": "",
         "path": "",
     }
-    return (
-        _environment()
+    page = (
+        rendering.environment()
         .get_template("contribute.html")
         .render(
-            lang=lang,
-            dir=DIRECTION[lang],
-            t=words,
-            kinds=[(k.name, kind_name(k.name, lang)) for k in KINDS],
-            kind_label=kind_name(kind, lang) if kind else "",
-            other_language_href="/contribute?" + urlencode(switch),
+            **rendering.language_context(lang),
+            w=words,
+            req=request,
+            t=PageWords(words),
+            en=Markup("" if lang == "en" else ' lang="en" dir="ltr"'),
+            kind_choices=[(k.name, kind_name(k.name, words)) for k in KINDS],
+            kind_label=kind_name(kind, words) if kind else "",
+            other_lang_url="/contribute?" + urlencode(switch),
+            json_url=None,
             **{**defaults, **context},
         )
     )
+    return scripts.mark_latin_runs(page, lang)
 
 
 def _html(page: str, cache: str = "no-store") -> Reply:
