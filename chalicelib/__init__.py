@@ -22,7 +22,7 @@ The map (docs/architecture.md says more). Each layer imports only those below it
 - ``model/``: what a record is, with no I/O: the kinds registry (kinds), the schemas
   (schemas), EDTF dates (edtf), the ordering the index and the queries share (ordering),
   folding of names (folding), and withheld values (redaction).
-- at the top: ``cli`` (the command line), ``store`` (a folder or S3), ``errors`` (domain
+- at the top: ``cli`` (the command line), ``store/`` (one interface, and a module per backend: a folder or S3), ``errors`` (domain
   errors, and the tree of every error class), ``media`` (media types) and ``text``
   (clipping, JSON Pointer escaping).
 """
