@@ -15,7 +15,7 @@ The map (docs/architecture.md says more). Each layer imports only those below it
 - ``release/``: from ``data/`` to a published release and back: build, records, compiled,
   redact, writer, index, textsearch, downloads, tables, sqlite, history, redactions,
   derived, victims, feeds, manifest, layout, publish, signing, verify, verify_http, audit,
-  reader, cache, cores, progress, precheck, readahead.
+  reader, dataset, cache, cores, progress, precheck, readahead.
 - ``checks/``: whether a record is acceptable: strict JSON intake (jsonio, intake), the
   validator (validate), the catalog of cross-record lookups (catalog), do no harm (harm),
   reports (reporting, positions), and new records (scaffold, slugs, placeholders).

@@ -110,7 +110,7 @@ def _app_client(store_url: str) -> Iterator[object]:
     from chalice.test import Client
 
     from app import app, router
-    from chalicelib.release.reader import Dataset
+    from chalicelib.release.dataset import Dataset
     from chalicelib.serve.service import Service
     from chalicelib.store import open_store
 

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.model.kinds import KINDS
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
 from chalicelib.store import open_store
 from support.apidata import app_client, get_json
 from support.minidata import RELEASE_EPOCH, mini, with_tombstones, write
