@@ -17,12 +17,13 @@ The map (docs/architecture.md says more). Each layer imports only those below it
   derived, victims, feeds, manifest, layout, publish, signing, verify, verify_http, audit,
   reader, dataset, cache, cores, progress, precheck, readahead.
 - ``checks/``: whether a record is acceptable: strict JSON intake (jsonio, intake), the
-  validator (validate), the catalog of cross-record lookups (catalog), do no harm (harm),
-  reports (reporting, positions), and new records (scaffold, slugs, placeholders).
+  validator (validate, with its stages schema_stage and cross_record, and its report), the
+  catalog of cross-record lookups (catalog), do no harm (harm), reports as people read them
+  (reporting, positions), and new records (scaffold, slugs, placeholders).
 - ``model/``: what a record is, with no I/O: the kinds registry (kinds), the schemas
   (schemas), EDTF dates (edtf), the ordering the index and the queries share (ordering),
   folding of names (folding), and withheld values (redaction).
-- at the top: ``cli`` (the command line), ``store/`` (one interface, and a module per backend: a folder or S3), ``errors`` (domain
-  errors, and the tree of every error class), ``media`` (media types) and ``text``
-  (clipping, JSON Pointer escaping).
+- at the top: ``cli`` (the command line), ``store/`` (one interface, and a module per
+  backend: a folder or S3), ``errors`` (domain errors, and the tree of every error class),
+  ``media`` (media types) and ``text`` (clipping, JSON Pointer escaping).
 """
