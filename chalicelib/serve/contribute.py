@@ -22,8 +22,10 @@ from chalicelib.checks.validate import Item, validate
 from chalicelib.model.kinds import BY_NAME, KINDS
 from chalicelib.serve import deferred
 from chalicelib.serve.contribute_text import LANGUAGES, PageWords, kind_name
+from chalicelib.serve.limits import MAX_BODY_SHOWN
+from chalicelib.serve.request import Request, accepted_body, only
 from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
-from chalicelib.serve.views import Request, accepted_body, only, release_for, schema_set
+from chalicelib.serve.route import COMMON_ERRORS, Operation, Route, problem_response
 
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
@@ -39,23 +41,21 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 ACTIONS = ("check", "download")
 
 
-def html_page(view):
-    """Mark a route's view as a page for people, which OpenAPI describes as HTML."""
-    view.html_page = True
-    return view
+def contribute_page(request: Request) -> Reply:
+    """GET the form (in the chosen language, of the chosen kind); POST it to have it checked.
 
-
-def contribute_page(request: Request, method: str, body: bytes, content_type: str | None) -> Reply:
-    if method == "POST":
-        return _submitted(request, body, content_type)
+    The page takes its own ``lang``: it is a page whatever the Accept header says.
+    """
+    if request.method == "POST":
+        return _submitted(request, request.body, request.content_type)
     only(request.params, ("kind", "lang"))
     lang = _lang(_one(request.params, "lang"))
     kind = _kind(_one(request.params, "kind"))
-    release, _ = release_for({})
+    release, _ = request.service.release_for({})
     if kind is None:
         page = _render(lang, kind=None, fields=[], release=release.version)
     else:
-        form = _record_form(kind, schema_set(release))
+        form = _record_form(kind, request.service.schema_set(release))
         page = _render(lang, kind=kind, fields=form.fields({}), release=release.version)
     return _html(page, cache=CACHE_CURRENT)
 
@@ -73,8 +73,8 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
         raise bad_parameter("kind", "'kind' is required: the kind of record the form holds")
     slug = deferred.slugs().slug
 
-    release, _ = release_for({})
-    schemas = schema_set(release)
+    release, _ = request.service.release_for({})
+    schemas = request.service.schema_set(release)
     record_form = _record_form(kind, schemas)
     record = record_form.record(form)
     # A claim's id says who claims what; its title field (the property) would not make one.
@@ -201,3 +201,79 @@ def _render(lang: str, **context: Any) -> str:
 
 def _html(page: str, cache: str = "no-store") -> Reply:
     return Reply(page.encode("utf-8"), content_type=HTML, headers=dict(PAGE_HEADERS), cache=cache)
+
+
+# -- the route's declaration -------------------------------------------------------------------
+
+SUMMARY = "A page to write a record in a form, in English or Persian, and check it (HTML)."
+DESCRIPTION = (
+    "GET shows a form made from the chosen kind's schema; a form POST runs the validator as "
+    "POST /validate does and shows each problem beside its field. A valid record is given "
+    "back to copy or download, with the steps to open a pull request. Nothing is stored."
+)
+# The choices the page takes in its query and its form.
+PAGE_CHOICES = {
+    "kind": {"type": "string", "enum": [kind.name for kind in KINDS]},
+    "lang": {"type": "string", "enum": list(LANGUAGES)},
+}
+PAGE_HTML = {"text/html": {"schema": {"type": "string"}}}
+# A valid record downloaded: a record of one of the kinds.
+RECORD_SCHEMA = {"anyOf": [{"$ref": f"#/components/schemas/{kind.name}"} for kind in KINDS]}
+
+ROUTES = [
+    Route(
+        "/contribute",
+        contribute_page,
+        {
+            "GET": Operation(
+                "contribute",
+                SUMMARY,
+                {**COMMON_ERRORS, "200": {"description": "The page.", "content": PAGE_HTML}},
+                DESCRIPTION,
+                tuple(
+                    {"name": name, "in": "query", "required": False, "schema": schema}
+                    for name, schema in PAGE_CHOICES.items()
+                ),
+            ),
+            # The GET and the POST share one view.
+            "POST": Operation(
+                "contribute_submit",
+                SUMMARY,
+                {
+                    **COMMON_ERRORS,
+                    "200": {
+                        "description": (
+                            "The page with the record checked; a valid record downloaded as JSON."
+                        ),
+                        "content": {**PAGE_HTML, JSON: {"schema": RECORD_SCHEMA}},
+                    },
+                    "413": problem_response(
+                        f"The form is over {MAX_BODY_SHOWN}, or has too many fields."
+                    ),
+                    "415": problem_response(f"The form is not sent as {FORM}."),
+                },
+                DESCRIPTION,
+                (),
+                {
+                    "required": True,
+                    "content": {
+                        FORM: {
+                            "schema": {
+                                "type": "object",
+                                "required": ["kind"],
+                                "properties": {
+                                    **PAGE_CHOICES,
+                                    "action": {"type": "string", "enum": list(ACTIONS)},
+                                },
+                                # Each field of the record, named by its JSON Pointer
+                                # ('/names/0/lang').
+                                "additionalProperties": {"type": "string"},
+                            }
+                        }
+                    },
+                },
+            ),
+        },
+        pages=False,
+    )
+]

@@ -112,6 +112,21 @@ def test_montazeri_audio_is_dated_once_per_source():
     assert len({c["claimed_by"] for c in dated}) == 2
 
 
+def test_a_figure_given_for_an_organization_is_the_organizations_with_its_speaker():
+    """One row per claimant: a spokesperson's figure is their organization's claim, and the
+    speaker is a qualifier, never a claimant beside the organization."""
+    counts = [c for c in of("claims") if c["property"] == "victim_count"]
+    employers = {c["subject"]: c["value"] for c in of("claims") if c["property"] == "employed_by"}
+    claimants = {c["claimed_by"] for c in counts}
+    for claim in counts:
+        speaker = claim.get("qualifiers", {}).get("speaker")
+        if speaker:
+            assert claim["claimed_by"].startswith("organizations/"), claim["id"]
+        assert employers.get(claim["claimed_by"]) not in claimants, (
+            f"{claim['id']}: {claim['claimed_by']} speaks for {employers[claim['claimed_by']]}"
+        )
+
+
 def test_every_place_has_coordinates_and_none_is_placed_finer_than_its_source_allows():
     """A site takes its own position only from a page that gives it ('site'); otherwise it is
     drawn at its city, or at its region's capital, with a precision of kilometres."""

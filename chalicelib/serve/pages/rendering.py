@@ -10,19 +10,19 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
-from chalicelib.serve import views
 from chalicelib.serve.pages import hijri, maps, negotiation, present, scripts, sources, summary
 from chalicelib.serve.pages.cite import citations
 from chalicelib.serve.pages.documents import Documents, parsed, title_of
 from chalicelib.serve.pages.i18n import Words
 from chalicelib.serve.responses import CACHE_NONE, Finished, Reply, finish
+from chalicelib.serve.service import Service
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 HTML = "text/html; charset=utf-8"
@@ -45,6 +45,7 @@ VOCABULARIES = {
     "confidence": "confidence_",
     "property": "property_",
     "languages": "language_",
+    "relation": "relation_",
 }
 
 
@@ -79,9 +80,12 @@ class PageRequest:
     lang: str
     explicit_lang: bool  # given as ?lang=, so every link keeps it
     base: str  # scheme and host, for citations
+    service: Service = field(compare=False)  # what the page's documents are asked of
 
     @classmethod
-    def of(cls, template: str, args: Mapping[str, str], params, headers) -> PageRequest:
+    def of(
+        cls, template: str, args: Mapping[str, str], params, headers, service: Service
+    ) -> PageRequest:
         lang = negotiation.language(params, headers.get("accept-language"))
         host = headers.get("host", "")
         # API Gateway says https in X-Forwarded-Proto; `chalice local` is plain http.
@@ -93,6 +97,7 @@ class PageRequest:
             lang,
             "lang" in params,
             f"{scheme}://{host}" if host else "",
+            service,
         )
 
     @property
@@ -141,7 +146,7 @@ def page(request: PageRequest, answer: Finished) -> Finished:
         return answer
     if answer.status != 200 or answer.etag is None:
         return finish(_render(request, answer))
-    return views.kept_as((answer.etag, request.key), lambda: _render(request, answer))
+    return request.service.kept_as((answer.etag, request.key), lambda: _render(request, answer))
 
 
 def _render(request: PageRequest, answer: Finished) -> Reply:
@@ -171,7 +176,7 @@ def _headers(answer: Finished) -> dict[str, str]:
 
 def _common(request: PageRequest, document) -> dict:
     words = Words(request.lang)
-    docs = Documents(request.params)
+    docs = Documents(request.service, request.params)
 
     def label(ref: str) -> str:
         target = present.reference(ref)
@@ -313,10 +318,10 @@ def history_changes(before: Mapping | None, after: Mapping | None) -> list[dict]
     """The top-level fields that differ between two versions of a record, field by field."""
     before, after = before or {}, after or {}
     changed = []
-    for field in dict.fromkeys([*before, *after]):
-        if field in ("release",) or before.get(field) == after.get(field):
+    for name in dict.fromkeys([*before, *after]):
+        if name in ("release",) or before.get(name) == after.get(name):
             continue
-        changed.append({"field": field, "before": before.get(field), "after": after.get(field)})
+        changed.append({"field": name, "before": before.get(name), "after": after.get(name)})
     return changed
 
 
