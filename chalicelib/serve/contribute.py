@@ -53,10 +53,12 @@ def contribute_page(request: Request) -> Reply:
     kind = _kind(_one(request.params, "kind"))
     release, _ = request.service.release_for({})
     if kind is None:
-        page = _render(lang, kind=None, fields=[], release=release.version)
+        page = _render(lang, request.service, kind=None, fields=[], release=release.version)
     else:
         form = _record_form(kind, request.service.schema_set(release))
-        page = _render(lang, kind=kind, fields=form.fields({}), release=release.version)
+        page = _render(
+            lang, request.service, kind=kind, fields=form.fields({}), release=release.version
+        )
     return _html(page, cache=CACHE_CURRENT)
 
 
@@ -99,6 +101,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     ]
     page = _render(
         lang,
+        request.service,
         kind=kind,
         fields=fields,
         release=release.version,
@@ -159,7 +162,7 @@ def _kind(value: str | None) -> str | None:
     return value
 
 
-def _render(lang: str, **context: Any) -> str:
+def _render(lang: str, service, **context: Any) -> str:
     """The page in the site's layout, with the site's words (``contribute_*`` in the catalogue)."""
     from markupsafe import Markup  # with Jinja2, on first use
 
@@ -169,7 +172,7 @@ def _render(lang: str, **context: Any) -> str:
     words = Words(lang)
     kind = context["kind"]
     switch = {"lang": words.other, **({"kind": kind} if kind else {})}
-    request = rendering.PageRequest("/contribute", (), {}, lang, True, "")
+    request = rendering.PageRequest("/contribute", (), {}, lang, True, "", service)
     defaults = {
         "checked": False,
         "valid": False,

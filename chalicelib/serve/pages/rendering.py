@@ -302,7 +302,7 @@ def _history_page(request: PageRequest, kind, document, context) -> tuple[str, d
     shown = []
     for entry in sorted(entries, key=lambda e: str(e.get("release", ""))):
         release = str(entry.get("release", ""))
-        record = Documents({"release": [release]}).record(ref) if release else None
+        record = Documents(request.service, {"release": [release]}).record(ref) if release else None
         changes = history_changes(previous, record) if entry.get("action") != "added" else []
         shown.append({**entry, "changes": changes})
         previous = record if record is not None else previous
