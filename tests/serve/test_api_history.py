@@ -7,8 +7,8 @@ Expected answers come from the two releases' directories, never from the history
 from __future__ import annotations
 
 import hashlib
-import re
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
