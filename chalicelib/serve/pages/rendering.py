@@ -264,6 +264,7 @@ def _map(request: PageRequest, context: dict, highlight: str | None = None):
         "places": [p for p in places if maps.drawn(p)],
         "elsewhere": [p for p in places if not maps.drawn(p)],
         "counts": counts,
+        "small": highlight is not None,
     }
 
 
