@@ -20,6 +20,7 @@ from chalicelib.errors import ObjectMissing, StoreError
 from chalicelib.release.layout import (
     CURRENT_KEY,
     MANIFEST,
+    OFFLINE_EDITION,
     REDACTIONS_KEY,
     RELEASES_KEY,
     RELEASES_PREFIX,
@@ -173,8 +174,15 @@ def verify_release(
         return None
     gone = set(withdrawn)
     present = source.paths()
+    if keys is not None:
+        edition = source.read(OFFLINE_EDITION) if present and OFFLINE_EDITION in present else None
+        if edition is not None:
+            where = label + OFFLINE_EDITION
+            check_signature(
+                report, where, edition, source.read(signature_path(OFFLINE_EDITION)), keys
+            )
     if present is not None:
-        own = {MANIFEST, signature_path(MANIFEST)}
+        own = {MANIFEST, signature_path(MANIFEST), OFFLINE_EDITION, signature_path(OFFLINE_EDITION)}
         for path in sorted(present - set(files) - own):
             report.add("extra", label + path, "the manifest does not name this file")
         for path in sorted(gone & present):
