@@ -28,6 +28,9 @@ LONG_VALUES = {"cursor": MAX_CURSOR_LENGTH, "queries": MAX_QUERIES_LENGTH}
 FILE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 # How much of an unknown parameter's name a problem repeats.
 MAX_NAME_SHOWN = 40
+# How many values a repeatable list filter takes (a record must match each): two lists to
+# compare is the common question, and each value adds one posting to intersect.
+MAX_REPEATS = 10
 # Records per page of a list.
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 # Changes per page of /dataset/changes: a mirror catches up in few requests.
@@ -48,5 +51,6 @@ __all__ = [
     "MAX_NAME_SHOWN",
     "MAX_QUERIES_LENGTH",
     "MAX_RECORD_BYTES",
+    "MAX_REPEATS",
     "MAX_VALUE_LENGTH",
 ]

@@ -18,7 +18,13 @@ from chalicelib import media
 from chalicelib.model.edtf import EDTF_CALENDAR_PATTERN, EDTF_MAX_LENGTH
 from chalicelib.model.kinds import BY_COLLECTION, ID_MAX_LENGTH, ID_PATTERN, KINDS, Kind
 from chalicelib.release.layout import VERSION
-from chalicelib.serve.limits import DEFAULT_LIMIT, FILE_NAME_RE, MAX_LIMIT, MAX_VALUE_LENGTH
+from chalicelib.serve.limits import (
+    DEFAULT_LIMIT,
+    FILE_NAME_RE,
+    MAX_LIMIT,
+    MAX_REPEATS,
+    MAX_VALUE_LENGTH,
+)
 from chalicelib.serve.query import CURSOR_PATTERN
 
 # Every parameter's schema states the rule the server applies, no looser and no stricter, so
@@ -174,14 +180,11 @@ def list_parameters(kind: Kind) -> list[dict]:
                 # pattern also says "not empty": schemathesis's coverage phase reads patterns
                 # but not always minLength beside them.
                 schema["pattern"] = f"^(?!(?:{'|'.join(others)})/[\\s\\S])[\\s\\S]"
-        params.append(
-            {
-                "name": flt.param,
-                "in": "query",
-                "description": flt.description + hint,
-                "schema": schema,
-            }
-        )
+        param = {"name": flt.param, "in": "query", "description": flt.description + hint}
+        if flt.repeatable:  # ?named_on_list=a&named_on_list=b: every value must match
+            schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": MAX_REPEATS}
+            param.update(style="form", explode=True)
+        params.append({**param, "schema": schema})
     return params + [RELEASE_PARAM]
 
 
