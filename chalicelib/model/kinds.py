@@ -168,7 +168,12 @@ KINDS: tuple[Kind, ...] = (
         date_fields=(("founded",), ("dissolved",)),
         span_fields=(("founded",), ("dissolved",)),
         search_fields=NAMES + (("description",),),
-        filters=(Filter("type", ("type",), TYPE_FILTER),),
+        filters=(
+            Filter("type", ("type",), TYPE_FILTER),
+            Filter(
+                "relation", ("relation",), "Only organizations with this relation to the events."
+            ),
+        ),
         sorts=("name", "founded"),
     ),
     Kind(
@@ -251,6 +256,8 @@ KINDS: tuple[Kind, ...] = (
             ReferenceField(("qualifiers", "place"), ("places",)),
             # A reply: the claim it answers, made by someone that claim names.
             ReferenceField(("qualifiers", "in_reply_to"), ("claims",)),
+            # An organization speaking through a person: the claim stays the organization's.
+            ReferenceField(("qualifiers", "speaker"), ("people",)),
             ReferenceField(("claimed_by",), AGENTS),
             CITATIONS,
         ),

@@ -44,6 +44,13 @@ def one_each(params: Params | None, allowed: Iterable[str], route: str) -> dict[
     return one
 
 
+def single(params: Params, name: str) -> str | None:
+    """The one value of ``name`` (the other parameters are the route parser's business)."""
+    if name not in params:
+        return None
+    return one_each({name: params[name]}, (name,), "this route").get(name)
+
+
 def repeated(
     params: Params | None, names: Iterable[str]
 ) -> tuple[Params | None, dict[str, list[str]]]:

