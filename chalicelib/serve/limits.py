@@ -30,6 +30,9 @@ LONG_VALUES = {"cursor": MAX_CURSOR_LENGTH, "queries": MAX_QUERIES_LENGTH}
 FILE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 # How much of an unknown parameter's name a problem repeats.
 MAX_NAME_SHOWN = 40
+# How many values a repeatable list filter takes (a record must match each): two lists to
+# compare is the common question, and each value adds one posting to intersect.
+MAX_REPEATS = 10
 # Records per page of a list.
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 # Matches per collection of GET /search.
@@ -78,6 +81,7 @@ __all__ = [
     "MAX_QUERIES_LENGTH",
     "MAX_QUERY_CHARS",
     "MAX_RECORD_BYTES",
+    "MAX_REPEATS",
     "MAX_VALUE_LENGTH",
     "PRESIGN_MINUTES",
     "PRESIGN_SECONDS",
