@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from chalicelib.release.reader import Dataset
+from chalicelib.release.dataset import Dataset
 from support.hardening import Api, Published, chalice_client, encoded, published_mini
 from support.service import serve
 

@@ -71,7 +71,7 @@ class Documents:
         return parsed(views.get_dataset(self._request("/dataset", self.pinned))) or {}
 
     def releases(self) -> dict:
-        return parsed(views.list_releases(views.Request("/dataset/releases", {}))) or {}
+        return parsed(views.list_releases(self._request("/dataset/releases", {}))) or {}
 
     def facets(self, collection: str, params: Mapping[str, list[str]]) -> dict:
         return facets(self._request(f"/{collection}", dict(params)), collection)

@@ -193,6 +193,7 @@ def _common(request: PageRequest, document) -> dict:
         "title": lambda record, collection: title_of(record, collection, request.lang),
         "source_of": lambda ref: sources.described(docs, ref),
         "affiliation_of": lambda ref: sources.affiliation(docs, ref),
+        "relation_of": lambda ref: sources.relation(docs, ref),
         "release": document.get("release") if isinstance(document, dict) else None,
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
@@ -263,6 +264,7 @@ def _map(request: PageRequest, context: dict, highlight: str | None = None):
         "places": [p for p in places if maps.drawn(p)],
         "elsewhere": [p for p in places if not maps.drawn(p)],
         "counts": counts,
+        "small": highlight is not None,
     }
 
 
@@ -302,7 +304,7 @@ def _history_page(request: PageRequest, kind, document, context) -> tuple[str, d
     shown = []
     for entry in sorted(entries, key=lambda e: str(e.get("release", ""))):
         release = str(entry.get("release", ""))
-        record = Documents({"release": [release]}).record(ref) if release else None
+        record = Documents(request.service, {"release": [release]}).record(ref) if release else None
         changes = history_changes(previous, record) if entry.get("action") != "added" else []
         shown.append({**entry, "changes": changes})
         previous = record if record is not None else previous
