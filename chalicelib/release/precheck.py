@@ -53,11 +53,13 @@ class PrecheckedSchemaSet(SchemaSet):
                 schema, registry=registry, validate_formats=True, ignore_unknown_formats=False
             )
         return {
-            name: _Prechecked(validator, lambda name=name: self._explaining[name])
-            for name, validator in fast.items()
+            name: _Prechecked(validator, self._explainer(name)) for name, validator in fast.items()
         }
+
+    def _explainer(self, name: str) -> Callable[[], Any]:
+        return lambda: self._explaining[name]
 
     @cached_property
     def _explaining(self) -> dict[str, Any]:
         # Built, and jsonschema imported (a tenth of a second), only once a record fails.
-        return SchemaSet.validators.func(self)
+        return self.jsonschema_validators()

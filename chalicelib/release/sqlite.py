@@ -165,6 +165,8 @@ class _SortedIds:
         self._ids = ids
 
     def __contains__(self, record_id: object) -> bool:
+        if not isinstance(record_id, str):
+            return False
         o = bisect.bisect_left(self._ids, record_id)
         return o < len(self._ids) and self._ids[o] == record_id
 
@@ -223,7 +225,7 @@ def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list]
     if kind in NAMED:
         title = _getter_of(kind.title_field)
 
-        def side(record: dict, _: list) -> Any:
+        def side(record: dict, source_cells: list) -> Any:  # a named record cites no source
             return (title(record) or [record["id"]])[0], _folded(kind, record)
     else:
         cited = [_converter(c) for c in ClaimSourceTable.from_schemas(schemas).columns]

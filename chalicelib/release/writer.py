@@ -16,11 +16,12 @@ import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from chalicelib.errors import BuildError
-from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease
+from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease, Spool
 from chalicelib.release.cores import map_shared, processes_for
 from chalicelib.release.downloads import (
     DATAPACKAGE_FILE,
@@ -94,9 +95,12 @@ def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callabl
     its collection is large, and the directory about as much as a mid-sized index.
     """
     by_size = sorted(compiled.collections.values(), key=lambda c: c.live_count, reverse=True)
-    parts = [lambda writer, c=c: _write_index(writer, c, compiled.spool) for c in by_size]
-    parts.insert(1, lambda writer: _write_directory(writer, compiled))
-    parts.append(lambda writer: _write_history(writer, compiled, previous))
+    spool = _spool_of(compiled)
+    parts: list[Callable[[_Writer], None]] = [
+        partial(_write_index, collection=c, spool=spool) for c in by_size
+    ]
+    parts.insert(1, partial(_write_directory, compiled=compiled))
+    parts.append(partial(_write_history, compiled=compiled, previous=previous))
     return [
         lambda writer: _write_downloads(writer, compiled, previous),
         lambda writer: _write_database(writer, compiled),
@@ -110,7 +114,13 @@ def _write_part(out_dir: Path, part: Callable[[_Writer], None]) -> Digests:
     return writer.files
 
 
-def _write_index(writer: _Writer, collection: CompiledCollection, spool) -> None:
+def _spool_of(compiled: Compiled) -> Spool:
+    if compiled.spool is None:
+        raise ValueError("the compiled release is closed: its records' spool is gone")
+    return compiled.spool
+
+
+def _write_index(writer: _Writer, collection: CompiledCollection, spool: Spool) -> None:
     """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included,
     built from the spooled records one at a time."""
     from chalicelib.release.index import IndexBuilder
@@ -130,7 +140,7 @@ def _write_directory(writer: _Writer, compiled: Compiled) -> None:
         writer.write(schema_path(name), body)
     for name, collection in compiled.collections.items():
         entries = collection.entries()
-        _write_shards(writer, len(entries), entries.items(), lambda n, c=name: directory_path(c, n))
+        _write_shards(writer, len(entries), entries.items(), partial(directory_path, name))
     keys = compiled.claim_keys
     _write_shards(writer, len(keys), keys.items(), claim_key_path)
 
@@ -164,7 +174,7 @@ def _write_history(writer: _Writer, compiled: Compiled, previous: PreviousReleas
     before = previous.entries if previous else {}
 
     def record(collection: str, record_id: str) -> dict:
-        return json.loads(compiled.collections[collection].body_of(compiled.spool, record_id))
+        return json.loads(compiled.collections[collection].body_of(_spool_of(compiled), record_id))
 
     def events_of(collection: str):
         return collection_events(
@@ -194,7 +204,11 @@ def _write_downloads(writer: _Writer, compiled: Compiled, previous: PreviousRele
         previous.entries if previous else None,
     )
     write_downloads(
-        _Downloads(writer), compiled.schemas, compiled.collections, compiled.spool, changes=changes
+        _Downloads(writer),
+        compiled.schemas,
+        compiled.collections,
+        _spool_of(compiled),
+        changes=changes,
     )
 
 
@@ -204,7 +218,7 @@ def _write_database(writer: _Writer, compiled: Compiled) -> None:
         _Downloads(writer),
         compiled.schemas,
         compiled.collections,
-        compiled.spool,
+        _spool_of(compiled),
         version=compiled.version,
     )
 
