@@ -15,12 +15,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# Lint, format and the layers contract (ruff.toml, .importlinter) are checks, never rewrites:
-# `$(BIN)/ruff check --fix . && $(BIN)/ruff format .` applies them.
+# Lint, format, the layers contract and the types (ruff.toml, .importlinter, mypy.ini) are
+# checks, never rewrites: `$(BIN)/ruff check --fix . && $(BIN)/ruff format .` applies the first two.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q

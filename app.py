@@ -180,7 +180,9 @@ def _reconcile():
     )
 
 
-_reconcile.openapi = reconcile.openapi_operation  # documented by the protocol, not by a guess
+# Documented by the protocol, not by a guess. The operation rides on the view as an attribute,
+# which the type checker cannot see.
+_reconcile.openapi = reconcile.openapi_operation  # type: ignore[attr-defined]
 route("/reconcile", "reconcile", None, methods=("GET", "HEAD", "POST"))(_reconcile)
 
 
@@ -204,5 +206,5 @@ def _dataset_changes():
     return history.dataset_changes(_request("/dataset/changes"))
 
 
-_dataset_changes.openapi = history.changes_operation
+_dataset_changes.openapi = history.changes_operation  # type: ignore[attr-defined]  # as above
 route("/dataset/changes", "dataset_changes", None)(_dataset_changes)

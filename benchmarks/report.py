@@ -48,8 +48,12 @@ class Target:
         value = self.value(result)
         if value is None:
             return "not measured"
-        bounds = self.bound if isinstance(self.bound, dict) else None
-        bound = bounds.get(result["size"], min(bounds.values())) if bounds else self.bound
+        bounds: dict[int, float] | None = None
+        if isinstance(self.bound, dict):
+            bounds = self.bound
+            bound = bounds.get(result["size"], min(bounds.values()))
+        else:
+            bound = self.bound
         ok = value <= bound if self.at_most else value >= bound
         if bounds and result["size"] not in bounds:
             return "(within)" if ok else "(beyond; not a target at this size)"

@@ -35,7 +35,7 @@ OUT = HERE / "out"
 DEFAULT_SIZES = (10_000, 100_000)
 STORE_STAMP = ".bench-store.json"
 # The smoke test's loops: every measurement once or a few times, no statistics.
-QUICK_WARM = {"budget": 0.02, "rounds": 1, "min_samples": 3, "pages": 100}
+QUICK_WARM: dict[str, Any] = {"budget": 0.02, "rounds": 1, "min_samples": 3, "pages": 100}
 
 # Per collection: a search that matches many records and a filter, for the serving process.
 TOUR = {
@@ -58,7 +58,7 @@ def requested_sizes(cli_sizes: str | None, env: str | None) -> list[int]:
 
 def machine() -> dict[str, Any]:
     """Cores, memory, CPU model and Python: what a reader needs to weigh absolute figures."""
-    info = {
+    info: dict[str, Any] = {
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),

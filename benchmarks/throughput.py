@@ -106,7 +106,7 @@ def _sample(size: int, limit: int) -> tuple[list[tuple[str, dict]], Any]:
 
     catalog = Catalog()
     step = max(1, size // limit)
-    sample = []
+    sample: list[tuple[str, dict[str, Any]]] = []
     for n, (collection, record) in enumerate(synth.iter_records(size)):
         catalog.add(collection, record)
         if n % step == 0 and len(sample) < limit:

@@ -58,7 +58,7 @@ RELEASE_PARAM = {
 }
 
 
-SEARCH_PARAMS = [
+SEARCH_PARAMS: list[dict[str, Any]] = [
     {
         "name": "q",
         "in": "query",
@@ -262,7 +262,7 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
         )
         operation["parameters"] = params + [RELEASE_PARAM]
         return operation
-    if role == "list":
+    if role == "list" and kind is not None:
         params += list_parameters(kind)
         responses["200"] = _json(_page_schema(kind), f"A page of {kind.collection}.")
         responses["410"] = problem_response(REDACTED)
@@ -272,7 +272,7 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
             _page_schema(BY_COLLECTION["claims"]), "A page of claims that refer to the record."
         )
         responses["404"] = problem_response(f"No record has this id, or {NO_RELEASE}.")
-    elif role == "record":
+    elif role == "record" and kind is not None:
         params.append(RELEASE_PARAM)
         responses["200"] = _json(
             {"$ref": f"#/components/schemas/{kind.name}"}, f"One {kind.name}, in full."
