@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install lint test validate serve contract lock clean screenshots
+.PHONY: install lint test test-fast validate serve contract lock clean screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# The suite runs in parallel, one worker per core (TEST_WORKERS=1 runs it in one process);
+# `$(BIN)/python -m pytest --lf` reruns only what failed last. test-fast leaves out the browser
+# and the project tests (the Makefile, packaging, the contract over HTTP, the benchmarks), and
+# the lint: the quick loop while changing code. The README gives both times on 2 cores.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+
+test-fast: install
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not project and not browser"
 
 # The embedded default: data/ built into a local folder store and served by devserver/,
 # with no AWS account and no credentials. devserver runs the app as `chalice local` does, but

@@ -14,6 +14,8 @@ from chalicelib.checks.intake import load_paths
 from chalicelib.checks.validate import validate
 from chalicelib.model.schemas import SchemaSet
 
+pytestmark = pytest.mark.xdist_group("bench-smoke")  # the synthetic dataset is made once
+
 SIZE = 1_000
 
 
