@@ -1,17 +1,26 @@
 """The 1988 prison massacres records: the model, the checks, the releases and the API's logic.
 
-The map (docs/architecture.md says more). Each layer imports only those below it, which
-``make lint`` enforces:
+The map (docs/architecture.md says what each module does). Each layer imports only those
+below it, which ``make lint`` enforces; each bullet names every module of its layer:
 
-- ``serve/``: HTTP, independent of Chalice: routing plumbing, views, the parameter parser,
-  list queries and cursors, responses and problems, OpenAPI. ``app.py`` holds only the routes.
-- ``release/``: from ``data/`` to a published release and back: build, compiled, writer,
-  index, textsearch, downloads, tables, manifest, layout, publish, reader, cache, cores,
-  readahead.
-- ``checks/``: whether a record is acceptable: strict JSON intake, the validator, the catalog
-  of cross-record lookups.
-- ``model/``: what a record is, with no I/O: the kinds registry, the schemas, EDTF dates, and
-  the ordering the index and the queries share.
+- ``serve/``: HTTP, independent of Chalice (``app.py`` holds only the routes): the routing
+  plumbing (``routing``), the views (``views``, ``search``, ``facets``, ``history``,
+  ``reconcile``, ``contribute`` with ``recordform`` and ``contribute_text``), the parameter
+  parser (``params``) and limits (``limits``), list queries and cursors (``query``),
+  responses and problems (``responses``), OpenAPI (``openapi``), the lazy imports
+  (``deferred``), and the HTML pages in ``pages/`` (``negotiation``, ``rendering``,
+  ``documents``, ``present``, ``cite``, ``i18n``, ``assets``).
+- ``release/``: from ``data/`` to a published release and back: ``build``, ``records``,
+  ``compiled``, ``redact``, ``writer``, ``index``, ``textsearch``, ``downloads``, ``tables``,
+  ``sqlite``, ``history``, ``redactions``, ``manifest``, ``layout``, ``publish``, ``reader``,
+  ``cache``, ``cores``, ``progress``, ``precheck``, ``readahead``.
+- ``checks/``: whether a record is acceptable: strict JSON intake (``jsonio``, ``intake``),
+  the validator (``validate``), the catalog of cross-record lookups (``catalog``), the
+  do-no-harm checks (``harm``), reports (``reporting``, ``positions``), and new records
+  (``scaffold``, ``placeholders``, ``slugs``).
+- ``model/``: what a record is, with no I/O: the kinds registry (``kinds``), the schemas
+  (``schemas``), EDTF dates (``edtf``), the ordering the index and the queries share
+  (``ordering``), and withheld values (``redaction``).
 - at the top: ``cli`` (the command line), ``store`` (a folder or S3), ``errors`` (domain
   errors), ``media`` (media types) and ``text`` (clipping, JSON Pointer escaping).
 """
