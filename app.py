@@ -1,210 +1,23 @@
 """The read-only HTTP API: the route table, and nothing else.
 
-Each handler hands its request to ``chalicelib.serve.views``. The six collections' routes are
-generated from the kinds registry. Every route is registered through
-``chalicelib.serve.routing.Router``, which maps errors to problem+json, adds the shared
-headers, and answers 405, CORS preflights and 406, so no handler can forget them. It also
-answers every read as a page when a browser asks (``chalicelib.serve.pages``).
+Every route is declared once, beside its view, in ``chalicelib/serve`` (``routes.ROUTES``
+gathers them), and registered here in one loop through ``chalicelib.serve.routing.Router``,
+which maps errors to problem+json, adds the shared headers, answers 405, CORS preflights and
+406, and answers every read as a page when a browser asks (``chalicelib.serve.pages``). The
+views answer from one ``Service``, built here once: the dataset, the kept answers and what
+each release derives.
 """
 
 from chalice import Chalice, Response
 
-from chalicelib.model.kinds import KINDS
-from chalicelib.serve import history, reconcile, search, views
-from chalicelib.serve.contribute import contribute_page, html_page
-from chalicelib.serve.pages import assets
+from chalicelib.serve.routes import ROUTES
 from chalicelib.serve.routing import Router
+from chalicelib.serve.service import Service
 
 app = Chalice(app_name="iran1988-records")
 app.api.binary_types.append("application/gzip")
 app.api.binary_types.append("application/vnd.sqlite3")  # all.sqlite
-router = Router(app, Response)
-route = router.route
-_request = router.request
-
-
-@route("/", "service_index", None)
-def service_index():
-    """The service index.
-
-    The current release, each collection with its count and link, and links to the
-    OpenAPI document, the schemas and the dataset downloads.
-    """
-    return views.index(_request("/"))
-
-
-@route("/search", "search", None)
-def search_everything():
-    """Search all six collections at once.
-
-    The same search as `q=` on each list route (names in every script and spelling, titles,
-    descriptions, quotes), its first results grouped by collection, each group with a link to
-    the whole result when there is more.
-    """
-    return search.search(_request("/search"))
-
-
-@route("/style.css", "stylesheet", None)
-def stylesheet():
-    """The stylesheet of the HTML pages."""
-    return assets.stylesheet()
-
-
-for _kind in KINDS:
-
-    def _routes(kind):
-        base = f"/{kind.collection}"
-
-        @route(
-            base,
-            f"list_{kind.collection}",
-            f"List {kind.collection}.\n\n{kind.description} Filter, search (q), sort and page "
-            "with a cursor; `next` links the following page.",
-        )
-        def list_view():
-            return views.list_records(_request(base), kind.collection)
-
-        @route(
-            base + "/{id}",
-            f"get_{kind.name}",
-            f"One {kind.name}, in full.\n\nA merged id answers 308 to its canonical record; "
-            "a withdrawn one answers 410 with the reason.",
-        )
-        def record_view(id):
-            return views.get_record(_request(f"{base}/{id}"), kind.collection, id)
-
-        @route(
-            base + "/{id}/claims",
-            f"claims_about_{kind.name}",
-            f"Claims that refer to one {kind.name}.\n\nClaims whose subject, value, claimed_by "
-            "or citation refers to the record, paged like the claims list.",
-        )
-        def claims_view(id):
-            return views.record_claims(_request(f"{base}/{id}/claims"), kind.collection, id)
-
-    _routes(_kind)
-
-
-@route("/schemas", "list_schemas", None)
-def list_schemas():
-    """The JSON Schemas of the release, one per kind."""
-    return views.list_schemas(_request("/schemas"))
-
-
-@route("/schemas/{kind}", "get_schema", None)
-def get_schema(kind):
-    """One JSON Schema (2020-12), as application/schema+json."""
-    return views.get_schema(_request(f"/schemas/{kind}"), kind)
-
-
-@route("/dataset", "get_dataset", None)
-def get_dataset():
-    """The release manifest.
-
-    Version, publication time, counts, licence, how to cite, and every download with
-    its bytes and sha256.
-    """
-    return views.get_dataset(_request("/dataset"))
-
-
-@route("/dataset/files/{name}", "get_dataset_file", None)
-def get_dataset_file(name):
-    """One download of the release.
-
-    From a folder store the file itself; from S3 a 302 to a presigned URL that expires
-    within 15 minutes.
-    """
-    return views.get_dataset_file(_request(f"/dataset/files/{name}"), name)
-
-
-@route("/dataset/releases", "list_releases", None)
-def list_releases():
-    """All published releases, newest first, each with its change summary."""
-    return views.list_releases(_request("/dataset/releases"))
-
-
-@route("/openapi.json", "openapi", None)
-def openapi():
-    """This API, described as OpenAPI 3.1."""
-    return views.openapi_document(_request("/openapi.json"), app.routes)
-
-
-@route("/contribute", "contribute", None, methods=("GET", "HEAD", "POST"))
-@html_page
-def contribute():
-    """A page to write a record in a form, in English or Persian, and check it (HTML).
-
-    GET shows a form made from the chosen kind's schema; a form POST runs the validator as
-    POST /validate does and shows each problem beside its field. A valid record is given
-    back to copy or download, with the steps to open a pull request. Nothing is stored.
-    """
-    request = app.current_request
-    # The page takes its own `lang` (it is a page whatever the Accept header says).
-    return contribute_page(
-        views.Request("/contribute", router.all_params()),
-        request.method,
-        request.raw_body or b"",
-        request.headers.get("content-type"),
-    )
-
-
-@route("/validate", "validate_records", None, methods=("POST",))
-def validate_records():
-    """Validate records without storing them (a dry run).
-
-    The body is one item, a list of items, or {"items": [...]}, where an item is
-    {"kind": "person", "record": {...}}. Each record is checked against its schema and
-    against the current release plus the batch. Nothing is stored or logged.
-    """
-    request = app.current_request
-    return views.validate_batch(
-        _request("/validate"), request.raw_body or b"", request.headers.get("content-type")
-    )
-
-
-def _reconcile():
-    """Match names against the dataset: the W3C Reconciliation API 0.2 (OpenRefine).
-
-    Without `queries`, the service manifest. With `queries` (a JSON object of queries, in the
-    query string or as a form POST), ranked candidates for each, with `score` and `match`.
-    Read-only: a POST computes an answer and stores nothing. See the README for the scoring
-    and the rule for `match: true`.
-    """
-    request = app.current_request
-    return reconcile.answer(
-        _request("/reconcile"),
-        reconcile.public_base(request.headers, request.context, "/reconcile"),
-        request.method,
-        (request.raw_body or b"") if request.method == "POST" else b"",
-        request.headers.get("content-type"),
-    )
-
-
-# Documented by the protocol, not by a guess. The operation rides on the view as an attribute,
-# which the type checker cannot see.
-_reconcile.openapi = reconcile.openapi_operation  # type: ignore[attr-defined]
-route("/reconcile", "reconcile", None, methods=("GET", "HEAD", "POST"))(_reconcile)
-
-
-for _kind in KINDS:
-
-    def _history_route(kind):
-        base = f"/{kind.collection}"
-
-        def history_view(id):
-            """The releases in which one record changed."""
-            return history.record_history(_request(f"{base}/{id}/history"), kind.collection, id)
-
-        history_view.openapi = history.history_operation(kind.name)
-        route(base + "/{id}/history", f"history_of_{kind.name}", None)(history_view)
-
-    _history_route(_kind)
-
-
-def _dataset_changes():
-    """Every record added, changed or removed since a release (for mirrors)."""
-    return history.dataset_changes(_request("/dataset/changes"))
-
-
-_dataset_changes.openapi = history.changes_operation  # type: ignore[attr-defined]  # as above
-route("/dataset/changes", "dataset_changes", None)(_dataset_changes)
+# The dataset DATASET_STORE names, opened on the first request.
+router = Router(app, Response, Service())
+for route in ROUTES:
+    router.register(route)

@@ -112,15 +112,15 @@ def as_github(report: Report) -> str:
         properties["title"] = f"{found.problem.keyword}" + (
             f" at {found.problem.pointer}" if found.problem.pointer else ""
         )
-        attributes = ",".join(f"{k}={_escape_property(v)}" for k, v in properties.items())
-        lines.append(f"::{found.severity} {attributes}::{_escape_data(found.problem.message)}")
+        attributes = ",".join(f"{k}={escape_property(v)}" for k, v in properties.items())
+        lines.append(f"::{found.severity} {attributes}::{escape_data(found.problem.message)}")
     return "\n".join(lines)
 
 
-def _escape_data(text: str) -> str:
+def escape_data(text: str) -> str:
     # As the Actions runner unescapes them: %, CR and LF in a command's message.
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

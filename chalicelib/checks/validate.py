@@ -590,9 +590,13 @@ def _claim_problems(
                 )
 
 
+# A reply answers a claim; asserting the very claim it answers would be no reply.
+REPLY_STANCES = ("denies", "disputes", "justifies")
+
+
 def _reply_problems(record: dict[str, Any]) -> Iterator[Problem]:
-    """A reply (``qualifiers.in_reply_to``) answers another claim by denying or disputing it.
-    That the claim it names exists is the reference check's job."""
+    """A reply (``qualifiers.in_reply_to``) answers another claim by denying, disputing or
+    justifying it. That the claim it names exists is the reference check's job."""
     qualifiers = record.get("qualifiers")
     answered = qualifiers.get("in_reply_to") if isinstance(qualifiers, dict) else None
     if not isinstance(answered, str):
@@ -600,14 +604,14 @@ def _reply_problems(record: dict[str, Any]) -> Iterator[Problem]:
     if answered == f"claims/{record.get('id')}":
         yield Problem("/qualifiers/in_reply_to", "inReplyTo", "a claim cannot be a reply to itself")
     stance = record.get("stance")
-    if stance not in ("denies", "disputes"):
+    if stance not in REPLY_STANCES:
         yield Problem(
             "/stance",
             "inReplyTo",
             (
-                f"a reply denies or disputes the claim it answers, but its stance is "
-                f"{clip(json.dumps(stance, ensure_ascii=False), 40)}; use 'denies' or "
-                "'disputes', or remove qualifiers.in_reply_to"
+                f"a reply denies, disputes or justifies the claim it answers, but its stance is "
+                f"{clip(json.dumps(stance, ensure_ascii=False), 40)}; use 'denies', 'disputes' "
+                "or 'justifies', or remove qualifiers.in_reply_to"
             ),
         )
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.model import redaction
+from chalicelib.model.folding import text_forms, written_forms
 from chalicelib.model.kinds import Kind
-from chalicelib.release.textsearch import fold
 
 # Letters that Persian and Arabic write differently, and sources mix: a search for a withheld
 # name must try every spelling a file could hold it in.
@@ -52,9 +52,10 @@ def withheld_of(collection: str, record: Any) -> Withheld | None:
 
 
 def search_forms(text: str) -> set[str]:
-    """Every form in which a file could hold ``text``: as written, folded as the search index
-    folds it, with each Persian/Arabic letter variant, and as JSON escapes it."""
-    forms = {text, fold(text)}
+    """Every form in which a file could hold ``text``: as written, as the search indexes keep
+    it (folded and loosened) or as all.sqlite's full-text index writes it, with each
+    Persian/Arabic letter variant, and as JSON escapes it."""
+    forms = {*written_forms(text), *text_forms(text)}
     for arabic, persian in LETTER_PAIRS:
         forms |= {f.replace(arabic, persian) for f in forms} | {
             f.replace(persian, arabic) for f in forms

@@ -1,7 +1,9 @@
 """``all.sqlite``: every live record as SQLite tables, ready for Datasette; and its metadata.
 
 - One table per collection, with the flat columns of its CSV (``tables.columns_for``), typed
-  where the schema says a column is a number, with ``id`` as primary key.
+  where the schema says a column is a number, with ``id`` as primary key. A list (names,
+  sources, categories…) is a JSON array, not the CSV's `` | ``-joined text: Datasette shows
+  it as JSON and SQLite's ``json_each`` queries it, whatever characters its items hold.
 - ``claims_sources``: one row per claim and citation, as ``claims-sources.csv``.
 - Foreign keys where references resolve: for each single-valued reference field (a claim's
   ``subject``, ``value`` and ``claimed_by``, a place's ``within``, …) a column
@@ -9,10 +11,12 @@
   only one), holding the bare id when the reference points there and the record is live, and
   declared ``REFERENCES <collection>(id)``; Datasette turns it into a link.
 - ``<collection>_fts``, an FTS5 table per named collection (trigram tokenizer) over every name
-  and title (a source's title and identifiers), folded as ``q=`` folds them
-  (``textsearch.fold``) and stored in their own ``folded`` column, so that a folded query
-  matches as ``q=`` does on names: ``pourmohammadi`` finds every spelling that folds to it.
-  Its rowid is the record's rowid. Descriptions are left out: they would double the cost of
+  and title (a source's title and identifiers): in ``names`` as written, and as a page may
+  write them otherwise (``folding.written_forms``: Arabic or Persian yeh and kaf, رئیس or
+  رییس), so that Datasette's ``_search``, which does not fold, finds ``Pour-Mohammadi``,
+  ``رئیسی`` and ``ابراهيم``; in ``folded`` as ``q=`` folds them (``folding.text_forms``), so
+  that a folded query matches as ``q=`` does: ``purmohamadi`` finds every spelling that folds
+  to it. Its rowid is the record's rowid. Descriptions are left out: they would double the cost of
   the index for matches nobody reconciles on.
 
 The file is a pure function of the records: a fixed page size, rows inserted in id order, no
@@ -32,12 +36,12 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.model.folding import text_forms, written_forms
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind, split_reference
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.compiled import CompiledCollection, Spool, Spooled
 from chalicelib.release.manifest import LICENSE, QUOTATION_NOTE, TITLE
 from chalicelib.release.tables import ClaimSourceTable, Column, columns_for
-from chalicelib.release.textsearch import fold
 
 SQLITE_FILE = "all.sqlite"
 METADATA_FILE = "metadata.json"
@@ -46,6 +50,7 @@ PAGE_SIZE = 4096
 BATCH = 1000  # rows held before they are inserted
 CLAIMS_SOURCES = "claims_sources"
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
+LIST_SHAPES = ("list", "items")  # held as JSON arrays
 SOURCE = (
     "Compiled from public reports, court judgments, UN documents and news articles; every "
     "record and claim names its sources (the sources table and claims_sources)."
@@ -67,7 +72,7 @@ def foreign_keys(kind: Kind) -> list[ForeignKey]:
     for ref in kind.references:
         fields.setdefault(ref.path, ref.targets)
     for f in kind.filters:  # a claim's value points where its property says: any collection
-        if f.references:
+        if f.references and f.derived is None:
             fields.setdefault(f.path, f.references)
     keys = []
     for path, targets in fields.items():
@@ -137,6 +142,37 @@ def _converter(column: Column) -> Callable[[str], Any]:
     return number
 
 
+def _json_converter(column: Column) -> Callable[[dict], Any]:
+    """A list column's value as a JSON array, from the record (NULL when it has none)."""
+    path = column.path
+
+    def read(record: dict) -> Any:
+        value: Any = record
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, list) or not value:
+            return None
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    return read
+
+
+def _cells_to_values(columns: Sequence[Column]) -> Callable[[dict, list[str]], list[Any]]:
+    """One row's SQL values from its record and CSV cells: lists from the record, as JSON."""
+    plan: list[tuple[bool, Callable[[Any], Any]]] = [
+        (True, _json_converter(c)) if c.shape in LIST_SHAPES else (False, _converter(c))
+        for c in columns
+    ]
+
+    def values(record: dict, cells: list[str]) -> list[Any]:
+        return [
+            convert(record) if whole else convert(cell)
+            for (whole, convert), cell in zip(plan, cells, strict=True)
+        ]
+
+    return values
+
+
 def _sql_type(column: Column) -> str:
     return SQL_TYPES.get(column.type, "TEXT")
 
@@ -150,9 +186,13 @@ def name_texts(kind: Kind, record: dict) -> list[str]:
     return [v for path in dict.fromkeys(paths) for v in _getter(path)(record)]
 
 
-def _folded(kind: Kind, record: dict) -> str:
-    # One line per distinct folded text, as the q= index keeps them.
-    return "\n".join(dict.fromkeys(f for f in map(fold, name_texts(kind, record)) if f))
+def _fts_texts(kind: Kind, record: dict) -> tuple[str, str]:
+    # One line per distinct text: the names as pages may write them, and as the q= index
+    # keeps them.
+    texts = name_texts(kind, record)
+    written = dict.fromkeys(form for text in texts for form in written_forms(text))
+    folded = dict.fromkeys(form for text in texts for form in text_forms(text))
+    return "\n".join(written), "\n".join(folded)
 
 
 NAMED = tuple(kind for kind in KINDS if kind.collection != "claims")  # claims have no name
@@ -218,28 +258,33 @@ def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list]
     """For the read pass: a function giving one record's rows of ``all.sqlite`` from the record
     and its CSV cells (``cells``, and a claim's ``claims_sources`` cells), so that no cell is
     read twice and the writer parses no record: (its table's values, the ids its foreign keys
-    name, live or not, and its FTS row (title, folded) or its claims_sources rows (values,
+    name, live or not, and its FTS row (title, names, folded) or its claims_sources rows (values,
     the source's id))."""
-    converters = [_converter(c) for c in columns_for(schemas, kind.schema_file)]
+    converters = _cells_to_values(columns_for(schemas, kind.schema_file))
     references = reference_maker(foreign_keys(kind), None)
     if kind in NAMED:
         title = _getter_of(kind.title_field)
 
         def side(record: dict, source_cells: list) -> Any:  # a named record cites no source
-            return (title(record) or [record["id"]])[0], _folded(kind, record)
+            return (title(record) or [record["id"]])[0], *_fts_texts(kind, record)
     else:
-        cited = [_converter(c) for c in ClaimSourceTable.from_schemas(schemas).columns]
+        table = ClaimSourceTable.from_schemas(schemas)
+        head, claim, cited = (
+            len(table.claim_columns),
+            _cells_to_values(table.claim_columns),
+            _cells_to_values(table.citation_columns),
+        )
 
         def side(record: dict, source_cells: list) -> Any:
             rows = []
             for cells, citation in zip(source_cells, record.get("sources", []), strict=True):
                 found = split_reference(citation.get("source", ""))
-                values = [convert(cell) for convert, cell in zip(cited, cells, strict=True)]
+                values = claim(record, cells[:head]) + cited(citation, cells[head:])
                 rows.append((values, found[1] if found else None))
             return rows
 
     def rows(record: dict, cells: list[str], source_cells: list) -> tuple:
-        values = [convert(cell) for convert, cell in zip(converters, cells, strict=True)]
+        values = converters(record, cells)
         return values, references(record), side(record, source_cells)
 
     return rows
@@ -262,8 +307,10 @@ def _collection_table(db, schemas, kind: Kind, spooled: Iterable[Spooled], ids) 
     named = kind in NAMED
     if named:
         fts = _quote(f"{kind.collection}_fts")
-        db.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(title, folded, tokenize = 'trigram')")
-        side = f"INSERT INTO {fts} (rowid, title, folded) VALUES (?, ?, ?)"
+        db.execute(
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(title, names, folded, tokenize = 'trigram')"
+        )
+        side = f"INSERT INTO {fts} (rowid, title, names, folded) VALUES (?, ?, ?, ?)"
     else:
         side = _claims_sources(db, schemas)
     sources = ids["sources"]
@@ -323,7 +370,7 @@ def _claims_sources(db, schemas) -> str:
 
 def facets(kind: Kind) -> list[str]:
     """Suggested facets: the kind's filters on a single-valued field (type, status, …)."""
-    return [".".join(f.path) for f in kind.filters if "*" not in f.path]
+    return [".".join(f.path) for f in kind.filters if "*" not in f.path and f.derived is None]
 
 
 def datasette_metadata(schemas: SchemaSet, version: str) -> dict[str, Any]:
@@ -331,7 +378,10 @@ def datasette_metadata(schemas: SchemaSet, version: str) -> dict[str, Any]:
     -m metadata.json``)."""
     tables: dict[str, Any] = {}
     for kind in KINDS:
-        columns = {c.name: c.description for c in columns_for(schemas, kind.schema_file)}
+        columns = {
+            c.name: c.description + (" A JSON array." if c.shape in LIST_SHAPES else "")
+            for c in columns_for(schemas, kind.schema_file)
+        }
         for key in foreign_keys(kind):
             columns[key.name] = (
                 f"The id of the {BY_COLLECTION[key.target].name} that '{'.'.join(key.path)}' "
@@ -348,10 +398,11 @@ def datasette_metadata(schemas: SchemaSet, version: str) -> dict[str, Any]:
         tables[kind.collection].update(fts_table=f"{kind.collection}_fts", fts_pk="rowid")
         tables[f"{kind.collection}_fts"] = {
             "description": (
-                f"Full-text index of the names and titles of {kind.collection}, folded as the "
-                "API's q= folds them (case, diacritics, spaces and punctuation removed; Arabic "
-                "letter forms as Persian ones), in the column 'folded'. Search with a folded "
-                "query of three characters at least: pourmohammadi, not Pour-Mohammadi."
+                f"Full-text index of the names and titles of {kind.collection}: in 'names' "
+                "as written and with Arabic or Persian letter forms (ي/ی, ك/ک, رئیس/رییس), in "
+                "'folded' as the API's q= folds them (case, diacritics, spaces and punctuation "
+                "removed; doubled letters, ou/u, ee/i, ei/ai, w/v made one). Search with three "
+                "characters at least: Pour-Mohammadi, or folded, purmohamadi."
             ),
             "hidden": True,
         }

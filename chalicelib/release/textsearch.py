@@ -1,15 +1,14 @@
-"""Search folding and a compact trigram substring index for ``q=``.
+"""A compact trigram substring index for ``q=``.
 
-``fold`` maps every spelling we want to treat as equal to one string; ``TrigramIndex`` finds the
-documents in which the folded query is a substring of a folded text. Standard library only, so it
-loads fast in Lambda.
+``TrigramIndex`` finds the documents in which a folded form of the query is a substring of a
+folded form of a text; which spellings fold alike is ``chalicelib.model.folding``'s to say.
+Standard library only, so it loads fast in Lambda.
 """
 
 from __future__ import annotations
 
 import struct
 import sys
-import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -17,76 +16,9 @@ from collections.abc import Iterable
 from heapq import nlargest
 from itertools import accumulate
 
-__all__ = ["TrigramBuilder", "TrigramIndex", "fold", "folded_texts"]
+from chalicelib.model.folding import query_forms, text_forms
 
-# Arabic letter variants that Persian and Arabic keyboards (and OCR) use interchangeably in names.
-# Applied after NFKD, which already splits hamza and madda off أ إ ؤ ئ آ; ۀ decomposes to ە + hamza,
-# hence ە. ھ is the Urdu heh that Persian text picks up from mixed keyboards.
-_VARIANTS = {
-    "\u064a": "\u06cc",
-    "\u0649": "\u06cc",
-    "\u0626": "\u06cc",  # ي ى ئ -> ی
-    "\u0643": "\u06a9",  # ك -> ک
-    "\u0629": "\u0647",
-    "\u06c0": "\u0647",
-    "\u06d5": "\u0647",
-    "\u06be": "\u0647",  # ة ۀ ە ھ -> ه
-    "\u0623": "\u0627",
-    "\u0625": "\u0627",
-    "\u0671": "\u0627",
-    "\u0622": "\u0627",  # أ إ ٱ آ -> ا
-    "\u0624": "\u0648",  # ؤ -> و
-}
-
-
-def _is_dropped_letter(ch: str) -> bool:
-    # Tatweel only stretches a word. The spacing modifier letters (ʼ ʿ ʾ ˈ …) are apostrophes and
-    # ayn/hamza marks in transliterations such as "Moʿtamedi"; Unicode calls them letters, but users
-    # type them inconsistently or not at all, so they must fold away like "'".
-    return ch == "\u0640" or "\u02b0" <= ch <= "\u02ff"
-
-
-class _FoldTable(dict):
-    """Code point -> folded piece (or None to delete), computed once per distinct character.
-
-    ``str.translate`` calls ``__missing__`` from C only for characters not seen yet, so the
-    per-character Python work runs a few thousand times per process instead of per character.
-    """
-
-    _LIMIT = 1 << 16  # queries are user input: do not let odd code points grow the cache forever
-
-    def __missing__(self, cp: int) -> str | None:
-        out = []
-        # NFKD again after casefold, since a few case mappings produce decomposable characters.
-        for ch in unicodedata.normalize("NFKD", chr(cp).casefold()):
-            ch = _VARIANTS.get(ch, ch)
-            cat = unicodedata.category(ch)
-            if cat == "Nd":
-                out.append(str(unicodedata.decimal(ch)))  # Persian/Arabic-Indic (and any) digits
-            elif cat[0] == "L" and not _is_dropped_letter(ch):
-                out.append(ch)
-        piece = "".join(out) or None
-        if len(self) < self._LIMIT:
-            self[cp] = piece
-        return piece
-
-
-_TABLE = _FoldTable()
-_ASCII_DROP = bytes(b for b in range(128) if not chr(b).isalnum())
-
-
-def fold(text: str) -> str:
-    """Fold ``text`` for matching: equal for spellings that differ only in case, diacritics,
-    spacing or punctuation, or in Arabic vs Persian letter forms.
-
-    NFKD, then per character: casefold, unify Arabic/Persian variants, map decimal digits to ASCII,
-    and keep only letters and digits (dropping combining marks, ZWNJ/ZWJ, tatweel, spaces, hyphens
-    and apostrophes).
-    """
-    if text.isascii():
-        # Most names are ASCII; bytes.translate deletes in C without the Unicode machinery.
-        return text.encode("ascii").lower().translate(None, _ASCII_DROP).decode("ascii")
-    return unicodedata.normalize("NFKD", text).translate(_TABLE)
+__all__ = ["TrigramBuilder", "TrigramIndex", "folded_texts"]
 
 
 def _trigrams(folded: str) -> set[str]:
@@ -161,15 +93,24 @@ class TrigramIndex:
         return seg.split("\n") if seg else []
 
     def search(self, query: str, limit: int | None = None) -> list[int]:
-        """Ascending ordinals of documents where ``fold(query)`` is a substring of a folded text.
+        """Ascending ordinals of documents where a form of ``query`` (``folding.query_forms``)
+        is a substring of a folded text.
 
         At most ``limit`` ordinals (the smallest ones) when ``limit`` is given. A query that folds
         to nothing matches nothing. One shorter than three characters cannot use trigrams: it is
         answered from the keys that contain it when they are few, else by a scan of the texts.
         """
-        q = fold(query)
-        if not q or limit == 0:
+        forms = query_forms(query)
+        if not forms or limit == 0:
             return []
+        if len(forms) == 1:
+            return self._search(forms[0], limit)
+        # Each form's answer holds its smallest matches, so the smallest of their union are
+        # the smallest matches of any form.
+        found = sorted(set().union(*(self._search(q, limit) for q in forms)))
+        return found if limit is None else found[:limit]
+
+    def _search(self, q: str, limit: int | None) -> list[int]:
         needle = q.encode("utf-8")
         if len(q) < 3:
             return self._short(q, needle, limit)
@@ -196,19 +137,19 @@ class TrigramIndex:
         return out
 
     def sharing(self, query: str, limit: int, budget: int = 1 << 18) -> list[int]:
-        """Up to ``limit`` ordinals of the documents sharing the most trigrams with ``fold(query)``,
+        """Up to ``limit`` ordinals of the documents sharing the most trigrams with the query's forms,
         most first (ties by ordinal): the candidates of a fuzzy match, where a substring search
-        would miss "Purmohammadi" for "Pourmohammadi".
+        would miss "Mohamadi Pour" for "Pourmohammadi".
 
         The rarest trigrams are counted first, and the count stops once it has read ``budget``
         postings, so a query made of common trigrams costs a bounded time at any size; the
         caller scores the candidates exactly.
         """
-        q = fold(query)
-        if len(q) < 3 or limit <= 0:
-            return self.search(query, limit) if q and limit > 0 else []
+        forms = query_forms(query)
+        if limit <= 0 or not forms or all(len(q) < 3 for q in forms):
+            return self.search(query, limit) if forms and limit > 0 else []
         postings = []
-        for g in _trigrams(q):
+        for g in set().union(*map(_trigrams, forms)):
             i = self._slot.get(g)
             if i is not None:
                 postings.append(self._flat[self._starts[i] : self._starts[i + 1]])
@@ -325,8 +266,9 @@ class TrigramIndex:
 
 
 def folded_texts(texts: Iterable[str]) -> list[str]:
-    """A document's texts as the index keeps them: folded, without empty or repeated ones."""
-    return list(dict.fromkeys(f for f in map(fold, texts) if f))  # dedupe, keep order
+    """A document's texts as the index keeps them: each text's folded forms
+    (``folding.text_forms``), without repeated ones."""
+    return list(dict.fromkeys(f for text in texts for f in text_forms(text)))  # dedupe, keep order
 
 
 class TrigramBuilder:

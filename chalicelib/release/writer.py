@@ -23,6 +23,7 @@ from typing import Any
 from chalicelib.errors import BuildError
 from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease, Spool
 from chalicelib.release.cores import map_shared, processes_for
+from chalicelib.release.derived import DerivedValues
 from chalicelib.release.downloads import (
     DATAPACKAGE_FILE,
     changes_document,
@@ -97,7 +98,7 @@ def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callabl
     by_size = sorted(compiled.collections.values(), key=lambda c: c.live_count, reverse=True)
     spool = _spool_of(compiled)
     parts: list[Callable[[_Writer], None]] = [
-        partial(_write_index, collection=c, spool=spool) for c in by_size
+        partial(_write_index, collection=c, spool=spool, derived=compiled.derived) for c in by_size
     ]
     parts.insert(1, partial(_write_directory, compiled=compiled))
     parts.append(partial(_write_history, compiled=compiled, previous=previous))
@@ -120,15 +121,20 @@ def _spool_of(compiled: Compiled) -> Spool:
     return compiled.spool
 
 
-def _write_index(writer: _Writer, collection: CompiledCollection, spool: Spool) -> None:
+def _write_index(
+    writer: _Writer, collection: CompiledCollection, spool: Spool, derived: DerivedValues
+) -> None:
     """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included,
-    built from the spooled records one at a time."""
+    built from the spooled records one at a time; the values of the filters derived from
+    claims are added here, once every claim is read."""
     from chalicelib.release.index import IndexBuilder
 
-    name = collection.kind.collection
-    builder = IndexBuilder(collection.kind)
+    kind = collection.kind
+    name = kind.collection
+    builder = IndexBuilder(kind)
     for record in collection.live(spool):
-        for file_name, body in builder.add(record.features, record.body):
+        features = derived.features(kind, record.features)
+        for file_name, body in builder.add(features, record.body):
             writer.write(index_path(name, file_name), body)
     for file_name, body in builder.finish():
         writer.write(index_path(name, file_name), body)

@@ -6,14 +6,14 @@ from the form, runs the validator exactly as ``POST /validate`` does (the releas
 schemas and records, plus this one), and shows each problem beside its field. A valid
 record is given back: as JSON to copy, or as a file to download. Nothing is stored.
 
-The page is self-contained: its own template, its own words (``contribute_text``) and the
-pages' Content-Security-Policy, with no script and no inline style.
+The page is in the site's layout (``base.html``), with the site's words (the catalogue's
+``contribute_*`` strings) and the pages' Content-Security-Policy, with no script and no inline
+style.
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -21,9 +21,11 @@ from urllib.parse import parse_qs, urlencode
 from chalicelib.checks.validate import Item, validate
 from chalicelib.model.kinds import BY_NAME, KINDS
 from chalicelib.serve import deferred
-from chalicelib.serve.contribute_text import DIRECTION, LANGUAGES, TEXT, kind_name
+from chalicelib.serve.contribute_text import LANGUAGES, PageWords, kind_name
+from chalicelib.serve.limits import MAX_BODY_SHOWN
+from chalicelib.serve.request import Request, accepted_body, only
 from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
-from chalicelib.serve.views import Request, accepted_body, only, release_for, schema_set
+from chalicelib.serve.route import COMMON_ERRORS, Operation, Route, problem_response
 
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
@@ -39,24 +41,22 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 ACTIONS = ("check", "download")
 
 
-def html_page(view):
-    """Mark a route's view as a page for people, which OpenAPI describes as HTML."""
-    view.html_page = True
-    return view
+def contribute_page(request: Request) -> Reply:
+    """GET the form (in the chosen language, of the chosen kind); POST it to have it checked.
 
-
-def contribute_page(request: Request, method: str, body: bytes, content_type: str | None) -> Reply:
-    if method == "POST":
-        return _submitted(request, body, content_type)
+    The page takes its own ``lang``: it is a page whatever the Accept header says.
+    """
+    if request.method == "POST":
+        return _submitted(request, request.body, request.content_type)
     only(request.params, ("kind", "lang"))
     lang = _lang(_one(request.params, "lang"))
     kind = _kind(_one(request.params, "kind"))
-    release, _ = release_for({})
+    release, _ = request.service.release_for({})
     if kind is None:
-        page = _render(lang, kind=None, fields=[], release=release.version)
+        page = _render(request, lang, kind=None, fields=[], release=release.version)
     else:
-        form = _record_form(kind, schema_set(release))
-        page = _render(lang, kind=kind, fields=form.fields({}), release=release.version)
+        form = _record_form(kind, request.service.schema_set(release))
+        page = _render(request, lang, kind=kind, fields=form.fields({}), release=release.version)
     return _html(page, cache=CACHE_CURRENT)
 
 
@@ -73,8 +73,8 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
         raise bad_parameter("kind", "'kind' is required: the kind of record the form holds")
     slug = deferred.slugs().slug
 
-    release, _ = release_for({})
-    schemas = schema_set(release)
+    release, _ = request.service.release_for({})
+    schemas = request.service.schema_set(release)
     record_form = _record_form(kind, schemas)
     record = record_form.record(form)
     # A claim's id says who claims what; its title field (the property) would not make one.
@@ -98,6 +98,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
         (f.id, f.pointer, message) for top in fields for f in top.walk() for message in f.errors
     ]
     page = _render(
+        request,
         lang,
         kind=kind,
         fields=fields,
@@ -159,24 +160,17 @@ def _kind(value: str | None) -> str | None:
     return value
 
 
-@cache
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+def _render(request: Request, lang: str, **context: Any) -> str:
+    """The page in the site's layout, with the site's words (``contribute_*`` in the catalogue)."""
+    from markupsafe import Markup  # with Jinja2, on first use
 
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    from chalicelib.serve.pages import rendering, scripts
+    from chalicelib.serve.pages.i18n import Words
 
-
-def _render(lang: str, **context: Any) -> str:
-    words = TEXT[lang]
-    other = "fa" if lang == "en" else "en"
+    words = Words(lang)
     kind = context["kind"]
-    switch = {"lang": other, **({"kind": kind} if kind else {})}
+    switch = {"lang": words.other, **({"kind": kind} if kind else {})}
+    page_request = rendering.PageRequest("/contribute", (), {}, lang, True, "", request.service)
     defaults = {
         "checked": False,
         "valid": False,
@@ -187,20 +181,100 @@ def _render(lang: str, **context: Any) -> str:
         "record_json": "",
         "path": "",
     }
-    return (
-        _environment()
+    page = (
+        rendering.environment()
         .get_template("contribute.html")
         .render(
-            lang=lang,
-            dir=DIRECTION[lang],
-            t=words,
-            kinds=[(k.name, kind_name(k.name, lang)) for k in KINDS],
-            kind_label=kind_name(kind, lang) if kind else "",
-            other_language_href="/contribute?" + urlencode(switch),
+            **rendering.language_context(lang),
+            w=words,
+            req=page_request,
+            t=PageWords(words),
+            en=Markup("" if lang == "en" else ' lang="en" dir="ltr"'),
+            kind_choices=[(k.name, kind_name(k.name, words)) for k in KINDS],
+            kind_label=kind_name(kind, words) if kind else "",
+            other_lang_url="/contribute?" + urlencode(switch),
+            json_url=None,
             **{**defaults, **context},
         )
     )
+    return scripts.mark_latin_runs(page, lang)
 
 
 def _html(page: str, cache: str = "no-store") -> Reply:
     return Reply(page.encode("utf-8"), content_type=HTML, headers=dict(PAGE_HEADERS), cache=cache)
+
+
+# -- the route's declaration -------------------------------------------------------------------
+
+SUMMARY = "A page to write a record in a form, in English or Persian, and check it (HTML)."
+DESCRIPTION = (
+    "GET shows a form made from the chosen kind's schema; a form POST runs the validator as "
+    "POST /validate does and shows each problem beside its field. A valid record is given "
+    "back to copy or download, with the steps to open a pull request. Nothing is stored."
+)
+# The choices the page takes in its query and its form.
+PAGE_CHOICES = {
+    "kind": {"type": "string", "enum": [kind.name for kind in KINDS]},
+    "lang": {"type": "string", "enum": list(LANGUAGES)},
+}
+PAGE_HTML = {"text/html": {"schema": {"type": "string"}}}
+# A valid record downloaded: a record of one of the kinds.
+RECORD_SCHEMA = {"anyOf": [{"$ref": f"#/components/schemas/{kind.name}"} for kind in KINDS]}
+
+ROUTES = [
+    Route(
+        "/contribute",
+        contribute_page,
+        {
+            "GET": Operation(
+                "contribute",
+                SUMMARY,
+                {**COMMON_ERRORS, "200": {"description": "The page.", "content": PAGE_HTML}},
+                DESCRIPTION,
+                tuple(
+                    {"name": name, "in": "query", "required": False, "schema": schema}
+                    for name, schema in PAGE_CHOICES.items()
+                ),
+            ),
+            # The GET and the POST share one view.
+            "POST": Operation(
+                "contribute_submit",
+                SUMMARY,
+                {
+                    **COMMON_ERRORS,
+                    "200": {
+                        "description": (
+                            "The page with the record checked; a valid record downloaded as JSON."
+                        ),
+                        "content": {**PAGE_HTML, JSON: {"schema": RECORD_SCHEMA}},
+                    },
+                    "413": problem_response(
+                        f"The form is over {MAX_BODY_SHOWN}, or has too many fields."
+                    ),
+                    "415": problem_response(f"The form is not sent as {FORM}."),
+                },
+                DESCRIPTION,
+                (),
+                {
+                    "required": True,
+                    "content": {
+                        FORM: {
+                            "schema": {
+                                "type": "object",
+                                "required": ["kind"],
+                                "properties": {
+                                    **PAGE_CHOICES,
+                                    "action": {"type": "string", "enum": list(ACTIONS)},
+                                },
+                                # Each field of the record, named by its JSON Pointer
+                                # ('/names/0/lang').
+                                "additionalProperties": {"type": "string"},
+                            }
+                        }
+                    },
+                },
+            ),
+        },
+        pages=False,
+    )
+]

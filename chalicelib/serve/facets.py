@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 
 from chalicelib.model.kinds import Kind
-from chalicelib.serve import deferred, views
+from chalicelib.serve import deferred
+from chalicelib.serve.request import Request, kind_for
 from chalicelib.serve.responses import Reply, dumps
 
 MAX_VALUES = 40
@@ -21,16 +22,14 @@ def facet_filters(kind: Kind) -> list[str]:
     return [f.param for f in kind.filters if not f.references]
 
 
-def facets(request: views.Request, collection: str) -> dict:
+def facets(request: Request, collection: str) -> dict:
     """``{param: [{"value", "count"}]}`` for the list ``request`` asks for, most frequent first."""
     query = deferred.query()
-    kind = views.kind_for(collection)
+    kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)
-    release, cache = views.release_for(request.params)
-    key = views.Request("facets:" + request.path, request.params)
-    answer = views.kept(
-        key, release, lambda: Reply(dumps(_counts(kind, parsed, release)), cache=cache)
-    )
+    release, cache = request.release()
+    key = request.at("facets:" + request.path, request.params)
+    answer = key.kept(release, lambda: Reply(dumps(_counts(kind, parsed, release)), cache=cache))
     return json.loads(answer.body)
 
 

@@ -11,6 +11,7 @@ import re
 
 from chalicelib.checks.intake import MAX_ITEMS, MAX_RECORD_BYTES
 from chalicelib.checks.jsonio import MAX_DEPTH
+from chalicelib.store import PRESIGN_SECONDS
 
 # A query parameter's value, on every route. 200 characters is far above any id, date,
 # release or sensible search, and small enough that no answer has to repeat much of it.
@@ -32,14 +33,18 @@ MAX_NAME_SHOWN = 40
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 # Changes per page of /dataset/changes: a mirror catches up in few requests.
 DEFAULT_CHANGES, MAX_CHANGES = 500, 1000
-# POST /validate's body.
+# A POST's body (POST /validate, the contribution form, a reconciliation batch).
 MAX_BODY = 1024 * 1024
+MAX_BODY_SHOWN = f"{MAX_BODY // (1024 * 1024)} MiB"  # as the docs and OpenAPI say it
+# How long a download's presigned URL lives (the store's rule), in the minutes the docs give.
+PRESIGN_MINUTES = PRESIGN_SECONDS // 60
 
 __all__ = [
     "DEFAULT_CHANGES",
     "DEFAULT_LIMIT",
     "LONG_VALUES",
     "MAX_BODY",
+    "MAX_BODY_SHOWN",
     "MAX_CHANGES",
     "MAX_CURSOR_LENGTH",
     "MAX_DEPTH",
@@ -49,4 +54,6 @@ __all__ = [
     "MAX_QUERIES_LENGTH",
     "MAX_RECORD_BYTES",
     "MAX_VALUE_LENGTH",
+    "PRESIGN_MINUTES",
+    "PRESIGN_SECONDS",
 ]

@@ -41,3 +41,10 @@ def one_each(params: Params | None, allowed: Iterable[str], route: str) -> dict[
         if len(value) > limit:
             raise BadParameter(name, f"longer than {limit} characters")
     return one
+
+
+def single(params: Params, name: str) -> str | None:
+    """The one value of ``name`` (the other parameters are the route parser's business)."""
+    if name not in params:
+        return None
+    return one_each({name: params[name]}, (name,), "this route").get(name)

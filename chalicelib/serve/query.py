@@ -22,9 +22,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
-import string
-import struct
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -36,9 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
+from chalicelib.model.folding import fold
 from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
-from chalicelib.release.textsearch import fold
+from chalicelib.serve.cursors import CURSOR as _CURSOR
+from chalicelib.serve.cursors import CURSOR_VERSION as _CURSOR_VERSION
+from chalicelib.serve.cursors import TAG_BYTES as _TAG_BYTES
 from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.serve.params import one_each
 
@@ -46,8 +46,6 @@ if TYPE_CHECKING:  # annotations only: the views hand query a loaded index
     from chalicelib.release.index import CollectionIndex
 
 COMMON_PARAMS = ("q", "sort", "limit", "cursor", "date_from", "date_to", "release")
-_CURSOR = struct.Struct(">BI")  # version, position
-_CURSOR_VERSION, _TAG_BYTES = 1, 12
 # Under 1/_DENSE of the collection, a match set is ordered by sorting its ranks (O(m log m) in
 # Python, once per query); above, a bitmap over ranks costs O(m) in C and a byte per record.
 _DENSE = 64
@@ -202,21 +200,6 @@ def _span(kind: Kind, date_from: str | None, date_to: str | None) -> tuple[int, 
 
 
 # --- cursors ----------------------------------------------------------------------------------
-
-
-def _cursor_pattern() -> str:
-    """The text of every cursor ``encode_cursor`` can make, as a regular expression: unpadded
-    URL-safe base64 of the body and tag, whose last character's spare bits are zero. Whether a
-    cursor of this shape was signed for its query and release cannot be written as a pattern."""
-    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
-    bits = (_CURSOR.size + _TAG_BYTES) * 8
-    length = -(-bits // 6)
-    spare = length * 6 - bits
-    last = "".join(alphabet[i] for i in range(0, 64, 2**spare))
-    return f"^[A-Za-z0-9_-]{{{length - 1}}}[{re.escape(last)}]$"
-
-
-CURSOR_PATTERN = _cursor_pattern()
 
 
 @functools.lru_cache(maxsize=64)

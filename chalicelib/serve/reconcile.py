@@ -8,7 +8,7 @@ indexes and records, and store and log nothing. ``answer`` is the HTTP side of `
 How a candidate is scored (the README repeats this for users):
 
 * **Name.** The query and each of the record's names (for a source its title and identifiers)
-  are folded as ``q=`` folds them (``textsearch.fold``: case, diacritics, spacing, punctuation,
+  are folded as ``q=`` folds them (``folding.fold``: case, diacritics, spacing, punctuation,
   and Arabic against Persian letter forms). Equal folded strings score 1. Otherwise the score is
   the best ``difflib`` ratio between the folded strings, or 0.95 times the ratio of their words
   put in order, so that "Pour Mohammadi, Mostafa" finds "Mostafa Pour Mohammadi" but an exact
@@ -45,6 +45,7 @@ from urllib.parse import parse_qs
 
 from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
+from chalicelib.model.folding import fold
 from chalicelib.model.kinds import (
     AGENTS,
     BY_COLLECTION,
@@ -55,10 +56,18 @@ from chalicelib.model.kinds import (
     values_at,
 )
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
-from chalicelib.release.textsearch import fold
-from chalicelib.serve import deferred, views
-from chalicelib.serve.limits import MAX_QUERIES_LENGTH
-from chalicelib.serve.responses import CACHE_PINNED, Reply, dumps
+from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_QUERIES_LENGTH
+from chalicelib.serve.params import single
+from chalicelib.serve.request import Request, accepted_body
+from chalicelib.serve.responses import CACHE_PINNED, Finished, Reply, dumps
+from chalicelib.serve.route import (
+    COMMON_ERRORS,
+    RELEASE_PARAM,
+    Operation,
+    Route,
+    ok,
+    problem_response,
+)
 
 SPEC_VERSIONS = ["0.2"]
 SERVICE_NAME = "Iran 1988 prison massacres records"
@@ -559,29 +568,26 @@ def public_base(headers: Mapping[str, str], context: Mapping[str, Any] | None, p
 
 def form_params(body: bytes, content_type: str | None) -> dict[str, list[str]]:
     """The parameters of a form POST, or a 4xx naming the problem."""
-    views.accepted_body(
-        body, content_type, FORM, f"send the batch as {FORM}, as queries=<JSON>", "body"
-    )
+    accepted_body(body, content_type, FORM, f"send the batch as {FORM}, as queries=<JSON>", "body")
     try:
         return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=16)
     except (UnicodeDecodeError, ValueError):
         raise BadParameter("queries", "the form body is not UTF-8 form data") from None
 
 
-def answer(
-    request,
-    base: str,
-    method: str,
-    body: bytes = b"",
-    content_type: str | None = None,
-):
-    """``/reconcile``: the manifest, or the answer to ``queries=`` (GET, HEAD or form POST).
+def answer(request: Request) -> Reply | Finished:
+    """Match names against the dataset: the W3C Reconciliation API 0.2 (OpenRefine).
 
-    Read-only whatever the method: a POST computes an answer and stores nothing.
+    Without `queries`, the service manifest. With `queries` (a JSON object of queries, in the
+    query string or as a form POST), ranked candidates for each, with `score` and `match`.
+    Read-only whatever the method: a POST computes an answer and stores nothing. See the
+    README for the scoring and the rule for `match: true`.
     """
+    base = public_base(request.headers, request.context, "/reconcile")
+    method = request.method
     params = dict(request.params)
     if method == "POST":
-        for name, values in form_params(body, content_type).items():
+        for name, values in form_params(request.body, request.content_type).items():
             params[name] = params.get(name, []) + values
     if "callback" in params:
         raise BadParameter(
@@ -592,8 +598,8 @@ def answer(
             raise BadParameter(
                 name[:40], f"unknown parameter; /reconcile takes {', '.join(PARAMS)}"
             )
-    batch = views.single(params, "queries")
-    release, cache = views.release_for(params)
+    batch = single(params, "queries")
+    release, cache = request.service.release_for(params)
     if batch is None:
         if method == "POST":
             raise BadParameter(
@@ -603,9 +609,7 @@ def answer(
     queries = parse_batch(batch)  # a bad batch costs no read beyond the release
     if method == "POST":
         return Reply(dumps(reconcile(release, queries)))  # no-store: answers to a body
-    return views.kept(
-        request, release, lambda: Reply(dumps(reconcile(release, queries)), cache=cache)
-    )
+    return request.kept(release, lambda: Reply(dumps(reconcile(release, queries)), cache=cache))
 
 
 # -- OpenAPI -----------------------------------------------------------------------------------
@@ -757,10 +761,8 @@ RESULTS_SCHEMA = {
 }
 
 
-def openapi_operation(method: str) -> dict[str, Any]:
+def _operation(method: str) -> Operation:
     """The OpenAPI operation of ``/reconcile`` for ``method`` (GET or POST)."""
-    openapi = deferred.openapi()  # built on demand, never on a reconciliation request
-
     queries = {
         "name": "queries",
         "in": "query",
@@ -775,37 +777,24 @@ def openapi_operation(method: str) -> dict[str, Any]:
         f"`match` is true for the first candidate only when its score is at least {MATCH_SCORE:g} "
         f"and it leads the next by at least {MATCH_LEAD:g}. Read-only."
     )
-    operation: dict[str, Any] = {
-        "summary": "Match names against the dataset (W3C Reconciliation API 0.2)",
-        "description": doc,
-        "operationId": "reconcile" if method == "GET" else "reconcile_post",
-        "parameters": [openapi.RELEASE_PARAM] + ([queries] if method == "GET" else []),
-        "responses": {
-            **openapi.COMMON_ERRORS,
-            "200": {
-                "description": "The manifest, or the candidates of each query.",
-                "content": {
-                    "application/json": {"schema": {"anyOf": [MANIFEST_SCHEMA, RESULTS_SCHEMA]}}
-                },
-                "headers": {
-                    "ETag": {"schema": {"type": "string"}},
-                    "Cache-Control": {"schema": {"type": "string"}},
-                },
-            },
-            "400": openapi.problem_response(
-                "The batch or a parameter is malformed; `detail` names the query."
-            ),
-        },
+    responses: dict[str, Any] = {
+        **COMMON_ERRORS,
+        "200": ok(
+            {"anyOf": [MANIFEST_SCHEMA, RESULTS_SCHEMA]},
+            "The manifest, or the candidates of each query.",
+        ),
+        "400": problem_response("The batch or a parameter is malformed; `detail` names the query."),
     }
+    body = None
     if method == "GET":
-        operation["responses"]["304"] = {"description": "Not modified."}
+        responses["304"] = {"description": "Not modified."}
         # A batch rides in the URL, and the HTTP server in front refuses one too long for it
         # (the dev server at 64 KiB) before the app sees it.
-        operation["responses"]["414"] = {
+        responses["414"] = {
             "description": "The URL is longer than the HTTP server takes; POST a long batch."
         }
     else:
-        operation["requestBody"] = {
+        body = {
             "required": True,
             "content": {
                 FORM: {
@@ -820,6 +809,16 @@ def openapi_operation(method: str) -> dict[str, Any]:
                 }
             },
         }
-        operation["responses"]["413"] = openapi.problem_response("The body is over 1 MiB.")
-        operation["responses"]["415"] = openapi.problem_response(f"The body is not sent as {FORM}.")
-    return operation
+        responses["413"] = problem_response(f"The body is over {MAX_BODY_SHOWN}.")
+        responses["415"] = problem_response(f"The body is not sent as {FORM}.")
+    return Operation(
+        "reconcile" if method == "GET" else "reconcile_post",
+        "Match names against the dataset (W3C Reconciliation API 0.2)",
+        responses,
+        doc,
+        (RELEASE_PARAM, queries) if method == "GET" else (RELEASE_PARAM,),
+        body,
+    )
+
+
+ROUTES = [Route("/reconcile", answer, {"GET": _operation("GET"), "POST": _operation("POST")})]

@@ -66,7 +66,10 @@ def citations(text: str, folder: Path) -> list[tuple[str, str | None]]:
             pass
         elif not FILE_NAME.fullmatch(path):
             continue  # not a path of this repository (a release file, a record, a media type)
-        found.append((path, name.split("[")[0] or None))
+        test = name.split("[")[0]
+        if name and not re.fullmatch(r"[\w*]+", test):
+            continue  # `::error file=…`: a workflow command, not a test
+        found.append((path, test or None))
         if path.endswith(".py"):
             last_file = path
     return found

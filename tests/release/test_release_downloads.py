@@ -37,7 +37,7 @@ def test_frictionless_validate_reports_the_data_package_valid(files):
 
     report = validate(str(files / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
-    assert len(report.tasks) == 19  # every resource: all.sqlite, metadata.json, digests.csv too
+    assert len(report.tasks) == 20  # every resource: all.sqlite, metadata.json, victims.csv too
 
 
 def test_frictionless_validate_catches_a_changed_byte(files):
@@ -185,3 +185,84 @@ def test_digests_give_every_id_the_sha256_of_the_bytes_the_api_serves(files, tmp
         "merged",
         "withdrawn",
     ]
+
+
+# pandas, as a user loads the downloads: each CSV column as the data package declares it.
+PANDAS_TYPES = {
+    "string": "string",
+    "integer": "Int64",
+    "number": "Float64",
+    "boolean": "boolean",
+    "date": "string",  # parsed below, as read_csv's parse_dates does
+}
+
+
+def csv_resources(files: Path) -> list[dict]:
+    package = json.loads((files / "datapackage.json").read_text(encoding="utf-8"))
+    return [r for r in package["resources"] if r["path"].endswith(".csv")]
+
+
+def test_pandas_reads_every_csv_column_as_the_data_package_declares_it(files):
+    import pandas as pd
+
+    for resource in csv_resources(files):
+        fields = resource["schema"]["fields"]
+        frame = pd.read_csv(
+            files / Path(resource["path"]).name,
+            dtype={f["name"]: PANDAS_TYPES[f["type"]] for f in fields},
+            parse_dates=[f["name"] for f in fields if f["type"] == "date"],
+        )
+        assert list(frame.columns) == [f["name"] for f in fields], resource["name"]
+        for field in fields:
+            column = frame[field["name"]]
+            if field["type"] == "date":
+                assert pd.api.types.is_datetime64_any_dtype(column), field["name"]
+            else:
+                assert str(column.dtype) == PANDAS_TYPES[field["type"]] or (
+                    PANDAS_TYPES[field["type"]] == "string" and column.dtype == "str"
+                ), (resource["name"], field["name"], column.dtype)
+
+
+def test_a_column_empty_in_every_row_is_still_text_and_booleans_stay_booleans(files):
+    """The failure users met: pandas took an empty text column for floats, and a boolean column
+    for True/NaN objects; typed as the package declares, neither happens."""
+    import pandas as pd
+
+    (claims,) = [r for r in csv_resources(files) if r["name"] == "claims-csv"]
+    types = {f["name"]: f["type"] for f in claims["schema"]["fields"]}
+    assert types["value.approx"] == "boolean" and types["withheld"] == "string"
+    frame = pd.read_csv(files / "claims.csv", dtype={n: PANDAS_TYPES[t] for n, t in types.items()})
+    assert set(frame["value.approx"].dropna()) <= {True, False}
+    assert str(frame["value.approx"].dtype) == "boolean"
+    assert frame["withheld"].dtype != "float64"
+
+
+def test_frictionless_reads_every_csv_into_pandas_with_the_declared_types(files):
+    import pandas as pd
+    from frictionless import Package
+
+    package = Package(str(files / "datapackage.json"))
+    for resource in package.resources:
+        if resource.format != "csv":
+            continue
+        frame = resource.to_pandas()
+        for field in resource.schema.fields:
+            in_index = field.name not in frame.columns  # the primary key is the index
+            column = frame.index.get_level_values(field.name) if in_index else frame[field.name]
+            present = column.dropna()
+            if field.type == "integer":
+                assert all(pd.api.types.is_integer(v) for v in present), field.name
+            elif field.type == "boolean":
+                assert set(present) <= {True, False}, field.name
+            elif field.type == "string":
+                assert all(isinstance(v, str) for v in present), field.name
+
+
+def test_pandas_reads_every_download_by_its_suffix_with_no_options(files):
+    import pandas as pd
+
+    for path in sorted(files.iterdir()):
+        if path.name.endswith(".csv"):
+            assert len(pd.read_csv(path)) == len(rows(path)), path.name
+        elif path.name.endswith(".jsonl.gz"):  # gzip inferred from the suffix
+            assert len(pd.read_json(path, lines=True)) == len(lines(path)), path.name

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
 import pytest
 
+from chalicelib.model.folding import fold
 from chalicelib.release.publish import publish
 from chalicelib.release.reader import Dataset
-from chalicelib.release.redact import needles, search_forms
-from chalicelib.release.textsearch import fold
+from chalicelib.release.redact import search_forms
 from chalicelib.store import open_store
 from support.harmdata import (
     SECRETS,
@@ -20,29 +19,8 @@ from support.harmdata import (
     WITNESS_PERSIAN,
     harm_dataset,
 )
+from support.leaks import artifacts, leaks
 from support.minidata import mini
-
-
-def artifacts(root: Path) -> dict[str, bytes]:
-    """Every file under ``root``, each gzip member decompressed."""
-    found = {}
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        body = path.read_bytes()
-        if body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)
-        found[path.relative_to(root).as_posix()] = body
-    return found
-
-
-def leaks(files: dict[str, bytes]) -> list[tuple[str, str]]:
-    """(file, secret) for each withheld value found in a file, in any form."""
-    forms = {secret: needles([secret]) for secret in SECRETS}
-    return [
-        (name, secret)
-        for name, body in files.items()
-        for secret, variants in forms.items()
-        if any(v in body for v in variants)
-    ]
 
 
 @pytest.fixture
@@ -62,9 +40,12 @@ def test_no_artifact_of_a_release_holds_a_withheld_value(harm_store):
     files = artifacts(Path(harm_store))
     assert any(name.endswith("records-00000.jsonl") for name in files)
     assert any(name.endswith("search.bin") for name in files)
-    assert {"files/people.csv", "files/all.jsonl.gz", "files/claims-sources.csv"} <= {
-        name.split("/", 2)[-1] for name in files
-    }
+    assert {
+        "files/people.csv",
+        "files/all.jsonl.gz",
+        "files/claims-sources.csv",
+        "files/victims.csv",
+    } <= {name.split("/", 2)[-1] for name in files}
     assert leaks(files) == []
 
 
@@ -76,7 +57,7 @@ def test_the_byte_search_finds_a_value_that_is_not_withheld(tmp_path, write_data
     for secret in SECRETS:
         assert any(s == secret for _, s in found), secret
     kinds = {name.rsplit("/", 1)[-1] for name, s in found if s == VICTIM_ALIAS}
-    assert {"people.csv", "people.jsonl.gz", "all.jsonl.gz", "search.bin"} <= kinds
+    assert {"people.csv", "people.jsonl.gz", "all.jsonl.gz", "search.bin", "victims.csv"} <= kinds
 
 
 def test_the_public_record_says_where_and_why_but_not_what(harm_store):

@@ -2,7 +2,7 @@
 dates, search, sorting, and walking ``next`` links.
 
 Expected answers come from brute force over the published records (``kinds.values_at``,
-``edtf.bounds``, ``textsearch.fold``), never from the index that serves them.
+``edtf.bounds``, ``folding.finds``), never from the index that serves them.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.model import edtf
+from chalicelib.model.folding import finds
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Filter, Kind
 from chalicelib.model.ordering import sort_key
-from chalicelib.release.textsearch import fold
 from support.apidata import PERSON, SPELLINGS, get_json, ids, strings_at, walk
 
 FILTERS = [(kind, f) for kind in KINDS for f in kind.filters]
@@ -148,7 +148,7 @@ def test_search_returns_exactly_the_records_whose_texts_contain_the_folded_query
     expected = [
         r["id"]
         for r in served.live[collection]
-        if any(fold(q) in fold(text) for path in fields for text in strings_at(r, path))
+        if any(finds(q, text) for path in fields for text in strings_at(r, path))
     ]
     assert expected
     assert ids(walk(client, url(collection, q=q, limit="4"))) == expected
@@ -158,7 +158,7 @@ def test_search_combines_with_filters_and_sorts(client, served):
     expected = [
         r["id"]
         for r in served.live["people"]
-        if "victim" in r["categories"] and fold("person") in fold(r["name"])
+        if "victim" in r["categories"] and finds("person", r["name"])
     ]
     found = walk(client, url("people", q="person", category="victim", sort="-name", limit="2"))
     assert sorted(ids(found)) == sorted(expected)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.serve import views
+from chalicelib.serve.service import STORE_ENV
 from devserver.gateway import Gateway, unknown_path_answer
+from support.service import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,10 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def gateway(dir_served, monkeypatch):
     from app import app
 
-    monkeypatch.setenv(views.STORE_ENV, dir_served.url)
-    views.reset_dataset()
-    yield Gateway(app)
-    views.reset_dataset()
+    monkeypatch.setenv(STORE_ENV, dir_served.url)
+    with serving():
+        yield Gateway(app)
 
 
 def call(gateway, method: str, target: str, headers: dict | None = None, body: bytes = b""):

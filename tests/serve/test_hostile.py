@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 
 from chalicelib.release.reader import Dataset
-from chalicelib.serve import views
 from support.hardening import Api, Published, chalice_client, encoded, published_mini
+from support.service import serve
 
 MiB = 1024 * 1024
 QUICK = 1.0  # seconds: every rejection here takes milliseconds; this only catches a blow-up
@@ -67,13 +67,13 @@ class Measured:
 @pytest.fixture
 def app(published):
     store = published.open()
-    views.reset_dataset(Dataset(store))
+    restore = serve(Dataset(store))
     client = Api(chalice_client())
     client.get("/")  # warm: the measurements below are of the hostile request alone
     client.post("/validate", json.dumps({"kind": "place", "record": PLACE}).encode())
     client.store = store
     yield client
-    views.reset_dataset()
+    restore()
 
 
 def measure(call) -> Measured:

@@ -17,6 +17,7 @@ import pytest
 from chalicelib.model.kinds import KINDS
 from chalicelib.serve.pages import negotiation
 from support.apidata import PERSON, get_json
+from support.service import current
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'"
@@ -150,8 +151,8 @@ def test_a_chosen_language_is_kept_by_every_link_on_the_page(client):
 
 def test_latin_ids_and_quotes_are_isolated_in_persian_pages(client):
     _, body = page(client, f"{EVENT}?lang=fa")
-    assert "<bdi>events/1988-prison-massacres</bdi>" in body
-    assert re.search(r"<blockquote><bdi>[^<]+</bdi></blockquote>", body)
+    assert '<bdi class="id" lang="en" dir="ltr">events/1988-prison-massacres</bdi>' in body
+    assert re.search(r'<blockquote><bdi lang="en" dir="ltr">[^<]+</bdi></blockquote>', body)
 
 
 def test_every_catalogue_has_every_key_and_templates_use_only_known_keys():
@@ -272,23 +273,36 @@ def test_a_source_page_lists_the_claims_that_cite_it_and_links_its_address(clien
 def test_the_events_page_is_a_timeline_that_never_shows_an_uncertain_date_as_a_day(client):
     _, body = page(client, "/events?limit=500")
     assert '<ol class="timeline">' in body
-    assert "<bdi>1988-07 – 1988-09</bdi>" in body
+    assert '<bdi class="nobreak">1988-07 – 1988-09</bdi>' in body
     # A year in doubt is a span, and marked uncertain; a season is the span of its months.
     assert (
-        '<span class="date span uncertain"><bdi>1988?</bdi> '
-        '<small>(between 1988-01-01 and 1988-12-31)</small> <small class="mark">uncertain</small>'
+        '<span class="date span uncertain"><bdi class="nobreak">1988?</bdi> '
+        '<small>(between <bdi class="nobreak">1988-01-01</bdi> and '
+        '<bdi class="nobreak">1988-12-31</bdi>)</small> <small class="mark">uncertain</small>'
     ) in body
-    assert "<bdi>1988-22</bdi> <small>(between 1988-06-01 and 1988-08-31)</small>" in body
-    assert "<bdi>1989-03 – …</bdi> <small>(open-ended)</small>" in body
-    # In date order: each event's earliest day is no earlier than the one before it.
+    assert (
+        '<bdi class="nobreak">1988-22</bdi> <small>(between <bdi class="nobreak">1988-06-01</bdi>'
+        ' and <bdi class="nobreak">1988-08-31</bdi>)</small>'
+    ) in body
+    assert '<bdi class="nobreak">1989-03 – …</bdi> <small>(open-ended)</small>' in body
+    # In date order by the bound that is known: an event open at its start is placed by its
+    # end, not above everything else.
+    from chalicelib.serve.pages.present import date_parts
+
     items = get_json(client, "/events?limit=500&sort=date")["items"]
     shown = re.findall(r'<li><span class="when">.*?href="/events/([^"?]+)"', body, re.DOTALL)
-    assert shown == [item["id"] for item in items]
+    known = {
+        i["id"]: (lambda d: d["start"] or d["end"])(date_parts(i["date"]))
+        for i in items
+        if "date" in i
+    }
+    placed = [known[i] for i in shown if i in known]
+    assert sorted(shown) == sorted(item["id"] for item in items)
+    assert placed == sorted(placed)
 
 
 def test_withheld_values_are_noted_with_their_reason_where_they_were(client, monkeypatch):
     """A record whose compiled JSON lists what was withheld: the page says so, and why."""
-    from chalicelib.serve import views
     from chalicelib.serve.pages import rendering
     from chalicelib.serve.responses import Reply, dumps, finish
 
@@ -315,14 +329,16 @@ def test_withheld_values_are_noted_with_their_reason_where_they_were(client, mon
         "sources": [{"source": "sources/amnesty-2018-report"}],
         "withheld": [{"pointer": "/sources/0/quote", "reason": "names a minor"}],
     }
-    claim_request = rendering.PageRequest.of("/claims", {}, {}, {})
+    claim_request = rendering.PageRequest.of("/claims", {}, {}, {}, current())
     listing = finish(Reply(dumps({"items": [claim], "next": None, "release": "x"})))
     assert "withheld (names a minor)" in rendering.page(claim_request, listing).body
-    request = rendering.PageRequest.of("/people/{id}", {"id": "mostafa-pour-mohammadi"}, {}, {})
+    request = rendering.PageRequest.of(
+        "/people/{id}", {"id": "mostafa-pour-mohammadi"}, {}, {}, current()
+    )
     body = rendering.page(request, answer).body
     assert "withheld (living person: exact birth date)" in body
     assert "withheld (family member&#39;s name)" in body
-    assert views.dataset() is not None
+    assert current().dataset is not None
 
 
 # --- safety ------------------------------------------------------------------------------------

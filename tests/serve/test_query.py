@@ -2,7 +2,7 @@
 keyset pagination over a loaded index.
 
 Expected answers come from brute force over the records themselves (``kinds.values_at``,
-``edtf.bounds``, ``textsearch.fold``), never from the index under test.
+``edtf.bounds``, ``folding.finds``), never from the index under test.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 from chalicelib.errors import BadParameter, DatasetError
 from chalicelib.model import edtf
+from chalicelib.model.folding import finds
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind
 from chalicelib.model.ordering import sort_key
 from chalicelib.release.index import CollectionIndex
 from chalicelib.release.layout import canonical_json
-from chalicelib.release.textsearch import fold
 from chalicelib.serve import query as query_module
 from chalicelib.serve.query import (
     ListQuery,
@@ -80,7 +80,7 @@ def searched(kind: Kind, record: dict, q: str) -> bool:
     texts = set().union(
         *(strings_at(record, p) for p in kind.search_fields + ((kind.title_field,),))
     )
-    return any(fold(q) in fold(t) for t in texts)
+    return any(finds(q, t) for t in texts)
 
 
 def expected_order(kind: Kind, records: list[dict], sort: str, descending: bool) -> list[dict]:

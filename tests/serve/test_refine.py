@@ -1,0 +1,207 @@
+"""OpenRefine's other services (chalicelib.serve.refine) over this repository's data/: data
+extension, suggest and preview, each answer checked against the shape the W3C Reconciliation
+API 0.2 gives it (written out here), and the values against the records and claims."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from chalicelib.checks.intake import DATA_DIR
+from chalicelib.release.publish import publish
+from chalicelib.release.reader import Dataset
+from chalicelib.serve import refine
+from chalicelib.store import open_store
+from support.minidata import RELEASE_EPOCH
+
+CELL = {
+    "type": "object",
+    "oneOf": [
+        {"required": ["id", "name"], "properties": {"id": {"type": "string"}}},
+        {"required": ["str"], "properties": {"str": {"type": "string"}}},
+        {"required": ["int"], "properties": {"int": {"type": "integer"}}},
+        {"required": ["float"], "properties": {"float": {"type": "number"}}},
+        {"required": ["bool"], "properties": {"bool": {"type": "boolean"}}},
+        {"required": ["date"], "properties": {"date": {"type": "string"}}},
+    ],
+}
+EXTENSION_RESPONSE = {
+    "type": "object",
+    "required": ["meta", "rows"],
+    "properties": {
+        "meta": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "type": {"type": "object", "required": ["id", "name"]},
+                },
+            },
+        },
+        "rows": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": CELL},
+            },
+        },
+    },
+}
+SUGGEST = {
+    "type": "object",
+    "required": ["result"],
+    "properties": {
+        "result": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "description": {"type": "string"},
+                    "notable": {
+                        "type": "array",
+                        "items": {"type": "object", "required": ["id", "name"]},
+                    },
+                },
+            },
+        }
+    },
+}
+PROPOSE = {
+    "type": "object",
+    "required": ["properties"],
+    "properties": {
+        "type": {"type": "string"},
+        "properties": {
+            "type": "array",
+            "items": {"type": "object", "required": ["id", "name"]},
+        },
+    },
+}
+
+
+def valid(schema: dict, answer: dict) -> dict:
+    errors = [e.message for e in Draft202012Validator(schema).iter_errors(answer)]
+    assert errors == [], errors[:3]
+    return answer
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    url = str(tmp_path_factory.mktemp("refine") / "store")
+    publish(open_store(url), DATA_DIR, epoch=RELEASE_EPOCH)
+    return Dataset(open_store(url)).current()
+
+
+def data(collection: str, record_id: str) -> dict:
+    return json.loads((Path(DATA_DIR) / collection / f"{record_id}.json").read_text("utf-8"))
+
+
+def claims_about(reference: str) -> list[dict]:
+    found = []
+    for path in sorted((Path(DATA_DIR) / "claims").glob("*.json")):
+        claim = json.loads(path.read_text("utf-8"))
+        if claim.get("subject") == reference and "tombstone" not in claim:
+            found.append(claim)
+    return found
+
+
+def test_extension_gives_the_persian_name_dates_and_what_claims_say(release):
+    pids = ["name_fa", "died", "killed_at", "named_on_list", "affiliation", "born"]
+    ids = ["people/abbas-bestareh", "people/hossein-ali-nayyeri", "people/nobody-here"]
+    answer = valid(EXTENSION_RESPONSE, refine.extend(release, ids, pids))
+    assert [m["id"] for m in answer["meta"]] == pids
+    assert answer["meta"][2]["type"]["id"] == "place"
+    nayyeri = answer["rows"]["people/hossein-ali-nayyeri"]
+    assert nayyeri["name_fa"] == [{"str": "حسین علی نیری"}]
+    bestareh = answer["rows"]["people/abbas-bestareh"]
+    assert bestareh["died"] == [{"str": data("people", "abbas-bestareh")["died"]}]
+    claims = claims_about("people/abbas-bestareh")
+    places = {c["value"] for c in claims if c["property"] == "killed_at"}
+    assert {cell["id"] for cell in bestareh["killed_at"]} == places
+    assert all(cell["name"] for cell in bestareh["killed_at"])
+    lists = {c["value"] for c in claims if c["property"] == "named_on_list"}
+    assert lists and {cell["id"] for cell in bestareh["named_on_list"]} == lists
+    assert answer["rows"]["people/nobody-here"] == {pid: [] for pid in pids}
+
+
+def test_extension_gives_victim_counts_of_an_event_as_claimed(release):
+    answer = refine.extend(release, ["events/1988-prison-massacres"], ["victim_count", "born"])
+    valid(EXTENSION_RESPONSE, answer)
+    counts = answer["rows"]["events/1988-prison-massacres"]["victim_count"]
+    expected = [
+        {"str": "about 5000"},
+        {"str": "2800–5000"},
+        {"int": 3800},
+        {"str": "at least 5000"},
+    ]
+    assert all(cell in counts for cell in expected), counts
+    assert answer["rows"]["events/1988-prison-massacres"]["born"] == []  # not an event's
+
+
+def test_unknown_properties_are_empty_columns_not_errors(release):
+    answer = valid(EXTENSION_RESPONSE, refine.extend(release, ["people/abbas-bestareh"], ["x"]))
+    assert answer["rows"]["people/abbas-bestareh"] == {"x": []}
+
+
+def test_proposed_properties_follow_the_type(release):
+    person = valid(PROPOSE, refine.propose_properties("person", 20))
+    assert {"name_fa", "born", "died", "killed_at", "affiliation", "named_on_list"} <= {
+        p["id"] for p in person["properties"]
+    }
+    event = valid(PROPOSE, refine.propose_properties("event", 20))
+    assert "victim_count" in {p["id"] for p in event["properties"]}
+    assert "born" not in {p["id"] for p in event["properties"]}
+
+
+@pytest.mark.parametrize(
+    "prefix,expected",
+    [
+        ("Nayy", "people/hossein-ali-nayyeri"),
+        ("nayeri", "people/hossein-ali-nayyeri"),
+        ("نیری", "people/hossein-ali-nayyeri"),
+        ("Evin", "places/evin-prison"),
+    ],
+)
+def test_suggest_entities_finds_by_any_spelling(release, prefix, expected):
+    answer = valid(SUGGEST, refine.suggest_entities(release, prefix, None, 10))
+    assert expected in [r["id"] for r in answer["result"]]
+
+
+def test_suggest_entities_keeps_to_a_type_and_types_and_properties_suggest_too(release):
+    people = refine.suggest_entities(release, "Evin", "person", 10)["result"]
+    assert all(r["id"].startswith("people/") for r in people)
+    types = valid(SUGGEST, refine.suggest_types("pers", 10))
+    assert [t["id"] for t in types["result"]] == ["person"]
+    props = valid(SUGGEST, refine.suggest_properties("death", 10))
+    assert {"died", "killed_at", "age_at_death"} <= {p["id"] for p in props["result"]}
+    assert refine.suggest_entities(release, "--", None, 10) == {"result": []}
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_preview_is_a_small_escaped_card_of_the_record(release):
+    card = refine.preview(release, "people/hossein-ali-nayyeri", "https://x/people/h?a=1&b=<2>")
+    parser = _Text()
+    parser.feed(card)
+    text = " ".join(parser.text)
+    assert "Hossein Ali Nayyeri" in text and "حسین علی نیری" in text
+    assert "&b=<2>" not in card and "&amp;b=&lt;2&gt;" in card
+    assert refine.preview(release, "people/nobody-here", "https://x") is None
+    assert refine.preview(release, "claims/anything", "https://x") is None
