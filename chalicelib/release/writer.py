@@ -89,18 +89,38 @@ def write_release(
     return manifest
 
 
-def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callable[[_Writer], None]]:
-    """Functions writing each part of the release; the costliest first.
+def write_indexes(compiled: Compiled, out_dir: Path) -> Digests:
+    """Only the list indexes (records' chunks included) and the directory of ``compiled``,
+    written into ``out_dir`` over every core as ``write_release`` writes them: the part of a
+    release the build throughput target counts with compiling (benchmarks.throughput)."""
+    parts = _index_parts(compiled)
+    written = map_shared(
+        lambda taken: [_write_part(Path(out_dir), part) for part in taken],
+        parts,
+        processes_for(compiled.record_count()),
+        chunk=1,
+    )
+    return {k: v for part in written for k, v in part.items()}
 
-    The downloads cost about as much as all the indexes; an index costs about as much as
-    its collection is large, and the directory about as much as a mid-sized index.
-    """
+
+def _index_parts(compiled: Compiled) -> list[Callable[[_Writer], None]]:
+    """The index of each collection, largest first, and the directory second."""
     by_size = sorted(compiled.collections.values(), key=lambda c: c.live_count, reverse=True)
     spool = _spool_of(compiled)
     parts: list[Callable[[_Writer], None]] = [
         partial(_write_index, collection=c, spool=spool, derived=compiled.derived) for c in by_size
     ]
     parts.insert(1, partial(_write_directory, compiled=compiled))
+    return parts
+
+
+def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callable[[_Writer], None]]:
+    """Functions writing each part of the release; the costliest first.
+
+    The downloads cost about as much as all the indexes; an index costs about as much as
+    its collection is large, and the directory about as much as a mid-sized index.
+    """
+    parts = _index_parts(compiled)
     parts.append(partial(_write_history, compiled=compiled, previous=previous))
     return [
         lambda writer: _write_downloads(writer, compiled, previous),
