@@ -33,8 +33,8 @@ class _Prechecked:
 class PrecheckedSchemaSet(SchemaSet):
     """A SchemaSet whose validators precheck with jsonschema_rs when it is installed.
 
-    The build validates every record of the dataset; jsonschema alone manages a few
-    thousand records a second, short of the 10k/s build target. Without jsonschema_rs
+    The build validates every record of the dataset, and jsonschema alone is too slow for the
+    build's throughput target (benchmarks/RESULTS.md compares them). Without jsonschema_rs
     (it is a development dependency) this is a plain SchemaSet.
     """
 
@@ -61,5 +61,5 @@ class PrecheckedSchemaSet(SchemaSet):
 
     @cached_property
     def _explaining(self) -> dict[str, Any]:
-        # Built, and jsonschema imported (a tenth of a second), only once a record fails.
+        # Built, and jsonschema imported (slow to import), only once a record fails.
         return self.jsonschema_validators()
