@@ -220,8 +220,8 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     from chalicelib.errors import DatasetError, InvalidDataset
     from chalicelib.release.build import build_release
     from chalicelib.release.cores import gc_paused
+    from chalicelib.release.dataset import Dataset
     from chalicelib.release.publish import previous_release
-    from chalicelib.release.reader import Dataset
 
     if out_dir.exists() and any(out_dir.iterdir()):
         raise click.UsageError(f"{out_dir} is not empty; build into a new folder")
@@ -360,7 +360,7 @@ def _publish_offline(store, store_url: str, version: str, signer) -> None:
 def releases_command(store_url: str, as_json: bool) -> None:
     """List the releases published in STORE, newest first."""
     from chalicelib.errors import DatasetError, ReleaseNotFound
-    from chalicelib.release.reader import Dataset
+    from chalicelib.release.dataset import Dataset
 
     dataset = Dataset(_open_store(store_url), ttl=0)
     try:

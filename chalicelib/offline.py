@@ -38,7 +38,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.layout import MANIFEST, canonical_json, sha256_hex
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.signing import Signer, signature_path
+from chalicelib.store import open_store
 
 LANGUAGES = ("en", "fa")
 NOTICE = "offline.html"
@@ -106,41 +108,50 @@ def _page_of(path: str, query: dict[str, list[str]]) -> _Page | None:
 
 @contextmanager
 def _app_client(store_url: str) -> Iterator[object]:
-    """The app, in this process, reading ``store_url``: chalice's own test client."""
+    """The app, in this process, answering from ``store_url``: chalice's own test client, with
+    the app's router pointed at a service of its own over that store while it runs."""
     from chalice.test import Client
 
-    import app
-    from chalicelib.release.reader import Dataset
+    import app as application
     from chalicelib.serve.service import Service
-    from chalicelib.store import open_store
 
-    # The app answers from a service of its own over ``store_url``, for the crawl only.
-    before = app.router.service
-    app.router.service = Service(Dataset(open_store(store_url)))
+    before = application.router.service
+    application.router.service = Service(Dataset(open_store(store_url)))
     try:
-        with Client(app.app) as client:
+        with Client(application.app) as client:
             yield client
     finally:
-        app.router.service = before
+        application.router.service = before
 
 
 class _Crawl:
     def __init__(self, client, out: Path):
         self.client, self.out = client, out
         self.files: dict[str, bytes] = {}
+        self.absent: set[str] = set()
         self.queue: deque[_Page] = deque()
         self.seen: set[_Page] = set()
 
     def get(self, url: str, accept: str) -> tuple[int, bytes]:
+        status, _, body = self.answer(url, accept)
+        return status, body
+
+    def answer(self, url: str, accept: str) -> tuple[int, dict, bytes]:
         response = self.client.http.get(url, headers={"Accept": accept})
-        return response.status_code, response.body
+        return response.status_code, dict(response.headers), response.body
 
     def want(self, page: _Page) -> None:
         if page not in self.seen:
             self.seen.add(page)
             self.queue.append(page)
 
-    def run(self) -> int:
+    def run(self, ids: dict[str, list[str]]) -> int:
+        """Crawl from every record's page (tombstones too: a citation may name one), the
+        index, the dataset page and each collection's list, in both languages."""
+        for lang in LANGUAGES:
+            for collection, names in sorted(ids.items()):
+                for record_id in names:
+                    self.want(_Page(f"/{collection}/{record_id}", lang))
         self.get_json(_SCHEMAS, "/schemas")
         for kind in KINDS:
             self.get_json(_schema_file("/schemas/" + kind.name), "/schemas/" + kind.name)
@@ -152,9 +163,24 @@ class _Crawl:
         pages = 0
         while self.queue:
             page = self.queue.popleft()
-            _, body = self.get(page.url, "text/html")
-            if not body.lstrip().startswith(b"<!"):
-                continue  # not a page (a redirect, or an answer with no page)
+            status, headers, body = self.answer(page.url, "text/html")
+            location = {k.lower(): v for k, v in headers.items()}.get("location")
+            if status in (301, 302, 303, 307, 308) and location:
+                # A merged record moved: a page that sends the reader on, as the server does.
+                parts = urlsplit(location)
+                linked = _page_of(parts.path, parse_qs(parts.query))
+                if linked is not None:
+                    self.want(linked)
+                target = linked.file if linked else ("fa/" if page.lang == "fa" else "") + NOTICE
+                here = posixpath.dirname(page.file) or "."
+                self.files[page.file] = _moved(posixpath.relpath(target, here)).encode()
+                pages += 1
+                continue
+            if status >= 500 or not body.lstrip().startswith(b"<!"):
+                # A broken page is not shipped, and not silently left out either.
+                raise RuntimeError(
+                    f"the offline edition could not render {page.url}: HTTP {status}"
+                )
             self.files[page.file] = self.relinked(body.decode("utf-8"), page).encode("utf-8")
             pages += 1
         return pages
@@ -180,7 +206,10 @@ class _Crawl:
             elif parts.path.startswith("/dataset/files/") and set(query) <= {"release"}:
                 name = parts.path.rsplit("/", 1)[1]
                 target = "files/" + name
-                self.asset(target, parts.path + (f"?{parts.query}" if parts.query else ""))
+                url = parts.path + (f"?{parts.query}" if parts.query else "")
+                if not self.asset(target, url, missing_ok=True):
+                    # An unsigned release has no manifest.json.sig to link to.
+                    target = ("fa/" if page.lang == "fa" else "") + NOTICE
             else:
                 linked = _page_of(parts.path, query)
                 if linked is None:
@@ -198,13 +227,31 @@ class _Crawl:
             raise RuntimeError(f"the offline edition could not fetch {url}: HTTP {status}")
         self.files[path] = body
 
-    def asset(self, path: str, url: str) -> None:
+    def asset(self, path: str, url: str, missing_ok: bool = False) -> bool:
+        """Fetch ``url`` into the edition as ``path`` once; False if it is not there (404)
+        and ``missing_ok``; any other failure stops the build."""
         if path in self.files:
-            return
+            return True
+        if path in self.absent:
+            return False
         status, body = self.get(url, "*/*")
+        if status == 404 and missing_ok:
+            self.absent.add(path)
+            return False
         if status != 200:
             raise RuntimeError(f"the offline edition could not fetch {url}: HTTP {status}")
         self.files[path] = body
+        return True
+
+
+def _moved(location: str) -> str:
+    """The page of a record merged into another: the server's redirect, as a file."""
+    target = html.escape(location, quote=True)
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={target}"><title>{target}</title></head>'
+        f'<body><p><a href="{target}">{target}</a></p></body></html>\n'
+    )
 
 
 _SCHEMAS = "schemas/index.json"
@@ -253,7 +300,8 @@ def build_edition(store_url: str, out: Path, signer: Signer | None = None) -> Ed
         crawl = _Crawl(client, out)
         version = json.loads(crawl.get("/dataset", "application/json")[1])["version"]
         crawl.asset(STYLESHEET, "/" + STYLESHEET)
-        pages = crawl.run()
+        release = Dataset(open_store(store_url), ttl=0).current()
+        pages = crawl.run({c: sorted(release.directory(c)) for c in sorted(_COLLECTIONS)})
     files = crawl.files
     files[NOTICE] = _notice("en", "index.html", STYLESHEET)
     files["fa/" + NOTICE] = _notice("fa", "index.html", "../" + STYLESHEET)

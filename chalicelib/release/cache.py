@@ -15,8 +15,9 @@ class Memo:
     """A thread-safe LRU bounded by the total size of what it holds.
 
     Kept rather than ``cachetools.LRUCache(getsizeof=...)`` behind the same lock-free get,
-    because it is faster per hit, per miss and per evicting put (``python -m benchmarks.choices
-    cache`` measures both; its figures are in benchmarks/RESULTS.md). A warm request makes a hit.
+    because it is faster where it matters, on every warm request's hit, and on misses and
+    evicting puts too (``python -m benchmarks.choices cache``; the figures are in
+    benchmarks/RESULTS.md).
 
     Walking pages repeats one query with another cursor; remembering its match set makes page
     1,000 cost what page 1 costs without storing anything per client. The reading side uses

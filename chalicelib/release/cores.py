@@ -110,9 +110,10 @@ def map_shared(
 
     Kept rather than a fork-context ``multiprocessing.Pool.imap`` for the build's memory:
     a pool of N workers beside an idle parent maps the parent N + 1 times, where this maps it
-    N times, and at a million records a third copy of the building process would take the
-    build past its memory target (``python -m benchmarks.choices map`` measures both; its
-    figures are in benchmarks/RESULTS.md). ``work`` may also be any closure: nothing is pickled.
+    N times. The pool is a little faster, but at a million records a third copy of the parent
+    would take the build past its memory target (``python -m benchmarks.choices map``; the
+    figures are in benchmarks/RESULTS.md). ``work`` may also be any closure: nothing is
+    pickled.
     """
     chunks = [items[n : n + chunk] for n in range(0, len(items), chunk)]
     if processes <= 1 or len(chunks) < 2:

@@ -34,7 +34,6 @@ from chalicelib.release.layout import (
     canonical_json,
     index_path,
     release_prefix,
-    sha256_hex,
 )
 from chalicelib.release.redact import Withheld, needles
 from chalicelib.release.signing import signature_path
@@ -190,10 +189,6 @@ def _search_release(
             if any(p.startswith(index_path(c, "")) for c in collections) and p not in gone
         }
     return {reference: sorted(paths) for reference, paths in found.items()}
-
-
-def register_sha256(body: bytes) -> str:
-    return sha256_hex(body)
 
 
 def public_entries(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

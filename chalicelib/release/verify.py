@@ -47,7 +47,7 @@ USAGE_EXIT = 2
 
 
 @dataclass(frozen=True)
-class Problem:
+class VerifyProblem:
     kind: str
     where: str  # a path, or a store key, or a URL
     message: str
@@ -58,11 +58,11 @@ class VerifyReport:
     target: str
     checked: int = 0  # files re-hashed
     signatures: int = 0  # signatures that held
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[VerifyProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def add(self, kind: str, where: str, message: str) -> None:
-        self.problems.append(Problem(kind, where, message))
+        self.problems.append(VerifyProblem(kind, where, message))
 
     @property
     def ok(self) -> bool:

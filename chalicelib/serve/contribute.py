@@ -20,12 +20,12 @@ from urllib.parse import parse_qs, urlencode
 
 from chalicelib.checks.validate import Item, validate
 from chalicelib.model.kinds import BY_NAME, KINDS
-from chalicelib.serve import deferred
 from chalicelib.serve.contribute_text import LANGUAGES, PageWords, kind_name
-from chalicelib.serve.limits import MAX_BODY_SHOWN
+from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_FORM_FIELDS
 from chalicelib.serve.request import Request, accepted_body, only
 from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
 from chalicelib.serve.route import COMMON_ERRORS, Operation, Route, problem_response
+from chalicelib.serve.service import Service
 
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
@@ -35,7 +35,6 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-MAX_FIELDS = 2000  # what a form of fifty-row arrays could hold, and then some
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # What the form's buttons ask for, besides the record's own fields (named '/…').
 ACTIONS = ("check", "download")
@@ -53,10 +52,12 @@ def contribute_page(request: Request) -> Reply:
     kind = _kind(_one(request.params, "kind"))
     release, _ = request.service.release_for({})
     if kind is None:
-        page = _render(request, lang, kind=None, fields=[], release=release.version)
+        page = _render(lang, request.service, kind=None, fields=[], release=release.version)
     else:
         form = _record_form(kind, request.service.schema_set(release))
-        page = _render(request, lang, kind=kind, fields=form.fields({}), release=release.version)
+        page = _render(
+            lang, request.service, kind=kind, fields=form.fields({}), release=release.version
+        )
     return _html(page, cache=CACHE_CURRENT)
 
 
@@ -71,7 +72,8 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     kind = _kind(_first(form, "kind"))
     if kind is None:
         raise bad_parameter("kind", "'kind' is required: the kind of record the form holds")
-    slug = deferred.slugs().slug
+    # Lazy, as the form's other modules below: only the contribution form makes ids from names.
+    from chalicelib.checks.slugs import slug
 
     release, _ = request.service.release_for({})
     schemas = request.service.schema_set(release)
@@ -91,15 +93,17 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
             content_type=JSON,
             headers={"Content-Disposition": f'attachment; filename="{path.rsplit("/", 1)[1]}"'},
         )
-    place_errors = deferred.recordform().place_errors
+    # Lazy: the record as form fields and back serves the contribution form alone.
+    from chalicelib.serve.recordform import place_errors
+
     fields = record_form.fields(record)
     whole = place_errors(fields, [(p.pointer, p.message) for p in item.errors])
     summary = [
         (f.id, f.pointer, message) for top in fields for f in top.walk() for message in f.errors
     ]
     page = _render(
-        request,
         lang,
+        request.service,
         kind=kind,
         fields=fields,
         release=release.version,
@@ -116,7 +120,10 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
 
 
 def _record_form(kind: str, schemas):
-    Skeleton, RecordForm = deferred.scaffold().Skeleton, deferred.recordform().RecordForm
+    # Lazy: skeletons from the schemas, and the form's fields, serve the contribution form alone.
+    from chalicelib.checks.scaffold import Skeleton
+    from chalicelib.serve.recordform import RecordForm
+
     skeleton = Skeleton(schemas)
     shapes = {"quantity": skeleton.defs["quantity"]} if kind == "claim" else {}
     return RecordForm(schemas.document(kind), skeleton.resolve, shapes)
@@ -125,12 +132,14 @@ def _record_form(kind: str, schemas):
 def _parse_form(body: bytes) -> dict[str, list[str]]:
     try:
         text = body.decode("utf-8")
-        return parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+        return parse_qs(
+            text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS, errors="strict"
+        )
     except UnicodeDecodeError:
         raise Problem(400, "bad-body", "Bad request body", "the form is not UTF-8") from None
     except ValueError:
         raise Problem(
-            413, "too-large", "Payload too large", f"the form has over {MAX_FIELDS:,} fields"
+            413, "too-large", "Payload too large", f"the form has over {MAX_FORM_FIELDS:,} fields"
         ) from None
 
 
@@ -160,7 +169,7 @@ def _kind(value: str | None) -> str | None:
     return value
 
 
-def _render(request: Request, lang: str, **context: Any) -> str:
+def _render(lang: str, service: Service, **context: Any) -> str:
     """The page in the site's layout, with the site's words (``contribute_*`` in the catalogue)."""
     from markupsafe import Markup  # with Jinja2, on first use
 
@@ -170,7 +179,7 @@ def _render(request: Request, lang: str, **context: Any) -> str:
     words = Words(lang)
     kind = context["kind"]
     switch = {"lang": words.other, **({"kind": kind} if kind else {})}
-    page_request = rendering.PageRequest("/contribute", (), {}, lang, True, "", request.service)
+    request = rendering.PageRequest("/contribute", (), {}, lang, True, "", service)
     defaults = {
         "checked": False,
         "valid": False,
@@ -187,7 +196,7 @@ def _render(request: Request, lang: str, **context: Any) -> str:
         .render(
             **rendering.language_context(lang),
             w=words,
-            req=page_request,
+            req=request,
             t=PageWords(words),
             en=Markup("" if lang == "en" else ' lang="en" dir="ltr"'),
             kind_choices=[(k.name, kind_name(k.name, words)) for k in KINDS],

@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.model.edtf import EDTF_CALENDAR_PATTERN, EDTF_MAX_LENGTH
 from chalicelib.model.kinds import KINDS, Kind
 from chalicelib.serve.cursors import CURSOR_PATTERN
-from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT, MAX_VALUE_LENGTH
+from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT, MAX_REPEATS, MAX_VALUE_LENGTH
 from chalicelib.serve.route import RELEASE_PARAM
 
 
@@ -88,14 +88,15 @@ def list_parameters(kind: Kind) -> list[dict]:
                 # pattern also says "not empty": schemathesis's coverage phase reads patterns
                 # but not always minLength beside them.
                 schema["pattern"] = f"^(?!(?:{'|'.join(others)})/[\\s\\S])[\\s\\S]"
-        params.append(
-            {
-                "name": flt.param,
-                "in": "query",
-                "description": flt.description + hint,
-                "schema": schema,
-            }
-        )
+        param: dict[str, Any] = {
+            "name": flt.param,
+            "in": "query",
+            "description": flt.description + hint,
+        }
+        if flt.repeatable:  # ?named_on_list=a&named_on_list=b: every value must match
+            schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": MAX_REPEATS}
+            param.update(style="form", explode=True)
+        params.append({**param, "schema": schema})
     return params + [RELEASE_PARAM]
 
 

@@ -1,4 +1,5 @@
-"""Every limit the API enforces, said once: the parsers, the views and OpenAPI read them here.
+"""Every limit the API enforces, said once: the parsers, the views, the pages and OpenAPI read
+them here.
 
 The limits on request bodies belong to the checks that enforce them (a record's bytes, the
 items in a batch, the nesting depth) and are re-exported from there, so OpenAPI and the README
@@ -29,8 +30,23 @@ LONG_VALUES = {"cursor": MAX_CURSOR_LENGTH, "queries": MAX_QUERIES_LENGTH}
 FILE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 # How much of an unknown parameter's name a problem repeats.
 MAX_NAME_SHOWN = 40
+# How many values a repeatable list filter takes (a record must match each): two lists to
+# compare is the common question, and each value adds one posting to intersect.
+MAX_REPEATS = 10
 # Records per page of a list.
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+# Matches per collection of GET /search.
+DEFAULT_MATCHES, MAX_MATCHES = 10, 50
+# Values of each filter a list page's facets count.
+MAX_FACET_VALUES = 40
+# /reconcile: candidates per query, queries per batch (OpenRefine sends 10), the characters of a
+# query or a property value, and the values of one property.
+DEFAULT_CANDIDATES, MAX_CANDIDATES = 5, 25
+MAX_QUERIES = 50
+MAX_QUERY_CHARS = 200
+MAX_PROPERTY_VALUES = 10
+# The fields of a contribution form: what a form of fifty-row arrays could hold, and then some.
+MAX_FORM_FIELDS = 2000
 # Changes per page of /dataset/changes: a mirror catches up in few requests.
 DEFAULT_CHANGES, MAX_CHANGES = 500, 1000
 # A POST's body (POST /validate, the contribution form, a reconciliation batch).
@@ -40,19 +56,29 @@ MAX_BODY_SHOWN = f"{MAX_BODY // (1024 * 1024)} MiB"  # as the docs and OpenAPI s
 PRESIGN_MINUTES = PRESIGN_SECONDS // 60
 
 __all__ = [
+    "DEFAULT_CANDIDATES",
     "DEFAULT_CHANGES",
     "DEFAULT_LIMIT",
+    "DEFAULT_MATCHES",
     "LONG_VALUES",
     "MAX_BODY",
     "MAX_BODY_SHOWN",
+    "MAX_CANDIDATES",
     "MAX_CHANGES",
     "MAX_CURSOR_LENGTH",
     "MAX_DEPTH",
+    "MAX_FACET_VALUES",
+    "MAX_FORM_FIELDS",
     "MAX_ITEMS",
     "MAX_LIMIT",
+    "MAX_MATCHES",
     "MAX_NAME_SHOWN",
+    "MAX_PROPERTY_VALUES",
+    "MAX_QUERIES",
     "MAX_QUERIES_LENGTH",
+    "MAX_QUERY_CHARS",
     "MAX_RECORD_BYTES",
+    "MAX_REPEATS",
     "MAX_VALUE_LENGTH",
     "PRESIGN_MINUTES",
     "PRESIGN_SECONDS",

@@ -40,7 +40,7 @@ from chalicelib.serve.cursors import CURSOR as _CURSOR
 from chalicelib.serve.cursors import CURSOR_VERSION as _CURSOR_VERSION
 from chalicelib.serve.cursors import TAG_BYTES as _TAG_BYTES
 from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT
-from chalicelib.serve.params import one_each
+from chalicelib.serve.params import one_each, repeated
 
 if TYPE_CHECKING:  # annotations only: the views hand query a loaded index
     from chalicelib.release.index import CollectionIndex
@@ -109,10 +109,14 @@ def allowed_params(kind: Kind) -> tuple[str, ...]:
 
 def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> ListQuery:
     """Parse a list route's multi-valued query parameters, or raise ``BadParameter``."""
+    params, many = repeated(params, (f.param for f in kind.filters if f.repeatable))
     one = one_each(params, allowed_params(kind), f"/{kind.collection}")
 
     filters = tuple(
-        sorted((f.param, _filter_value(f, one[f.param])) for f in kind.filters if f.param in one)
+        sorted(
+            [(f.param, _filter_value(f, one[f.param])) for f in kind.filters if f.param in one]
+            + [(name, _filter_value(kind.filter(name), v)) for name, vs in many.items() for v in vs]
+        )
     )
     q = one.get("q")
     if q is not None and not fold(q):

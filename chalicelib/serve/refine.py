@@ -27,6 +27,8 @@ MAX_IDS = 50  # ids of one extension request: OpenRefine sends ten rows at a tim
 MAX_PROPERTIES = 20
 MAX_SUGGESTIONS = 20
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 400, 160
+PREVIEW_NAMES = 4  # other names a preview card shows
+SUGGESTED_DESCRIPTION = 200  # characters of a description a suggestion shows
 NAMED = tuple(kind for kind in KINDS if kind.collection != "claims")
 
 Cell = dict[str, Any]  # one extension value: {"str"}, {"int"}, {"id", "name"}
@@ -214,7 +216,7 @@ def suggest_entities(
                 "notable": [{"id": kind.name, "name": kind.name.capitalize()}],
             }
             if isinstance(record.get("description"), str):
-                entry["description"] = record["description"][:200]
+                entry["description"] = record["description"][:SUGGESTED_DESCRIPTION]
             result.append(entry)
     return {"result": result[:limit]}
 
@@ -246,7 +248,7 @@ def preview(release, reference: str, page_url: str) -> str | None:
         return None
     kind, record = found
     name = str(record.get(kind.title_field, record["id"]))
-    other = [n["name"] for n in record.get("names", []) if n.get("name") != name][:4]
+    other = [n["name"] for n in record.get("names", []) if n.get("name") != name][:PREVIEW_NAMES]
     facts = [
         f"{label}: {record[field]}"
         for field, label in (("born", "Born"), ("died", "Died"), ("type", "Type"))

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from chalicelib.model.kinds import BY_COLLECTION, ID_MAX_LENGTH, ID_PATTERN, Kind
 from chalicelib.release.reader import Release
-from chalicelib.serve.limits import MAX_BODY, MAX_NAME_SHOWN
+from chalicelib.serve.limits import MAX_BODY, MAX_BODY_SHOWN, MAX_NAME_SHOWN
 from chalicelib.serve.params import Params, one_each, single
 from chalicelib.serve.responses import Finished, Problem, Reply, not_found
 from chalicelib.serve.service import Service
@@ -95,5 +95,5 @@ def accepted_body(body: bytes, content_type: str | None, media: str, hint: str, 
             413,
             "too-large",
             "Payload too large",
-            f"the {what} is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
+            f"the {what} is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes ({MAX_BODY_SHOWN})",
         )

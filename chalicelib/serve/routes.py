@@ -7,7 +7,7 @@ table in one loop, and ``/openapi.json`` is built from the very same declaration
 
 from __future__ import annotations
 
-from chalicelib.serve import contribute, deferred, history, reconcile, search, views
+from chalicelib.serve import contribute, history, reconcile, search, views
 from chalicelib.serve.pages import assets
 from chalicelib.serve.request import Request, only
 from chalicelib.serve.responses import Finished, Reply, dumps
@@ -19,12 +19,12 @@ def openapi_document(request: Request) -> Finished:
     only(request.params)
     release, cache = request.release()
     documents = request.service.schema_set(release).documents
+    # Lazy: the document is built once per release, on its first request, never at cold start.
+    from chalicelib.serve.openapi import build_openapi
+
     return request.kept(
         release,
-        lambda: Reply(
-            dumps(deferred.openapi().build_openapi(ROUTES, documents, release.version)),
-            cache=cache,
-        ),
+        lambda: Reply(dumps(build_openapi(ROUTES, documents, release.version)), cache=cache),
     )
 
 
@@ -40,10 +40,9 @@ OPENAPI_SCHEMA = {
 }
 
 ROUTES: list[Route] = [
-    *views.ROUTES[:1],  # the service index
+    *views.ROUTES,
     *search.ROUTES,
     *assets.ROUTES,
-    *views.ROUTES[1:],
     Route(
         "/openapi.json",
         openapi_document,

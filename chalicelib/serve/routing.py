@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalicelib.serve import deferred
 from chalicelib.serve.pages import negotiation
 from chalicelib.serve.request import Request
 from chalicelib.serve.responses import (
@@ -143,7 +142,10 @@ class Router:
     def page(self, path: str, args: Mapping[str, str], reply: Any, request: Any) -> Any:
         """The page for ``reply``; rendering (and Jinja2) is imported on the first page only."""
         try:
-            rendering = deferred.rendering()
+            # Lazy: the pages (Jinja2 and the templates) load on the first page, not at cold
+            # start, whatever a cold start's request asks for.
+            from chalicelib.serve.pages import rendering
+
             return rendering.page(
                 rendering.PageRequest.of(
                     path, args, self.all_params(), request.headers, self.service

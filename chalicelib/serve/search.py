@@ -12,14 +12,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve.limits import MAX_VALUE_LENGTH
+from chalicelib.serve.limits import DEFAULT_MATCHES, MAX_MATCHES, MAX_VALUE_LENGTH
 from chalicelib.serve.params import single
 from chalicelib.serve.request import Request, only
 from chalicelib.serve.responses import Finished, Reply, bad_parameter, dumps
 from chalicelib.serve.route import RELEASE_PARAM, Route, ok, reads
 from chalicelib.serve.views import list_records
-
-DEFAULT_LIMIT, MAX_LIMIT = 10, 50
 
 
 def search(request: Request) -> Finished:
@@ -35,9 +33,9 @@ def search(request: Request) -> Finished:
 
 def _limit(text: str | None) -> int:
     if text is None:
-        return DEFAULT_LIMIT
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
-        raise bad_parameter("limit", f"'limit' must be a whole number from 1 to {MAX_LIMIT}")
+        return DEFAULT_MATCHES
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_MATCHES:
+        raise bad_parameter("limit", f"'limit' must be a whole number from 1 to {MAX_MATCHES}")
     return int(text)
 
 
@@ -74,7 +72,12 @@ SEARCH_PARAMS: list[dict[str, Any]] = [
         "name": "limit",
         "in": "query",
         "description": "Matches per collection.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_MATCHES,
+            "default": DEFAULT_MATCHES,
+        },
     },
     RELEASE_PARAM,
 ]

@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from chalicelib.errors import ReleaseNotFound
 from chalicelib.model.schemas import SchemaSet, schema_files
 from chalicelib.release.cache import Memo
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.layout import VERSION
-from chalicelib.release.reader import Dataset, Release
+from chalicelib.release.reader import Release
 from chalicelib.serve.params import Params, single
 from chalicelib.serve.responses import (
     CACHE_CURRENT,

@@ -22,10 +22,15 @@ from chalicelib.release.reader import RecordBytes, Tombstone
 from chalicelib.release.redactions import public_entries
 from chalicelib.release.signing import NAMESPACE, PRINCIPAL
 from chalicelib.release.signing import SUFFIX as SIGNATURE_SUFFIX
-from chalicelib.serve import deferred
 from chalicelib.serve import responses as http
 from chalicelib.serve.describe import list_parameters, page_schema
-from chalicelib.serve.limits import FILE_NAME_RE, MAX_BODY_SHOWN, MAX_ITEMS, PRESIGN_MINUTES
+from chalicelib.serve.limits import (
+    FILE_NAME_RE,
+    MAX_BODY_SHOWN,
+    MAX_ITEMS,
+    MAX_NAME_SHOWN,
+    PRESIGN_MINUTES,
+)
 from chalicelib.serve.request import Request, accepted_body, check_id, kind_for, only
 from chalicelib.serve.responses import (
     CACHE_CURRENT,
@@ -51,6 +56,7 @@ from chalicelib.serve.route import (
     redirect,
 )
 from chalicelib.store import PRESIGN_SECONDS
+from chalicelib.text import clip
 
 # -- routes ---------------------------------------------------------------------------
 
@@ -94,7 +100,9 @@ def _index_reply(release, cache: str) -> Reply:
 
 
 def list_records(request: Request, collection: str) -> Finished:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
@@ -111,7 +119,9 @@ def list_records(request: Request, collection: str) -> Finished:
 
 
 def record_claims(request: Request, collection: str, record_id: str) -> Finished:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     kind_for(collection)
     check_id(record_id)
@@ -128,7 +138,9 @@ def record_claims(request: Request, collection: str, record_id: str) -> Finished
 def _claims_reply(
     request: Request, release, cache: str, collection: str, record_id: str, parsed
 ) -> Reply:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     found = release.record(collection, record_id)
     if found is None:
@@ -140,7 +152,9 @@ def _claims_reply(
 
 
 def _page_reply(request: Request, page, version: str, cache: str) -> Reply:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     next_url = None
     headers = {}
@@ -253,7 +267,7 @@ def get_schema(request: Request, kind_name: str) -> Finished:
     kind_name = kind_name.removesuffix(".schema.json")
     if kind_name not in SCHEMA_FILES:
         raise not_found(
-            f"there is no schema '{kind_name[:40]}'; there are: {', '.join(SCHEMA_FILES)}"
+            f"there is no schema '{clip(kind_name, MAX_NAME_SHOWN)}'; there are: {', '.join(SCHEMA_FILES)}"
         )
     release, cache = request.release()
     return request.kept(
@@ -319,12 +333,13 @@ def signature_links(pinned: str) -> dict[str, str]:
 def get_dataset_file(request: Request, name: str) -> Reply:
     only(request.params)
     if not FILE_NAME_RE.fullmatch(name) or ".." in name:
-        raise not_found(f"there is no file '{name[:40]}'")
+        raise not_found(f"there is no file '{clip(name, MAX_NAME_SHOWN)}'")
     release, cache = request.release()
     if name in (MANIFEST, MANIFEST + SIGNATURE_SUFFIX):
         return _signed_manifest(release, name, cache)
     if name not in release.files():
-        raise not_found(f"there is no file '{name[:100]}' in release {release.version}")
+        # A name FILE_NAME_RE took: short enough to repeat whole.
+        raise not_found(f"there is no file '{name}' in release {release.version}")
     store = request.service.dataset.store
     if os.environ.get(CDN_ENV) == "true" and store.local_path(release.file_key(name)) is None:
         # Behind the CloudFront distribution of the template, which serves /releases/*/files/*

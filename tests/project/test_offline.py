@@ -75,6 +75,16 @@ def test_both_languages_every_record_the_downloads_schemas_and_stylesheet(editio
     assert 'lang="fa"' in persian and 'dir="rtl"' in persian
 
 
+def test_a_merged_record_sends_the_reader_on_and_a_withdrawn_one_says_why(edition):
+    built, _ = edition
+    moved = (built.folder / "people" / "pour-mohammadi-duplicate.html").read_text(encoding="utf-8")
+    assert 'url=mostafa-pour-mohammadi.html"' in moved
+    tombstones = [
+        p for p in built.folder.glob("*/*.html") if "withdrawn" in p.read_text(encoding="utf-8")
+    ]
+    assert tombstones
+
+
 def test_the_edition_verifies_and_its_zip_is_signed(edition):
     built, key = edition
     result = CliRunner().invoke(main, ["verify", str(built.folder), "--keys", str(key.keys)])

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from chalicelib.model.folding import fold
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
 from chalicelib.release.redact import search_forms
 from chalicelib.store import open_store
 from support.harmdata import (

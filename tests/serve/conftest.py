@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
 from chalicelib.store import S3Store, Store, open_store
 from support.apidata import BUCKET, api_dataset, app_client
 from support.aws import fake_aws

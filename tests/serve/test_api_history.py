@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
 
 from chalicelib.model.kinds import KINDS
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
 from chalicelib.store import open_store
 from support.apidata import app_client, get_json
 from support.minidata import RELEASE_EPOCH, mini, with_tombstones, write
@@ -189,3 +190,12 @@ def test_the_openapi_document_states_the_changes_rules_the_server_applies(client
 def test_an_unknown_id_has_no_history(client):
     assert client.http.get("/people/nobody-at-all/history").status_code == 404
     assert client.http.get("/castles/x/history").status_code in (403, 404)
+
+
+def test_the_history_page_shows_each_change_field_by_field(client):
+    response = client.http.get("/places/tehran/history", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    body = response.body.decode()
+    # The change of the later release: the description, from nothing to its new text.
+    assert re.search(r"<dt>Description</dt>\s*<dd>\s*<ins>.*The capital\..*</ins></dd>", body, re.S)
+    assert body.index("Changed") < body.index("Added")  # the latest first

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.release.reader import Dataset
+from chalicelib.release.dataset import Dataset
 from chalicelib.store import FAIL_FAST_SECONDS
 from support.hardening import (
     Api,

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from chalicelib.model import edtf
 from chalicelib.model.folding import fold
 from chalicelib.model.kinds import KINDS
-from chalicelib.release.reader import Dataset
+from chalicelib.release.dataset import Dataset
 from chalicelib.serve.query import (
     BadParameter,
     ListQuery,

@@ -15,7 +15,7 @@ import logging
 
 import pytest
 
-from chalicelib.release.reader import Dataset
+from chalicelib.release.dataset import Dataset
 from chalicelib.store import FAIL_FAST_SECONDS
 from support.hardening import (
     BUCKET,

@@ -98,3 +98,15 @@ def test_every_latin_run_on_a_persian_page_sits_in_an_english_element(client):
 def test_persian_record_pages_show_solar_hijri_dates(client):
     body = client.http.get("/events/1988-prison-massacres?lang=fa", headers=BROWSER).body.decode()
     assert re.search(r"(تیر|مرداد)[^<]*۱۳۶۷", body)
+
+
+def test_a_history_entry_lists_each_changed_field_with_before_and_after():
+    from chalicelib.serve.pages.rendering import history_changes
+
+    before = {"id": "x", "name": "Evin", "type": "prison", "release": "a"}
+    after = {"id": "x", "name": "Evin Prison", "type": "prison", "within": "places/tehran"}
+    assert history_changes(before, after) == [
+        {"field": "name", "before": "Evin", "after": "Evin Prison"},
+        {"field": "within", "before": None, "after": "places/tehran"},
+    ]
+    assert history_changes(None, None) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
-from chalicelib.release.reader import Dataset
+from chalicelib.release.dataset import Dataset
 from chalicelib.serve.service import Service
 
 

@@ -193,6 +193,7 @@ def _common(request: PageRequest, document) -> dict:
         "title": lambda record, collection: title_of(record, collection, request.lang),
         "source_of": lambda ref: sources.described(docs, ref),
         "affiliation_of": lambda ref: sources.affiliation(docs, ref),
+        "relation_of": lambda ref: sources.relation(docs, ref),
         "release": document.get("release") if isinstance(document, dict) else None,
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
@@ -263,6 +264,7 @@ def _map(request: PageRequest, context: dict, highlight: str | None = None):
         "places": [p for p in places if maps.drawn(p)],
         "elsewhere": [p for p in places if not maps.drawn(p)],
         "counts": counts,
+        "small": highlight is not None,
     }
 
 

@@ -1,27 +1,20 @@
-"""Object storage for published releases: one ``Store`` interface, two backends.
+"""``S3Store``: a store kept in a bucket under an optional prefix (production), with bounded
+retries, and botocore's errors told apart as the domain errors a caller can act on.
 
-``DirStore`` keeps objects as files under a folder (``make serve``, ``build --out``);
-``S3Store`` keeps them in a bucket under an optional prefix (production). Both speak
-the same '/'-separated relative keys, e.g. ``releases/20261127-3f9a1c2b/manifest.json``.
-
-Like the Chalice todo-app sample, nothing here creates an AWS client at import time:
-this module runs in Lambda, where cold start matters, so ``boto3`` is imported and
-the client built the first time an ``S3Store`` actually talks to S3.
+Like the Chalice todo-app sample, nothing here creates an AWS client at import time: this runs
+in Lambda, where cold start matters, so ``boto3`` is imported and the client built the first
+time an ``S3Store`` actually talks to S3.
 """
 
 from __future__ import annotations
 
-import abc
 import contextlib
-import hashlib
 import logging
 import os
 import re
-import secrets
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from chalicelib.errors import (
     ObjectExists,
@@ -30,10 +23,7 @@ from chalicelib.errors import (
     StoreError,
     StoreUnavailable,
 )
-
-# How long a presigned download URL lives: long enough to start a large download, short
-# enough that a leaked link soon stops working.
-PRESIGN_SECONDS = 900
+from chalicelib.store.base import PRESIGN_SECONDS, Store, _check_key, _check_range, _whole_range
 
 # One S3 read may take at most ATTEMPTS x (CONNECT + READ) plus botocore's backoff between
 # attempts (under 0.05 + 0.1 s for 5xx and timeouts, 1 + 2 s for throttling), plus one READ if
@@ -47,9 +37,6 @@ S3_READ_TIMEOUT = 2
 # not hammered by every request. The client is told to retry after about as long.
 FAIL_FAST_SECONDS = 1.0
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-# DirStore stages writes in hidden files with this prefix; listings skip them.
-_TEMP_PREFIX = ".tmp-"
 _MISSING_CODES = {"NoSuchKey", "NotFound", "404"}
 # ConditionalRequestConflict: S3's 409 when conditional writes race; retry later.
 _UNAVAILABLE_CODES = {
@@ -67,27 +54,6 @@ _UNAVAILABLE_CODES = {
 
 
 _log = logging.getLogger(__name__)
-
-
-def _check_key(key: str, *, prefix: bool = False) -> str:
-    """Return ``key`` if it is a safe relative key, else raise ValueError.
-
-    Both stores apply the same rules, so a key that works locally works on S3 and a
-    key that could escape a DirStore root (``..``, absolute, NUL, backslash) never
-    reaches the file system. A ``prefix`` may be empty and may end with '/'.
-    """
-    if not isinstance(key, str):
-        raise ValueError("a store key must be a string")
-    body = key[:-1] if prefix and key.endswith("/") else key
-    if prefix and body == "":
-        return key
-    if "\x00" in key or "\\" in key:
-        raise ValueError(f"store key {key!r} contains a NUL or a backslash")
-    if key.startswith("/"):
-        raise ValueError(f"store key {key!r} must be relative, not absolute")
-    if any(part in ("", ".", "..") for part in body.split("/")):
-        raise ValueError(f"store key {key!r} has an empty, '.' or '..' segment")
-    return key
 
 
 def classify_client_error(exc: BaseException, key: str = "") -> StoreError:
@@ -127,219 +93,6 @@ def _translated(key: str):
         yield
     except (ClientError, BotoCoreError) as exc:
         raise classify_client_error(exc, key) from exc
-
-
-def _check_range(start: int, length: int) -> None:
-    if start < 0 or length < 1:
-        raise ValueError(f"a byte range needs start >= 0 and length >= 1, not {start}, {length}")
-
-
-def _whole_range(key: str, body: bytes, length: int) -> bytes:
-    # S3 answers a range running past the end with the bytes there are, a file read the
-    # same: either way the object is not what the range was taken from.
-    if len(body) != length:
-        raise ObjectTruncated(key)
-    return body
-
-
-@contextlib.contextmanager
-def _file_errors(key: str):
-    """Re-raise file system errors inside the block as domain errors about ``key``."""
-    try:
-        yield
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        raise ObjectMissing(key) from None
-    except OSError:
-        # EIO, EMFILE, EACCES: the disk, not the request, is at fault, and may recover.
-        raise StoreUnavailable() from None
-
-
-class Store(abc.ABC):
-    """Where releases live. Keys are '/'-separated and relative to the store."""
-
-    url: str
-    reads: int  # incremented by every get(), so tests can assert "no storage call"
-
-    @abc.abstractmethod
-    def get(self, key: str) -> bytes:
-        """Return the object's bytes; raise ObjectMissing if there is none."""
-
-    @abc.abstractmethod
-    def get_range(self, key: str, start: int, length: int) -> bytes:
-        """Return ``length`` bytes of the object from offset ``start``, counted as one read.
-
-        Raises ObjectMissing if there is no object, and ObjectTruncated if it ends before
-        ``start + length``: a caller asks for a range it was told the object holds.
-        """
-
-    @abc.abstractmethod
-    def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
-        """Write the object atomically: readers see the old bytes or the new, never half."""
-
-    @abc.abstractmethod
-    def put_if_absent(self, key: str, body: bytes, content_type: str = "application/json") -> bool:
-        """Write once: True if written, False if identical bytes are already there.
-
-        Raises ObjectExists if the key holds different bytes: releases are immutable.
-        """
-
-    @abc.abstractmethod
-    def exists(self, key: str) -> bool:
-        """Return whether an object is stored under ``key``."""
-
-    @abc.abstractmethod
-    def list(self, prefix: str = "") -> Iterator[str]:
-        """Yield the keys that start with ``prefix``, in sorted (code point) order."""
-
-    @abc.abstractmethod
-    def delete(self, key: str) -> None:
-        """Remove the object if present (used to clean up a failed publish)."""
-
-    def purge(self, key: str) -> None:
-        """Remove the object and every earlier version of it, so that nothing can restore
-        it (a redaction: docs/do-no-harm.md). A store without versions just deletes it."""
-        self.delete(key)
-
-    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
-        """The object's bytes and a tag that changes whenever they do, or None if absent;
-        pass the tag to ``put_if_tag`` to write only if nobody wrote in between."""
-        raise NotImplementedError
-
-    def put_if_tag(
-        self, key: str, body: bytes, tag: str | None, content_type: str = "application/json"
-    ) -> bool:
-        """Write only if the object still has ``tag`` (``None``: only if there is none).
-
-        False when another writer got there first: read it again, and decide again.
-        """
-        raise NotImplementedError
-
-    def presigned_url(self, key: str, expires_in: int = PRESIGN_SECONDS) -> str | None:
-        """Return a short-lived URL to download ``key`` directly, or None if unsupported."""
-        return None
-
-    def local_path(self, key: str) -> Path | None:
-        """Return the file holding ``key`` if the store is a folder, else None."""
-        return None
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.url!r})"
-
-
-class DirStore(Store):
-    """A store kept in a local folder; the folder is created on first write."""
-
-    def __init__(self, root: str | os.PathLike, url: str | None = None):
-        self.root = Path(root)
-        self.url = url if url is not None else str(root)
-        self.reads = 0
-
-    def local_path(self, key: str) -> Path:
-        """Return the path of ``key`` under the root, rejecting keys that would escape it."""
-        return self.root.joinpath(*_check_key(key).split("/"))
-
-    def get(self, key: str) -> bytes:
-        path = self.local_path(key)
-        self.reads += 1
-        with _file_errors(key):
-            return path.read_bytes()
-
-    def get_range(self, key: str, start: int, length: int) -> bytes:
-        _check_range(start, length)
-        path = self.local_path(key)
-        self.reads += 1
-        with _file_errors(key), path.open("rb") as handle:
-            handle.seek(start)
-            body = handle.read(length)
-        return _whole_range(key, body, length)
-
-    def _stage(self, path: Path, body: bytes) -> Path:
-        # Staging in the destination folder keeps the final rename/link on one file
-        # system, which is what makes it atomic. No fsync: atomicity for readers is the
-        # contract, and builds write many thousands of objects.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.parent / f"{_TEMP_PREFIX}{secrets.token_hex(8)}"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        return temp
-
-    def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
-        """Write the object atomically (temp file in the same folder, then os.replace)."""
-        path = self.local_path(key)
-        temp = self._stage(path, body)
-        try:
-            os.replace(temp, path)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-
-    def put_if_absent(self, key: str, body: bytes, content_type: str = "application/json") -> bool:
-        """Write once: os.link refuses an existing name, so of two writers only one wins."""
-        path = self.local_path(key)
-        temp = self._stage(path, body)
-        try:
-            os.link(temp, path)
-            return True
-        except FileExistsError:
-            if path.read_bytes() == body:
-                return False
-            raise ObjectExists(key) from None
-        finally:
-            temp.unlink(missing_ok=True)
-
-    def get_tagged(self, key: str) -> tuple[bytes, str] | None:
-        """The bytes and their sha256 (a folder has no ETag; the digest serves as one)."""
-        try:
-            body = self.get(key)
-        except ObjectMissing:
-            return None
-        return body, hashlib.sha256(body).hexdigest()
-
-    def put_if_tag(
-        self, key: str, body: bytes, tag: str | None, content_type: str = "application/json"
-    ) -> bool:
-        """Compare and swap under an exclusive lock on a sidecar file (released if the
-        process dies), so that of two publishes on this host only one writes on a given
-        read; readers never lock, and see the old bytes or the new (os.replace)."""
-        import fcntl
-
-        path = self.local_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self._stage(path, body)
-        try:
-            with open(path.with_name(f"{_TEMP_PREFIX}lock-{path.name}"), "a+b") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                found = self.get_tagged(key)
-                if (found[1] if found else None) != tag:
-                    return False
-                os.replace(temp, path)
-                return True
-        finally:
-            temp.unlink(missing_ok=True)
-
-    def exists(self, key: str) -> bool:
-        return self.local_path(key).is_file()
-
-    def list(self, prefix: str = "") -> Iterator[str]:
-        """Yield the keys that start with ``prefix``, sorted, skipping staged temp files."""
-        _check_key(prefix, prefix=True)
-        # Walk only the deepest folder the prefix names, then filter as S3 would
-        # ('releases/2026' matches 'releases/20261127-…/…' as well).
-        folder = self.root.joinpath(*prefix.split("/")[:-1])
-        keys: list[str] = []
-        for dirpath, _dirs, files in os.walk(folder):
-            rel = Path(dirpath).relative_to(self.root).as_posix()
-            base = "" if rel == "." else rel + "/"
-            keys.extend(base + name for name in files if not name.startswith(_TEMP_PREFIX))
-        return iter(sorted(key for key in keys if key.startswith(prefix)))
-
-    def delete(self, key: str) -> None:
-        self.local_path(key).unlink(missing_ok=True)
 
 
 class S3Store(Store):
@@ -572,23 +325,3 @@ def _ignore_retry_after(response_dict, **_kwargs):
     # x-amz-retry-after. The function must give up within its timeout and answer 503 with its
     # own Retry-After, so the wait falls to the client rather than to a running Lambda.
     response_dict["headers"].pop("x-amz-retry-after", None)
-
-
-def open_store(url: str) -> Store:
-    """Open ``s3://bucket/prefix`` as an S3Store, or a folder path as a DirStore.
-
-    Opening never touches storage: no client is created and no folder is made.
-    Other URL schemes (``http://``, ``gs://``, …) raise ValueError.
-    """
-    if not url:
-        raise ValueError("a store URL or folder path is required")
-    match = _SCHEME.match(url)
-    if match is None:
-        return DirStore(url)
-    scheme = match.group(1).lower()
-    if scheme != "s3":
-        raise ValueError(f"unsupported store URL scheme {scheme!r}: use s3:// or a folder path")
-    bucket, _, prefix = url[match.end() :].partition("/")
-    if not bucket:
-        raise ValueError("an s3:// store URL needs a bucket name")
-    return S3Store(bucket, prefix, url=url)
