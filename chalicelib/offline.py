@@ -37,8 +37,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.release.layout import MANIFEST, canonical_json, sha256_hex
 from chalicelib.release.dataset import Dataset
+from chalicelib.release.layout import MANIFEST, canonical_json, sha256_hex
 from chalicelib.release.signing import Signer, signature_path
 from chalicelib.store import open_store
 
