@@ -108,8 +108,7 @@ def answer(request: Request) -> Reply | Finished:
             raise BadParameter(
                 "queries", "a POST sends a batch as queries=<JSON>; GET /reconcile is the manifest"
             )
-        body = manifest(base, release.version, cache == CACHE_PINNED)
-        return Reply(dumps(body), cache=cache)
+        return Reply(dumps(manifest(base, release.version, cache == CACHE_PINNED)), cache=cache)
     queries = parse_batch(batch)  # a bad batch costs no read beyond the release
     if method == "POST":
         return Reply(dumps(reconcile(release, queries)))  # no-store: answers to a body

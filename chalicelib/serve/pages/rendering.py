@@ -181,7 +181,7 @@ def _common(request: PageRequest, document) -> dict:
     def label(ref: str) -> str:
         target = present.reference(ref)
         record = docs.record(ref) if target else None
-        return title_of(record, target[0], request.lang) if record else ref
+        return title_of(record, target[0], request.lang) if record and target else ref
 
     return {
         **language_context(request.lang),
