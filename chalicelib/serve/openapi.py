@@ -19,7 +19,7 @@ from chalicelib.model.edtf import EDTF_CALENDAR_PATTERN, EDTF_MAX_LENGTH
 from chalicelib.model.kinds import BY_COLLECTION, ID_MAX_LENGTH, ID_PATTERN, KINDS, Kind
 from chalicelib.release.layout import VERSION
 from chalicelib.serve.limits import DEFAULT_LIMIT, FILE_NAME_RE, MAX_LIMIT, MAX_VALUE_LENGTH
-from chalicelib.serve.query import CURSOR_PATTERN
+from chalicelib.serve.query import CURSOR_PATTERN, Q_PATTERN, SEARCH_WORDS_PATTERN
 
 # Every parameter's schema states the rule the server applies, no looser and no stricter, so
 # that a client generated from this document sends nothing the server refuses as malformed.
@@ -63,8 +63,16 @@ SEARCH_PARAMS = [
         "name": "q",
         "in": "query",
         "required": True,
-        "description": "What to search for, folded as `q` on the list routes is.",
-        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": (
+            "What to search for, folded as `q` on the list routes is. One with no letter or "
+            "digit, or not UTF-8, is a 400 naming q."
+        ),
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "pattern": SEARCH_WORDS_PATTERN,
+        },
     },
     {
         "name": "limit",
@@ -110,10 +118,13 @@ def list_parameters(kind: Kind) -> list[dict]:
             "in": "query",
             "description": (
                 "Search names in every script and spelling, titles and descriptions. Ignores case, "
-                "diacritics, spaces and hyphens, and folds Arabic and Persian letter variants. An "
-                "empty q, or one with no letter or digit (what an empty search form sends), is no q."
+                "diacritics, spaces and hyphens, folds Arabic and Persian letter variants and "
+                "Latin transliterations (Nayeri/Nayyeri, Purmohammadi/Pour-Mohammadi, "
+                "Avayi/Avaei), and finds a place with or without its common noun (زندان اوین, "
+                "اوین). A blank q (what an empty search form sends) is no q; one with no letter "
+                "or digit ('!!'), or not UTF-8, is a 400 naming q."
             ),
-            "schema": {"type": "string", "maxLength": MAX_VALUE_LENGTH},
+            "schema": {"type": "string", "maxLength": MAX_VALUE_LENGTH, "pattern": Q_PATTERN},
         },
         {
             "name": "sort",

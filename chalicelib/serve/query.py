@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
-from chalicelib.model.folding import fold
 from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT
@@ -109,6 +108,39 @@ def allowed_params(kind: Kind) -> tuple[str, ...]:
     return COMMON_PARAMS + tuple(f.param for f in kind.filters)
 
 
+# What a search's q must hold, as one regular expression that reads the same in Python and in
+# ECMAScript, so OpenAPI states exactly the rule the server applies: a character that is not
+# punctuation, a symbol, a space, a mark or a format character (roughly: a letter or a digit),
+# and no U+FFFD, which is what bytes that were not UTF-8 (Windows-1256 Persian, say) decode to.
+_NOT_WORDS = (
+    "\\x00-\\x2F\\x3A-\\x40\\x5B-\\x60\\x7B-\\xBF\\xD7\\xF7"  # ASCII and Latin-1
+    "\\u02B0-\\u036F"  # modifier letters (ʿ ʼ), combining marks
+    "\\u060C\\u061B\\u061F\\u0640\\u064B-\\u065F\\u066A-\\u066D\\u0670\\u06D4"  # Arabic script
+    "\\u2000-\\u206F\\u2190-\\u2BFF\\u3000-\\u303F"  # spaces, ZWNJ, punctuation, symbols
+    "\\uFE00-\\uFE0F\\uFEFF\\uFFF0-\\uFFFF"  # variation selectors, BOM, U+FFFD
+)
+SEARCH_WORDS_PATTERN = f"^[^\\uFFFD]*[^{_NOT_WORDS}][^\\uFFFD]*$"
+BLANK_PATTERN = "^[ \\t\\n\\r\\f\\v]*$"
+# A list route's q: blank (no search) or words.
+Q_PATTERN = f"^(?:[ \\t\\n\\r\\f\\v]*|[^\\uFFFD]*[^{_NOT_WORDS}][^\\uFFFD]*)$"
+_WORDS = re.compile(SEARCH_WORDS_PATTERN)
+_BLANK = re.compile(BLANK_PATTERN)
+
+
+def search_words(q: str | None) -> str | None:
+    """``q`` as a search: None when absent or blank (what an empty search form sends), else
+    ``q`` itself, or BadParameter when it cannot be a search: no letter or digit to look for
+    ('!!'), or bytes that were not UTF-8, which would otherwise search for nothing and answer
+    every record."""
+    if q is None or _BLANK.search(q):
+        return None
+    if "\ufffd" in q:
+        raise BadParameter("q", "is not UTF-8 text; send the words percent-encoded as UTF-8")
+    if not _WORDS.search(q):
+        raise BadParameter("q", "has no letter or digit to search for")
+    return q
+
+
 def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> ListQuery:
     """Parse a list route's multi-valued query parameters, or raise ``BadParameter``."""
     one = one_each(params, allowed_params(kind), f"/{kind.collection}")
@@ -116,11 +148,7 @@ def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> Lis
     filters = tuple(
         sorted((f.param, _filter_value(f, one[f.param])) for f in kind.filters if f.param in one)
     )
-    q = one.get("q")
-    if q is not None and not fold(q):
-        # Search ignores everything but letters and digits, so 'q=' (what an empty search form
-        # sends) and 'q=--' ask for no narrowing at all: they are no q.
-        q = None
+    q = search_words(one.get("q"))
     sort, descending = _sort(kind, one.get("sort", "id"))
     span = _span(kind, one.get("date_from"), one.get("date_to"))
     cursor = one.get("cursor")

@@ -183,6 +183,17 @@ def test_the_index_has_counts_search_release_citation_and_downloads(client, serv
     assert 'href="/openapi.json"' in body
 
 
+@pytest.mark.parametrize("q", ["!!", "%FF%FE", "%C7%E1%ED"])  # punctuation; not UTF-8 (cp1256)
+def test_a_search_that_cannot_be_made_is_a_400_and_a_browser_stays_on_the_search_page(client, q):
+    problem = client.http.get(f"/search?q={q}")
+    assert problem.status_code == 400 and json.loads(problem.body)["parameter"] == "q"
+    listed = client.http.get(f"/people?q={q}")
+    assert listed.status_code == 400 and json.loads(listed.body)["parameter"] == "q"
+    _, body = page(client, f"/search?q={q}", 400)
+    assert 'role="alert"' in body and "<form" in body
+    assert ("not UTF-8" if "%" in q else "no letter or digit") in body
+
+
 def test_search_covers_all_six_collections_with_the_folding_of_q(client):
     for q in ("pourmohammadi", "Pour-Mohammadi", "پورمحمدی"):
         found = get_json(client, "/search?" + f"q={q}")
