@@ -23,6 +23,25 @@ STDIN_MAX_BYTES = 256 * 1024 * 1024
 STDIN_MAX_ITEMS = 1_000_000
 
 
+def report_formats(help_text: str):
+    """--format text|json|github and --json, as every command that reports problems takes them."""
+
+    def apply(command):
+        command = click.option(
+            "--json", "json_flag", is_flag=True, help="The same as --format json."
+        )(command)
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(["text", "json", "github"]),
+            default="text",
+            show_default=True,
+            help=help_text,
+        )(command)
+
+    return apply
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Validate, build and publish the 1988 prison massacres dataset."""
@@ -30,16 +49,10 @@ def main() -> None:
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="text for people; json as POST /validate answers, with lines and columns; github "
-    "for workflow commands that annotate a pull request.",
+@report_formats(
+    "text for people; json as POST /validate answers, with lines and columns; github "
+    "for workflow commands that annotate a pull request."
 )
-@click.option("--json", "json_flag", is_flag=True, help="The same as --format json.")
 @click.option(
     "--data",
     "data_dir",
@@ -247,7 +260,27 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     show_default=True,
     help="Objects written or verified at once.",
 )
-def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
+@click.option(
+    "--signing-key",
+    "key_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="An Ed25519 OpenSSH private key to sign the release with (default: the key in "
+    "$DATASET_SIGNING_KEY, else the file $DATASET_SIGNING_KEY_FILE names; else unsigned).",
+)
+@click.option(
+    "--replica",
+    "replica_urls",
+    multiple=True,
+    metavar="STORE",
+    help="A copy STORE replicates to (another region): a redaction purges it too. Repeatable.",
+)
+def publish_command(
+    store_url: str,
+    data_dir: Path,
+    workers: int,
+    key_path: Path | None,
+    replica_urls: tuple[str, ...],
+) -> None:
     """Build the dataset, publish it to STORE, then point current.json at it.
 
     Prints the version. Publishing content that is already published is a no-op;
@@ -256,10 +289,24 @@ def publish_command(store_url: str, data_dir: Path, workers: int) -> None:
     """
     from chalicelib.errors import DatasetError, InvalidDataset, ObjectExists
     from chalicelib.release.publish import publish
+    from chalicelib.release.signing import signer_from
 
     store = _open_store(store_url)
     try:
-        result = publish(store, data_dir, workers=workers, progress=_progress)
+        signer = signer_from(key_path)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if signer is None:
+        click.echo("publish: no signing key given; the release will not be signed", err=True)
+    try:
+        result = publish(
+            store,
+            data_dir,
+            workers=workers,
+            progress=_progress,
+            signer=signer,
+            replicas=[_open_store(url) for url in replica_urls],
+        )
     except InvalidDataset as exc:
         _refuse_invalid(exc, data_dir)
     except ObjectExists as exc:
@@ -311,3 +358,92 @@ def releases_command(store_url: str, as_json: bool) -> None:
             f"{release['version']}  {release['published']}  {records} records  "
             f"{release['summary']}{mark}"
         )
+
+
+# -- verify ------------------------------------------------------------------------------
+
+
+@main.command("verify")
+@click.argument("target", required=False, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--manifest",
+    "manifest_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="With a downloaded FILE: the manifest.json it came with (its .sig beside it).",
+)
+@click.option("--store", "store_url", metavar="STORE", help="Every release of a store.")
+@click.option("--url", "api_url", metavar="URL", help="The API at URL: its downloads.")
+@click.option(
+    "--sample",
+    type=click.IntRange(1),
+    help="With --store: re-hash this many files, drawn with --seed, instead of all.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="The sample's seed.")
+@click.option(
+    "--keys",
+    "keys_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The allowed-signers file of trusted keys (default: the repository's KEYS).",
+)
+@report_formats("As validate: text for people, json, or GitHub workflow commands.")
+def verify_command(
+    target: Path | None,
+    manifest_path: Path | None,
+    store_url: str | None,
+    api_url: str | None,
+    sample: int | None,
+    seed: int,
+    keys_path: Path | None,
+    output_format: str,
+    json_flag: bool,
+) -> None:
+    """Check a copy of the dataset against its signed manifest.
+
+    TARGET is a release folder or an offline edition (manifest.json at its top), or one
+    downloaded file with --manifest; or give --store STORE (every release, the fixity audit)
+    or --url URL (the API's downloads). The manifest's signature is checked against KEYS,
+    then every file is re-hashed. Exit codes: 0 verified, 2 usage, 3 a changed file,
+    4 a missing file, 5 an extra file, 6 a bad signature, 7 an unknown key, 8 unsigned,
+    9 a stale listing of releases; with several problems, the first of 6, 7, 8, 9, 3, 4, 5.
+    """
+    from chalicelib.release import verify
+    from chalicelib.release.signing import KEYS_FILE, read_keys
+
+    chosen = [x for x in (target, store_url, api_url) if x is not None]
+    if len(chosen) != 1:
+        raise click.UsageError("give one of: a folder or file, --store STORE, --url URL")
+    if manifest_path is not None and (target is None or not target.is_file()):
+        raise click.UsageError("--manifest goes with a downloaded FILE")
+    if sample is not None and store_url is None:
+        raise click.UsageError("--sample goes with --store")
+    try:
+        keys = read_keys(keys_path or KEYS_FILE)
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"cannot read the keys: {exc}") from None
+    if store_url is not None:
+        report = verify.verify_store(
+            _open_store(store_url), keys, sample=sample, seed=seed, label=store_url
+        )
+    elif api_url is not None:
+        from chalicelib.release.verify_http import verify_api
+
+        report = verify_api(api_url, keys)
+    elif target.is_dir():
+        report = verify.VerifyReport(str(target))
+        verify.verify_release(verify.FolderSource(target), keys, report)
+    else:
+        if manifest_path is None:
+            raise click.UsageError(
+                f"{target} is a file: give the manifest it came with, --manifest"
+            )
+        report = verify.VerifyReport(str(target))
+        verify.verify_file(target, manifest_path, keys, report)
+    if json_flag or output_format == "json":
+        click.echo(json.dumps(verify.as_json(report), ensure_ascii=False, indent=2))
+    elif output_format == "github":
+        if report.problems:
+            click.echo(verify.as_github(report))
+        click.echo(verify.as_text(report).splitlines()[0], err=True)
+    else:
+        click.echo(verify.as_text(report))
+    sys.exit(report.exit_code)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -63,6 +64,9 @@ _UNAVAILABLE_CODES = {
     "503",
     "ConditionalRequestConflict",
 }
+
+
+_log = logging.getLogger(__name__)
 
 
 def _check_key(key: str, *, prefix: bool = False) -> str:
@@ -492,7 +496,12 @@ class S3Store(Store):
 
     def purge(self, key: str) -> None:
         """Delete every version and delete marker of exactly ``key`` in a versioned bucket
-        (the publisher's s3:ListBucketVersions and s3:DeleteObjectVersion; never the API's)."""
+        (the publisher's s3:ListBucketVersions and s3:DeleteObjectVersion; never the API's).
+
+        The bucket's Object Lock keeps every version of a release for a time, in governance
+        mode; a redaction is the one thing allowed through it (s3:BypassGovernanceRetention,
+        a permission of its own: docs/integrity.md), and every bypass is logged here, as
+        CloudTrail logs it on the bucket's side."""
         full = self._full(key)
         with _translated(key):
             paginator = self.client.get_paginator("list_object_versions")
@@ -505,10 +514,21 @@ class S3Store(Store):
                 if doomed:
                     # An unversioned bucket lists its objects as version "null": they go too.
                     answer = self.client.delete_objects(
-                        Bucket=self.bucket, Delete={"Objects": doomed, "Quiet": True}
+                        Bucket=self.bucket,
+                        Delete={"Objects": doomed, "Quiet": True},
+                        BypassGovernanceRetention=True,
                     )
                     if answer.get("Errors"):
-                        raise StoreError(f"could not delete every version of {key!r}")
+                        codes = sorted({e.get("Code", "?") for e in answer["Errors"]})
+                        raise StoreError(
+                            f"could not delete every version of {key!r} ({', '.join(codes)}); "
+                            "purging a locked release needs s3:BypassGovernanceRetention"
+                        )
+                    _log.warning(
+                        "redaction: purged %d versions of %s, bypassing governance retention",
+                        len(doomed),
+                        key,
+                    )
 
     def presigned_url(self, key: str, expires_in: int = PRESIGN_SECONDS) -> str:
         """Return a presigned GET URL for exactly ``key``, valid ``expires_in`` ≤ 900 s."""

@@ -110,10 +110,10 @@ def test_format_github_prints_an_annotation_on_each_line_at_fault(data, broken):
 
 
 def test_github_annotations_escape_what_would_end_a_command():
-    from chalicelib.checks.reporting import _escape_data, _escape_property
+    from chalicelib.checks.reporting import escape_data, escape_property
 
-    assert _escape_data("50% of\nthem") == "50%25 of%0Athem"
-    assert _escape_property("a:b,c") == "a%3Ab%2Cc"
+    assert escape_data("50% of\nthem") == "50%25 of%0Athem"
+    assert escape_property("a:b,c") == "a%3Ab%2Cc"
 
 
 def test_text_and_json_give_the_same_positions(data, broken):

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from chalicelib.errors import EDTFError
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME
 
@@ -25,14 +26,14 @@ def claim_key(record: Any) -> str | None:
     return json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def source_facts(record: dict) -> tuple[str | None, str | None]:
+def source_facts(record: dict[str, Any]) -> tuple[str | None, str | None]:
     """(latest day the source may have been published, its type), for the claim-date checks."""
     published = record.get("published")
     latest = None
     if isinstance(published, str):
         try:
             latest = edtf.bounds(published)[1]
-        except edtf.EDTFError:
+        except EDTFError:
             latest = None
     kind = record.get("type")
     return latest, kind if isinstance(kind, str) else None
@@ -43,7 +44,7 @@ class Catalog:
 
     def __init__(self) -> None:
         self._ids: dict[str, set[str]] = {c: set() for c in ALL_COLLECTIONS}
-        self._tombstones: dict[tuple[str, str], dict] = {}
+        self._tombstones: dict[tuple[str, str], dict[str, Any]] = {}
         self._sources: dict[str, tuple[str | None, str | None]] = {}
         self._claims: dict[str, list[str]] = {}
 
@@ -93,7 +94,7 @@ class Catalog:
         """True if a live (not tombstoned) record has this id."""
         return record_id in self._ids.get(collection, ())
 
-    def tombstone(self, collection: str, record_id: str) -> dict | None:
+    def tombstone(self, collection: str, record_id: str) -> dict[str, Any] | None:
         return self._tombstones.get((collection, record_id))
 
     def source_facts(self, source_id: str) -> tuple[str | None, str | None] | None:
@@ -118,29 +119,29 @@ class _Overlay(Catalog):
     def _pick(self, collection: str, record_id: str) -> Catalog:
         return self.top if self.top.has_entry(collection, record_id) else self.base
 
-    def has_entry(self, collection, record_id):
+    def has_entry(self, collection: str, record_id: str) -> bool:
         return self.top.has_entry(collection, record_id) or self.base.has_entry(
             collection, record_id
         )
 
-    def exists(self, collection, record_id):
+    def exists(self, collection: str, record_id: str) -> bool:
         return self._pick(collection, record_id).exists(collection, record_id)
 
-    def tombstone(self, collection, record_id):
+    def tombstone(self, collection: str, record_id: str) -> dict[str, Any] | None:
         return self._pick(collection, record_id).tombstone(collection, record_id)
 
-    def source_facts(self, source_id):
+    def source_facts(self, source_id: str) -> tuple[str | None, str | None] | None:
         return self._pick("sources", source_id).source_facts(source_id)
 
-    def prefetch(self, wanted):
-        def from_base():
+    def prefetch(self, wanted: Callable[[], tuple[set[tuple[str, str]], set[str]]]) -> None:
+        def from_base() -> tuple[set[tuple[str, str]], set[str]]:
             # What the batch itself holds is looked up in the batch, never in the base.
             references, keys = wanted()
             return {r for r in references if not self.top.has_entry(*r)}, keys
 
         self.base.prefetch(from_base)
 
-    def claims_with_key(self, key):
+    def claims_with_key(self, key: str) -> list[str]:
         # A base claim that the batch replaces no longer speaks for itself.
         base = [c for c in self.base.claims_with_key(key) if not self.top.has_entry("claims", c)]
         return self.top.claims_with_key(key) + base

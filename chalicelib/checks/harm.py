@@ -27,7 +27,7 @@ class Problem(NamedTuple):
     message: str
 
 
-def withheld_problems(kind: Kind, record: dict) -> Iterator[Problem]:
+def withheld_problems(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
     """Pointers that name nothing or the unwithholdable, twice-given ones, and withheld texts
     that the record still publishes elsewhere."""
     raw = record.get("withheld")
@@ -59,7 +59,7 @@ def withheld_problems(kind: Kind, record: dict) -> Iterator[Problem]:
     yield from _shown_elsewhere(kind, record)
 
 
-def _shown_elsewhere(kind: Kind, record: dict) -> Iterator[Problem]:
+def _shown_elsewhere(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
     """A withheld text that the public record still holds, in another field or in the id."""
     texts = {redaction.comparable(t): t for t in redaction.withheld_texts(record)}
     if not texts:
@@ -91,7 +91,7 @@ def _shown_elsewhere(kind: Kind, record: dict) -> Iterator[Problem]:
                 break
 
 
-def consent_problems(kind: Kind, record: dict) -> Iterator[Problem]:
+def consent_problems(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
     """For a living survivor, witness or family member: every published name needs consent."""
     if kind.name != "person" or not redaction.is_living(record):
         return
@@ -132,7 +132,7 @@ def consent_problems(kind: Kind, record: dict) -> Iterator[Problem]:
             )
 
 
-def _names(record: dict) -> list[tuple[str, str]]:
+def _names(record: dict[str, Any]) -> list[tuple[str, str]]:
     found = [("/name", record["name"])] if isinstance(record.get("name"), str) else []
     for index, spelling in enumerate(record.get("names") or ()):
         if isinstance(spelling, dict) and isinstance(spelling.get("name"), str):
@@ -177,7 +177,7 @@ PERSONAL_DATA = (
 )
 
 
-def personal_data_warnings(record: dict) -> Iterator[Problem]:
+def personal_data_warnings(record: dict[str, Any]) -> Iterator[Problem]:
     """A warning for each text field that looks like it holds contact details (a withheld
     one excepted: withholding is how such a value is kept from the public)."""
     if not _may_hold_personal_data(record):
@@ -213,7 +213,7 @@ def _western_digits(text: str) -> str:
 _PHONE_START = re.compile(r"\+[1-9]|0[0-9]{2}")
 
 
-def _found(pattern: re.Pattern, what: str, text: str) -> bool:
+def _found(pattern: re.Pattern[str], what: str, text: str) -> bool:
     """Whether ``pattern`` finds ``what`` in ``text`` (its digits made 0-9). What each match
     must hold is checked first: the searches cost far more than counting does."""
     if what == "an email address":
@@ -289,7 +289,9 @@ def _strings(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
 MIN_NAME_TEXT = 6
 
 
-def shown_in_other_records(records: list[tuple[str, Kind, dict]]) -> Iterator[tuple[int, Problem]]:
+def shown_in_other_records(
+    records: list[tuple[str, Kind, dict[str, Any]]],
+) -> Iterator[tuple[int, Problem]]:
     """(position, problem) for each text in a record of ``records`` (reference, kind, record)
     that repeats a name-like text another record withholds; the value itself is not echoed."""
     withheld: list[tuple[str, str]] = []  # (comparable text, the withholding record)

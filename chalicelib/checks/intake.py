@@ -16,7 +16,7 @@ from typing import Any
 from chalicelib.checks.jsonio import JSONInputError, parse
 from chalicelib.checks.placeholders import MARK
 from chalicelib.checks.validate import Item, Problem
-from chalicelib.model.kinds import BY_COLLECTION, KINDS
+from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind
 from chalicelib.text import clip, escape_pointer
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -100,7 +100,7 @@ def load_file(path: Path, collection: str | None, index: int = 0) -> Item:
     return item
 
 
-def _refuse_misplaced(path: Path, kind) -> None:
+def _refuse_misplaced(path: Path, kind: Kind | None) -> None:
     """Raise the error of a file that exists but is no record file: wrong folder or type."""
     if not path.exists():
         raise FileNotFoundError(path)

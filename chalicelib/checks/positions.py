@@ -26,8 +26,8 @@ class Positions:
         self._starts: dict[str, int] = {}
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         try:
-            self._value(_SPACE.match(text, 0).end(), "")
-        except (IndexError, AttributeError, ValueError):
+            self._value(self._match(_SPACE, 0).end(), "")
+        except (IndexError, ValueError):
             pass  # not JSON after all: pointers fall back to the top of the file
 
     def of(self, pointer: str) -> tuple[int, int]:
@@ -50,15 +50,14 @@ class Positions:
             return self._object(at + 1, pointer)
         if char == "[":
             return self._array(at + 1, pointer)
-        match = (_STRING if char == '"' else _SCALAR).match(self._text, at)
-        return match.end()
+        return self._match(_STRING if char == '"' else _SCALAR, at).end()
 
     def _object(self, at: int, pointer: str) -> int:
         at = self._skip(at)
         if self._text[at] == "}":
             return at + 1
         while True:
-            key = _STRING.match(self._text, at)
+            key = self._match(_STRING, at)
             token = json.loads(key.group()).replace("~", "~0").replace("/", "~1")
             at = self._skip(key.end())  # at the colon
             at = self._skip(self._value(self._skip(at + 1), f"{pointer}/{token}"))
@@ -79,4 +78,10 @@ class Positions:
             index += 1
 
     def _skip(self, at: int) -> int:
-        return _SPACE.match(self._text, at).end()
+        return self._match(_SPACE, at).end()
+
+    def _match(self, pattern: re.Pattern[str], at: int) -> re.Match[str]:
+        match = pattern.match(self._text, at)
+        if match is None:
+            raise ValueError(f"not JSON at offset {at}")
+        return match

@@ -49,7 +49,7 @@ def findings(report: Report) -> Iterator[Finding]:
         positions = _positions_of(item)
         for severity, problems in (("error", item.errors), ("warning", item.warnings)):
             for problem in problems:
-                spot = _spot(positions, problem)
+                spot = None if positions is None else _spot(positions, problem)
                 yield Finding(severity, item, problem, *(spot or (None, None)))
 
 
@@ -63,9 +63,7 @@ def _positions_of(item: Item) -> Positions | None:
         return None
 
 
-def _spot(positions: Positions | None, problem: Problem) -> tuple[int, int] | None:
-    if positions is None:
-        return None
+def _spot(positions: Positions, problem: Problem) -> tuple[int, int]:
     parse_spot = _PARSE_SPOT.search(problem.message)
     if parse_spot:
         return int(parse_spot.group(1)), int(parse_spot.group(2))
@@ -114,15 +112,15 @@ def as_github(report: Report) -> str:
         properties["title"] = f"{found.problem.keyword}" + (
             f" at {found.problem.pointer}" if found.problem.pointer else ""
         )
-        attributes = ",".join(f"{k}={_escape_property(v)}" for k, v in properties.items())
-        lines.append(f"::{found.severity} {attributes}::{_escape_data(found.problem.message)}")
+        attributes = ",".join(f"{k}={escape_property(v)}" for k, v in properties.items())
+        lines.append(f"::{found.severity} {attributes}::{escape_data(found.problem.message)}")
     return "\n".join(lines)
 
 
-def _escape_data(text: str) -> str:
+def escape_data(text: str) -> str:
     # As the Actions runner unescapes them: %, CR and LF in a command's message.
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

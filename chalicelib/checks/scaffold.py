@@ -122,7 +122,9 @@ class Skeleton:
         return placeholder(_lower_first(what))
 
 
-def _fill_claim(record: dict, claimed: Claimed, schemas: SchemaSet, skeleton: Skeleton) -> None:
+def _fill_claim(
+    record: dict[str, Any], claimed: Claimed, schemas: SchemaSet, skeleton: Skeleton
+) -> None:
     if claimed.subject is not None:
         _check_shape("--subject", claimed.subject, skeleton.defs["reference"])
         record["subject"] = claimed.subject

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.catalog import claim_key as claim_key_of
@@ -24,10 +24,14 @@ from chalicelib.checks.harm import (
     withheld_problems,
 )
 from chalicelib.checks.placeholders import placeholders_in
+from chalicelib.errors import EDTFError
 from chalicelib.model import edtf
 from chalicelib.model.kinds import ALL_COLLECTIONS, BY_NAME, KINDS, Kind, split_reference, values_at
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.text import clip, escape_pointer
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 MESSAGE_LIMIT = 300
 
@@ -71,9 +75,8 @@ class Item:
 
     @property
     def record_id(self) -> str | None:
-        if isinstance(self.record, dict) and isinstance(self.record.get("id"), str):
-            return self.record["id"]
-        return None
+        record_id = self.record.get("id") if isinstance(self.record, dict) else None
+        return record_id if isinstance(record_id, str) else None
 
     @property
     def is_tombstone(self) -> bool:
@@ -133,10 +136,10 @@ class Report:
 
 # Runs work(items), which gives one result per item, possibly over parts of the items in
 # other processes (chalicelib.release.cores.map_shared); the results come back in the items' order.
-Spread = Callable[[Callable[[Sequence[Item]], list], Sequence[Item]], list]
+Spread = Callable[[Callable[[Sequence[Any]], list[Any]], Sequence[Any]], list[Any]]
 
 
-def _here(work: Callable[[Sequence[Item]], list], items: Sequence[Item]) -> list:
+def _here(work: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any]) -> list[Any]:
     return work(items)
 
 
@@ -169,7 +172,7 @@ def validate(
         item.warnings.extend(warnings)
     live = [i for i in checked if isinstance(i.record, dict) and not i.is_tombstone]
     for position, problem in shown_in_other_records(
-        [(f"{i.collection}/{i.record_id}", BY_NAME[i.kind], i.record) for i in live]
+        [(f"{i.collection}/{i.record_id}", _kind_of(i), i.record) for i in live]
     ):
         live[position].errors.append(Problem(*problem))
     return Report(items)
@@ -197,7 +200,7 @@ def _problems(
     return errors, warnings
 
 
-def _blanks_first(record: dict, errors: list[Problem]) -> list[Problem]:
+def _blanks_first(record: dict[str, Any], errors: list[Problem]) -> list[Problem]:
     """Each placeholder left by ``new`` as "fill in: …", instead of the errors under it."""
     blanks = [Problem(p, "placeholder", f"fill in: {what}") for p, what in placeholders_in(record)]
     if not blanks:
@@ -237,7 +240,7 @@ def _schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
                 f"got {_json_type(item.record)}",
             )
         ]
-    validator = schemas.validators["tombstone" if item.is_tombstone else item.kind]
+    validator = schemas.validators["tombstone" if item.is_tombstone else _kind_of(item).name]
     problems = [
         problem
         for error in validator.iter_errors(item.record)
@@ -275,6 +278,14 @@ def _schema_problems(item: Item, schemas: SchemaSet) -> list[Problem]:
     return problems
 
 
+def _kind_of(item: Item) -> Kind:
+    """The kind of an item the stages check: ``validate`` has set aside those of no known kind."""
+    kind = BY_NAME.get(item.kind or "")
+    if kind is None:
+        raise ValueError(f"{item.origin}: {_unknown_kind_message(item.kind)}")
+    return kind
+
+
 def _kind_it_fits(item: Item, schemas: SchemaSet) -> Kind | None:
     """The other kind whose schema the record satisfies, to explain a record in the wrong place."""
     for kind in KINDS:
@@ -283,16 +294,18 @@ def _kind_it_fits(item: Item, schemas: SchemaSet) -> Kind | None:
     return None
 
 
-def _explain(error, schemas: SchemaSet) -> Iterable[Problem]:
+def _explain(error: ValidationError, schemas: SchemaSet) -> Iterable[Problem]:
     """Turn one jsonschema error into problems that point at the field at fault."""
     pointer = "".join("/" + escape_pointer(str(p)) for p in error.absolute_path)
-    keyword = error.validator
+    # An error that iter_errors raised always carries its keyword, value and schema; the
+    # stubs also allow jsonschema's Unset, which only an error built by hand holds.
+    keyword = str(error.validator)
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
         yield Problem(f"{pointer}/{missing}", keyword, f"{missing!r} is required")
         return
     if keyword == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(_schema_of(error).get("properties", {}))
         for name in error.instance:
             if name not in allowed:
                 # Clip first: difflib on a hostile 100k-character key costs megabytes.
@@ -309,20 +322,25 @@ def _explain(error, schemas: SchemaSet) -> Iterable[Problem]:
     yield Problem(pointer, keyword, clip(_message(error, schemas), MESSAGE_LIMIT))
 
 
-def _message(error, schemas: SchemaSet) -> str:
-    keyword, value, schema = error.validator, error.instance, error.schema
+def _schema_of(error: ValidationError) -> Mapping[str, Any]:
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
+def _message(error: ValidationError, schemas: SchemaSet) -> str:
+    keyword, value, schema = error.validator, error.instance, _schema_of(error)
+    rule: Any = error.validator_value
     shown = clip(json.dumps(value, ensure_ascii=False), 80)
     if keyword == "pattern":
-        collections = schemas.describe_reference_pattern(error.validator_value)
+        collections = schemas.describe_reference_pattern(rule)
         if collections:
             return (
                 f"expected a reference to {collections}, such as "
                 f"'{collections.split(' or ')[0]}/<id>'; got {shown}"
             )
         defs = schemas.documents["defs.schema.json"]["$defs"]
-        if error.validator_value == defs["id"]["pattern"]:
+        if rule == defs["id"]["pattern"]:
             return f"{shown} is not a valid id: use lowercase a-z, 0-9 and single hyphens"
-        if error.validator_value == defs["edtf"]["pattern"]:
+        if rule == defs["edtf"]["pattern"]:
             return (
                 f"{shown} is not an EDTF date; write e.g. 1988, 1988-07, 1988-07-28, "
                 "1988-22 (summer) or 1988-07/1988-09"
@@ -333,9 +351,9 @@ def _message(error, schemas: SchemaSet) -> str:
             )
         return f"{shown} does not match the pattern {schema.get('pattern')}"
     if keyword == "enum":
-        return f"{shown} is not one of: {', '.join(map(str, error.validator_value))}"
+        return f"{shown} is not one of: {', '.join(map(str, rule))}"
     if keyword == "type":
-        expected = error.validator_value
+        expected = rule
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         return f"expected {expected}, got {_json_type(value)}"
     if keyword == "anyOf" and error.absolute_path and error.absolute_path[-1] == "value":
@@ -370,8 +388,12 @@ def _reused_ids(items: list[Item]) -> list[Problem | None]:
     first_seen: dict[tuple[str, str], Item] = {}
     found: list[Problem | None] = []
     for item in items:
-        key = (item.collection, item.record_id)
-        first = item if None in key else first_seen.setdefault(key, item)
+        collection, record_id = item.collection, item.record_id
+        first = (
+            item
+            if collection is None or record_id is None
+            else first_seen.setdefault((collection, record_id), item)
+        )
         found.append(
             None
             if first is item
@@ -391,7 +413,7 @@ def _cross_record_problems(
     item: Item, schemas: SchemaSet, known: Catalog
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and warnings of the cross-record stage."""
-    kind = BY_NAME[item.kind]
+    kind = _kind_of(item)
     record = item.record
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -436,7 +458,7 @@ def _lookups(items: Sequence[Item], schemas: SchemaSet) -> tuple[set[tuple[str, 
             if parts is not None:
                 references.add(parts)
             continue
-        for _, reference, targets in _references(BY_NAME[item.kind], item.record, schemas):
+        for _, reference, targets in _references(_kind_of(item), item.record, schemas):
             parts = split_reference(reference) if isinstance(reference, str) else None
             if parts is not None and parts[0] in targets:
                 references.add(parts)
@@ -445,7 +467,9 @@ def _lookups(items: Sequence[Item], schemas: SchemaSet) -> tuple[set[tuple[str, 
     return references, keys
 
 
-def _references(kind: Kind, record: dict, schemas: SchemaSet):
+def _references(
+    kind: Kind, record: dict[str, Any], schemas: SchemaSet
+) -> Iterator[tuple[str, Any, tuple[str, ...]]]:
     for ref_field in kind.references:
         for pointer, value in values_at(record, ref_field.path):
             yield pointer, value, ref_field.targets
@@ -455,7 +479,9 @@ def _references(kind: Kind, record: dict, schemas: SchemaSet):
             yield "/value", record.get("value"), targets
 
 
-def _reference_problems(pointer: str, reference: Any, targets, known: Catalog):
+def _reference_problems(
+    pointer: str, reference: Any, targets: tuple[str, ...], known: Catalog
+) -> Iterator[Problem]:
     if not isinstance(reference, str):
         return
     parts = split_reference(reference)
@@ -494,14 +520,16 @@ def _reference_problems(pointer: str, reference: Any, targets, known: Catalog):
     yield Problem(pointer, "reference", f"{reference} does not exist{hint}")
 
 
-def _date_fields(kind: Kind, record: dict, schemas: SchemaSet):
+def _date_fields(
+    kind: Kind, record: dict[str, Any], schemas: SchemaSet
+) -> Iterator[tuple[str, Any]]:
     for path in kind.date_fields:
         yield from values_at(record, path)
     if kind.name == "claim" and schemas.claim_value_is_date(str(record.get("property"))):
         yield "/value", record.get("value")
 
 
-def _date_problems(kind: Kind, record: dict, schemas: SchemaSet):
+def _date_problems(kind: Kind, record: dict[str, Any], schemas: SchemaSet) -> Iterator[Problem]:
     for pointer, value in _date_fields(kind, record, schemas):
         if not isinstance(value, str):
             continue
@@ -512,11 +540,13 @@ def _date_problems(kind: Kind, record: dict, schemas: SchemaSet):
                     "interval",
                     (f"the interval {value!r} is reversed: it starts after it ends"),
                 )
-        except edtf.EDTFError as exc:
+        except EDTFError as exc:
             yield Problem(pointer, "edtf", str(exc))
 
 
-def _claim_problems(record: dict, schemas: SchemaSet, known: Catalog):
+def _claim_problems(
+    record: dict[str, Any], schemas: SchemaSet, known: Catalog
+) -> Iterator[Problem]:
     yield from _reply_problems(record)
     value = record.get("value")
     if (
@@ -560,9 +590,13 @@ def _claim_problems(record: dict, schemas: SchemaSet, known: Catalog):
                 )
 
 
-def _reply_problems(record: dict):
-    """A reply (``qualifiers.in_reply_to``) answers another claim by denying or disputing it.
-    That the claim it names exists is the reference check's job."""
+# A reply answers a claim; asserting the very claim it answers would be no reply.
+REPLY_STANCES = ("denies", "disputes", "justifies")
+
+
+def _reply_problems(record: dict[str, Any]) -> Iterator[Problem]:
+    """A reply (``qualifiers.in_reply_to``) answers another claim by denying, disputing or
+    justifying it. That the claim it names exists is the reference check's job."""
     qualifiers = record.get("qualifiers")
     answered = qualifiers.get("in_reply_to") if isinstance(qualifiers, dict) else None
     if not isinstance(answered, str):
@@ -570,14 +604,14 @@ def _reply_problems(record: dict):
     if answered == f"claims/{record.get('id')}":
         yield Problem("/qualifiers/in_reply_to", "inReplyTo", "a claim cannot be a reply to itself")
     stance = record.get("stance")
-    if stance not in ("denies", "disputes"):
+    if stance not in REPLY_STANCES:
         yield Problem(
             "/stance",
             "inReplyTo",
             (
-                f"a reply denies or disputes the claim it answers, but its stance is "
-                f"{clip(json.dumps(stance, ensure_ascii=False), 40)}; use 'denies' or "
-                "'disputes', or remove qualifiers.in_reply_to"
+                f"a reply denies, disputes or justifies the claim it answers, but its stance is "
+                f"{clip(json.dumps(stance, ensure_ascii=False), 40)}; use 'denies', 'disputes' "
+                "or 'justifies', or remove qualifiers.in_reply_to"
             ),
         )
 
@@ -587,7 +621,7 @@ def _earliest(date: Any) -> str | None:
         return None
     try:
         return edtf.bounds(date)[0]
-    except edtf.EDTFError:
+    except EDTFError:
         return None
 
 
@@ -598,7 +632,7 @@ def _duplicate_of(item: Item, known: Catalog) -> str | None:
     return next((other for other in known.claims_with_key(key) if other != item.record_id), None)
 
 
-def _tombstone_problems(item: Item, known: Catalog):
+def _tombstone_problems(item: Item, known: Catalog) -> Iterator[Problem]:
     tombstone = item.record.get("tombstone")
     if not isinstance(tombstone, dict) or tombstone.get("action") != "merged":
         return

@@ -26,8 +26,27 @@ Path = tuple[str, ...]
 
 
 @dataclass(frozen=True)
+class FromClaims:
+    """Where a filter's values come from when they are not in the record: the live claims
+    about it (their ``subject``) of ``properties`` that assert (stance ``asserts``).
+
+    ``rule`` says what of them becomes the record's values:
+
+    - ``value``: each claim's value (a reference);
+    - ``count``: how many distinct values they give, as a decimal ('0' with none);
+    - ``under``: 'true' when some claim's quantity has a ``max`` below ``below`` (an age
+      given as 14, or as 14 to 16, is under 18; 'at least 14' is not).
+    """
+
+    properties: tuple[str, ...]
+    rule: str
+    below: int | None = None
+
+
+@dataclass(frozen=True)
 class Filter:
-    """A list-route query parameter that keeps records whose value at ``path`` equals it."""
+    """A list-route query parameter that keeps records whose value at ``path`` equals it, or,
+    for a filter ``derived`` from claims, whose claims give it (``path`` is then empty)."""
 
     param: str
     path: Path
@@ -35,6 +54,9 @@ class Filter:
     # The collections a reference-valued filter points into, so that OpenAPI can say so
     # and the query layer can accept either 'people/x' or a bare id.
     references: tuple[str, ...] = ()
+    derived: FromClaims | None = None
+    # May be given more than once; a record must then match every value given.
+    repeatable: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +96,11 @@ class Kind:
     def filter(self, param: str) -> Filter | None:
         return next((f for f in self.filters if f.param == param), None)
 
+    @property
+    def derived_filters(self) -> tuple[Filter, ...]:
+        """The filters whose values come from the claims about a record, not from it."""
+        return tuple(f for f in self.filters if f.derived is not None)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Kind):
             return NotImplemented
@@ -99,7 +126,33 @@ KINDS: tuple[Kind, ...] = (
         date_fields=(("born",), ("died",)),
         span_fields=(("born",), ("died",)),
         search_fields=NAMES + (("description",),),
-        filters=(Filter("category", ("categories", "*"), "Only people in this category."),),
+        filters=(
+            Filter("category", ("categories", "*"), "Only people in this category."),
+            Filter(
+                "named_on_list",
+                (),
+                "Only people whom a claim names on this list (a source; a named_on_list claim "
+                "that asserts it). Give it more than once for the people named on every list "
+                "given.",
+                ("sources",),
+                FromClaims(("named_on_list",), "value"),
+                repeatable=True,
+            ),
+            Filter(
+                "list_count",
+                (),
+                "Only people named on this many distinct lists by the claims about them, e.g. "
+                "'1' (with named_on_list: named on that list and on no other), or '0'.",
+                derived=FromClaims(("named_on_list",), "count"),
+            ),
+            Filter(
+                "under_18_at_alleged_offense",
+                (),
+                "'true': only people whom a claim gives an age under 18 at the time of the "
+                "alleged offence (an age_at_alleged_offense claim whose max is under 18).",
+                derived=FromClaims(("age_at_alleged_offense",), "under", 18),
+            ),
+        ),
         sorts=("name", "born"),
     ),
     Kind(
@@ -115,7 +168,12 @@ KINDS: tuple[Kind, ...] = (
         date_fields=(("founded",), ("dissolved",)),
         span_fields=(("founded",), ("dissolved",)),
         search_fields=NAMES + (("description",),),
-        filters=(Filter("type", ("type",), TYPE_FILTER),),
+        filters=(
+            Filter("type", ("type",), TYPE_FILTER),
+            Filter(
+                "relation", ("relation",), "Only organizations with this relation to the events."
+            ),
+        ),
         sorts=("name", "founded"),
     ),
     Kind(
@@ -198,6 +256,8 @@ KINDS: tuple[Kind, ...] = (
             ReferenceField(("qualifiers", "place"), ("places",)),
             # A reply: the claim it answers, made by someone that claim names.
             ReferenceField(("qualifiers", "in_reply_to"), ("claims",)),
+            # An organization speaking through a person: the claim stays the organization's.
+            ReferenceField(("qualifiers", "speaker"), ("people",)),
             ReferenceField(("claimed_by",), AGENTS),
             CITATIONS,
         ),
@@ -240,6 +300,10 @@ KINDS: tuple[Kind, ...] = (
 )
 
 BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}
+# Every claim property some kind's filters are derived from: the build keeps those claims.
+DERIVING_PROPERTIES = frozenset(
+    p for kind in KINDS for f in kind.filters if f.derived for p in f.derived.properties
+)
 BY_COLLECTION: dict[str, Kind] = {kind.collection: kind for kind in KINDS}
 
 

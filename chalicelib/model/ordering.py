@@ -4,7 +4,9 @@ index (at build time) and the list queries (at request time) share."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from chalicelib.errors import EDTFError
 from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind, values_at
 
@@ -13,7 +15,7 @@ from chalicelib.model.kinds import Kind, values_at
 OPEN_START, OPEN_END = 0, 99_999_999
 
 
-def sort_key(kind: Kind, key: str) -> Callable[[dict], tuple | None]:
+def sort_key(kind: Kind, key: str) -> Callable[[dict[str, Any]], tuple[str, str] | None]:
     """How ``kind`` orders records by ``key``; None (no value) sorts last in ascending order.
 
     A key naming one of the kind's date fields (by its last step: 'date' is a claim's
@@ -23,18 +25,18 @@ def sort_key(kind: Kind, key: str) -> Callable[[dict], tuple | None]:
     date_path = next((p for p in kind.date_fields if p[-1] == key), None)
     if date_path is not None:
 
-        def by_date(record: dict) -> tuple | None:
+        def by_date(record: dict[str, Any]) -> tuple[str, str] | None:
             for _, text in values_at(record, date_path):
                 try:
                     lo, hi = edtf.bounds(text)
-                except edtf.EDTFError:
+                except EDTFError:
                     return None
                 return (lo or "", hi or "9999-99-99")
             return None
 
         return by_date
 
-    def by_text(record: dict) -> tuple | None:
+    def by_text(record: dict[str, Any]) -> tuple[str, str] | None:
         value = record.get(key)
         return (value.casefold(), value) if isinstance(value, str) else None
 

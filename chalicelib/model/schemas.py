@@ -13,9 +13,16 @@ import re
 from collections.abc import Mapping
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.model.kinds import KINDS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from jsonschema import Draft202012Validator
+    from jsonschema.protocols import Validator
+    from referencing import Registry
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 DEFS_FILE = "defs.schema.json"
@@ -50,7 +57,7 @@ class SchemaSet:
         return self.documents[f"{kind_name}.schema.json"]
 
     @cached_property
-    def _registry(self):
+    def _registry(self) -> Registry[Any]:
         from referencing import Registry, Resource
 
         return Registry().with_resources(
@@ -64,7 +71,7 @@ class SchemaSet:
 
         portable = ecma_pattern_validator()
         checker = Draft202012Validator.FORMAT_CHECKER
-        validators = {}
+        validators: dict[str, Any] = {}
         for name in [kind.name for kind in KINDS] + ["tombstone"]:
             schema = self.documents[f"{name}.schema.json"]
             Draft202012Validator.check_schema(schema)
@@ -75,7 +82,7 @@ class SchemaSet:
     def reference_defs(self) -> dict[str, tuple[str, ...]]:
         """Each reference definition in defs ('organizationRef') and the collections it allows."""
         defs = self.documents[DEFS_FILE]["$defs"]
-        found = {}
+        found: dict[str, tuple[str, ...]] = {}
         for name, definition in defs.items():
             pattern = definition.get("pattern", "")
             match = re.match(r"^\^\(\?:([a-z|]+)\)/|^\^([a-z]+)/", pattern)
@@ -90,13 +97,16 @@ class SchemaSet:
         Read from the claim schema's if/then rules, which are the single statement of
         the vocabulary.
         """
-        types = {}
+        types: dict[str, str] = {}
         for rule in self.document("claim").get("allOf", []):
             properties = rule["if"]["properties"]["property"]
             names = properties.get("enum") or [properties["const"]]
-            target = REF_DEF.search(rule["then"]["properties"]["value"]["$ref"]).group(1)
+            ref = rule["then"]["properties"]["value"]["$ref"]
+            target = REF_DEF.search(ref)
+            if target is None:
+                raise ValueError(f"a claim rule's value must $ref a defs entry, not {ref!r}")
             for name in names:
-                types[name] = target
+                types[name] = target.group(1)
         return types
 
     def claim_value_targets(self, prop: str) -> tuple[str, ...] | None:
@@ -114,7 +124,7 @@ class SchemaSet:
         return None
 
 
-def ecma_pattern_validator():
+def ecma_pattern_validator() -> type[Draft202012Validator]:
     """``Draft202012Validator`` with ECMA-262 semantics for ``$`` in ``pattern``.
 
     JSON Schema patterns are ECMA-262 regular expressions, where ``$`` matches only at
@@ -125,13 +135,19 @@ def ecma_pattern_validator():
     from jsonschema import Draft202012Validator, ValidationError, validators
 
     @cache
-    def compiled(pattern: str) -> re.Pattern:
+    def compiled(pattern: str) -> re.Pattern[str]:
         if pattern.endswith("$") and not pattern.endswith("\\$"):
             pattern = pattern[:-1] + r"\Z"
         return re.compile(pattern)
 
-    def pattern_keyword(validator, pattern, instance, schema):
-        if validator.is_type(instance, "string") and not compiled(pattern).search(instance):
+    def pattern_keyword(
+        validator: Validator, pattern: str, instance: object, schema: Mapping[str, Any]
+    ) -> Iterator[ValidationError]:
+        # isinstance is what is_type(instance, "string") answers, and lets the type checker see it.
+        if isinstance(instance, str) and not compiled(pattern).search(instance):
             yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
-    return validators.extend(Draft202012Validator, {"pattern": pattern_keyword})
+    extended: type[Draft202012Validator] = validators.extend(
+        Draft202012Validator, {"pattern": pattern_keyword}
+    )
+    return extended

@@ -35,6 +35,7 @@ from chalicelib.release.compiled import (
     Spool,
 )
 from chalicelib.release.cores import gc_paused, map_shared, processes_for
+from chalicelib.release.derived import ClaimFact, DerivedValues
 from chalicelib.release.layout import schema_path, sha256_hex
 from chalicelib.release.manifest import RELEASE_FORMAT
 from chalicelib.release.precheck import PrecheckedSchemaSet
@@ -150,6 +151,7 @@ def compile_data(
         keys.published,
         spool,
         keys.withheld,
+        DerivedValues(keys.claim_facts),
     )
 
 
@@ -196,6 +198,7 @@ class _Withholding:
     published: ClaimKeys
     originals: dict[tuple[str, str], dict]
     withheld: list[Withheld]
+    claim_facts: list[ClaimFact]
 
 
 def _compiled_collections(
@@ -210,6 +213,7 @@ def _compiled_collections(
     originals: dict[tuple[str, str], dict] = {}
     withheld: list[Withheld] = []
     sources: dict[str, tuple] = {}
+    claim_facts: list[ClaimFact] = []
     for chunk in chunks:
         for position, record_id in enumerate(chunk.ids):
             kind = KINDS[chunk.kinds[position]]
@@ -239,6 +243,7 @@ def _compiled_collections(
             if facts is not None:
                 sources[record_id] = facts
         withheld += chunk.withheld
+        claim_facts += chunk.claim_facts
         chunk.__init__(chunk.start)  # free it: only the collections hold the records now
     reused = False
     for collection in collections.values():
@@ -252,7 +257,7 @@ def _compiled_collections(
         else ClaimKeys(bytes(public_digests), public_ids)
     )
     withholding = _Withholding(
-        checked, published, originals, sorted(withheld, key=lambda w: w.reference)
+        checked, published, originals, sorted(withheld, key=lambda w: w.reference), claim_facts
     )
     return collections, withholding, sources, reused
 

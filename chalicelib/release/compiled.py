@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from chalicelib.checks.validate import Report
 from chalicelib.model.kinds import Kind
 from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.derived import DerivedValues
 from chalicelib.release.index import CHUNK_RECORDS
 from chalicelib.release.redact import Withheld
 
@@ -297,6 +298,8 @@ class Compiled:
     # What the records withhold, with the withheld texts: only the publisher reads it, to find
     # the older releases that still hold them. No file of the release is made from it.
     withheld: list[Withheld] = field(default_factory=list)
+    # The claim facts that derived filters are made of (chalicelib.release.derived).
+    derived: DerivedValues = field(default_factory=DerivedValues)
 
     @property
     def version(self) -> str:

@@ -28,6 +28,8 @@ from chalicelib.release.tables import (
     table_schema,
     tombstone_columns,
 )
+from chalicelib.release.victims import VICTIMS_FILE, write_victims
+from chalicelib.release.victims import columns as victim_columns
 
 CHANGE_KINDS = ("added", "changed", "removed", "withdrawn", "merged")
 ALL_FILE = "all.jsonl.gz"
@@ -116,6 +118,7 @@ def write_downloads(
         table.close()
     every.close()
     sources_csv.close()
+    write_victims(sink.open(VICTIMS_FILE), collections, spool)
 
     tombstones = [
         {"collection": kind.collection, **entry.record}
@@ -189,6 +192,18 @@ def resources(schemas: SchemaSet) -> list[dict[str, Any]]:
                 "where in it, and in which words."
             ),
             table_schema(ClaimSourceTable.from_schemas(schemas).columns),
+        )
+    )
+    found.append(
+        _table(
+            VICTIMS_FILE,
+            (
+                "One row per victim (a person in the category victim): the names in each "
+                "script, and what the claims about the victim say of the death, the age, the "
+                "affiliation and the lists that name them, each group of cells with the ids of "
+                "its claims. Made from the records and claims of the release."
+            ),
+            table_schema(victim_columns(), ["id"]),
         )
     )
     found.append(

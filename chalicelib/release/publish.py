@@ -15,7 +15,7 @@ import json
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,6 +48,7 @@ from chalicelib.release.layout import (
 from chalicelib.release.progress import Progress, no_progress
 from chalicelib.release.reader import Dataset, Release, verified
 from chalicelib.release.redactions import redact_past
+from chalicelib.release.signing import Signer, signature_path
 from chalicelib.release.writer import write_release
 from chalicelib.store import Store
 
@@ -89,18 +90,34 @@ def publish(
     epoch: int | None = None,
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
+    signer: Signer | None = None,
+    replicas: Sequence[Store] = (),
 ) -> PublishResult:
     """Build ``data_dir`` and publish it to ``store``; return what was done.
+
+    With ``signer``, the manifest and the store's releases.json, current.json and
+    redactions.json get a signature beside them (chalicelib.release.signing).
+
+    ``replicas`` are the copies the store replicates to (another region): S3 replication
+    copies every new object version but never a version's deletion, so a redaction purges
+    each withdrawn file from them as well, every version of it.
 
     Raises InvalidDataset if a record is invalid, and ObjectExists if the store holds
     different content under the same version; in both cases nothing is published.
     """
     progress = progress or no_progress
     with compile_data(data_dir, epoch=epoch) as compiled:
-        return _publish(store, compiled, workers, progress)
+        return _publish(store, compiled, workers, progress, signer, replicas)
 
 
-def _publish(store: Store, compiled: Compiled, workers: int, progress: Progress) -> PublishResult:
+def _publish(
+    store: Store,
+    compiled: Compiled,
+    workers: int,
+    progress: Progress,
+    signer: Signer | None,
+    replicas: Sequence[Store],
+) -> PublishResult:
     dataset = Dataset(store, ttl=0)
     # The pointer as this publish found it: the flip at the end is conditional on it, so a
     # release built against one current release never silently replaces another.
@@ -145,8 +162,18 @@ def _publish(store: Store, compiled: Compiled, workers: int, progress: Progress)
             )
         changes = json.loads((folder / download_path(CHANGES_FILE)).read_bytes())["summary"]
     manifest_sha256 = sha256_hex(manifest_bytes)
+    if signer is not None:
+        # Beside a manifest published unsigned, or signed by a key since retired, too: a
+        # signature adds a proof and takes nothing away, so the one already there stays.
+        store.put_if_absent(
+            signature_path(prefix + MANIFEST), signer.sign(manifest_bytes), SIGNATURE_TYPE
+        )
     releases = _list_release(store, manifest, manifest_sha256, changes)
     register, purge = _register(store, compiled, manifest, releases)
+    if signer is not None:
+        _sign_as_stored(store, signer, RELEASES_KEY)
+        if register is not None:
+            _sign_as_stored(store, signer, REDACTIONS_KEY)
     pointer = {
         "version": compiled.version,
         "manifest_sha256": manifest_sha256,
@@ -170,13 +197,27 @@ def _publish(store: Store, compiled: Compiled, workers: int, progress: Progress)
             f"{previous_version or 'no release'}, so it was not made current. Run publish "
             "again to build on the new current release."
         )
+    if signer is not None:
+        _sign_as_stored(store, signer, CURRENT_KEY)
     # Readers learn of the redaction from current.json, and answer the withdrawn files 410
     # from then on; only now do the files, and every earlier version of them, go.
     for key in purge:
-        store.purge(key)
+        for copy in (store, *replicas):
+            copy.purge(key)
     return PublishResult(
         compiled.version, existing is None, current_changed, written, changes, len(purge)
     )
+
+
+SIGNATURE_TYPE = "text/plain; charset=us-ascii"
+
+
+def _sign_as_stored(store: Store, signer: Signer, key: str) -> None:
+    """Sign ``key`` as the store now holds it. Another publish may rewrite it meanwhile;
+    it signs its own bytes after, so the last writer's signature is the one that stands."""
+    body = _get(store, key)
+    if body is not None:
+        store.put(signature_path(key), signer.sign(body), SIGNATURE_TYPE)
 
 
 def _register(

@@ -54,6 +54,7 @@ from chalicelib.release.layout import (
     shard_of,
 )
 from chalicelib.release.redactions import Withdrawal, parse_register, withdrawals
+from chalicelib.release.signing import SUFFIX as SIGNATURE_SUFFIX
 from chalicelib.store import Store
 
 DEFAULT_TTL = 30.0
@@ -123,6 +124,7 @@ class Release:
         self.stamp = stamp  # the register's digest: answers kept for this release depend on it
         self._replacement = replacement
         self.manifest: dict[str, Any] = json.loads(manifest_bytes)
+        self.manifest_bytes = manifest_bytes  # as signed: served for `verify --url`
         self.manifest_sha256 = sha256_hex(manifest_bytes)
         self._store = store
         self._prefix = release_prefix(version)
@@ -307,6 +309,11 @@ class Release:
             raise ObjectMissing(path)
         self._check_withdrawn(path)
         return self._prefix + path
+
+    def manifest_signature(self) -> bytes:
+        """The signature beside the manifest (ObjectMissing if the release is unsigned). Not
+        checked here: it is checked by whoever holds the keys, which the API does not serve."""
+        return self._store.get(self._prefix + MANIFEST + SIGNATURE_SUFFIX)
 
     def file_bytes(self, name: str) -> bytes:
         """The verified bytes of the download ``name`` (not cached: downloads can be large)."""

@@ -32,6 +32,7 @@ from chalicelib.checks.validate import Item, Problem, cross_record_problems, sch
 from chalicelib.model.kinds import BY_NAME, KINDS, Kind
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.compiled import ClaimKeys, CompiledCollection, Spool
+from chalicelib.release.derived import ClaimFact, claim_fact
 from chalicelib.release.index import index_features
 from chalicelib.release.layout import canonical_json
 from chalicelib.release.redact import Withheld, public_record, withheld_of
@@ -101,6 +102,8 @@ class ReadChunk:
     originals: dict[int, dict] = field(default_factory=dict)
     published_keys: dict[int, bytes | None] = field(default_factory=dict)
     withheld: list[Withheld] = field(default_factory=list)
+    # What derived filters need of the live claims that give any (chalicelib.release.derived).
+    claim_facts: list[ClaimFact] = field(default_factory=list)
 
 
 def read_chunk(
@@ -156,6 +159,9 @@ def read_chunk(
             key = claim_key(original)
             if key is not None:
                 chunk.claim_keys[position] = _digest(key)
+            fact = claim_fact(record)
+            if fact is not None:
+                chunk.claim_facts.append(fact)
         if record is not original:
             chunk.originals[position] = original
             withheld = withheld_of(kind.collection, original)

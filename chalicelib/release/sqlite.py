@@ -72,7 +72,7 @@ def foreign_keys(kind: Kind) -> list[ForeignKey]:
     for ref in kind.references:
         fields.setdefault(ref.path, ref.targets)
     for f in kind.filters:  # a claim's value points where its property says: any collection
-        if f.references:
+        if f.references and f.derived is None:
             fields.setdefault(f.path, f.references)
     keys = []
     for path, targets in fields.items():
@@ -368,7 +368,7 @@ def _claims_sources(db, schemas) -> str:
 
 def facets(kind: Kind) -> list[str]:
     """Suggested facets: the kind's filters on a single-valued field (type, status, …)."""
-    return [".".join(f.path) for f in kind.filters if "*" not in f.path]
+    return [".".join(f.path) for f in kind.filters if "*" not in f.path and f.derived is None]
 
 
 def datasette_metadata(schemas: SchemaSet, version: str) -> dict[str, Any]:

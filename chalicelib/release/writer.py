@@ -22,6 +22,7 @@ from typing import Any
 from chalicelib.errors import BuildError
 from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease
 from chalicelib.release.cores import map_shared, processes_for
+from chalicelib.release.derived import DerivedValues
 from chalicelib.release.downloads import (
     DATAPACKAGE_FILE,
     changes_document,
@@ -94,7 +95,10 @@ def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callabl
     its collection is large, and the directory about as much as a mid-sized index.
     """
     by_size = sorted(compiled.collections.values(), key=lambda c: c.live_count, reverse=True)
-    parts = [lambda writer, c=c: _write_index(writer, c, compiled.spool) for c in by_size]
+    parts = [
+        lambda writer, c=c: _write_index(writer, c, compiled.spool, compiled.derived)
+        for c in by_size
+    ]
     parts.insert(1, lambda writer: _write_directory(writer, compiled))
     parts.append(lambda writer: _write_history(writer, compiled, previous))
     return [
@@ -110,15 +114,20 @@ def _write_part(out_dir: Path, part: Callable[[_Writer], None]) -> Digests:
     return writer.files
 
 
-def _write_index(writer: _Writer, collection: CompiledCollection, spool) -> None:
+def _write_index(
+    writer: _Writer, collection: CompiledCollection, spool, derived: DerivedValues
+) -> None:
     """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included,
-    built from the spooled records one at a time."""
+    built from the spooled records one at a time; the values of the filters derived from
+    claims are added here, once every claim is read."""
     from chalicelib.release.index import IndexBuilder
 
-    name = collection.kind.collection
-    builder = IndexBuilder(collection.kind)
+    kind = collection.kind
+    name = kind.collection
+    builder = IndexBuilder(kind)
     for record in collection.live(spool):
-        for file_name, body in builder.add(record.features, record.body):
+        features = derived.features(kind, record.features)
+        for file_name, body in builder.add(features, record.body):
             writer.write(index_path(name, file_name), body)
     for file_name, body in builder.finish():
         writer.write(index_path(name, file_name), body)

@@ -18,13 +18,15 @@ from chalicelib import media
 from chalicelib.checks.intake import PayloadError, items_from_payload
 from chalicelib.checks.jsonio import JSONInputError, parse
 from chalicelib.checks.validate import validate
-from chalicelib.errors import ReleaseNotFound
+from chalicelib.errors import ObjectMissing, ReleaseNotFound
 from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, ID_PATTERN, KINDS
 from chalicelib.model.schemas import SchemaSet, schema_files
 from chalicelib.release.cache import Memo
-from chalicelib.release.layout import VERSION
+from chalicelib.release.layout import MANIFEST, VERSION
 from chalicelib.release.reader import Dataset, RecordBytes, Tombstone
 from chalicelib.release.redactions import public_entries
+from chalicelib.release.signing import NAMESPACE, PRINCIPAL
+from chalicelib.release.signing import SUFFIX as SIGNATURE_SUFFIX
 from chalicelib.serve import deferred
 from chalicelib.serve import responses as http
 from chalicelib.serve.limits import FILE_NAME_RE, MAX_BODY
@@ -433,7 +435,25 @@ def _dataset_view(release) -> dict:
         for name, info in sorted(release.files().items())
     ]
     view["schemas"] = f"/schemas{pinned}"
+    view["signature"] = signature_links(pinned)
     return view
+
+
+def signature_links(pinned: str) -> dict[str, str]:
+    """Where the signed manifest and its signature are, and how to check them. The keys are
+    not served here: a server that could be altered would vouch for itself. They are the
+    project repository's KEYS file."""
+    return {
+        "format": "OpenSSH signature (SSHSIG), Ed25519",
+        "manifest": f"/dataset/files/{MANIFEST}{pinned}",
+        "signature": f"/dataset/files/{MANIFEST}{SIGNATURE_SUFFIX}{pinned}",
+        "keys": "KEYS, at the top of the project's repository (with the history of key changes)",
+        "verify": (
+            f"ssh-keygen -Y verify -f KEYS -I {PRINCIPAL} -n {NAMESPACE} "
+            f"-s {MANIFEST}{SIGNATURE_SUFFIX} < {MANIFEST}"
+        ),
+        "guide": "docs/integrity.md",
+    }
 
 
 _release_cache: dict[tuple[str, str], object] = {}
@@ -461,6 +481,8 @@ def get_dataset_file(request: Request, name: str) -> Reply:
     if not FILE_NAME_RE.fullmatch(name) or ".." in name:
         raise not_found(f"there is no file '{name[:40]}'")
     release, cache = release_for(request.params)
+    if name in (MANIFEST, MANIFEST + SIGNATURE_SUFFIX):
+        return _signed_manifest(release, name, cache)
     if name not in release.files():
         raise not_found(f"there is no file '{name[:100]}' in release {release.version}")
     store = dataset().store
@@ -473,6 +495,18 @@ def get_dataset_file(request: Request, name: str) -> Reply:
         # Downloads can be large: the client fetches them from S3 directly.
         return Reply(b"", 302, JSON, {"Location": url}, "private, max-age=60")
     return Reply(release.file_bytes(name), content_type=media.of_file(name), cache=cache)
+
+
+def _signed_manifest(release, name: str, cache: str) -> Reply:
+    """The manifest as signed, byte for byte, or its signature: what ssh-keygen and
+    `verify --url` check."""
+    if name == MANIFEST:
+        return Reply(release.manifest_bytes, content_type=JSON, cache=cache)
+    try:
+        body = release.manifest_signature()
+    except ObjectMissing:
+        raise not_found(f"release {release.version} is not signed") from None
+    return Reply(body, content_type="text/plain; charset=us-ascii", cache=cache)
 
 
 CDN_ENV = "DOWNLOADS_VIA_CDN"  # "true": downloads are redirected to the distribution's path

@@ -1,5 +1,5 @@
 """The right of reply: a claim answering another names it in qualifiers.in_reply_to, and
-denies or disputes it."""
+denies, disputes or justifies it."""
 
 from __future__ import annotations
 
@@ -38,15 +38,15 @@ def test_a_reply_that_denies_an_existing_claim_is_valid():
     assert check(REPLY) == []
 
 
-@pytest.mark.parametrize("stance", ["denies", "disputes"])
-def test_a_reply_may_deny_or_dispute(stance):
+@pytest.mark.parametrize("stance", ["denies", "disputes", "justifies"])
+def test_a_reply_may_deny_dispute_or_justify(stance):
     assert check({**REPLY, "stance": stance}) == []
 
 
 def test_a_reply_that_asserts_is_refused_at_its_stance():
     (problem,) = check({**REPLY, "stance": "asserts"})
     assert problem[:2] == ("/stance", "inReplyTo")
-    assert "stance is \"asserts\"; use 'denies' or 'disputes'" in problem[2]
+    assert "stance is \"asserts\"; use 'denies', 'disputes' or 'justifies'" in problem[2]
 
 
 def test_a_reply_to_a_claim_that_does_not_exist_is_refused():

@@ -66,8 +66,11 @@ def test_every_quote_cites_a_live_source_with_an_address(collection, record):
 
 
 def test_the_seed_outlet_is_marked_as_a_party_to_the_events():
-    seed = [s for s in of("sources") if "mek-iran.com" in s["url"]]
-    assert len(seed) == 1 and "PMOI" in seed[0]["affiliation_note"]
+    """Every page of the seed's outlet, the seed and any later one, says whose outlet it is."""
+    pages = [s for s in of("sources") if "mek-iran.com" in s["url"]]
+    assert any(s["id"] == "seed-mek-iran-2018-press-conference" for s in pages)
+    for page in pages:
+        assert "PMOI" in page.get("affiliation_note", ""), page["id"]
 
 
 def test_no_claim_about_a_person_is_adjudicated_without_a_court_judgment():
@@ -107,3 +110,18 @@ def test_montazeri_audio_is_dated_once_per_source():
     ]
     assert sorted(c["value"] for c in dated) == ["2016-08-09", "2016-08-10"]
     assert len({c["claimed_by"] for c in dated}) == 2
+
+
+def test_a_figure_given_for_an_organization_is_the_organizations_with_its_speaker():
+    """One row per claimant: a spokesperson's figure is their organization's claim, and the
+    speaker is a qualifier, never a claimant beside the organization."""
+    counts = [c for c in of("claims") if c["property"] == "victim_count"]
+    employers = {c["subject"]: c["value"] for c in of("claims") if c["property"] == "employed_by"}
+    claimants = {c["claimed_by"] for c in counts}
+    for claim in counts:
+        speaker = claim.get("qualifiers", {}).get("speaker")
+        if speaker:
+            assert claim["claimed_by"].startswith("organizations/"), claim["id"]
+        assert employers.get(claim["claimed_by"]) not in claimants, (
+            f"{claim['id']}: {claim['claimed_by']} speaks for {employers[claim['claimed_by']]}"
+        )

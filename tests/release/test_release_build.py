@@ -273,6 +273,7 @@ def test_release_holds_manifest_schemas_directory_index_and_downloads_and_no_rec
             "sources.csv",
             "claims.csv",
             "claims-sources.csv",
+            "victims.csv",
             "tombstones.csv",
             "changes.json",
             "digests.csv",

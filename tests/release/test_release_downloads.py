@@ -37,7 +37,7 @@ def test_frictionless_validate_reports_the_data_package_valid(files):
 
     report = validate(str(files / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
-    assert len(report.tasks) == 19  # every resource: all.sqlite, metadata.json, digests.csv too
+    assert len(report.tasks) == 20  # every resource: all.sqlite, metadata.json, victims.csv too
 
 
 def test_frictionless_validate_catches_a_changed_byte(files):

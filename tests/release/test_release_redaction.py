@@ -62,9 +62,12 @@ def test_no_artifact_of_a_release_holds_a_withheld_value(harm_store):
     files = artifacts(Path(harm_store))
     assert any(name.endswith("records-00000.jsonl") for name in files)
     assert any(name.endswith("search.bin") for name in files)
-    assert {"files/people.csv", "files/all.jsonl.gz", "files/claims-sources.csv"} <= {
-        name.split("/", 2)[-1] for name in files
-    }
+    assert {
+        "files/people.csv",
+        "files/all.jsonl.gz",
+        "files/claims-sources.csv",
+        "files/victims.csv",
+    } <= {name.split("/", 2)[-1] for name in files}
     assert leaks(files) == []
 
 
@@ -76,7 +79,7 @@ def test_the_byte_search_finds_a_value_that_is_not_withheld(tmp_path, write_data
     for secret in SECRETS:
         assert any(s == secret for _, s in found), secret
     kinds = {name.rsplit("/", 1)[-1] for name, s in found if s == VICTIM_ALIAS}
-    assert {"people.csv", "people.jsonl.gz", "all.jsonl.gz", "search.bin"} <= kinds
+    assert {"people.csv", "people.jsonl.gz", "all.jsonl.gz", "search.bin", "victims.csv"} <= kinds
 
 
 def test_the_public_record_says_where_and_why_but_not_what(harm_store):

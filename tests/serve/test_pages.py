@@ -150,8 +150,8 @@ def test_a_chosen_language_is_kept_by_every_link_on_the_page(client):
 
 def test_latin_ids_and_quotes_are_isolated_in_persian_pages(client):
     _, body = page(client, f"{EVENT}?lang=fa")
-    assert "<bdi>events/1988-prison-massacres</bdi>" in body
-    assert re.search(r"<blockquote><bdi>[^<]+</bdi></blockquote>", body)
+    assert '<bdi class="id" lang="en" dir="ltr">events/1988-prison-massacres</bdi>' in body
+    assert re.search(r'<blockquote><bdi lang="en" dir="ltr">[^<]+</bdi></blockquote>', body)
 
 
 def test_every_catalogue_has_every_key_and_templates_use_only_known_keys():
@@ -283,14 +283,18 @@ def test_a_source_page_lists_the_claims_that_cite_it_and_links_its_address(clien
 def test_the_events_page_is_a_timeline_that_never_shows_an_uncertain_date_as_a_day(client):
     _, body = page(client, "/events?limit=500")
     assert '<ol class="timeline">' in body
-    assert "<bdi>1988-07 – 1988-09</bdi>" in body
+    assert '<bdi class="nobreak">1988-07 – 1988-09</bdi>' in body
     # A year in doubt is a span, and marked uncertain; a season is the span of its months.
     assert (
-        '<span class="date span uncertain"><bdi>1988?</bdi> '
-        '<small>(between 1988-01-01 and 1988-12-31)</small> <small class="mark">uncertain</small>'
+        '<span class="date span uncertain"><bdi class="nobreak">1988?</bdi> '
+        '<small>(between <bdi class="nobreak">1988-01-01</bdi> and '
+        '<bdi class="nobreak">1988-12-31</bdi>)</small> <small class="mark">uncertain</small>'
     ) in body
-    assert "<bdi>1988-22</bdi> <small>(between 1988-06-01 and 1988-08-31)</small>" in body
-    assert "<bdi>1989-03 – …</bdi> <small>(open-ended)</small>" in body
+    assert (
+        '<bdi class="nobreak">1988-22</bdi> <small>(between <bdi class="nobreak">1988-06-01</bdi>'
+        ' and <bdi class="nobreak">1988-08-31</bdi>)</small>'
+    ) in body
+    assert '<bdi class="nobreak">1989-03 – …</bdi> <small>(open-ended)</small>' in body
     # In date order: each event's earliest day is no earlier than the one before it.
     items = get_json(client, "/events?limit=500&sort=date")["items"]
     shown = re.findall(r'<li><span class="when">.*?href="/events/([^"?]+)"', body, re.DOTALL)

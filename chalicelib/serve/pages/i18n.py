@@ -11,6 +11,8 @@ import functools
 import json
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 CATALOGUES = Path(__file__).with_name("catalogues")
 DIRECTION = {"en": "ltr", "fa": "rtl"}
 OTHER = {"en": "fa", "fa": "en"}
@@ -33,6 +35,10 @@ class Words:
     def __call__(self, key: str, **values) -> str:
         text = self._own.get(key) or self._english.get(key) or key
         return text.format(**values) if values else text
+
+    def html(self, key: str, **values: Markup) -> Markup:
+        """A catalogue string with markup put into its placeholders (and the rest escaped)."""
+        return Markup(escape(self(key))).format(**values)
 
     def get(self, key: str, default: str) -> str:
         """A vocabulary word (a field, a property, a status) if the catalogue has it."""

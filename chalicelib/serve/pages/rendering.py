@@ -18,7 +18,7 @@ import jinja2
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
 from chalicelib.serve import views
-from chalicelib.serve.pages import negotiation, present
+from chalicelib.serve.pages import hijri, maps, negotiation, present, scripts, sources, summary
 from chalicelib.serve.pages.cite import citations
 from chalicelib.serve.pages.documents import Documents, parsed, title_of
 from chalicelib.serve.pages.i18n import Words
@@ -45,6 +45,7 @@ VOCABULARIES = {
     "confidence": "confidence_",
     "property": "property_",
     "languages": "language_",
+    "relation": "relation_",
 }
 
 
@@ -60,6 +61,7 @@ def environment() -> jinja2.Environment:
     env.filters["safe_url"] = present.safe_url
     env.globals.update(
         date_parts=present.date_parts,
+        persian_date=hijri.persian,
         count_value=present.count_value,
         reference=present.reference,
         kinds=KINDS,
@@ -152,7 +154,8 @@ def _render(request: PageRequest, answer: Finished) -> Reply:
     context = _common(request, document)
     name, extra = _page_for(request, document, context)
     context.update(extra)
-    body = environment().get_template(name).render(context).encode("utf-8")
+    html = environment().get_template(name).render(context)
+    body = scripts.mark_latin_runs(html, request.lang).encode("utf-8")
     cache = answer.headers.get("Cache-Control", CACHE_NONE)
     return Reply(body, 200, HTML, _headers(answer), cache)
 
@@ -172,17 +175,27 @@ def _common(request: PageRequest, document) -> dict:
         return title_of(record, target[0], request.lang) if record else ref
 
     return {
+        **_language(request.lang),
         "w": words,
-        "lang": request.lang,
-        "dir": words.dir,
         "req": request,
         "docs": docs,
         "label": label,
         # A listed record's title, from the listed record itself (no lookup).
         "title": lambda record, collection: title_of(record, collection, request.lang),
+        "source_of": lambda ref: sources.described(docs, ref),
+        "affiliation_of": lambda ref: sources.affiliation(docs, ref),
         "release": document.get("release") if isinstance(document, dict) else None,
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
+    }
+
+
+def _language(lang: str) -> dict:
+    """What every template needs to know of the page's language."""
+    return {
+        "lang": lang,
+        "dir": Words(lang).dir,
+        "text": lambda value, css="": scripts.isolate(value, lang, css),
     }
 
 
@@ -211,6 +224,35 @@ def _page_for(request: PageRequest, document, context: dict) -> tuple[str, dict]
     return "document.html", {"heading": request.path, "pretty": pretty}
 
 
+def _map(request: PageRequest, context: dict, highlight: str | None = None):
+    """The map of every place, with the victims each is named as the place of killing of."""
+    docs: Documents = context["docs"]
+    words: Words = context["w"]
+    places = docs.listing("places", {"limit": ["500"], **docs.pinned}).get("items", [])
+    killed = docs.listing("claims", {"property": ["killed_at"], "limit": ["500"], **docs.pinned})
+    counts = maps.victims_by_place(killed.get("items", []))
+
+    def caption(place, n):
+        name = title_of(place, "places", request.lang)
+        basis = words("coordinates_basis_" + place["coordinates"]["basis"])
+        return words("map_point", name=name, n=words.number(n), basis=basis)
+
+    return {
+        "svg": maps.svg(
+            places,
+            counts,
+            link=lambda place_id: request.link(f"/places/{place_id}"),
+            aria=words("map_label"),
+            caption=caption,
+            highlight=highlight,
+            width=640 if highlight is None else 360,
+        ),
+        "places": [p for p in places if maps.drawn(p)],
+        "elsewhere": [p for p in places if not maps.drawn(p)],
+        "counts": counts,
+    }
+
+
 def _list_page(request: PageRequest, kind, document, context) -> tuple[str, dict]:
     docs: Documents = context["docs"]
     timeline = kind.collection == "events"
@@ -224,6 +266,7 @@ def _list_page(request: PageRequest, kind, document, context) -> tuple[str, dict
         "heading": context["w"]("collection_" + kind.collection),
         "facets": docs.facets(kind.collection, facet_params),
         "timeline": timeline,
+        "map": _map(request, context) if kind.collection == "places" else None,
     }
 
 
@@ -266,6 +309,11 @@ def _record_page(request: PageRequest, kind, record, context) -> tuple[str, dict
         "mentions": mentions,
         "citing": citing,
         "claims_next": claims.get("next"),
+        "summary": summary.facts(kind.collection, record, about),
+        "counts": summary.counts_by_figure(about.get("victim_count", ())),
+        "map": _map(request, context, record_id)
+        if kind.collection == "places" and maps.drawn(record)
+        else None,
         "cite": citations(
             title=title, collection=kind.collection, record_id=record_id, url=url, dataset=dataset
         ),
@@ -303,9 +351,8 @@ def _problem_page(request: PageRequest, answer: Finished, problem) -> Reply:
         if location:
             headers["Location"] = location
     context = {
+        **_language(request.lang),
         "w": words,
-        "lang": request.lang,
-        "dir": words.dir,
         "req": request,
         "release": None,
         "other_lang_url": request.here(lang=words.other),
@@ -314,6 +361,7 @@ def _problem_page(request: PageRequest, answer: Finished, problem) -> Reply:
         "status": answer.status,
         "location": location,
     }
-    body = environment().get_template("problem.html").render(context).encode("utf-8")
+    html = environment().get_template("problem.html").render(context)
+    body = scripts.mark_latin_runs(html, request.lang).encode("utf-8")
     cache = answer.headers.get("Cache-Control", CACHE_NONE)
     return Reply(body, answer.status, HTML, {**headers, **PAGE_HEADERS}, cache)
