@@ -117,6 +117,17 @@ def get_dataset_file(name):
     return views.get_dataset_file(_request(f"/dataset/files/{name}"), name)
 
 
+@route("/dataset/releases/{version}/files/{name}", "get_release_file", None)
+def get_release_file(version, name):
+    """One download of a release, named by its version: the URL ends in the file's suffix.
+
+    From a folder store the file itself, sent as an attachment under its own name; from S3
+    a 302 to a presigned URL that expires within 15 minutes. The links of /dataset.
+    """
+    path = f"/dataset/releases/{version}/files/{name}"
+    return views.get_release_file(_request(path), version, name)
+
+
 @route("/dataset/releases", "list_releases", None)
 def list_releases():
     """All published releases, newest first, each with its change summary."""

@@ -305,10 +305,11 @@ def _operation(path: str, method: str, view: Any, schemas: Mapping[str, dict]) -
             {"type": "object"}, "A JSON Schema (2020-12) document.", "application/schema+json"
         )
         responses["404"] = problem_response(f"No schema has this name, or {NO_RELEASE}.")
-    elif path == "/dataset/files/{name}":
-        params.append(RELEASE_PARAM)
+    elif path in ("/dataset/files/{name}", "/dataset/releases/{version}/files/{name}"):
+        if path == "/dataset/files/{name}":
+            params.append(RELEASE_PARAM)
         # Each download is served as its own type: JSON Lines gzipped, CSV, or JSON.
-        responses["200"] = _json({}, "The file, from a folder store.", *_download_types())
+        responses["200"] = _download_response()
         responses["302"] = {
             "description": "From S3: a presigned URL valid for at most 15 minutes.",
             "headers": {"Location": {"schema": {"type": "string"}}},
@@ -382,6 +383,23 @@ def _download_types() -> list[str]:
     return list(media.DOWNLOADS)
 
 
+# A download is bytes to save as they are (a gzip, a CSV, an SQLite file), so that a generated
+# client hands them over untouched; the JSON files are objects.
+BINARY = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
+JSON_FILE = {
+    "type": "object",
+    "description": "datapackage.json, metadata.json or changes.json.",
+    "additionalProperties": True,
+}
+
+
+def _download_response() -> dict:
+    answer = _json({}, "The file, from a folder store.", *_download_types())
+    for media_type, content in answer["content"].items():
+        content["schema"] = JSON_FILE if media_type == media.JSON else BINARY
+    return answer
+
+
 REDACTED = (
     "Pinned to an older release whose file held a value withheld since: `replaced_by` names "
     "the release that carries the redacted form, `reason` why it is withheld."
@@ -395,6 +413,8 @@ def _path_schema(name: str, schemas: Mapping[str, dict]) -> dict:
         return {"type": "string", "enum": [file.removesuffix(".schema.json") for file in schemas]}
     if name == "name":  # a download's file name
         return {"type": "string", "pattern": FILE_NAME_PATTERN}
+    if name == "version":  # a release
+        return {"type": "string", "pattern": VERSION_PATTERN}
     return {"type": "string", "maxLength": MAX_VALUE_LENGTH}
 
 
@@ -520,14 +540,18 @@ def build_openapi(
                     'One item, a list of items, or {"items": [...]}; an item is {"kind": "person", '
                     '"record": {...}} (see ValidationItem). Items of another shape are reported in `results`.'
                 ),
+                # An item of any shape is taken (and reported on), so the items are {}: stated,
+                # as a client generator needs them to be, and as open as the server.
                 "anyOf": [
-                    {"type": "array", "minItems": 1, "maxItems": 1000},
+                    {"type": "array", "items": {}, "minItems": 1, "maxItems": 1000},
                     {
                         "type": "object",
                         "required": ["items"],
                         "not": {"required": ["record"]},
                         "additionalProperties": False,
-                        "properties": {"items": {"type": "array", "minItems": 1, "maxItems": 1000}},
+                        "properties": {
+                            "items": {"type": "array", "items": {}, "minItems": 1, "maxItems": 1000}
+                        },
                     },
                     {"type": "object", "not": {"required": ["items"]}},
                     {"type": "object", "required": ["items", "record"]},

@@ -430,7 +430,7 @@ def _dataset_view(release) -> dict:
             "name": name,
             "bytes": info["bytes"],
             "sha256": info["sha256"],
-            "href": f"/dataset/files/{name}{pinned}",
+            "href": release_file_path(release.version, name),
         }
         for name, info in sorted(release.files().items())
     ]
@@ -476,8 +476,22 @@ def schema_set(release):
     )
 
 
+def release_file_path(version: str, name: str) -> str:
+    """Where a download of a release is: the release in the path, so that the URL ends in the
+    file's own suffix (.csv, .jsonl.gz) and pandas, wget and browsers see what it is."""
+    return f"/dataset/releases/{version}/files/{name}"
+
+
+def get_release_file(request: Request, version: str, name: str) -> Reply:
+    """``/dataset/releases/{version}/files/{name}``: a download of a release named in the path."""
+    only(request.params, ())
+    if not VERSION.fullmatch(version):
+        raise not_found("a release looks like 20261127-3f9a1c2b; GET /dataset/releases lists them")
+    return get_dataset_file(Request(request.path, {"release": [version]}), name)
+
+
 def get_dataset_file(request: Request, name: str) -> Reply:
-    only(request.params)
+    only(request.params, ("release",))
     if not FILE_NAME_RE.fullmatch(name) or ".." in name:
         raise not_found(f"there is no file '{name[:40]}'")
     release, cache = release_for(request.params)
@@ -494,7 +508,17 @@ def get_dataset_file(request: Request, name: str) -> Reply:
     if url is not None:
         # Downloads can be large: the client fetches them from S3 directly.
         return Reply(b"", 302, JSON, {"Location": url}, "private, max-age=60")
-    return Reply(release.file_bytes(name), content_type=media.of_file(name), cache=cache)
+    return Reply(
+        release.file_bytes(name),
+        content_type=media.of_file(name),
+        headers={"Content-Disposition": attachment(name)},
+        cache=cache,
+    )
+
+
+def attachment(name: str) -> str:
+    """A download's Content-Disposition: saved under its own name (names are ASCII: limits)."""
+    return f'attachment; filename="{name}"'
 
 
 def _signed_manifest(release, name: str, cache: str) -> Reply:
