@@ -10,7 +10,7 @@ answers every read as a page when a browser asks (``chalicelib.serve.pages``).
 from chalice import Chalice, Response
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve import history, reconcile, search, views
+from chalicelib.serve import feeds, history, reconcile, search, views
 from chalicelib.serve.contribute import contribute_page, html_page
 from chalicelib.serve.pages import assets
 from chalicelib.serve.routing import Router
@@ -217,3 +217,35 @@ def _dataset_changes():
 
 _dataset_changes.openapi = history.changes_operation
 route("/dataset/changes", "dataset_changes", None)(_dataset_changes)
+
+
+def _base(path: str) -> str:
+    request = app.current_request
+    return reconcile.public_base(request.headers, request.context, path)
+
+
+def _changes_feed():
+    """An Atom feed of the changes each release made, newest first (?collection= keeps one)."""
+    return feeds.dataset_feed(_request("/dataset/changes.atom"), _base("/dataset/changes.atom"))
+
+
+_changes_feed.openapi = feeds.operation("An Atom feed of the changes to the records")
+route("/dataset/changes.atom", "changes_feed", None)(_changes_feed)
+
+
+for _kind in KINDS:
+
+    def _claims_feed_route(kind):
+        base = f"/{kind.collection}"
+
+        def claims_feed(id):
+            """An Atom feed of the changes to the claims about one record."""
+            path = f"{base}/{id}/claims.atom"
+            return feeds.claims_feed(_request(path), _base(path), kind.collection, id)
+
+        claims_feed.openapi = feeds.operation(
+            f"An Atom feed of the claims about one {kind.name}", kind.collection
+        )
+        route(base + "/{id}/claims.atom", f"claims_feed_{kind.collection}", None)(claims_feed)
+
+    _claims_feed_route(_kind)

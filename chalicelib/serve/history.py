@@ -17,7 +17,8 @@ from chalicelib.serve.responses import Problem, Reply, bad_parameter, dumps, not
 CHANGES_PARAMS = ("since", "cursor", "limit", "release")
 
 
-def _chain(release) -> dict[str, Any]:
+def chain_of(release) -> dict[str, Any]:
+    """The release's history chain, or a 404 for a release made before it had one."""
     chain = release.history_json(CHAIN)
     if chain is None:
         raise Problem(
@@ -44,7 +45,7 @@ def record_history(request: views.Request, collection: str, record_id: str):
 
 
 def _history_reply(release, cache: str, collection: str, record_id: str) -> Reply:
-    chain = _chain(release)
+    chain = chain_of(release)
     shards = chain["shards"].get(collection, 0)
     events = []
     if shards:
@@ -90,7 +91,7 @@ def dataset_changes(request: views.Request):
 
 def _chain_reply(release, cache: str) -> Reply:
     """Without ``since``: the releases the history covers, each with its changes' link."""
-    chain = _chain(release)
+    chain = chain_of(release)
     body = {
         "release": release.version,
         "releases": [
@@ -121,7 +122,7 @@ def _cursor(text: str | None) -> tuple[int, str] | None:
 
 
 def _changes_reply(request, release, cache: str, since: str, limit: int, after) -> Reply:
-    chain = _chain(release)
+    chain = chain_of(release)
     versions = [step["version"] for step in chain["releases"]]
     if since not in versions:
         # Well formed but unknown here, as an unpublished `release` is: a 404 naming it.

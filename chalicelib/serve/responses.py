@@ -19,13 +19,13 @@ from chalicelib.errors import (
     ReleaseNotFound,
     StoreError,
 )
-from chalicelib.media import JSON, PROBLEM_JSON, SCHEMA_JSON
+from chalicelib.media import ATOM, JSON, PROBLEM_JSON, SCHEMA_JSON
 from chalicelib.serve.limits import MAX_NAME_SHOWN
 from chalicelib.text import clip
 
 PROBLEM_BASE = "https://iran1988.example/problems/"
 # Bodies of these types go out as str; any other type is binary and goes out as bytes.
-TEXT_TYPES = (JSON, PROBLEM_JSON, SCHEMA_JSON, "text/")
+TEXT_TYPES = (JSON, PROBLEM_JSON, SCHEMA_JSON, ATOM, "text/")
 READS = ("GET", "HEAD")
 
 # The current release may change at any time; a pinned one never does.
