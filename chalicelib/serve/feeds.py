@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.media import OCTET_STREAM
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
 from chalicelib.release import feeds
 from chalicelib.release.history import changes_path
@@ -98,7 +99,11 @@ def operation(what: str, collection: str | None = None):
                 **openapi.COMMON_ERRORS,
                 "200": {
                     "description": "An Atom 1.0 feed (RFC 4287), newest release first.",
-                    "content": {feeds.ATOM: {"schema": {"type": "string"}}},
+                    # Also as plain bytes, to a client that asks only for those.
+                    "content": {
+                        OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}},
+                        feeds.ATOM: {"schema": {"type": "string"}},
+                    },
                     "headers": {
                         "ETag": {"schema": {"type": "string"}},
                         "Cache-Control": {"schema": {"type": "string"}},

@@ -394,7 +394,9 @@ JSON_FILE = {
 
 
 def _download_response() -> dict:
-    answer = _json({}, "The file, from a folder store.", *_download_types())
+    # Plain bytes first: what a client that asks only for application/octet-stream gets, and
+    # what a generated client then saves untouched.
+    answer = _json({}, "The file, from a folder store.", media.OCTET_STREAM, *_download_types())
     for media_type, content in answer["content"].items():
         content["schema"] = JSON_FILE if media_type == media.JSON else BINARY
     return answer

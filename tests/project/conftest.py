@@ -16,6 +16,16 @@ from support.localserver import free_port, running
 @pytest.fixture
 def serve(tmp_path):
     """``make serve`` on a free port with a fresh store; yields (base URL, store, log file)."""
+    yield from _make_serve(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def serve_once(tmp_path_factory):
+    """``serve``, shared by a module's tests (clients that only read)."""
+    yield from _make_serve(tmp_path_factory.mktemp("serve"))
+
+
+def _make_serve(tmp_path):
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     port, store, log = free_port(), tmp_path / "store", tmp_path / "serve.log"
