@@ -758,16 +758,29 @@ RESULTS_SCHEMA = {
 }
 
 
+BATCH_TEXT = {
+    "type": "string",
+    "minLength": 2,
+    "maxLength": MAX_BATCH_CHARS,
+    "contentMediaType": "application/json",
+    "contentSchema": BATCH_SCHEMA,
+    "description": 'A JSON object of queries: {"q0": {"query": "Evin", "type": "place"}}.',
+    "examples": ['{"q0": {"query": "Evin", "type": "place"}}'],
+}
+
+
 def openapi_operation(method: str) -> dict[str, Any]:
     """The OpenAPI operation of ``/reconcile`` for ``method`` (GET or POST)."""
     openapi = deferred.openapi()  # built on demand, never on a reconciliation request
 
+    # A string holding JSON: what both forms carry. Declared with `content:`, a generated client
+    # drops the parameter, and an object form field is sent as the client language's repr.
     queries = {
         "name": "queries",
         "in": "query",
         "required": False,
         "description": "A batch of queries, as JSON. Without it, the service manifest.",
-        "content": {"application/json": {"schema": BATCH_SCHEMA}},
+        "schema": BATCH_TEXT,
     }
     doc = (
         "Without `queries`, the service manifest (Reconciliation API 0.2, what OpenRefine "
@@ -815,9 +828,8 @@ def openapi_operation(method: str) -> dict[str, Any]:
                         "type": "object",
                         "required": ["queries"],
                         "additionalProperties": False,
-                        "properties": {"queries": BATCH_SCHEMA},
+                        "properties": {"queries": BATCH_TEXT},
                     },
-                    "encoding": {"queries": {"contentType": "application/json"}},
                 }
             },
         }

@@ -125,6 +125,14 @@ def test_the_generated_client_validates_reads_and_saves_a_download_byte_for_byte
     record = json.loads(person.content)
     checked = call("validate_records", body=[{"kind": "person", "record": record}])
     assert checked.status_code == 200, checked.content[:300]
+    batch = json.dumps({"q0": {"query": "nayeri", "type": "person"}})
+    for answer in (
+        call("reconcile", queries=batch),
+        call("reconcile_post", body=package.models.ReconcilePostBody(queries=batch)),
+    ):  # both forms of /reconcile, the batch sent as the JSON it is
+        assert answer.status_code == 200, answer.content[:300]
+        found = json.loads(answer.content)["q0"]["result"]
+        assert found[0]["id"] == "people/hossein-ali-nayyeri"
     for f in dataset["files"]:
         if f["name"].endswith((".gz", ".sqlite", ".csv")):
             got = call("get_release_file", dataset["version"], f["name"])
