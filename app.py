@@ -10,7 +10,7 @@ answers every read as a page when a browser asks (``chalicelib.serve.pages``).
 from chalice import Chalice, Response
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve import feeds, history, reconcile, search, views
+from chalicelib.serve import feeds, history, reconcile, refine, search, views
 from chalicelib.serve.contribute import contribute_page, html_page
 from chalicelib.serve.pages import assets
 from chalicelib.serve.routing import Router
@@ -193,6 +193,50 @@ def _reconcile():
 
 _reconcile.openapi = reconcile.openapi_operation  # documented by the protocol, not by a guess
 route("/reconcile", "reconcile", None, methods=("GET", "HEAD", "POST"))(_reconcile)
+
+
+def _preview():
+    """A small card of a reconciliation candidate, for OpenRefine's preview (HTML)."""
+    return refine.preview_view(_request("/reconcile/preview"), _base("/reconcile/preview"))
+
+
+_preview.openapi = refine.operation(
+    "A card of one candidate (OpenRefine's preview)",
+    [
+        refine.query_param("id", "A candidate's id: people/x.", {"type": "string"}, True),
+        refine.RELEASE_PARAM,
+    ],
+    "text/html",
+)
+route("/reconcile/preview", "reconcile_preview", None)(_preview)
+
+
+for _what in ("entity", "type", "property"):
+
+    def _suggest_route(what):
+        path = f"/reconcile/suggest/{what}"
+
+        def suggest():
+            """Suggestions while a user types (OpenRefine's suggest)."""
+            return refine.suggest_view(_request(path), what)
+
+        params = [refine.PREFIX, refine.LIMIT]
+        params += [refine.TYPE, refine.RELEASE_PARAM] if what == "entity" else []
+        suggest.openapi = refine.operation(f"Suggest {what} ids from a prefix", params)
+        route(path, f"suggest_{what}", None)(suggest)
+
+    _suggest_route(_what)
+
+
+def _propose():
+    """The columns data extension offers for a type (OpenRefine's 'add columns')."""
+    return refine.propose_view(_request("/reconcile/extend/propose"))
+
+
+_propose.openapi = refine.operation(
+    "The properties data extension offers", [refine.TYPE, refine.LIMIT]
+)
+route("/reconcile/extend/propose", "extend_propose", None)(_propose)
 
 
 for _kind in KINDS:

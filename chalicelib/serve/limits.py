@@ -22,7 +22,11 @@ MAX_CURSOR_LENGTH = 512
 # sends them), so it may be far longer than any other value.
 MAX_QUERIES_LENGTH = 256 * 1024
 # The parameters whose values may be longer than MAX_VALUE_LENGTH, and their own bounds.
-LONG_VALUES = {"cursor": MAX_CURSOR_LENGTH, "queries": MAX_QUERIES_LENGTH}
+LONG_VALUES = {
+    "cursor": MAX_CURSOR_LENGTH,
+    "queries": MAX_QUERIES_LENGTH,
+    "extend": MAX_QUERIES_LENGTH,
+}
 # A download's name in /dataset/files/{name}: what a release's files/ may hold, at most 100
 # characters.
 FILE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")

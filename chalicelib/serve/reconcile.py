@@ -56,7 +56,7 @@ from chalicelib.model.kinds import (
     values_at,
 )
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
-from chalicelib.serve import deferred, views
+from chalicelib.serve import deferred, refine, views
 from chalicelib.serve.limits import MAX_QUERIES_LENGTH
 from chalicelib.serve.responses import CACHE_PINNED, Reply, dumps
 
@@ -104,6 +104,7 @@ def manifest(base: str, version: str, pinned: bool) -> dict[str, Any]:
         "defaultTypes": [type_of(kind) for kind in KINDS],
         "view": {"url": base + "/{{id}}" + suffix},
         "release": version,
+        **refine.manifest_extras(base),
     }
 
 
@@ -531,7 +532,7 @@ def reconcile(release, queries: list[Query]) -> dict[str, dict[str, list]]:
 # -- HTTP --------------------------------------------------------------------------------------
 
 FORM = "application/x-www-form-urlencoded"
-PARAMS = ("queries", "release")
+PARAMS = ("queries", "extend", "release")
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?")
 
 
@@ -594,6 +595,11 @@ def answer(
             )
     batch = views.single(params, "queries")
     release, cache = views.release_for(params)
+    extension = views.single(params, "extend")
+    if extension is not None:  # data extension: columns for reconciled ids
+        ids, pids = refine.parse_extend(extension)
+        answer = dumps(refine.extend(release, ids, pids))
+        return Reply(answer) if method == "POST" else Reply(answer, cache=cache)
     if batch is None:
         if method == "POST":
             raise BadParameter(
@@ -769,6 +775,40 @@ BATCH_TEXT = {
 }
 
 
+EXTEND = {
+    "name": "extend",
+    "in": "query",
+    "required": False,
+    "description": (
+        "Data extension: columns for reconciled ids, as JSON "
+        '({"ids": ["people/x"], "properties": [{"id": "died"}]}); '
+        "GET /reconcile/extend/propose lists the properties."
+    ),
+    "schema": {
+        "type": "string",
+        "maxLength": MAX_BATCH_CHARS,
+        "contentMediaType": "application/json",
+        "examples": ['{"ids": ["people/hossein-ali-nayyeri"], "properties": [{"id": "name_fa"}]}'],
+        "contentSchema": {
+            "type": "object",
+            "required": ["ids", "properties"],
+            "properties": {
+                "ids": {"type": "array", "items": {"type": "string"}, "maxItems": refine.MAX_IDS},
+                "properties": {
+                    "type": "array",
+                    "maxItems": refine.MAX_PROPERTIES,
+                    "items": {
+                        "type": "object",
+                        "required": ["id"],
+                        "properties": {"id": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+
 def openapi_operation(method: str) -> dict[str, Any]:
     """The OpenAPI operation of ``/reconcile`` for ``method`` (GET or POST)."""
     openapi = deferred.openapi()  # built on demand, never on a reconciliation request
@@ -793,7 +833,7 @@ def openapi_operation(method: str) -> dict[str, Any]:
         "summary": "Match names against the dataset (W3C Reconciliation API 0.2)",
         "description": doc,
         "operationId": "reconcile" if method == "GET" else "reconcile_post",
-        "parameters": [openapi.RELEASE_PARAM] + ([queries] if method == "GET" else []),
+        "parameters": [openapi.RELEASE_PARAM] + ([queries, EXTEND] if method == "GET" else []),
         "responses": {
             **openapi.COMMON_ERRORS,
             "200": {

@@ -19,8 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.errors import BadParameter
 from chalicelib.model.folding import finds, fold
 from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, KINDS, Kind, split_reference
+from chalicelib.release.layout import VERSION
+from chalicelib.serve import views
+from chalicelib.serve.responses import CACHE_CURRENT, Reply, dumps
 from chalicelib.text import clip
 
 MAX_IDS = 50  # ids of one extension request: OpenRefine sends ten rows at a time
@@ -256,7 +260,7 @@ def preview(release, reference: str, page_url: str) -> str | None:
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(name)}</title></head>",
-        f'<body style="margin:0;font:14px sans-serif;max-width:{PREVIEW_WIDTH}px">',
+        "<body>",
         f'<p><a href="{html.escape(page_url, quote=True)}" target="_blank">'
         f"<b>{html.escape(name)}</b></a> ({html.escape(kind.name)})</p>",
     ]
@@ -288,3 +292,120 @@ def manifest_extras(base: str) -> dict[str, Any]:
             "property_settings": [],
         },
     }
+
+
+# -- HTTP --------------------------------------------------------------------------------------
+
+
+def _limit(text: str | None, default: int = 10) -> int:
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_SUGGESTIONS:
+        raise BadParameter("limit", f"must be a whole number from 1 to {MAX_SUGGESTIONS}")
+    return int(text)
+
+
+def _type(text: str | None) -> str | None:
+    if text is not None and text not in BY_NAME:
+        raise BadParameter("type", f"must be one of {', '.join(k.name for k in NAMED)}")
+    return text
+
+
+def suggest_view(request, what: str) -> Reply:
+    allowed = ("prefix", "type", "limit", "release") if what == "entity" else ("prefix", "limit")
+    one = views.only(request.params, allowed)
+    prefix, limit = one.get("prefix", ""), _limit(one.get("limit"))
+    if what == "type":
+        return Reply(dumps(suggest_types(prefix, limit)), cache=CACHE_CURRENT)
+    if what == "property":
+        return Reply(dumps(suggest_properties(prefix, limit)), cache=CACHE_CURRENT)
+    release, cache = views.release_for(request.params)
+    answer = suggest_entities(release, prefix, _type(one.get("type")), limit)
+    return Reply(dumps(answer), cache=cache)
+
+
+def propose_view(request) -> Reply:
+    one = views.only(request.params, ("type", "limit"))
+    answer = propose_properties(_type(one.get("type")), _limit(one.get("limit"), MAX_PROPERTIES))
+    return Reply(dumps(answer), cache=CACHE_CURRENT)
+
+
+def preview_view(request, base: str) -> Reply:
+    one = views.only(request.params, ("id", "release"))
+    reference = one.get("id")
+    if not reference:
+        raise BadParameter("id", "is required: the id of a candidate, such as people/x")
+    release, cache = views.release_for(request.params)
+    card = preview(release, reference, f"{base}/{reference}")
+    if card is None:
+        raise views.not_found(f"no record has the id '{clip(reference, 100)}'")
+    return Reply(card.encode("utf-8"), content_type="text/html; charset=utf-8", cache=cache)
+
+
+def parse_extend(text: str) -> tuple[list[str], list[str]]:
+    """The ids and property ids of an ``extend=`` request, or BadParameter."""
+    try:
+        asked = json.loads(text)
+    except (ValueError, RecursionError):
+        asked = None
+    ids = asked.get("ids") if isinstance(asked, dict) else None
+    props = asked.get("properties") if isinstance(asked, dict) else None
+    if not isinstance(ids, list) or not isinstance(props, list):
+        raise BadParameter(
+            "extend", 'must be JSON such as {"ids": ["people/x"], "properties": [{"id": "died"}]}'
+        )
+    if len(ids) > MAX_IDS or len(props) > MAX_PROPERTIES:
+        raise BadParameter(
+            "extend", f"send at most {MAX_IDS} ids and {MAX_PROPERTIES} properties at a time"
+        )
+    pids = [p.get("id") if isinstance(p, dict) else None for p in props]
+    if not all(isinstance(i, str) for i in ids) or not all(isinstance(p, str) for p in pids):
+        raise BadParameter("extend", 'ids are strings, and each property is {"id": "..."}')
+    return ids, pids
+
+
+def operation(summary: str, params: list[dict], content: str = "application/json"):
+    """The OpenAPI operation of one of these routes."""
+
+    def document(method: str) -> dict[str, Any]:
+        from chalicelib.serve import openapi  # built on demand
+
+        schema = (
+            {"type": "string"}
+            if content.startswith("text/")
+            else {"type": "object", "additionalProperties": True, "description": summary}
+        )
+        return {
+            "summary": summary,
+            "parameters": params,
+            "responses": {
+                **openapi.COMMON_ERRORS,
+                "200": {"description": "OK", "content": {content: {"schema": schema}}},
+                "304": {"description": "Not modified."},
+                "404": openapi.problem_response("No such record, or no such release."),
+            },
+        }
+
+    return document
+
+
+def query_param(name: str, description: str, schema: dict, required: bool = False) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
+
+
+PREFIX = query_param("prefix", "What the user has typed so far.", {"type": "string"})
+LIMIT = query_param(
+    "limit", "Suggestions at most.", {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS}
+)
+TYPE = query_param("type", "A type id.", {"type": "string", "enum": [k.name for k in NAMED]})
+RELEASE_PARAM = query_param(
+    "release",
+    "A published release's version; the current one when absent.",
+    {"type": "string", "pattern": VERSION.pattern},
+)
