@@ -5,7 +5,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install lint test validate serve contract lock clean screenshots
+.PHONY: install lint test validate serve contract lock clean screenshots checkov-install
+
+# checkov scans the packaged template (make package, tests/project/test_package.py). Its pins
+# clash with requirements-dev.txt (boto3, among others), so it has a virtualenv of its own.
+CHECKOV_VENV  := .checkov-venv
+CHECKOV       := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | cksum | cut -d' ' -f1)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +21,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	rm -f $(CHECKOV_VENV)/.installed-*
+	touch $@
+
+checkov-install: $(CHECKOV_STAMP)
+
 # Lint, format and the layers contract (ruff.toml, .importlinter) are checks, never rewrites:
 # `$(BIN)/ruff check --fix . && $(BIN)/ruff format .` applies them.
 lint: install
@@ -22,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: lint
+test: lint checkov-install
 	$(BIN)/python -m pytest -q
 
 # The embedded default: data/ built into a local folder store and served by devserver/,
@@ -73,7 +87,7 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache build dist
 
 # --- Production: package (no AWS account), deploy and publish (against a real account) --------
 # See docs/deployment.md. chalice needs a region even to package, but packaging calls no AWS
@@ -87,16 +101,20 @@ MERGE_TEMPLATE := .chalice/template-resources.json
 # regression to look at, not noise. Informational findings never fail. Nothing is ignored; if a
 # warning ever has to be accepted, add `--ignore-checks Wxxxx` here with the reason next to it.
 CFN_LINT_FLAGS := --non-zero-exit-code warning
+# checkov: 0 failed checks. What does not apply is skipped in the template itself, each check in
+# its resource's Metadata.checkov.skip with the reason. --skip-download: it runs offline.
+CHECKOV_FLAGS := --framework cloudformation --compact --quiet --skip-download
 
 package deploy: export AWS_DEFAULT_REGION := $(AWS_DEFAULT_REGION)
 
 # build/package/{sam.json,deployment.zip}: chalice's SAM template merged with
 # $(MERGE_TEMPLATE) (data bucket, the function's read-only role, throttling, outputs).
-package: install
+package: install checkov-install
 	rm -rf $(PACKAGE_DIR)
 	$(BIN)/chalice package --stage prod --merge-template $(MERGE_TEMPLATE) $(PACKAGE_DIR)
 	$(BIN)/cfn-lint $(CFN_LINT_FLAGS) -- $(PACKAGE_DIR)/sam.json
-	@echo "package: $(PACKAGE_DIR)/sam.json and $(PACKAGE_DIR)/deployment.zip (cfn-lint clean)"
+	$(CHECKOV) $(CHECKOV_FLAGS) -f $(PACKAGE_DIR)/sam.json
+	@echo "package: $(PACKAGE_DIR)/sam.json and $(PACKAGE_DIR)/deployment.zip (cfn-lint and checkov clean)"
 
 # Uploads the zip to ARTIFACT_BUCKET and creates or updates the CloudFormation stack. Needs the
 # AWS CLI, credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID/...) and an existing bucket for
@@ -117,9 +135,11 @@ deploy: package
 
 # Builds data/ into a release and publishes it: STORE is the stack's DataStore output
 # (s3://<bucket>/) or a folder. Writing needs the publisher's own credentials, never the function's.
+# SIGNING_KEY=<path> signs it (else $$DATASET_SIGNING_KEY or $$DATASET_SIGNING_KEY_FILE; docs/integrity.md);
+# REPLICA=s3://<replica>/ names the replica a redaction must purge too.
 publish: install
 	@test -n "$(STORE)" || { echo "usage: make publish STORE=s3://<data bucket>/   (the stack's DataStore output)" >&2; exit 2; }
-	$(BIN)/python -m chalicelib publish --to $(STORE)
+	$(BIN)/python -m chalicelib publish --to $(STORE) $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY)) $(foreach r,$(REPLICA),--replica $(r))
 
 # --- Benchmarks ------------------------------------------------------------------------------
 # Measures the performance targets (docs/architecture.md#performance-targets) and redraws benchmarks/RESULTS.md, the plot and

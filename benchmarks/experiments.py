@@ -52,7 +52,7 @@ def record(size: int) -> None:
     from chalice import Response
 
     from chalicelib.serve import responses as http
-    from chalicelib.serve import views
+    from chalicelib.serve.request import check_id
 
     app_module = warm.load_app()
     app = app_module.app
@@ -60,9 +60,9 @@ def record(size: int) -> None:
 
     def prepared_view(collection: str) -> Callable:
         def view(id):
-            views.check_id(id)
+            check_id(id)
             request = app.current_request
-            release, cache = views.release_for({})
+            release, cache = app_module.router.service.release_for({})
             key = (release.version, collection, id)
             found = prepared.get(key)
             if found is None:
@@ -108,13 +108,15 @@ def record(size: int) -> None:
 def page(size: int) -> None:
     """The parts of a filtered claims page (limit 50), each timed on its own."""
     from chalicelib.serve import query, views
+    from chalicelib.serve.request import Request
 
     bench = warm.Bench(str(run.OUT / str(size) / "store"))
     try:
         path, params = f"/claims?{warm.CLAIMS_FILTER}", {"property": ["member_of"]}
         body = bench.call("GET", path).body
         bench.call("GET", warm.FLOOR_PATH)
-        release = views.dataset().current()
+        service = bench.api
+        release = service.dataset.current()
         index = release.collection_index("claims")
         parsed = query.parse_list_params(index.kind, params)
         result = query.run_list(index, parsed, release.version)
@@ -123,7 +125,7 @@ def page(size: int) -> None:
             "floor, through the client": lambda: bench.call("GET", warm.FLOOR_PATH),
             "page, through the client": lambda: bench.call("GET", path),
             "views.list_records": lambda: views.list_records(
-                views.Request("/claims", params), "claims"
+                Request("/claims", params, service), "claims"
             ),
             "  query.parse_list_params": lambda: query.parse_list_params(index.kind, params),
             "  query.run_list": lambda: query.run_list(index, parsed, release.version),

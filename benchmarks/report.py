@@ -189,7 +189,7 @@ TARGETS = (
 
 
 # Beside the targets: the same routes when the process has not answered the request before.
-# Warm repeats are answered from the kept answer (chalicelib.serve.views.kept); these show what the
+# Warm repeats are answered from the kept answer (chalicelib.serve.service.Service.kept); these show what the
 # first answer to each request costs in a warm process.
 FIRST_ANSWERS = (
     ("Single record, first answer in a warm process", "record_fresh"),
@@ -385,7 +385,7 @@ def render(results: list[dict], notes: str) -> str:
         "route registered on the same app object inside the bench process is the floor. Each route is warmed, "
         "then timed in 10 interleaved rounds (up to 4,000 requests). The single-record route rotates over 96 "
         "warmed ids from all six collections. A warm repeat is answered from the app's kept answers "
-        "(`chalicelib.serve.views.kept`); the `*_fresh` routes drop them before each request, outside the clock, "
+        "(`chalicelib.serve.service.Service.kept`); the `*_fresh` routes drop them before each request, outside the clock, "
         "and so show what the first answer to a request costs in a warm process.",
         "- **Cold start**: a fresh interpreter runs `benchmarks/coldstart.py`, which imports `app` and calls "
         "`app.app(event, context)` as Lambda does, against the release loaded into a moto `ThreadedMotoServer` "

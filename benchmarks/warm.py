@@ -95,9 +95,8 @@ class Bench:
 
         # The benchmarks' own copy of the app, or one an experiment has added routes to.
         self.app_module = app_module or load_app()
-        from chalicelib.serve import views
-
-        self.api = views
+        # The copy's own service: what it holds (the dataset, the kept answers) is its own.
+        self.api = self.app_module.router.service
         # chalice.test.Client sets the stage's environment_variables on every request, so the
         # store is named in a stage config of our own rather than in os.environ.
         self._project = tempfile.TemporaryDirectory(prefix="bench-project-")
@@ -113,11 +112,9 @@ class Bench:
                 }
             )
         )
-        views.reset_dataset()
         self.client = Client(self.app_module.app, project_dir=self._project.name)
 
     def close(self) -> None:
-        self.api.reset_dataset()
         self._project.cleanup()
 
     def reads(self) -> int:

@@ -42,6 +42,28 @@ def report_formats(help_text: str):
     return apply
 
 
+def data_option(help_text: str):
+    """--data FOLDER, the dataset a command reads (default: data/)."""
+    return click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=DATA_DIR,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def signing_key_option(help_text: str):
+    """--signing-key PATH, an Ed25519 OpenSSH private key (chalicelib.release.signing)."""
+    return click.option(
+        "--signing-key",
+        "key_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Validate, build and publish the 1988 prison massacres dataset."""
@@ -53,14 +75,7 @@ def main() -> None:
     "text for people; json as POST /validate answers, with lines and columns; github "
     "for workflow commands that annotate a pull request."
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DATA_DIR,
-    show_default=True,
-    help="The dataset that references resolve against.",
-)
+@data_option("The dataset that references resolve against.")
 def validate_command(
     paths: tuple[Path, ...], output_format: str, json_flag: bool, data_dir: Path
 ) -> None:
@@ -119,14 +134,7 @@ def render(report: Report, label: str) -> str:
 @main.command("new")
 @click.argument("kind_name", metavar="KIND")
 @click.argument("name")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DATA_DIR,
-    show_default=True,
-    help="The dataset to add the record to.",
-)
+@data_option("The dataset to add the record to.")
 @click.option("--subject", help="A claim's subject, as '<collection>/<id>'.")
 @click.option("--property", "prop", help="A claim's property, from the vocabulary.")
 @click.option("--claimed-by", help="Who makes the claim: 'people/<id>' or 'organizations/<id>'.")
@@ -196,14 +204,7 @@ def _refuse_invalid(exc, data_dir: Path) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="A new (or empty) folder to write the release into.",
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DATA_DIR,
-    show_default=True,
-    help="The dataset to build.",
-)
+@data_option("The dataset to build.")
 @click.option(
     "--previous",
     "previous_url",
@@ -219,8 +220,8 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     from chalicelib.errors import DatasetError, InvalidDataset
     from chalicelib.release.build import build_release
     from chalicelib.release.cores import gc_paused
+    from chalicelib.release.dataset import Dataset
     from chalicelib.release.publish import previous_release
-    from chalicelib.release.reader import Dataset
 
     if out_dir.exists() and any(out_dir.iterdir()):
         raise click.UsageError(f"{out_dir} is not empty; build into a new folder")
@@ -245,14 +246,7 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
 @click.option(
     "--to", "store_url", required=True, metavar="STORE", help="A folder path or s3://bucket/prefix."
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DATA_DIR,
-    show_default=True,
-    help="The dataset to publish.",
-)
+@data_option("The dataset to publish.")
 @click.option(
     "--workers",
     type=click.IntRange(1, 128),
@@ -260,12 +254,9 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     show_default=True,
     help="Objects written or verified at once.",
 )
-@click.option(
-    "--signing-key",
-    "key_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="An Ed25519 OpenSSH private key to sign the release with (default: the key in "
-    "$DATASET_SIGNING_KEY, else the file $DATASET_SIGNING_KEY_FILE names; else unsigned).",
+@signing_key_option(
+    "An Ed25519 OpenSSH private key to sign the release with (default: the key in "
+    "$DATASET_SIGNING_KEY, else the file $DATASET_SIGNING_KEY_FILE names; else unsigned)."
 )
 @click.option(
     "--replica",
@@ -274,12 +265,20 @@ def build_command(out_dir: Path, data_dir: Path, previous_url: str | None) -> No
     metavar="STORE",
     help="A copy STORE replicates to (another region): a redaction purges it too. Repeatable.",
 )
+@click.option(
+    "--offline",
+    "with_offline",
+    is_flag=True,
+    help="Also render the offline edition and publish it beside the manifest, as "
+    "releases/<version>/offline.zip (signed with the same key).",
+)
 def publish_command(
     store_url: str,
     data_dir: Path,
     workers: int,
     key_path: Path | None,
     replica_urls: tuple[str, ...],
+    with_offline: bool,
 ) -> None:
     """Build the dataset, publish it to STORE, then point current.json at it.
 
@@ -317,7 +316,35 @@ def publish_command(
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(result.describe(), err=True)
+    if with_offline:
+        _publish_offline(store, store_url, result.version, signer)
     click.echo(result.version)
+
+
+def _publish_offline(store, store_url: str, version: str, signer) -> None:
+    """Render the offline edition of the release just published and put it beside its
+    manifest, once: a published edition is never replaced."""
+    import tempfile
+
+    from chalicelib.offline import build_edition
+    from chalicelib.release.layout import OFFLINE_EDITION, release_prefix
+    from chalicelib.release.publish import SIGNATURE_TYPE
+    from chalicelib.release.signing import signature_path
+
+    key = release_prefix(version) + OFFLINE_EDITION
+    if store.exists(key):
+        click.echo(f"the offline edition of {version} is already published", err=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="offline-") as temp:
+        edition = build_edition(store_url, Path(temp) / f"iran1988-{version}", signer)
+        store.put_if_absent(key, edition.zip_path.read_bytes(), "application/zip")
+        if signer is not None:
+            signature = edition.zip_path.with_name(edition.zip_path.name + ".sig").read_bytes()
+            store.put_if_absent(signature_path(key), signature, SIGNATURE_TYPE)
+    click.echo(
+        f"published the offline edition: {key} ({edition.zip_bytes} bytes, {edition.pages} pages)",
+        err=True,
+    )
 
 
 @main.command("releases")
@@ -333,7 +360,7 @@ def publish_command(
 def releases_command(store_url: str, as_json: bool) -> None:
     """List the releases published in STORE, newest first."""
     from chalicelib.errors import DatasetError, ReleaseNotFound
-    from chalicelib.release.reader import Dataset
+    from chalicelib.release.dataset import Dataset
 
     dataset = Dataset(_open_store(store_url), ttl=0)
     try:
@@ -447,3 +474,65 @@ def verify_command(
     else:
         click.echo(verify.as_text(report))
     sys.exit(report.exit_code)
+
+
+# -- the offline edition -----------------------------------------------------------------
+
+
+@main.command("offline")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A new folder for the edition; the zip is written beside it, as <folder>.zip.",
+)
+@click.option(
+    "--store",
+    "store_url",
+    metavar="STORE",
+    envvar="DATASET_STORE",
+    help="The store whose current release is rendered (default: $DATASET_STORE, else data/ "
+    "is built into a temporary store first).",
+)
+@data_option("The dataset to build when no store is given.")
+@signing_key_option("Sign the edition's manifest and its zip (default: as publish finds its key).")
+def offline_command(
+    out_dir: Path, store_url: str | None, data_dir: Path, key_path: Path | None
+) -> None:
+    """Render every page of a release, in English and Persian, into static files.
+
+    The folder opens from disk (file://) or any static host; its links are relative. It
+    holds the pages, the downloads, the stylesheet and a manifest, and a zip of the same
+    files is written beside it. Prints the folder, the zip, and their sizes.
+    """
+    import tempfile
+
+    from chalicelib.errors import DatasetError, InvalidDataset
+    from chalicelib.offline import build_edition
+    from chalicelib.release.publish import publish
+    from chalicelib.release.signing import signer_from
+
+    if out_dir.exists():
+        raise click.UsageError(f"{out_dir} exists; the edition goes into a new folder")
+    try:
+        signer = signer_from(key_path)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix="offline-store-") as temp:
+        if store_url is None:
+            try:
+                publish(_open_store(temp), data_dir, progress=_progress)
+            except InvalidDataset as exc:
+                _refuse_invalid(exc, data_dir)
+            except DatasetError as exc:
+                raise click.ClickException(str(exc)) from None
+            store_url = temp
+        edition = build_edition(store_url, out_dir, signer)
+    click.echo(
+        f"offline edition of {edition.version}: {edition.pages} pages, {edition.files} files, "
+        f"{edition.bytes} bytes in {edition.folder}; {edition.zip_bytes} bytes in "
+        f"{edition.zip_path}{' (signed)' if edition.signed else ''}; {edition.seconds:.1f} s",
+        err=True,
+    )
+    click.echo(edition.folder)

@@ -1,9 +1,42 @@
-"""Domain errors raised by chalicelib.
+"""Domain errors raised by chalicelib, and the one map of every error type in the package.
 
-Each error is a value the caller can act on. They are mapped to HTTP in exactly
-one place (``chalicelib.serve.responses``) and to exit codes in one place (``chalicelib.cli``).
-No message may carry a bucket name, a credential or a stack trace, because these
-messages reach API users.
+Each error is a value the caller can act on. They are mapped to HTTP in exactly one place
+(``chalicelib.serve.responses.problem_for``) and to exit codes in one place (``chalicelib.cli``).
+No message may carry a bucket name, a credential or a stack trace, because these messages
+reach API users.
+
+The classes below, and those of the other layers, each named for what went wrong::
+
+    DatasetError                 (here) every error this package raises on purpose
+    ├── StoreError               object storage could not answer
+    │   ├── ObjectMissing          the object does not exist
+    │   ├── ObjectTruncated        shorter than the range its release says it holds
+    │   ├── StoreUnavailable       failed after bounded retries (throttling, 5xx, timeouts)
+    │   └── ObjectExists           a write-once object exists with other content
+    ├── PublishConflict          another publish moved current.json meanwhile
+    ├── IntegrityError           bytes do not match the manifest's digest
+    ├── ReleaseNotFound          no such release is published
+    ├── EDTFError                not an EDTF date or interval (also a ValueError)
+    ├── BuildError               a release cannot be built, for a reason other than its records
+    ├── InvalidDataset           some record is invalid (its report says which)
+    ├── BadParameter             a query parameter the API cannot accept
+    └── Redacted                 an older release's file held a value withheld since
+
+    ValueError
+    ├── checks.jsonio.JSONInputError      input that is not strict JSON (duplicate keys, depth)
+    ├── checks.intake.PayloadError        a payload whose overall shape is wrong
+    ├── checks.scaffold.ScaffoldError     a new record asked for that cannot be made
+    └── model.redaction.PointerError      a JSON Pointer malformed, or naming nothing
+    RuntimeError
+    └── release.cores.ForkedTaskDied      a forked worker ended without an answer
+    Exception
+    ├── release.signing.SignatureError    a signature that does not hold
+    └── serve.responses.Problem           an HTTP problem (RFC 9457) a view raises as it is
+
+A problem found in a record, rather than raised, is a value, not an error:
+``checks.validate.Violation`` (a report's entry), ``checks.harm.HarmFinding`` (what the
+do-no-harm check finds, reported as a Violation) and ``release.verify.VerifyProblem`` (what
+``verify`` finds in a published release).
 """
 
 

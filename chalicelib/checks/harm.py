@@ -19,7 +19,7 @@ from chalicelib.model import redaction
 from chalicelib.model.kinds import Kind
 
 
-class Problem(NamedTuple):
+class HarmFinding(NamedTuple):
     """What a check found; the validator reports it as one of its own problems."""
 
     pointer: str
@@ -27,7 +27,7 @@ class Problem(NamedTuple):
     message: str
 
 
-def withheld_problems(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
+def withheld_problems(kind: Kind, record: dict[str, Any]) -> Iterator[HarmFinding]:
     """Pointers that name nothing or the unwithholdable, twice-given ones, and withheld texts
     that the record still publishes elsewhere."""
     raw = record.get("withheld")
@@ -40,11 +40,11 @@ def withheld_problems(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
             continue  # the schema stage says what is wrong with it
         at = f"/withheld/{index}/pointer"
         if pointer in seen:
-            yield Problem(at, "withheld", f"{pointer} is withheld twice; give it once")
+            yield HarmFinding(at, "withheld", f"{pointer} is withheld twice; give it once")
             continue
         seen.add(pointer)
         if any(pointer == u or pointer.startswith(u + "/") for u in redaction.UNWITHHOLDABLE):
-            yield Problem(
+            yield HarmFinding(
                 at,
                 "withheld",
                 f"{pointer} cannot be withheld: the id is public in every reference to the "
@@ -55,11 +55,11 @@ def withheld_problems(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
         try:
             redaction.resolve(record, pointer)
         except redaction.PointerError as exc:
-            yield Problem(at, "withheld", f"{exc}; a withheld pointer must name a value")
+            yield HarmFinding(at, "withheld", f"{exc}; a withheld pointer must name a value")
     yield from _shown_elsewhere(kind, record)
 
 
-def _shown_elsewhere(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
+def _shown_elsewhere(kind: Kind, record: dict[str, Any]) -> Iterator[HarmFinding]:
     """A withheld text that the public record still holds, in another field or in the id."""
     texts = {redaction.comparable(t): t for t in redaction.withheld_texts(record)}
     if not texts:
@@ -71,7 +71,7 @@ def _shown_elsewhere(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
         shown = redaction.comparable(value)
         for folded in texts:
             if folded and folded in shown:
-                yield Problem(
+                yield HarmFinding(
                     pointer,
                     "withheld",
                     "this text repeats a value the record withholds; withhold it too, or reword it",
@@ -82,7 +82,7 @@ def _shown_elsewhere(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
         for text in texts.values():
             spelled = redaction.slug(text)
             if len(spelled) >= redaction.MIN_TEXT and spelled in record_id:
-                yield Problem(
+                yield HarmFinding(
                     "/id",
                     "withheld",
                     "the id spells a withheld value, and ids are public; give the record an "
@@ -91,7 +91,7 @@ def _shown_elsewhere(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
                 break
 
 
-def consent_problems(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
+def consent_problems(kind: Kind, record: dict[str, Any]) -> Iterator[HarmFinding]:
     """For a living survivor, witness or family member: every published name needs consent."""
     if kind.name != "person" or not redaction.is_living(record):
         return
@@ -104,11 +104,11 @@ def consent_problems(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
             continue
         at = f"/sources/{index}/speaks_publicly_as"
         if redaction.comparable(speaks_as) not in known:
-            yield Problem(
+            yield HarmFinding(
                 at, "consent", "this is none of the record's names; give the name they speak under"
             )
         elif not citation.get("locator"):
-            yield Problem(
+            yield HarmFinding(
                 f"/sources/{index}/locator",
                 "consent",
                 "evidence of consent says where in the source they speak publicly: give a locator",
@@ -121,7 +121,7 @@ def consent_problems(kind: Kind, record: dict[str, Any]) -> Iterator[Problem]:
     roles = ", ".join(c for c in record.get("categories", ()) if c in redaction.LIVING_CATEGORIES)
     for pointer, _ in names:
         if not redaction.is_withheld(pointer, withheld):
-            yield Problem(
+            yield HarmFinding(
                 pointer,
                 "consent",
                 f"this person is a living {roles} (no 'died' date): their name is published "
@@ -177,7 +177,7 @@ PERSONAL_DATA = (
 )
 
 
-def personal_data_warnings(record: dict[str, Any]) -> Iterator[Problem]:
+def personal_data_warnings(record: dict[str, Any]) -> Iterator[HarmFinding]:
     """A warning for each text field that looks like it holds contact details (a withheld
     one excepted: withholding is how such a value is kept from the public)."""
     if not _may_hold_personal_data(record):
@@ -189,7 +189,7 @@ def personal_data_warnings(record: dict[str, Any]) -> Iterator[Problem]:
         text = _western_digits(value)
         for pattern, what in PERSONAL_DATA:
             if _found(pattern, what, text):
-                yield Problem(
+                yield HarmFinding(
                     pointer,
                     "personalData",
                     f"this text looks like it holds {what}; contact details and home addresses "
@@ -291,7 +291,7 @@ MIN_NAME_TEXT = 6
 
 def shown_in_other_records(
     records: list[tuple[str, Kind, dict[str, Any]]],
-) -> Iterator[tuple[int, Problem]]:
+) -> Iterator[tuple[int, HarmFinding]]:
     """(position, problem) for each text in a record of ``records`` (reference, kind, record)
     that repeats a name-like text another record withholds; the value itself is not echoed."""
     withheld: list[tuple[str, str]] = []  # (comparable text, the withholding record)
@@ -311,7 +311,7 @@ def shown_in_other_records(
             if owner is not None:
                 yield (
                     position,
-                    Problem(
+                    HarmFinding(
                         pointer,
                         "withheld",
                         f"this text repeats a value that {owner} withholds; withhold it here "

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.checks.jsonio import JSONInputError, parse
 from chalicelib.checks.placeholders import MARK
-from chalicelib.checks.validate import Item, Problem
+from chalicelib.checks.validate import Item, Violation
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind
 from chalicelib.text import clip, escape_pointer
 
@@ -94,9 +94,9 @@ def load_file(path: Path, collection: str | None, index: int = 0) -> Item:
         item.record = parse(raw, what="the file")
         item.may_hold_blanks = MARK in raw
     except (FileNotFoundError, NotADirectoryError):
-        item.errors.append(Problem("", "file", f"{origin} does not exist"))
+        item.errors.append(Violation("", "file", f"{origin} does not exist"))
     except JSONInputError as exc:
-        item.errors.append(Problem(exc.pointer, exc.keyword, exc.message))
+        item.errors.append(Violation(exc.pointer, exc.keyword, exc.message))
     return item
 
 
@@ -162,7 +162,9 @@ def _payload_item(entry: Any, index: int) -> Item:
             origin,
             index,
             errors=[
-                Problem("", "type", ('each item must be an object {"kind": ..., "record": {...}}'))
+                Violation(
+                    "", "type", ('each item must be an object {"kind": ..., "record": {...}}')
+                )
             ],
         )
     extra = sorted(set(entry) - {"kind", "record"})
@@ -171,14 +173,14 @@ def _payload_item(entry: Any, index: int) -> Item:
     if extra:
         key = clip(extra[0], 80)  # echoed in the report: never a 100,000-character key whole
         item.errors.append(
-            Problem(
+            Violation(
                 "/" + escape_pointer(key),
                 "additionalProperties",
                 f"unexpected key {key!r}; an item has only 'kind' and 'record'",
             )
         )
     if "record" not in entry:
-        item.errors.append(Problem("/record", "required", "'record' is required"))
+        item.errors.append(Violation("/record", "required", "'record' is required"))
     if item.errors:
         item.record = None
     elif kind is None or not isinstance(kind, str):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.checks.positions import Positions
-from chalicelib.checks.validate import Item, Problem, Report
+from chalicelib.checks.validate import Item, Report, Violation
 
 # jsonio's message for a file that is not JSON already says where: keep that spot.
 _PARSE_SPOT = re.compile(r" at line (\d+) column (\d+)$")
@@ -28,7 +28,7 @@ class Finding:
 
     severity: str  # 'error' or 'warning'
     item: Item
-    problem: Problem
+    problem: Violation
     line: int | None = None
     column: int | None = None
 
@@ -63,7 +63,7 @@ def _positions_of(item: Item) -> Positions | None:
         return None
 
 
-def _spot(positions: Positions, problem: Problem) -> tuple[int, int]:
+def _spot(positions: Positions, problem: Violation) -> tuple[int, int]:
     parse_spot = _PARSE_SPOT.search(problem.message)
     if parse_spot:
         return int(parse_spot.group(1)), int(parse_spot.group(2))

@@ -1,9 +1,10 @@
 """Withheld values: how a record in ``data/`` marks values the public must never get.
 
 A record may carry ``withheld``: a list of ``{pointer, reason}``, each a JSON Pointer (RFC 6901)
-into the record as it is kept in ``data/``, and one of ``REASONS``. The value stays in ``data/``,
-where maintainers need it. The release build calls ``redact`` once per record, and everything a
-release holds is made from what it returns, so no output can carry a withheld value.
+into the record as it is kept in ``data/``, and one of the reasons ``defs.schema.json`` lists.
+The value stays in ``data/``, where maintainers need it. The release build calls ``redact`` once
+per record, and everything a release holds is made from what it returns, so no output can carry
+a withheld value.
 
 Redacting removes each withheld value: an array element is dropped, an object member is deleted.
 The record's title (``name``, or ``title`` for a source) is required by every output, so it is
@@ -21,7 +22,6 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-REASONS = ("family-request", "safety", "no-consent", "legal")
 # The id is public in every reference to the record; ``withheld`` is what the public is told.
 UNWITHHOLDABLE = ("/id", "/withheld")
 PLACEHOLDER = "[withheld]"

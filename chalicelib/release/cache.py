@@ -15,9 +15,9 @@ class Memo:
     """A thread-safe LRU bounded by the total size of what it holds.
 
     Kept rather than ``cachetools.LRUCache(getsizeof=...)`` behind the same lock-free get,
-    because it is faster where it matters: ``python -m benchmarks.choices cache`` (best of 5,
-    shared 2-core VM, 2026-12-02) gives 1.6 µs against 3.7 µs per hit, 0.12 against 0.20 µs
-    per miss, and 5.9 against 18.7 µs per evicting put. A warm request makes a hit.
+    because it is faster where it matters, on every warm request's hit, and on misses and
+    evicting puts too (``python -m benchmarks.choices cache``; the figures are in
+    benchmarks/RESULTS.md).
 
     Walking pages repeats one query with another cursor; remembering its match set makes page
     1,000 cost what page 1 costs without storing anything per client. The reading side uses

@@ -110,11 +110,10 @@ def map_shared(
 
     Kept rather than a fork-context ``multiprocessing.Pool.imap`` for the build's memory:
     a pool of N workers beside an idle parent maps the parent N + 1 times, where this maps it
-    N times. ``python -m benchmarks.choices map`` (2 cores, parent holding 256 MB, 200k
-    records, shared VM at load 4, 2026-12-02): peak RSS summed over the tree 739 MB here
-    against 1,121 MB for the pool; the pool was faster there (1.56 s against 2.29 s, best of
-    3), but at 1M records the build's tree peaks at 1.4 GB, and a third copy of its parent
-    would take it past the 1.5 GB target. ``work`` may also be any closure: nothing is pickled.
+    N times. The pool is a little faster, but at a million records a third copy of the parent
+    would take the build past its memory target (``python -m benchmarks.choices map``; the
+    figures are in benchmarks/RESULTS.md). ``work`` may also be any closure: nothing is
+    pickled.
     """
     chunks = [items[n : n + chunk] for n in range(0, len(items), chunk)]
     if processes <= 1 or len(chunks) < 2:

@@ -7,7 +7,6 @@ build: canonical JSON, gzip without a timestamp or file name, CSV rows in id ord
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
 from collections.abc import Mapping
@@ -40,11 +39,6 @@ DIGESTS_FILE = "digests.csv"
 DATAPACKAGE_FILE = "datapackage.json"
 
 
-def gzipped(body: bytes) -> bytes:
-    """gzip with mtime 0 and no file name in the header, so equal input gives equal bytes."""
-    return gzip.compress(body, compresslevel=6, mtime=0)
-
-
 def pretty_json(value: Any) -> bytes:
     """Indented, key-sorted JSON for the files people open by hand."""
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
@@ -58,7 +52,9 @@ class Sink(Protocol):
 
 
 class _Gzipped:
-    """A gzip stream into ``out``: the bytes ``gzipped`` gives for all that is written."""
+    """A gzip stream into ``out``: the bytes ``gzip.compress(..., compresslevel=6, mtime=0)``
+    gives for all that is written (no time and no file name in the header, so equal input
+    gives equal bytes)."""
 
     def __init__(self, out: Any):
         # wbits 31 writes zlib's own gzip header, as gzip.compress does with mtime 0.

@@ -14,6 +14,7 @@ through it, so each key and each encoding rule is stated once, here::
     releases/<version>/index/<c>/<name>   the query indexes (chalicelib.release.index), among them
     releases/<version>/index/<c>/records-NNNNN.jsonl   the live records, canonical JSON, one a line
     releases/<version>/files/<name>       the downloads
+    releases/<version>/offline.zip        the offline edition, when published (+ .sig)
 
 A directory entry is ``{sha256, chunk, start, bytes}`` for a live record: its bytes are
 ``bytes`` bytes at offset ``start`` of chunk ``chunk``, so serving it is one ranged read,
@@ -36,6 +37,9 @@ RELEASES_KEY = "releases.json"
 REDACTIONS_KEY = "redactions.json"
 RELEASES_PREFIX = "releases/"
 MANIFEST = "manifest.json"
+# The offline edition of a release (chalicelib.offline), beside its manifest and, like it,
+# signed; not in the manifest, since its pages are rendered from the published release.
+OFFLINE_EDITION = "offline.zip"
 
 VERSION = re.compile(r"^[0-9]{8}-[0-9a-f]{8}$")
 # Ids per directory shard on average. Shards are assigned by hash, so a shard rarely
@@ -53,7 +57,7 @@ def canonical_json(value: Any) -> bytes:
 
 
 # What json.dumps does with these options, minus building an encoder on every call: it runs
-# for every record and claim a build writes (about 7 calls a record), 1 µs each time.
+# for every record and claim a build writes, several times a record.
 _CANONICAL = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
 )

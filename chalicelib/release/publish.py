@@ -33,6 +33,7 @@ from chalicelib.model.kinds import KINDS
 from chalicelib.release.build import compile_data
 from chalicelib.release.compiled import Compiled, PreviousRelease
 from chalicelib.release.cores import gc_paused
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.downloads import CHANGES_FILE, summary_line
 from chalicelib.release.layout import (
     CURRENT_KEY,
@@ -46,7 +47,7 @@ from chalicelib.release.layout import (
     sha256_hex,
 )
 from chalicelib.release.progress import Progress, no_progress
-from chalicelib.release.reader import Dataset, Release, verified
+from chalicelib.release.reader import Release, verified
 from chalicelib.release.redactions import redact_past
 from chalicelib.release.signing import Signer, signature_path
 from chalicelib.release.writer import write_release

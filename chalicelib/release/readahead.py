@@ -2,9 +2,8 @@
 
 A dataset is one small file per record. From a cold page cache (a fresh machine, or one that
 has since used its memory for something else), the build's readers wait for each file in
-turn, one request at a time per reader. A disk answers many requests at once far faster: on
-the 2-core development VM, reading the million files of the 1M dataset 16 at a time took
-218 s (4.6k files/s), while the build's two readers waited 412 s for them.
+turn, one request at a time per reader. A disk answers many requests at once far faster
+(benchmarks/RESULTS.md has the figures for the 1M dataset).
 
 So, while the build reads, a forked process of its own opens the next files on many threads
 and advises the kernel that they will be needed (``posix_fadvise`` WILLNEED), which starts

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from chalicelib.checks.catalog import Catalog, claim_key, source_facts
 from chalicelib.checks.intake import iter_record_files, load_file
-from chalicelib.checks.validate import Item, Problem, cross_record_problems, schema_problems
+from chalicelib.checks.validate import Item, Violation, cross_record_problems, schema_problems
 from chalicelib.model.kinds import BY_NAME, KINDS, Kind
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.compiled import ClaimKeys, CompiledCollection, Spool
@@ -232,7 +232,7 @@ class Facts(Catalog):
 
 
 # Cross-record findings: (collection, id, errors, warnings) of each record with any.
-Findings = list[tuple[str, str, list[Problem], list[Problem]]]
+Findings = list[tuple[str, str, list[Violation], list[Violation]]]
 
 
 def check_parts(collections: Mapping[str, CompiledCollection], size: int = CHUNK_FILES) -> list:

@@ -29,13 +29,14 @@ from typing import Any
 from chalicelib.errors import ObjectMissing, StoreError
 from chalicelib.release.layout import (
     MANIFEST,
+    OFFLINE_EDITION,
     REDACTIONS_KEY,
     canonical_json,
     index_path,
     release_prefix,
-    sha256_hex,
 )
 from chalicelib.release.redact import Withheld, needles
+from chalicelib.release.signing import signature_path
 from chalicelib.store import Store
 
 
@@ -144,6 +145,14 @@ def redact_past(
         entry["withdrawn"] = dict(sorted({**entry["withdrawn"], **found}.items()))
         entry["searched"] = sorted(set(entry.get("searched", ())) | unsearched)
         purge |= {release_prefix(v) + path for v, paths in found.items() for path in paths}
+        # The offline edition holds every page and download of its release: a release that
+        # loses any file to a redaction loses its edition too, with the edition's signature.
+        purge |= {
+            release_prefix(v) + name
+            for v in found
+            for name in (OFFLINE_EDITION, signature_path(OFFLINE_EDITION))
+            if store.exists(release_prefix(v) + name)
+        }
     return canonical_json({"redactions": register}), sorted(purge)
 
 
@@ -180,10 +189,6 @@ def _search_release(
             if any(p.startswith(index_path(c, "")) for c in collections) and p not in gone
         }
     return {reference: sorted(paths) for reference, paths in found.items()}
-
-
-def register_sha256(body: bytes) -> str:
-    return sha256_hex(body)
 
 
 def public_entries(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

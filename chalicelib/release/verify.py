@@ -20,6 +20,7 @@ from chalicelib.errors import ObjectMissing, StoreError
 from chalicelib.release.layout import (
     CURRENT_KEY,
     MANIFEST,
+    OFFLINE_EDITION,
     REDACTIONS_KEY,
     RELEASES_KEY,
     RELEASES_PREFIX,
@@ -46,7 +47,7 @@ USAGE_EXIT = 2
 
 
 @dataclass(frozen=True)
-class Problem:
+class VerifyProblem:
     kind: str
     where: str  # a path, or a store key, or a URL
     message: str
@@ -57,11 +58,11 @@ class VerifyReport:
     target: str
     checked: int = 0  # files re-hashed
     signatures: int = 0  # signatures that held
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[VerifyProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def add(self, kind: str, where: str, message: str) -> None:
-        self.problems.append(Problem(kind, where, message))
+        self.problems.append(VerifyProblem(kind, where, message))
 
     @property
     def ok(self) -> bool:
@@ -173,8 +174,15 @@ def verify_release(
         return None
     gone = set(withdrawn)
     present = source.paths()
+    if keys is not None:
+        edition = source.read(OFFLINE_EDITION) if present and OFFLINE_EDITION in present else None
+        if edition is not None:
+            where = label + OFFLINE_EDITION
+            check_signature(
+                report, where, edition, source.read(signature_path(OFFLINE_EDITION)), keys
+            )
     if present is not None:
-        own = {MANIFEST, signature_path(MANIFEST)}
+        own = {MANIFEST, signature_path(MANIFEST), OFFLINE_EDITION, signature_path(OFFLINE_EDITION)}
         for path in sorted(present - set(files) - own):
             report.add("extra", label + path, "the manifest does not name this file")
         for path in sorted(gone & present):

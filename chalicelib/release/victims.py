@@ -209,9 +209,16 @@ def _claims_about(
 ) -> dict[str, list[dict]]:
     """The asserting, unretracted claims of the table's properties about each victim."""
     found: dict[str, list[dict]] = {}
+    marker = b'"subject":"'
     for record in claims.live(spool, features=False):
         body = record.body
-        if b'"subject":"people/' not in body or not any(n in body for n in _NEEDLES):
+        # Canonical JSON has no spaces: the subject is read from the bytes, and only the claims
+        # of the table's properties about a victim are parsed (a million claims are not).
+        start = body.find(marker)
+        if start < 0 or not any(n in body for n in _NEEDLES):
+            continue
+        start += len(marker)
+        if body[start : body.find(b'"', start)].decode("utf-8", "replace") not in victims:
             continue
         claim = json.loads(body)
         subject = claim.get("subject")

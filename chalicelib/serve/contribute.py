@@ -6,24 +6,26 @@ from the form, runs the validator exactly as ``POST /validate`` does (the releas
 schemas and records, plus this one), and shows each problem beside its field. A valid
 record is given back: as JSON to copy, or as a file to download. Nothing is stored.
 
-The page is self-contained: its own template, its own words (``contribute_text``) and the
-pages' Content-Security-Policy, with no script and no inline style.
+The page is in the site's layout (``base.html``), with the site's words (the catalogue's
+``contribute_*`` strings) and the pages' Content-Security-Policy, with no script and no inline
+style.
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from chalicelib.checks.validate import Item, validate
 from chalicelib.model.kinds import BY_NAME, KINDS
-from chalicelib.serve import deferred
-from chalicelib.serve.contribute_text import DIRECTION, LANGUAGES, TEXT, kind_name
+from chalicelib.serve.contribute_text import LANGUAGES, PageWords, kind_name
+from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_FORM_FIELDS
+from chalicelib.serve.request import Request, accepted_body, only
 from chalicelib.serve.responses import CACHE_CURRENT, JSON, Problem, Reply, bad_parameter
-from chalicelib.serve.views import Request, accepted_body, only, release_for, schema_set
+from chalicelib.serve.route import COMMON_ERRORS, Operation, Route, problem_response
+from chalicelib.serve.service import Service
 
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
@@ -33,30 +35,29 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-MAX_FIELDS = 2000  # what a form of fifty-row arrays could hold, and then some
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # What the form's buttons ask for, besides the record's own fields (named '/…').
 ACTIONS = ("check", "download")
 
 
-def html_page(view):
-    """Mark a route's view as a page for people, which OpenAPI describes as HTML."""
-    view.html_page = True
-    return view
+def contribute_page(request: Request) -> Reply:
+    """GET the form (in the chosen language, of the chosen kind); POST it to have it checked.
 
-
-def contribute_page(request: Request, method: str, body: bytes, content_type: str | None) -> Reply:
-    if method == "POST":
-        return _submitted(request, body, content_type)
+    The page takes its own ``lang``: it is a page whatever the Accept header says.
+    """
+    if request.method == "POST":
+        return _submitted(request, request.body, request.content_type)
     only(request.params, ("kind", "lang"))
     lang = _lang(_one(request.params, "lang"))
     kind = _kind(_one(request.params, "kind"))
-    release, _ = release_for({})
+    release, _ = request.service.release_for({})
     if kind is None:
-        page = _render(lang, kind=None, fields=[], release=release.version)
+        page = _render(lang, request.service, kind=None, fields=[], release=release.version)
     else:
-        form = _record_form(kind, schema_set(release))
-        page = _render(lang, kind=kind, fields=form.fields({}), release=release.version)
+        form = _record_form(kind, request.service.schema_set(release))
+        page = _render(
+            lang, request.service, kind=kind, fields=form.fields({}), release=release.version
+        )
     return _html(page, cache=CACHE_CURRENT)
 
 
@@ -71,10 +72,11 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     kind = _kind(_first(form, "kind"))
     if kind is None:
         raise bad_parameter("kind", "'kind' is required: the kind of record the form holds")
-    slug = deferred.slugs().slug
+    # Lazy, as the form's other modules below: only the contribution form makes ids from names.
+    from chalicelib.checks.slugs import slug
 
-    release, _ = release_for({})
-    schemas = schema_set(release)
+    release, _ = request.service.release_for({})
+    schemas = request.service.schema_set(release)
     record_form = _record_form(kind, schemas)
     record = record_form.record(form)
     # A claim's id says who claims what; its title field (the property) would not make one.
@@ -91,7 +93,9 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
             content_type=JSON,
             headers={"Content-Disposition": f'attachment; filename="{path.rsplit("/", 1)[1]}"'},
         )
-    place_errors = deferred.recordform().place_errors
+    # Lazy: the record as form fields and back serves the contribution form alone.
+    from chalicelib.serve.recordform import place_errors
+
     fields = record_form.fields(record)
     whole = place_errors(fields, [(p.pointer, p.message) for p in item.errors])
     summary = [
@@ -99,6 +103,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
     ]
     page = _render(
         lang,
+        request.service,
         kind=kind,
         fields=fields,
         release=release.version,
@@ -115,7 +120,10 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
 
 
 def _record_form(kind: str, schemas):
-    Skeleton, RecordForm = deferred.scaffold().Skeleton, deferred.recordform().RecordForm
+    # Lazy: skeletons from the schemas, and the form's fields, serve the contribution form alone.
+    from chalicelib.checks.scaffold import Skeleton
+    from chalicelib.serve.recordform import RecordForm
+
     skeleton = Skeleton(schemas)
     shapes = {"quantity": skeleton.defs["quantity"]} if kind == "claim" else {}
     return RecordForm(schemas.document(kind), skeleton.resolve, shapes)
@@ -124,12 +132,14 @@ def _record_form(kind: str, schemas):
 def _parse_form(body: bytes) -> dict[str, list[str]]:
     try:
         text = body.decode("utf-8")
-        return parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+        return parse_qs(
+            text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS, errors="strict"
+        )
     except UnicodeDecodeError:
         raise Problem(400, "bad-body", "Bad request body", "the form is not UTF-8") from None
     except ValueError:
         raise Problem(
-            413, "too-large", "Payload too large", f"the form has over {MAX_FIELDS:,} fields"
+            413, "too-large", "Payload too large", f"the form has over {MAX_FORM_FIELDS:,} fields"
         ) from None
 
 
@@ -159,24 +169,17 @@ def _kind(value: str | None) -> str | None:
     return value
 
 
-@cache
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+def _render(lang: str, service: Service, **context: Any) -> str:
+    """The page in the site's layout, with the site's words (``contribute_*`` in the catalogue)."""
+    from markupsafe import Markup  # with Jinja2, on first use
 
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    from chalicelib.serve.pages import rendering, scripts
+    from chalicelib.serve.pages.i18n import Words
 
-
-def _render(lang: str, **context: Any) -> str:
-    words = TEXT[lang]
-    other = "fa" if lang == "en" else "en"
+    words = Words(lang)
     kind = context["kind"]
-    switch = {"lang": other, **({"kind": kind} if kind else {})}
+    switch = {"lang": words.other, **({"kind": kind} if kind else {})}
+    request = rendering.PageRequest("/contribute", (), {}, lang, True, "", service)
     defaults = {
         "checked": False,
         "valid": False,
@@ -187,20 +190,100 @@ def _render(lang: str, **context: Any) -> str:
         "record_json": "",
         "path": "",
     }
-    return (
-        _environment()
+    page = (
+        rendering.environment()
         .get_template("contribute.html")
         .render(
-            lang=lang,
-            dir=DIRECTION[lang],
-            t=words,
-            kinds=[(k.name, kind_name(k.name, lang)) for k in KINDS],
-            kind_label=kind_name(kind, lang) if kind else "",
-            other_language_href="/contribute?" + urlencode(switch),
+            **rendering.language_context(lang),
+            w=words,
+            req=request,
+            t=PageWords(words),
+            en=Markup("" if lang == "en" else ' lang="en" dir="ltr"'),
+            kind_choices=[(k.name, kind_name(k.name, words)) for k in KINDS],
+            kind_label=kind_name(kind, words) if kind else "",
+            other_lang_url="/contribute?" + urlencode(switch),
+            json_url=None,
             **{**defaults, **context},
         )
     )
+    return scripts.mark_latin_runs(page, lang)
 
 
 def _html(page: str, cache: str = "no-store") -> Reply:
     return Reply(page.encode("utf-8"), content_type=HTML, headers=dict(PAGE_HEADERS), cache=cache)
+
+
+# -- the route's declaration -------------------------------------------------------------------
+
+SUMMARY = "A page to write a record in a form, in English or Persian, and check it (HTML)."
+DESCRIPTION = (
+    "GET shows a form made from the chosen kind's schema; a form POST runs the validator as "
+    "POST /validate does and shows each problem beside its field. A valid record is given "
+    "back to copy or download, with the steps to open a pull request. Nothing is stored."
+)
+# The choices the page takes in its query and its form.
+PAGE_CHOICES = {
+    "kind": {"type": "string", "enum": [kind.name for kind in KINDS]},
+    "lang": {"type": "string", "enum": list(LANGUAGES)},
+}
+PAGE_HTML = {"text/html": {"schema": {"type": "string"}}}
+# A valid record downloaded: a record of one of the kinds.
+RECORD_SCHEMA = {"anyOf": [{"$ref": f"#/components/schemas/{kind.name}"} for kind in KINDS]}
+
+ROUTES = [
+    Route(
+        "/contribute",
+        contribute_page,
+        {
+            "GET": Operation(
+                "contribute",
+                SUMMARY,
+                {**COMMON_ERRORS, "200": {"description": "The page.", "content": PAGE_HTML}},
+                DESCRIPTION,
+                tuple(
+                    {"name": name, "in": "query", "required": False, "schema": schema}
+                    for name, schema in PAGE_CHOICES.items()
+                ),
+            ),
+            # The GET and the POST share one view.
+            "POST": Operation(
+                "contribute_submit",
+                SUMMARY,
+                {
+                    **COMMON_ERRORS,
+                    "200": {
+                        "description": (
+                            "The page with the record checked; a valid record downloaded as JSON."
+                        ),
+                        "content": {**PAGE_HTML, JSON: {"schema": RECORD_SCHEMA}},
+                    },
+                    "413": problem_response(
+                        f"The form is over {MAX_BODY_SHOWN}, or has too many fields."
+                    ),
+                    "415": problem_response(f"The form is not sent as {FORM}."),
+                },
+                DESCRIPTION,
+                (),
+                {
+                    "required": True,
+                    "content": {
+                        FORM: {
+                            "schema": {
+                                "type": "object",
+                                "required": ["kind"],
+                                "properties": {
+                                    **PAGE_CHOICES,
+                                    "action": {"type": "string", "enum": list(ACTIONS)},
+                                },
+                                # Each field of the record, named by its JSON Pointer
+                                # ('/names/0/lang').
+                                "additionalProperties": {"type": "string"},
+                            }
+                        }
+                    },
+                },
+            ),
+        },
+        pages=False,
+    )
+]

@@ -11,31 +11,32 @@ from __future__ import annotations
 import json
 
 from chalicelib.model.kinds import Kind
-from chalicelib.serve import deferred, views
+from chalicelib.serve.limits import MAX_FACET_VALUES
+from chalicelib.serve.request import Request, kind_for
 from chalicelib.serve.responses import Reply, dumps
-
-MAX_VALUES = 40
 
 
 def facet_filters(kind: Kind) -> list[str]:
     return [f.param for f in kind.filters if not f.references]
 
 
-def facets(request: views.Request, collection: str) -> dict:
+def facets(request: Request, collection: str) -> dict:
     """``{param: [{"value", "count"}]}`` for the list ``request`` asks for, most frequent first."""
-    query = deferred.query()
-    kind = views.kind_for(collection)
+    # Lazy: a list page's facets are counted by the query engine, which a cold start lacks.
+    from chalicelib.serve import query
+
+    kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)
-    release, cache = views.release_for(request.params)
-    key = views.Request("facets:" + request.path, request.params)
-    answer = views.kept(
-        key, release, lambda: Reply(dumps(_counts(kind, parsed, release)), cache=cache)
-    )
+    release, cache = request.release()
+    key = request.at("facets:" + request.path, request.params)
+    answer = key.kept(release, lambda: Reply(dumps(_counts(kind, parsed, release)), cache=cache))
     return json.loads(answer.body)
 
 
 def _counts(kind: Kind, parsed, release) -> dict:
-    query = deferred.query()
+    # Lazy: a list page's facets are counted by the query engine, which a cold start lacks.
+    from chalicelib.serve import query
+
     index = release.collection_index(kind.collection)
     selected = set(query._matches(index, parsed)) if parsed.constrained else None
     found = {}
@@ -47,5 +48,5 @@ def _counts(kind: Kind, parsed, release) -> dict:
             if n:
                 counts.append({"value": value, "count": n})
         counts.sort(key=lambda c: (-c["count"], c["value"]))
-        found[param] = counts[:MAX_VALUES]
+        found[param] = counts[:MAX_FACET_VALUES]
     return found

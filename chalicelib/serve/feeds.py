@@ -8,41 +8,46 @@ changes to the claims about it: a new claim about a person appears there when it
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib.media import OCTET_STREAM
-from chalicelib.model.kinds import BY_COLLECTION, KINDS
+from chalicelib.model.kinds import BY_COLLECTION, KINDS, Kind
 from chalicelib.release import feeds
 from chalicelib.release.history import changes_path
-from chalicelib.serve import history, views
-from chalicelib.serve.responses import Reply, bad_parameter
+from chalicelib.serve import history
+from chalicelib.serve.request import Request, check_id, only, public_base
+from chalicelib.serve.responses import Reply, bad_parameter, not_found
+from chalicelib.serve.route import ID_PARAM, RELEASE_PARAM, Route, problem_response, reads
 
 ATOM = feeds.ATOM + "; charset=utf-8"
 COLLECTIONS = [kind.collection for kind in KINDS]
 
 
-def dataset_feed(request: views.Request, base: str) -> Reply:
-    one = views.only(request.params, ("collection", "release"))
+def _base(request: Request, path: str) -> str:
+    return public_base(request.headers, request.context, path)
+
+
+def dataset_feed(request: Request) -> Reply:
+    one = only(request.params, ("collection", "release"))
     collection = one.get("collection")
     if collection is not None and collection not in BY_COLLECTION:
         raise bad_parameter("collection", f"'collection' must be one of {', '.join(COLLECTIONS)}")
-    release, cache = views.release_for(request.params)
+    release, cache = request.release()
 
     def keep(event: dict) -> bool:
         return collection is None or event["collection"] == collection
 
     title = "Changes to the records" + (f": {collection}" if collection else "")
     self_path = "/dataset/changes.atom" + (f"?collection={collection}" if collection else "")
+    base = _base(request, "/dataset/changes.atom")
     return _feed(release, cache, base, self_path, "/dataset/changes", title, keep)
 
 
-def claims_feed(request: views.Request, base: str, collection: str, record_id: str) -> Reply:
-    views.only(request.params)
-    views.check_id(record_id)
-    release, cache = views.release_for(request.params)
+def claims_feed(request: Request, collection: str, record_id: str) -> Reply:
+    only(request.params)
+    check_id(record_id)
+    release, cache = request.release()
     reference = f"{collection}/{record_id}"
     if release.entry(collection, record_id) is None:
-        raise views.not_found(f"there is no record {reference}")
+        raise not_found(f"there is no record {reference}")
     index = release.collection_index("claims")
     about = {index.id_at(o) for o in index.posting("subject", reference)}
 
@@ -52,7 +57,7 @@ def claims_feed(request: views.Request, base: str, collection: str, record_id: s
 
     path = f"/{reference}/claims.atom"
     title = f"Claims about {reference}"
-    return _feed(release, cache, base, path, f"/{reference}/claims", title, keep)
+    return _feed(release, cache, _base(request, path), path, f"/{reference}/claims", title, keep)
 
 
 def _feed(release, cache, base: str, self_path: str, alternate: str, title: str, keep) -> Reply:
@@ -64,54 +69,62 @@ def _feed(release, cache, base: str, self_path: str, alternate: str, title: str,
     return Reply(body, content_type=ATOM, cache=cache)
 
 
-def operation(what: str, collection: str | None = None):
-    """The OpenAPI operation of a feed route."""
+# Also as plain bytes, to a client that asks only for those (listed first: a generated client
+# then hands the feed over as it came).
+FEED = {
+    "description": "An Atom 1.0 feed (RFC 4287), newest release first.",
+    "content": {
+        OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}},
+        feeds.ATOM: {"schema": {"type": "string"}},
+    },
+    "headers": {
+        "ETag": {"schema": {"type": "string"}},
+        "Cache-Control": {"schema": {"type": "string"}},
+    },
+}
+NOT_FOUND = {"404": problem_response("No such record, or no such release.")}
+COLLECTION_PARAM = {
+    "name": "collection",
+    "in": "query",
+    "description": "Only the changes to this collection.",
+    "schema": {"type": "string", "enum": COLLECTIONS},
+}
 
-    def document(method: str) -> dict[str, Any]:
-        from chalicelib.serve import openapi  # built on demand, never on a feed request
 
-        params: list[dict] = [openapi.RELEASE_PARAM]
-        if collection is None:
-            params.insert(
-                0,
-                {
-                    "name": "collection",
-                    "in": "query",
-                    "description": "Only the changes to this collection.",
-                    "schema": {"type": "string", "enum": COLLECTIONS},
-                },
-            )
-        else:
-            params.insert(
-                0,
-                {
-                    "name": "id",
-                    "in": "path",
-                    "required": True,
-                    "schema": openapi._path_schema("id", {}),
-                },
-            )
-        return {
-            "summary": what,
-            "operationId": "changes_feed" if collection is None else f"claims_feed_{collection}",
-            "parameters": params,
-            "responses": {
-                **openapi.COMMON_ERRORS,
-                "200": {
-                    "description": "An Atom 1.0 feed (RFC 4287), newest release first.",
-                    # Also as plain bytes, to a client that asks only for those.
-                    "content": {
-                        OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}},
-                        feeds.ATOM: {"schema": {"type": "string"}},
-                    },
-                    "headers": {
-                        "ETag": {"schema": {"type": "string"}},
-                        "Cache-Control": {"schema": {"type": "string"}},
-                    },
-                },
-                "304": {"description": "Not modified."},
-                "404": openapi.problem_response("No such record, or no such release."),
-            },
-        }
+def _claims_route(kind: Kind) -> Route:
+    collection = kind.collection
 
-    return document
+    def view(request: Request, id: str) -> Reply:
+        return claims_feed(request, collection, id)
+
+    return Route(
+        f"/{collection}/{{id}}/claims.atom",
+        view,
+        reads(
+            f"An Atom feed of the claims about one {kind.name}",
+            "Each change a release made to a claim about the record, newest first.",
+            f"claims_feed_{collection}",
+            FEED,
+            (ID_PARAM, RELEASE_PARAM),
+            NOT_FOUND,
+        ),
+        pages=False,
+    )
+
+
+ROUTES = [
+    Route(
+        "/dataset/changes.atom",
+        dataset_feed,
+        reads(
+            "An Atom feed of the changes to the records",
+            "Each record a release added, changed, removed, withdrawn or merged, newest first.",
+            "changes_feed",
+            FEED,
+            (COLLECTION_PARAM, RELEASE_PARAM),
+            NOT_FOUND,
+        ),
+        pages=False,
+    ),
+    *(_claims_route(kind) for kind in KINDS),
+]

@@ -7,12 +7,22 @@ from bisect import bisect_right
 from typing import Any
 from urllib.parse import urlencode
 
-from chalicelib.model.kinds import ID_MAX_LENGTH, ID_PATTERN, KINDS, split_reference
+from chalicelib.model.kinds import ID_PATTERN, KINDS, Kind, split_reference
 from chalicelib.release.history import CHAIN, ORDER, changes_path, net_changes, records_path
 from chalicelib.release.layout import VERSION, shard_of
-from chalicelib.serve import deferred, views
 from chalicelib.serve.limits import DEFAULT_CHANGES, MAX_CHANGES, MAX_CURSOR_LENGTH
-from chalicelib.serve.responses import Problem, Reply, bad_parameter, dumps, not_found
+from chalicelib.serve.params import single
+from chalicelib.serve.request import ID_RE, Request, check_id, kind_for, only
+from chalicelib.serve.responses import Finished, Problem, Reply, bad_parameter, dumps, not_found
+from chalicelib.serve.route import (
+    ID_PARAM,
+    NO_RELEASE,
+    RELEASE_PARAM,
+    Route,
+    ok,
+    problem_response,
+    reads,
+)
 
 CHANGES_PARAMS = ("since", "cursor", "limit", "release")
 
@@ -34,14 +44,12 @@ def chain_of(release) -> dict[str, Any]:
 # -- one record's history ----------------------------------------------------------------------
 
 
-def record_history(request: views.Request, collection: str, record_id: str):
-    views.kind_for(collection)
-    views.check_id(record_id)
-    views.only(request.params)
-    release, cache = views.release_for(request.params)
-    return views.kept(
-        request, release, lambda: _history_reply(release, cache, collection, record_id)
-    )
+def record_history(request: Request, collection: str, record_id: str):
+    kind_for(collection)
+    check_id(record_id)
+    only(request.params)
+    release, cache = request.release()
+    return request.kept(release, lambda: _history_reply(release, cache, collection, record_id))
 
 
 def _history_reply(release, cache: str, collection: str, record_id: str) -> Reply:
@@ -70,22 +78,22 @@ def _with_link(collection: str, record_id: str, event: dict) -> dict:
 # -- the changes since a release ---------------------------------------------------------------
 
 
-def dataset_changes(request: views.Request):
-    views.only(request.params, CHANGES_PARAMS)
+def dataset_changes(request: Request):
+    only(request.params, CHANGES_PARAMS)
     params = request.params
-    since = views.single(params, "since")
+    since = single(params, "since")
     if since is None:
         if set(params) - {"release"}:
             raise bad_parameter("since", "'limit' and 'cursor' page the changes since a release")
-        release, cache = views.release_for(params)
-        return views.kept(request, release, lambda: _chain_reply(release, cache))
+        release, cache = request.release()
+        return request.kept(release, lambda: _chain_reply(release, cache))
     if not VERSION.fullmatch(since):
         raise bad_parameter("since", "a release looks like 20261127-3f9a1c2b")
-    limit = _limit(views.single(params, "limit"))
-    after = _cursor(views.single(params, "cursor"))
-    release, cache = views.release_for(params)
-    return views.kept(
-        request, release, lambda: _changes_reply(request, release, cache, since, limit, after)
+    limit = _limit(single(params, "limit"))
+    after = _cursor(single(params, "cursor"))
+    release, cache = request.release()
+    return request.kept(
+        release, lambda: _changes_reply(request, release, cache, since, limit, after)
     )
 
 
@@ -116,7 +124,7 @@ def _cursor(text: str | None) -> tuple[int, str] | None:
     if text is None:
         return None
     found = split_reference(text)
-    if found is None or not views.ID_RE.fullmatch(found[1]):
+    if found is None or not ID_RE.fullmatch(found[1]):
         raise bad_parameter("cursor", "'cursor' is not one this route made; copy it from 'next'")
     return ORDER[found[0]], found[1]
 
@@ -134,7 +142,7 @@ def _changes_reply(request, release, cache: str, since: str, limit: int, after) 
             f"{versions[0]}; GET /dataset/releases lists the published ones",
             parameter="since",
         )
-    items = views._per_release(
+    items = request.service.per_release(
         f"changes-since-{since}",
         release,
         lambda: net_changes(
@@ -188,17 +196,6 @@ CURSOR_PATTERN = (
 )
 
 
-def _ok(schema: dict, description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": schema}},
-        "headers": {
-            "ETag": {"schema": {"type": "string"}},
-            "Cache-Control": {"schema": {"type": "string"}},
-        },
-    }
-
-
 _CHAIN_SCHEMA = {
     "type": "object",
     "required": ["release", "releases"],
@@ -221,143 +218,131 @@ _CHAIN_SCHEMA = {
 }
 
 
-def history_operation(kind_name: str):
-    def operation(method: str) -> dict[str, Any]:
-        openapi = deferred.openapi()  # built on demand, never on a record's request
-
-        return {
-            "summary": f"The history of one {kind_name}",
-            "description": (
-                "The releases in which the record was added, changed, removed, withdrawn or "
-                "merged, oldest first, each with the record's digest then and, for a change, "
-                "the top-level fields that differ. Read from the release's own history index."
-            ),
-            "operationId": f"history_of_{kind_name}",
-            "parameters": [
-                {
-                    "name": "id",
-                    "in": "path",
-                    "required": True,
-                    "description": "The id.",
-                    # check_id's rule; a longer or other id is a 404, as on the record route.
-                    "schema": {
-                        "type": "string",
-                        "pattern": ID_PATTERN,
-                        "maxLength": ID_MAX_LENGTH,
-                    },
-                },
-                openapi.RELEASE_PARAM,
-            ],
-            "responses": {
-                **openapi.COMMON_ERRORS,
-                "200": _ok(
-                    {
-                        "type": "object",
-                        "required": ["id", "release", "since", "history"],
-                        "properties": {
-                            "id": {"type": "string"},
-                            "release": {"type": "string"},
-                            "since": {"type": "string"},
-                            "history": {"type": "array", "items": _EVENT},
-                        },
-                    },
-                    "The record's history.",
-                ),
-                "304": {"description": "Not modified."},
-                "404": openapi.problem_response(
-                    f"No record has this id, the release keeps no history, or {openapi.NO_RELEASE}."
-                ),
+HISTORY_SCHEMA = {
+    "type": "object",
+    "required": ["id", "release", "since", "history"],
+    "properties": {
+        "id": {"type": "string"},
+        "release": {"type": "string"},
+        "since": {"type": "string"},
+        "history": {"type": "array", "items": _EVENT},
+    },
+}
+_CHANGE = {
+    **_EVENT,
+    "required": ["collection", "id", "action", "sha256", "release"],
+    "properties": {
+        **_EVENT["properties"],
+        "collection": {"type": "string", "enum": [k.collection for k in KINDS]},
+        "id": {"type": "string"},
+    },
+}
+CHANGES_SCHEMA = {
+    "anyOf": [
+        _CHAIN_SCHEMA,
+        {
+            "type": "object",
+            "required": ["since", "release", "total", "items", "next"],
+            "properties": {
+                "since": {"type": "string"},
+                "release": {"type": "string"},
+                "total": {"type": "integer"},
+                "items": {"type": "array", "items": _CHANGE},
+                "next": {"type": ["string", "null"]},
             },
-        }
-
-    return operation
-
-
-def changes_operation(method: str) -> dict[str, Any]:
-    openapi = deferred.openapi()
-
-    item = {
-        **_EVENT,
-        "required": ["collection", "id", "action", "sha256", "release"],
-        "properties": {
-            **_EVENT["properties"],
-            "collection": {"type": "string", "enum": [k.collection for k in KINDS]},
-            "id": {"type": "string"},
         },
-    }
-    return {
-        "summary": "Every record added, changed or removed since a release",
-        "description": (
+    ]
+}
+
+
+def history_route(kind: Kind) -> Route:
+    """``/<collection>/{id}/history`` for ``kind``."""
+    collection = kind.collection
+
+    def history_view(request: Request, id: str) -> Finished:
+        return record_history(request, collection, id)
+
+    return Route(
+        f"/{collection}/{{id}}/history",
+        history_view,
+        reads(
+            f"The history of one {kind.name}",
+            "The releases in which the record was added, changed, removed, withdrawn or "
+            "merged, oldest first, each with the record's digest then and, for a change, "
+            "the top-level fields that differ. Read from the release's own history index.",
+            f"history_of_{kind.name}",
+            ok(HISTORY_SCHEMA, "The record's history."),
+            (ID_PARAM, RELEASE_PARAM),
+            {
+                "404": problem_response(
+                    f"No record has this id, the release keeps no history, or {NO_RELEASE}."
+                )
+            },
+        ),
+    )
+
+
+ROUTES = [
+    *(history_route(kind) for kind in KINDS),
+    Route(
+        "/dataset/changes",
+        dataset_changes,
+        reads(
+            "Every record added, changed or removed since a release",
             "For a mirror at release `since`: each record touched since, once, with its last "
             "change and its digest now (null when it is gone), in collection and id order, "
-            "paged with `next`."
-        ),
-        "operationId": "dataset_changes",
-        "parameters": [
-            {
-                "name": "since",
-                "in": "query",
-                "required": False,
-                "description": (
-                    "The release the mirror holds. Without it, the releases the history covers "
-                    "(and `limit` and `cursor`, which page changes, are refused). A well-formed "
-                    "release not in the history answers 404, naming `since`."
-                ),
-                "schema": {"type": "string", "pattern": VERSION.pattern},
-            },
-            {
-                "name": "limit",
-                "in": "query",
-                "required": False,
-                "description": "Items per page; only with `since`.",
-                # What no JSON Schema can say of a parameter: it needs another one.
-                "x-requires": ["since"],
-                "schema": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": MAX_CHANGES,
-                    "default": DEFAULT_CHANGES,
-                },
-            },
-            {
-                "name": "cursor",
-                "in": "query",
-                "required": False,
-                "description": "Copy it from `next`; only with `since`.",
-                "x-requires": ["since"],
-                "schema": {
-                    "type": "string",
-                    "pattern": CURSOR_PATTERN,
-                    "maxLength": MAX_CURSOR_LENGTH,
-                },
-            },
-            openapi.RELEASE_PARAM,
-        ],
-        "responses": {
-            **openapi.COMMON_ERRORS,
-            "200": _ok(
-                {
-                    "anyOf": [
-                        _CHAIN_SCHEMA,
-                        {
-                            "type": "object",
-                            "required": ["since", "release", "total", "items", "next"],
-                            "properties": {
-                                "since": {"type": "string"},
-                                "release": {"type": "string"},
-                                "total": {"type": "integer"},
-                                "items": {"type": "array", "items": item},
-                                "next": {"type": ["string", "null"]},
-                            },
-                        },
-                    ]
-                },
+            "paged with `next`.",
+            "dataset_changes",
+            ok(
+                CHANGES_SCHEMA,
                 "A page of changes; without `since`, the releases the history covers.",
             ),
-            "304": {"description": "Not modified."},
-            "404": openapi.problem_response(
-                "`since` is not in this release's history (`parameter` is `since`), the release "
-                f"keeps no history, or {openapi.NO_RELEASE}."
+            (
+                {
+                    "name": "since",
+                    "in": "query",
+                    "required": False,
+                    "description": (
+                        "The release the mirror holds. Without it, the releases the history "
+                        "covers (and `limit` and `cursor`, which page changes, are refused). A "
+                        "well-formed release not in the history answers 404, naming `since`."
+                    ),
+                    "schema": {"type": "string", "pattern": VERSION.pattern},
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "description": "Items per page; only with `since`.",
+                    # What no JSON Schema can say of a parameter: it needs another one.
+                    "x-requires": ["since"],
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": MAX_CHANGES,
+                        "default": DEFAULT_CHANGES,
+                    },
+                },
+                {
+                    "name": "cursor",
+                    "in": "query",
+                    "required": False,
+                    "description": "Copy it from `next`; only with `since`.",
+                    "x-requires": ["since"],
+                    "schema": {
+                        "type": "string",
+                        "pattern": CURSOR_PATTERN,
+                        "maxLength": MAX_CURSOR_LENGTH,
+                    },
+                },
+                RELEASE_PARAM,
             ),
-        },
-    }
+            {
+                "404": problem_response(
+                    "`since` is not in this release's history (`parameter` is `since`), the "
+                    f"release keeps no history, or {NO_RELEASE}."
+                )
+            },
+        ),
+    ),
+]

@@ -1,7 +1,8 @@
 """The one parser of query parameters: every route reads its parameters through ``one_each``.
 
 A route names the parameters it takes; anything else, a repeat or an oversized value is a
-``BadParameter`` naming the parameter, with the same words on every route.
+``BadParameter`` naming the parameter, with the same words on every route. The few parameters
+that may be repeated (``repeated``) are taken out first.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from chalicelib.errors import BadParameter
-from chalicelib.serve.limits import LONG_VALUES, MAX_NAME_SHOWN, MAX_VALUE_LENGTH
+from chalicelib.serve.limits import LONG_VALUES, MAX_NAME_SHOWN, MAX_REPEATS, MAX_VALUE_LENGTH
 from chalicelib.text import clip
 
 Params = Mapping[str, list[str]]
@@ -41,3 +42,33 @@ def one_each(params: Params | None, allowed: Iterable[str], route: str) -> dict[
         if len(value) > limit:
             raise BadParameter(name, f"longer than {limit} characters")
     return one
+
+
+def single(params: Params, name: str) -> str | None:
+    """The one value of ``name`` (the other parameters are the route parser's business)."""
+    if name not in params:
+        return None
+    return one_each({name: params[name]}, (name,), "this route").get(name)
+
+
+def repeated(
+    params: Params | None, names: Iterable[str]
+) -> tuple[Params | None, dict[str, list[str]]]:
+    """``params`` without ``names``, and each of ``names`` given with its values, in the order
+    given and without repeats; BadParameter for more than ``MAX_REPEATS`` values, an empty one
+    or an oversized one. ``one_each`` then reads the rest."""
+    names = [name for name in names if params and name in params]
+    if not names:
+        return params, {}
+    rest = {name: values for name, values in params.items() if name not in names}
+    found: dict[str, list[str]] = {}
+    for name in names:
+        values = params[name]
+        values = [values] if isinstance(values, str) else list(dict.fromkeys(values))
+        if len(values) > MAX_REPEATS:
+            raise BadParameter(name, f"given more than {MAX_REPEATS} times")
+        for value in values:
+            if len(value) > MAX_VALUE_LENGTH:
+                raise BadParameter(name, f"longer than {MAX_VALUE_LENGTH} characters")
+        found[name] = values
+    return rest, found

@@ -23,8 +23,6 @@ import hmac
 import json
 import os
 import re
-import string
-import struct
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -38,15 +36,16 @@ from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
-from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT
-from chalicelib.serve.params import one_each
+from chalicelib.serve.cursors import CURSOR as _CURSOR
+from chalicelib.serve.cursors import CURSOR_VERSION as _CURSOR_VERSION
+from chalicelib.serve.cursors import TAG_BYTES as _TAG_BYTES
+from chalicelib.serve.limits import BLANK_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, SEARCH_WORDS_PATTERN
+from chalicelib.serve.params import one_each, repeated
 
 if TYPE_CHECKING:  # annotations only: the views hand query a loaded index
     from chalicelib.release.index import CollectionIndex
 
 COMMON_PARAMS = ("q", "sort", "limit", "cursor", "date_from", "date_to", "release")
-_CURSOR = struct.Struct(">BI")  # version, position
-_CURSOR_VERSION, _TAG_BYTES = 1, 12
 # Under 1/_DENSE of the collection, a match set is ordered by sorting its ranks (O(m log m) in
 # Python, once per query); above, a bitmap over ranks costs O(m) in C and a byte per record.
 _DENSE = 64
@@ -108,21 +107,6 @@ def allowed_params(kind: Kind) -> tuple[str, ...]:
     return COMMON_PARAMS + tuple(f.param for f in kind.filters)
 
 
-# What a search's q must hold, as one regular expression that reads the same in Python and in
-# ECMAScript, so OpenAPI states exactly the rule the server applies: a character that is not
-# punctuation, a symbol, a space, a mark or a format character (roughly: a letter or a digit),
-# and no U+FFFD, which is what bytes that were not UTF-8 (Windows-1256 Persian, say) decode to.
-_NOT_WORDS = (
-    "\\x00-\\x2F\\x3A-\\x40\\x5B-\\x60\\x7B-\\xBF\\xD7\\xF7"  # ASCII and Latin-1
-    "\\u02B0-\\u036F"  # modifier letters (ʿ ʼ), combining marks
-    "\\u060C\\u061B\\u061F\\u0640\\u064B-\\u065F\\u066A-\\u066D\\u0670\\u06D4"  # Arabic script
-    "\\u2000-\\u206F\\u2190-\\u2BFF\\u3000-\\u303F"  # spaces, ZWNJ, punctuation, symbols
-    "\\uFE00-\\uFE0F\\uFEFF\\uFFF0-\\uFFFF"  # variation selectors, BOM, U+FFFD
-)
-SEARCH_WORDS_PATTERN = f"^[^\\uFFFD]*[^{_NOT_WORDS}][^\\uFFFD]*$"
-BLANK_PATTERN = "^[ \\t\\n\\r\\f\\v]*$"
-# A list route's q: blank (no search) or words.
-Q_PATTERN = f"^(?:[ \\t\\n\\r\\f\\v]*|[^\\uFFFD]*[^{_NOT_WORDS}][^\\uFFFD]*)$"
 _WORDS = re.compile(SEARCH_WORDS_PATTERN)
 _BLANK = re.compile(BLANK_PATTERN)
 
@@ -143,10 +127,14 @@ def search_words(q: str | None) -> str | None:
 
 def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> ListQuery:
     """Parse a list route's multi-valued query parameters, or raise ``BadParameter``."""
+    params, many = repeated(params, (f.param for f in kind.filters if f.repeatable))
     one = one_each(params, allowed_params(kind), f"/{kind.collection}")
 
     filters = tuple(
-        sorted((f.param, _filter_value(f, one[f.param])) for f in kind.filters if f.param in one)
+        sorted(
+            [(f.param, _filter_value(f, one[f.param])) for f in kind.filters if f.param in one]
+            + [(name, _filter_value(kind.filter(name), v)) for name, vs in many.items() for v in vs]
+        )
     )
     q = search_words(one.get("q"))
     sort, descending = _sort(kind, one.get("sort", "id"))
@@ -230,21 +218,6 @@ def _span(kind: Kind, date_from: str | None, date_to: str | None) -> tuple[int, 
 
 
 # --- cursors ----------------------------------------------------------------------------------
-
-
-def _cursor_pattern() -> str:
-    """The text of every cursor ``encode_cursor`` can make, as a regular expression: unpadded
-    URL-safe base64 of the body and tag, whose last character's spare bits are zero. Whether a
-    cursor of this shape was signed for its query and release cannot be written as a pattern."""
-    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
-    bits = (_CURSOR.size + _TAG_BYTES) * 8
-    length = -(-bits // 6)
-    spare = length * 6 - bits
-    last = "".join(alphabet[i] for i in range(0, 64, 2**spare))
-    return f"^[A-Za-z0-9_-]{{{length - 1}}}[{re.escape(last)}]$"
-
-
-CURSOR_PATTERN = _cursor_pattern()
 
 
 @functools.lru_cache(maxsize=64)

@@ -22,15 +22,17 @@ from typing import Any
 from chalicelib.errors import BadParameter
 from chalicelib.model.folding import finds, fold
 from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, KINDS, Kind, split_reference
-from chalicelib.release.layout import VERSION
-from chalicelib.serve import views
-from chalicelib.serve.responses import CACHE_CURRENT, Reply, dumps
+from chalicelib.serve.request import Request, only, public_base
+from chalicelib.serve.responses import CACHE_CURRENT, Reply, dumps, not_found
+from chalicelib.serve.route import RELEASE_PARAM, Route, ok, problem_response, reads
 from chalicelib.text import clip
 
 MAX_IDS = 50  # ids of one extension request: OpenRefine sends ten rows at a time
 MAX_PROPERTIES = 20
 MAX_SUGGESTIONS = 20
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 400, 160
+PREVIEW_NAMES = 4  # other names a preview card shows
+SUGGESTED_DESCRIPTION = 200  # characters of a description a suggestion shows
 NAMED = tuple(kind for kind in KINDS if kind.collection != "claims")
 
 Cell = dict[str, Any]  # one extension value: {"str"}, {"int"}, {"id", "name"}
@@ -218,7 +220,7 @@ def suggest_entities(
                 "notable": [{"id": kind.name, "name": kind.name.capitalize()}],
             }
             if isinstance(record.get("description"), str):
-                entry["description"] = record["description"][:200]
+                entry["description"] = record["description"][:SUGGESTED_DESCRIPTION]
             result.append(entry)
     return {"result": result[:limit]}
 
@@ -250,7 +252,7 @@ def preview(release, reference: str, page_url: str) -> str | None:
         return None
     kind, record = found
     name = str(record.get(kind.title_field, record["id"]))
-    other = [n["name"] for n in record.get("names", []) if n.get("name") != name][:4]
+    other = [n["name"] for n in record.get("names", []) if n.get("name") != name][:PREVIEW_NAMES]
     facts = [
         f"{label}: {record[field]}"
         for field, label in (("born", "Born"), ("died", "Died"), ("type", "Type"))
@@ -306,39 +308,45 @@ def _limit(text: str | None, default: int = 10) -> int:
 
 
 def _type(text: str | None) -> str | None:
-    if text is not None and text not in BY_NAME:
+    if text is not None and text not in {k.name for k in NAMED}:
         raise BadParameter("type", f"must be one of {', '.join(k.name for k in NAMED)}")
     return text
 
 
-def suggest_view(request, what: str) -> Reply:
-    allowed = ("prefix", "type", "limit", "release") if what == "entity" else ("prefix", "limit")
-    one = views.only(request.params, allowed)
-    prefix, limit = one.get("prefix", ""), _limit(one.get("limit"))
-    if what == "type":
-        return Reply(dumps(suggest_types(prefix, limit)), cache=CACHE_CURRENT)
-    if what == "property":
-        return Reply(dumps(suggest_properties(prefix, limit)), cache=CACHE_CURRENT)
-    release, cache = views.release_for(request.params)
-    answer = suggest_entities(release, prefix, _type(one.get("type")), limit)
-    return Reply(dumps(answer), cache=cache)
+def _suggest(what: str):
+    def view(request: Request) -> Reply:
+        allowed = (
+            ("prefix", "type", "limit", "release") if what == "entity" else ("prefix", "limit")
+        )
+        one = only(request.params, allowed)
+        prefix, limit = one.get("prefix", ""), _limit(one.get("limit"))
+        if what == "type":
+            return Reply(dumps(suggest_types(prefix, limit)), cache=CACHE_CURRENT)
+        if what == "property":
+            return Reply(dumps(suggest_properties(prefix, limit)), cache=CACHE_CURRENT)
+        release, cache = request.release()
+        answer = suggest_entities(release, prefix, _type(one.get("type")), limit)
+        return Reply(dumps(answer), cache=cache)
+
+    return view
 
 
-def propose_view(request) -> Reply:
-    one = views.only(request.params, ("type", "limit"))
+def propose_view(request: Request) -> Reply:
+    one = only(request.params, ("type", "limit"))
     answer = propose_properties(_type(one.get("type")), _limit(one.get("limit"), MAX_PROPERTIES))
     return Reply(dumps(answer), cache=CACHE_CURRENT)
 
 
-def preview_view(request, base: str) -> Reply:
-    one = views.only(request.params, ("id", "release"))
+def preview_view(request: Request) -> Reply:
+    one = only(request.params, ("id", "release"))
     reference = one.get("id")
     if not reference:
         raise BadParameter("id", "is required: the id of a candidate, such as people/x")
-    release, cache = views.release_for(request.params)
+    release, cache = request.release()
+    base = public_base(request.headers, request.context, "/reconcile/preview")
     card = preview(release, reference, f"{base}/{reference}")
     if card is None:
-        raise views.not_found(f"no record has the id '{clip(reference, 100)}'")
+        raise not_found(f"no record has the id '{clip(reference, 100)}'")
     return Reply(card.encode("utf-8"), content_type="text/html; charset=utf-8", cache=cache)
 
 
@@ -364,31 +372,6 @@ def parse_extend(text: str) -> tuple[list[str], list[str]]:
     return ids, pids
 
 
-def operation(summary: str, params: list[dict], content: str = "application/json"):
-    """The OpenAPI operation of one of these routes."""
-
-    def document(method: str) -> dict[str, Any]:
-        from chalicelib.serve import openapi  # built on demand
-
-        schema = (
-            {"type": "string"}
-            if content.startswith("text/")
-            else {"type": "object", "additionalProperties": True, "description": summary}
-        )
-        return {
-            "summary": summary,
-            "parameters": params,
-            "responses": {
-                **openapi.COMMON_ERRORS,
-                "200": {"description": "OK", "content": {content: {"schema": schema}}},
-                "304": {"description": "Not modified."},
-                "404": openapi.problem_response("No such record, or no such release."),
-            },
-        }
-
-    return document
-
-
 def query_param(name: str, description: str, schema: dict, required: bool = False) -> dict:
     return {
         "name": name,
@@ -401,11 +384,53 @@ def query_param(name: str, description: str, schema: dict, required: bool = Fals
 
 PREFIX = query_param("prefix", "What the user has typed so far.", {"type": "string"})
 LIMIT = query_param(
-    "limit", "Suggestions at most.", {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS}
+    "limit", "At most this many.", {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS}
 )
 TYPE = query_param("type", "A type id.", {"type": "string", "enum": [k.name for k in NAMED]})
-RELEASE_PARAM = query_param(
-    "release",
-    "A published release's version; the current one when absent.",
-    {"type": "string", "pattern": VERSION.pattern},
-)
+_ANSWER = {"type": "object", "additionalProperties": True}
+_NOT_FOUND = {"404": problem_response("No such record, or no such release.")}
+
+ROUTES = [
+    Route(
+        "/reconcile/preview",
+        preview_view,
+        reads(
+            "A card of one candidate (OpenRefine's preview).",
+            "",
+            "reconcile_preview",
+            ok({"type": "string"}, "A small HTML page.", "text/html"),
+            (
+                query_param("id", "A candidate's id: people/x.", {"type": "string"}, True),
+                RELEASE_PARAM,
+            ),
+            _NOT_FOUND,
+        ),
+        pages=False,
+    ),
+    *(
+        Route(
+            f"/reconcile/suggest/{what}",
+            _suggest(what),
+            reads(
+                f"Suggest {what} ids from a prefix (OpenRefine's suggest).",
+                "",
+                f"suggest_{what}",
+                ok({**_ANSWER, "required": ["result"]}),
+                (PREFIX, LIMIT, TYPE, RELEASE_PARAM) if what == "entity" else (PREFIX, LIMIT),
+                _NOT_FOUND,
+            ),
+        )
+        for what in ("entity", "type", "property")
+    ),
+    Route(
+        "/reconcile/extend/propose",
+        propose_view,
+        reads(
+            "The properties data extension offers for a type.",
+            "",
+            "extend_propose",
+            ok({**_ANSWER, "required": ["properties"]}),
+            (TYPE, LIMIT),
+        ),
+    ),
+]

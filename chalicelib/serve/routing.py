@@ -1,7 +1,7 @@
 """The plumbing every route shares: error mapping, shared headers, 405, CORS preflight, 406.
 
-``app.py`` holds the route table; each entry goes through ``Router.route``, so no route can
-forget a header or leak an exception. Nothing here imports Chalice: the router is given the
+``app.py`` registers every declared route (``route.Route``) through ``Router.register``, so
+no route can forget a header or leak an exception. Nothing here imports Chalice: the router is given the
 app (anything with ``route`` and ``current_request``) and its response class, which keeps
 this layer testable and the choice of framework in one file.
 """
@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from chalicelib import media
-from chalicelib.serve import deferred, views
 from chalicelib.serve.pages import negotiation
+from chalicelib.serve.request import Request
 from chalicelib.serve.responses import (
     READS,
     Finished,
@@ -24,6 +24,8 @@ from chalicelib.serve.responses import (
     preflight_headers,
     problem_for,
 )
+from chalicelib.serve.route import Route
+from chalicelib.serve.service import Service
 
 log = logging.getLogger("iran1988")
 
@@ -66,9 +68,10 @@ def method_not_allowed(method: str, allowed: str) -> Problem:
 class Router:
     """Registers views on ``app`` with the shared plumbing, and answers through it."""
 
-    def __init__(self, app: Any, response: Callable[..., Any]):
+    def __init__(self, app: Any, response: Callable[..., Any], service: Service):
         self.app = app
         self.response = response  # the framework's response class: body, status_code, headers
+        self.service = service  # what every request is answered from
 
     @functools.cached_property
     def binary_types(self) -> frozenset[str]:
@@ -87,9 +90,9 @@ class Router:
             return {}
         return {name: query.getlist(name) for name in query if name not in negotiation.PAGE_PARAMS}
 
-    def request(self, path: str) -> views.Request:
+    def request(self, path: str) -> Request:
         """The current request, as the views take it."""
-        return views.Request(path, self.params())
+        return Request(path, self.params(), self.service)
 
     def respond(self, answer: Any, method: str, headers: Mapping[str, str]) -> Any:
         """The framework response to ``answer`` (a Reply, or a Finished one kept from earlier)."""
@@ -112,7 +115,9 @@ class Router:
         # shared safely; no route has cors=, which is what would make Chalice add to it.
         return self.response(body=answer.body, status_code=answer.status, headers=answer.headers)
 
-    def served(self, view: Callable[..., Any], path: str = "") -> Callable[..., Any]:
+    def served(
+        self, view: Callable[..., Any], path: str = "", pages: bool = True
+    ) -> Callable[..., Any]:
         """Run a route's logic; turn any failure into a problem; add the shared headers.
 
         A read whose request asks for a page (``negotiation.wants_page``) is answered with the
@@ -125,7 +130,7 @@ class Router:
             request = self.app.current_request
             page = False
             try:
-                if request.method in READS:
+                if pages and request.method in READS:
                     page = self.page_wanted(request)
                 reply = view(*args, **kwargs)
             except Exception as error:
@@ -155,53 +160,69 @@ class Router:
     def page(self, path: str, args: Mapping[str, str], reply: Any, request: Any) -> Any:
         """The page for ``reply``; rendering (and Jinja2) is imported on the first page only."""
         try:
-            rendering = deferred.rendering()
+            # Lazy: the pages (Jinja2 and the templates) load on the first page, not at cold
+            # start, whatever a cold start's request asks for.
+            from chalicelib.serve.pages import rendering
+
             return rendering.page(
-                rendering.PageRequest.of(path, args, self.all_params(), request.headers),
+                rendering.PageRequest.of(
+                    path, args, self.all_params(), request.headers, self.service
+                ),
                 reply if isinstance(reply, Finished) else finish(reply),
             )
         except Exception as error:
             return self.problem(error, request)
 
-    def route(self, path: str, name: str, doc: str | None, methods=("GET", "HEAD")):
-        """Register a view at ``path`` for ``methods``, a CORS preflight, and a 405 for the rest.
+    def register(self, route: Route) -> None:
+        """Register ``route``'s view for its methods, a CORS preflight, and a 405 for the rest.
 
-        HEAD answers as GET does, without the body.
+        HEAD answers as GET does, without the body. The view is given the request (its path
+        filled in, its parameters, this router's service) and the path's parameters.
         """
-        allowed = ", ".join(methods)
-        app = self.app
+        app, path, view = self.app, route.path, route.view
+        allowed = ", ".join(route.methods)
+        params = self.params if route.pages else self.all_params
 
-        def register(view):
-            view.__doc__ = doc or view.__doc__
-            view.__name__ = name
-            # content_types */*: the view, not the framework, decides what a body may be (POST
-            # /validate answers 415 as problem+json), and a GET is never refused for its
-            # Content-Type.
-            app.route(path, methods=list(methods), name=name, content_types=["*/*"])(
-                self.served(view, path)
+        def handler(**args: str) -> Any:
+            incoming = app.current_request
+            method = incoming.method
+            request = Request(
+                path.format(**args) if args else path,
+                params(),
+                self.service,
+                method,
+                (incoming.raw_body or b"") if method == "POST" else b"",
+                incoming.headers,
+                incoming.context,
             )
+            return view(request, **args)
 
-            def not_allowed(**_):
-                raise method_not_allowed(app.current_request.method, allowed)
+        handler.__name__ = handler.__qualname__ = route.name
+        # content_types */*: the view, not the framework, decides what a body may be (POST
+        # /validate answers 415 as problem+json), and a GET is never refused for its
+        # Content-Type.
+        app.route(path, methods=list(route.methods), name=route.name, content_types=["*/*"])(
+            self.served(handler, path, route.pages)
+        )
 
-            not_allowed.not_an_operation = True
-            others = [m for m in OTHER_METHODS if m not in methods]
-            app.route(path, methods=others, name=f"{name}_not_allowed", content_types=["*/*"])(
-                self.served(not_allowed)
-            )
+        def not_allowed(**_: str) -> Any:
+            raise method_not_allowed(app.current_request.method, allowed)
 
-            # Browsers send a preflight OPTIONS before a cross-origin request with a header of
-            # their own (If-None-Match on a GET, Content-Type: application/json on POST
-            # /validate). It is answered here rather than through Chalice's cors=, which would
-            # add the preflight's headers to every GET response as well, at a cost on every
-            # request.
-            def preflight(**_):
-                return self.response(body="", status_code=204, headers=preflight_headers(methods))
+        not_allowed.not_an_operation = True  # type: ignore[attr-defined]
+        others = [m for m in OTHER_METHODS if m not in route.methods]
+        app.route(path, methods=others, name=f"{route.name}_not_allowed", content_types=["*/*"])(
+            self.served(not_allowed)
+        )
 
-            preflight.not_an_operation = True  # plumbing: kept out of OpenAPI and of Allow
-            app.route(path, methods=["OPTIONS"], name=f"{name}_preflight", content_types=["*/*"])(
-                preflight
-            )
-            return view
+        # Browsers send a preflight OPTIONS before a cross-origin request with a header of
+        # their own (If-None-Match on a GET, Content-Type: application/json on POST
+        # /validate). It is answered here rather than through Chalice's cors=, which would
+        # add the preflight's headers to every GET response as well, at a cost on every
+        # request.
+        def preflight(**_: str) -> Any:
+            return self.response(body="", status_code=204, headers=preflight_headers(route.methods))
 
-        return register
+        preflight.not_an_operation = True  # type: ignore[attr-defined]  # kept out of Allow
+        app.route(path, methods=["OPTIONS"], name=f"{route.name}_preflight", content_types=["*/*"])(
+            preflight
+        )

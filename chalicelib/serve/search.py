@@ -11,37 +11,44 @@ import json
 from urllib.parse import urlencode
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve import views
+from chalicelib.serve.limits import (
+    DEFAULT_MATCHES,
+    MAX_MATCHES,
+    MAX_VALUE_LENGTH,
+    SEARCH_WORDS_PATTERN,
+)
+from chalicelib.serve.params import single
+from chalicelib.serve.request import Request, only
 from chalicelib.serve.responses import Finished, Reply, bad_parameter, dumps
+from chalicelib.serve.route import RELEASE_PARAM, Route, ok, reads
+from chalicelib.serve.views import list_records
 
-DEFAULT_LIMIT, MAX_LIMIT = 10, 50
 
-
-def search(request: views.Request) -> Finished:
-    views.only(request.params, ("q", "limit", "release"))
-    q = views.single(request.params, "q")
+def search(request: Request) -> Finished:
+    only(request.params, ("q", "limit", "release"))
+    q = single(request.params, "q")
     if q is None or not q.strip():
         raise bad_parameter("q", "'q' is required: the words to search for")
-    limit = _limit(views.single(request.params, "limit"))
-    release, cache = views.release_for(request.params)
+    limit = _limit(single(request.params, "limit"))
+    release, cache = request.release()
     pinned = {"release": request.params["release"]} if "release" in request.params else {}
-    return views.kept(request, release, lambda: _reply(q, limit, pinned, release, cache))
+    return request.kept(release, lambda: _reply(request, q, limit, pinned, release, cache))
 
 
 def _limit(text: str | None) -> int:
     if text is None:
-        return DEFAULT_LIMIT
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
-        raise bad_parameter("limit", f"'limit' must be a whole number from 1 to {MAX_LIMIT}")
+        return DEFAULT_MATCHES
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_MATCHES:
+        raise bad_parameter("limit", f"'limit' must be a whole number from 1 to {MAX_MATCHES}")
     return int(text)
 
 
-def _reply(q: str, limit: int, pinned: dict, release, cache: str) -> Reply:
+def _reply(request: Request, q: str, limit: int, pinned: dict, release, cache: str) -> Reply:
     groups = []
     for kind in KINDS:
         path = f"/{kind.collection}"
         params = {"q": [q], "limit": [str(limit)], **pinned}
-        page = json.loads(views.list_records(views.Request(path, params), kind.collection).body)
+        page = json.loads(list_records(request.at(path, params), kind.collection).body)
         more_params = [("q", q), *(("release", v) for v in pinned.get("release", ()))]
         groups.append(
             {
@@ -53,3 +60,78 @@ def _reply(q: str, limit: int, pinned: dict, release, cache: str) -> Reply:
             }
         )
     return Reply(dumps({"q": q, "release": release.version, "results": groups}), cache=cache)
+
+
+# -- the route's declaration -------------------------------------------------------------------
+
+SEARCH_PARAMS = [
+    {
+        "name": "q",
+        "in": "query",
+        "required": True,
+        "description": (
+            "What to search for, folded as `q` on the list routes is. One with no letter or "
+            "digit, or not UTF-8, is a 400 naming q."
+        ),
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_VALUE_LENGTH,
+            "pattern": SEARCH_WORDS_PATTERN,
+        },
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "description": "Matches per collection.",
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_MATCHES,
+            "default": DEFAULT_MATCHES,
+        },
+    },
+    RELEASE_PARAM,
+]
+SEARCH_SCHEMA = {
+    "type": "object",
+    "required": ["q", "release", "results"],
+    "properties": {
+        "q": {"type": "string"},
+        "release": {"type": "string"},
+        "results": {
+            "type": "array",
+            "description": "One group per collection, in the order of the service index.",
+            "items": {
+                "type": "object",
+                "required": ["collection", "kind", "items", "more"],
+                "properties": {
+                    "collection": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "items": {"type": "array", "items": {"type": "object"}},
+                    "more": {
+                        "type": ["string", "null"],
+                        "description": "The list route's URL for every match, when there are more.",
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+ROUTES = [
+    Route(
+        "/search",
+        search,
+        reads(
+            "Search all six collections at once.",
+            "The same search as `q=` on each list route (names in every script and spelling, "
+            "titles, descriptions, quotes), its first results grouped by collection, each group "
+            "with a link to the whole result when there is more.",
+            "search",
+            ok(SEARCH_SCHEMA, "The first matches in each collection."),
+            SEARCH_PARAMS,
+        ),
+    )
+]

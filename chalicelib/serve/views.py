@@ -8,193 +8,63 @@ request that began on a release finishes on it even if ``current.json`` flips.
 from __future__ import annotations
 
 import os
-import re
-import threading
-from collections.abc import Mapping
-from typing import NamedTuple
 from urllib.parse import urlencode
 
 from chalicelib import media
 from chalicelib.checks.intake import PayloadError, items_from_payload
 from chalicelib.checks.jsonio import JSONInputError, parse
 from chalicelib.checks.validate import validate
-from chalicelib.errors import ObjectMissing, ReleaseNotFound
-from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, ID_MAX_LENGTH, ID_PATTERN, KINDS
-from chalicelib.model.schemas import SchemaSet, schema_files
-from chalicelib.release.cache import Memo
+from chalicelib.errors import ObjectMissing
+from chalicelib.model.kinds import BY_NAME, KINDS, Kind
+from chalicelib.model.schemas import schema_files
 from chalicelib.release.layout import MANIFEST, VERSION
-from chalicelib.release.reader import Dataset, RecordBytes, Tombstone
+from chalicelib.release.reader import RecordBytes, Tombstone
 from chalicelib.release.redactions import public_entries
 from chalicelib.release.signing import NAMESPACE, PRINCIPAL
 from chalicelib.release.signing import SUFFIX as SIGNATURE_SUFFIX
-from chalicelib.serve import deferred
 from chalicelib.serve import responses as http
-from chalicelib.serve.limits import FILE_NAME_RE, MAX_BODY
-from chalicelib.serve.params import one_each
+from chalicelib.serve.describe import list_parameters, page_schema
+from chalicelib.serve.limits import (
+    FILE_NAME_RE,
+    MAX_BODY_SHOWN,
+    MAX_ITEMS,
+    MAX_NAME_SHOWN,
+    PRESIGN_MINUTES,
+)
+from chalicelib.serve.request import Request, accepted_body, check_id, kind_for, only
 from chalicelib.serve.responses import (
     CACHE_CURRENT,
-    CACHE_PINNED,
     JSON,
     SCHEMA_JSON,
     Finished,
     Problem,
     Reply,
-    bad_parameter,
     dumps,
-    finish,
     not_found,
 )
-from chalicelib.store import PRESIGN_SECONDS, open_store
-
-STORE_ENV = "DATASET_STORE"
-DEFAULT_STORE = ".serve/store"
-ID_RE = re.compile(ID_PATTERN)
-
-Params = Mapping[str, list[str]]
-
-_lock = threading.Lock()
-_dataset = None
-
-
-def dataset():
-    """The dataset store named by ``DATASET_STORE``, opened once per warm process."""
-    global _dataset
-    if _dataset is None:
-        with _lock:
-            if _dataset is None:
-                _dataset = Dataset(open_store(os.environ.get(STORE_ENV, DEFAULT_STORE)))
-    return _dataset
-
-
-def storage_reads() -> int:
-    """Storage calls made by this process's dataset so far (0 before it is opened).
-
-    Public, so that benchmarks and tests count reads without reaching into the module.
-    """
-    return _dataset.store.reads if _dataset is not None else 0
-
-
-def reset_dataset(value=None) -> None:
-    """Forget the opened dataset and what was derived from it, as a new process would
-    (tests point the app at a fresh store); ``value`` is the dataset to use instead."""
-    global _dataset
-    _dataset = value
-    _release_cache.clear()
-    forget_answers()
-
-
-class Request(NamedTuple):
-    """The parts of an HTTP request the routes read."""
-
-    path: str
-    params: Params
-
-    @property
-    def key(self) -> tuple:
-        """The request as a hashable value: path and parameters, in the order given."""
-        if not self.params:  # most record requests: skip building a generator
-            return (self.path,)
-        return (self.path, *((name, *values) for name, values in self.params.items()))
-
-
-# Answers that are a pure function of (release, path, parameters), kept finished. A release
-# never changes, so an entry never goes stale; the budget bounds what a warm process holds.
-ANSWER_CACHE_BYTES = 32 * 1024 * 1024
-_answers = Memo(ANSWER_CACHE_BYTES)
-
-
-def forget_answers() -> None:
-    """Drop every kept answer (benchmarks time the first answer to a request this way)."""
-    _answers.clear()
-
-
-def kept(request: Request, release, make) -> Finished:
-    """The finished answer to ``request`` from ``release``: made by ``make()`` the first time.
-
-    Only answers are kept; a Problem raised by ``make`` is raised again on every request.
-    """
-    # A redaction (chalicelib.release.redactions) changes what an old release may answer.
-    key = (release.version, getattr(release, "stamp", None), request.key)
-    found = _answers.get(key)
-    if found is None:
-        found = finish(make())
-        _answers.put(key, found, found.size)
-    return found
-
-
-def kept_as(key: tuple, make) -> Finished:
-    """The finished answer kept under ``key``, made by ``make()`` the first time: for answers
-    derived from another kept answer (a page, keyed by its JSON answer's ETag)."""
-    found = _answers.get(key)
-    if found is None:
-        found = finish(make())
-        _answers.put(key, found, found.size)
-    return found
-
-
-def single(params: Params, name: str) -> str | None:
-    """The one value of ``name`` (the other parameters are the route parser's business)."""
-    if name not in params:
-        return None
-    return one_each({name: params[name]}, (name,), "this route").get(name)
-
-
-def only(params: Params, allowed: tuple[str, ...] = ("release",)) -> dict[str, str]:
-    """Refuse any parameter a route does not take, rather than ignore it."""
-    return one_each(params, allowed, "this route")
-
-
-def current_release():
-    """The release ``current.json`` names; a 503 while nothing is published."""
-    try:
-        return dataset().current()
-    except ReleaseNotFound:
-        raise Problem(
-            503,
-            "no-release",
-            "Service unavailable",
-            "no release has been published to this store yet",
-            headers={"Retry-After": "60"},
-        ) from None
-
-
-def release_for(params: Params):
-    """The release a request reads, and the Cache-Control its answers carry."""
-    version = single(params, "release")
-    if version is None:
-        return current_release(), CACHE_CURRENT
-    if not VERSION.fullmatch(version):
-        raise bad_parameter(
-            "release",
-            "a release looks like 20261127-3f9a1c2b; "
-            "GET /dataset/releases lists the published ones",
-        )
-    return dataset().pinned(version), CACHE_PINNED
-
-
-def kind_for(collection: str):
-    kind = BY_COLLECTION.get(collection)
-    if kind is None:
-        raise not_found(f"there is no collection '{collection[:40]}'")
-    return kind
-
-
-def check_id(record_id: str) -> None:
-    """A malformed id is answered 404 before any storage call."""
-    if len(record_id) > ID_MAX_LENGTH or not ID_RE.fullmatch(record_id):
-        raise not_found(
-            "no record has this id: ids are lowercase a-z, 0-9 and single hyphens, "
-            f"at most {ID_MAX_LENGTH} characters"
-        )
-
+from chalicelib.serve.route import (
+    COMMON_ERRORS,
+    ID_PARAM,
+    NO_RELEASE,
+    RELEASE_PARAM,
+    Operation,
+    Route,
+    ok,
+    path_param,
+    problem_response,
+    reads,
+    redirect,
+)
+from chalicelib.store import PRESIGN_SECONDS
+from chalicelib.text import clip
 
 # -- routes ---------------------------------------------------------------------------
 
 
 def index(request: Request) -> Finished:
     only(request.params)
-    release, cache = release_for(request.params)
-    return kept(request, release, lambda: _index_reply(release, cache))
+    release, cache = request.release()
+    return request.kept(release, lambda: _index_reply(release, cache))
 
 
 def _index_reply(release, cache: str) -> Reply:
@@ -230,13 +100,14 @@ def _index_reply(release, cache: str) -> Reply:
 
 
 def list_records(request: Request, collection: str) -> Finished:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
-    release, cache = release_for(request.params)
-    return kept(
-        request,
+    release, cache = request.release()
+    return request.kept(
         release,
         lambda: _page_reply(
             request,
@@ -248,16 +119,17 @@ def list_records(request: Request, collection: str) -> Finished:
 
 
 def record_claims(request: Request, collection: str, record_id: str) -> Finished:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     kind_for(collection)
     check_id(record_id)
     parsed = query.refer_to(
         query.parse_list_params(BY_NAME["claim"], request.params), f"{collection}/{record_id}"
     )
-    release, cache = release_for(request.params)
-    return kept(
-        request,
+    release, cache = request.release()
+    return request.kept(
         release,
         lambda: _claims_reply(request, release, cache, collection, record_id, parsed),
     )
@@ -266,7 +138,9 @@ def record_claims(request: Request, collection: str, record_id: str) -> Finished
 def _claims_reply(
     request: Request, release, cache: str, collection: str, record_id: str, parsed
 ) -> Reply:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     found = release.record(collection, record_id)
     if found is None:
@@ -278,7 +152,9 @@ def _claims_reply(
 
 
 def _page_reply(request: Request, page, version: str, cache: str) -> Reply:
-    query = deferred.query()
+    # Lazy: only list, claims and facet requests need the query engine, not a cold start's
+    # record request.
+    from chalicelib.serve import query
 
     next_url = None
     headers = {}
@@ -298,9 +174,9 @@ def get_record(request: Request, collection: str, record_id: str) -> Finished:
     kind_for(collection)
     check_id(record_id)
     only(request.params)
-    release, cache = release_for(request.params)
-    return kept(
-        request, release, lambda: _record_reply(request, release, cache, collection, record_id)
+    release, cache = request.release()
+    return request.kept(
+        release, lambda: _record_reply(request, release, cache, collection, record_id)
     )
 
 
@@ -353,9 +229,8 @@ def _tombstone_reply(
 
 def list_schemas(request: Request) -> Finished:
     only(request.params)
-    release, cache = release_for(request.params)
-    return kept(
-        request,
+    release, cache = request.release()
+    return request.kept(
         release,
         lambda: Reply(
             dumps(
@@ -392,11 +267,10 @@ def get_schema(request: Request, kind_name: str) -> Finished:
     kind_name = kind_name.removesuffix(".schema.json")
     if kind_name not in SCHEMA_FILES:
         raise not_found(
-            f"there is no schema '{kind_name[:40]}'; there are: {', '.join(SCHEMA_FILES)}"
+            f"there is no schema '{clip(kind_name, MAX_NAME_SHOWN)}'; there are: {', '.join(SCHEMA_FILES)}"
         )
-    release, cache = release_for(request.params)
-    return kept(
-        request,
+    release, cache = request.release()
+    return request.kept(
         release,
         lambda: Reply(
             release.schema_bytes(SCHEMA_FILES[kind_name]), content_type=SCHEMA_JSON, cache=cache
@@ -406,8 +280,8 @@ def get_schema(request: Request, kind_name: str) -> Finished:
 
 def get_dataset(request: Request) -> Finished:
     only(request.params)
-    release, cache = release_for(request.params)
-    return kept(request, release, lambda: Reply(dumps(_dataset_view(release)), cache=cache))
+    release, cache = request.release()
+    return request.kept(release, lambda: Reply(dumps(_dataset_view(release)), cache=cache))
 
 
 def _dataset_view(release) -> dict:
@@ -456,26 +330,6 @@ def signature_links(pinned: str) -> dict[str, str]:
     }
 
 
-_release_cache: dict[tuple[str, str], object] = {}
-
-
-def _per_release(name: str, release, make):
-    """Derived views of a release, computed once: releases never change."""
-    key = (name, release.version)
-    found = _release_cache.get(key)
-    if found is None:
-        found = _release_cache[key] = make()
-    return found
-
-
-def schema_set(release):
-    return _per_release(
-        "schemas",
-        release,
-        lambda: SchemaSet({name: release.schema_bytes(name) for name in schema_files()}),
-    )
-
-
 def release_file_path(version: str, name: str) -> str:
     """Where a download of a release is: the release in the path, so that the URL ends in the
     file's own suffix (.csv, .jsonl.gz) and pandas, wget and browsers see what it is."""
@@ -487,19 +341,20 @@ def get_release_file(request: Request, version: str, name: str) -> Reply:
     only(request.params, ())
     if not VERSION.fullmatch(version):
         raise not_found("a release looks like 20261127-3f9a1c2b; GET /dataset/releases lists them")
-    return get_dataset_file(Request(request.path, {"release": [version]}), name)
+    return get_dataset_file(request._replace(params={"release": [version]}), name)
 
 
 def get_dataset_file(request: Request, name: str) -> Reply:
     only(request.params, ("release",))
     if not FILE_NAME_RE.fullmatch(name) or ".." in name:
-        raise not_found(f"there is no file '{name[:40]}'")
-    release, cache = release_for(request.params)
+        raise not_found(f"there is no file '{clip(name, MAX_NAME_SHOWN)}'")
+    release, cache = request.release()
     if name in (MANIFEST, MANIFEST + SIGNATURE_SUFFIX):
         return _signed_manifest(release, name, cache)
     if name not in release.files():
-        raise not_found(f"there is no file '{name[:100]}' in release {release.version}")
-    store = dataset().store
+        # A name FILE_NAME_RE took: short enough to repeat whole.
+        raise not_found(f"there is no file '{name}' in release {release.version}")
+    store = request.service.dataset.store
     if os.environ.get(CDN_ENV) == "true" and store.local_path(release.file_key(name)) is None:
         # Behind the CloudFront distribution of the template, which serves /releases/*/files/*
         # from the private bucket: a path on the same host, with no bucket name and no key id.
@@ -540,35 +395,23 @@ def list_releases(request: Request) -> Reply:
     only(request.params)
     # The listing grows with every publish, so it is never cached as immutable; a pinned
     # release is still checked, so that a wrong one is not silently ignored.
-    current = current_release()
+    service = request.service
+    current = service.current_release()
     if "release" in request.params:
-        release_for(request.params)
-    body = {"current": current.version, "releases": dataset().releases()}
-    redactions = dataset().redactions()
+        request.release()
+    body = {"current": current.version, "releases": service.dataset.releases()}
+    redactions = service.dataset.redactions()
     if redactions:
         body["redactions"] = public_entries(redactions)
     return Reply(dumps(body), cache=CACHE_CURRENT)
 
 
-def accepted_body(body: bytes, content_type: str | None, media: str, hint: str, what: str) -> None:
-    """The checks every POST body passes first, one rule for all: its media type (else 415,
-    with ``hint``), then its size (else 413)."""
-    if (content_type or "").split(";")[0].strip().lower() != media:
-        raise Problem(415, "unsupported-media-type", "Unsupported media type", hint)
-    if len(body) > MAX_BODY:
-        raise Problem(
-            413,
-            "too-large",
-            "Payload too large",
-            f"the {what} is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes (1 MiB)",
-        )
-
-
-def validate_batch(request: Request, body: bytes, content_type: str | None) -> Reply:
+def validate_batch(request: Request) -> Reply:
     """``POST /validate``: a dry run of the validator against a release (the current one, or
     the one ``release=`` pins) plus the batch. The body is neither stored nor logged."""
     only(request.params)
-    accepted_body(body, content_type, JSON, "send the body as application/json", "body")
+    body = request.body
+    accepted_body(body, request.content_type, JSON, "send the body as application/json", "body")
     try:
         payload = parse(body, what="the body")
         if not isinstance(payload, (dict, list)):
@@ -589,24 +432,340 @@ def validate_batch(request: Request, body: bytes, content_type: str | None) -> R
                 413, "too-many-items", "Payload too large", exc.message, errors=[error]
             ) from None
         raise Problem(400, "bad-body", "Bad request body", exc.message, errors=[error]) from None
-    release, _ = release_for(request.params)
-    report = validate(items, schema_set(release), release.catalog())
+    release, _ = request.release()
+    report = validate(items, request.service.schema_set(release), release.catalog())
     return Reply(dumps(report.to_dict()))
 
 
-def openapi_document(request: Request, routes) -> Finished:
-    """OpenAPI 3.1 for the app's routes, with the release's schemas; kept per release."""
-    only(request.params)
-    release, cache = release_for(request.params)
-    return kept(
-        request,
-        release,
-        lambda: Reply(
-            dumps(
-                deferred.openapi().build_openapi(
-                    routes, schema_set(release).documents, release.version
-                )
+# -- the routes' declarations -------------------------------------------------------------------
+
+PAGE_OF = "A page of {}."
+RECORD_MISSING = problem_response(f"No record has this id, or {NO_RELEASE}.")
+REDACTED = problem_response(
+    "Pinned to an older release whose file held a value withheld since: `replaced_by` names "
+    "the release that carries the redacted form, `reason` why it is withheld."
+)
+RELEASE_SCHEMA = {"type": "string", "description": "The release the answer was read from."}
+LINKS_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
+INDEX_SCHEMA = {
+    "type": "object",
+    "required": ["name", "description", "release", "collections", "links"],
+    "properties": {
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "release": RELEASE_SCHEMA,
+        "published": {"type": ["string", "null"]},
+        "license": {"type": ["string", "object", "null"]},
+        "collections": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "kind", "description", "count", "href"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "kind": {"type": "string", "enum": [kind.name for kind in KINDS]},
+                    "description": {"type": "string"},
+                    "count": {"type": "integer", "minimum": 0},
+                    "href": {"type": "string"},
+                },
+            },
+        },
+        "links": LINKS_SCHEMA,
+    },
+}
+SCHEMAS_SCHEMA = {
+    "type": "object",
+    "required": ["release", "schemas"],
+    "properties": {
+        "release": RELEASE_SCHEMA,
+        "schemas": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["kind", "collection", "href"],
+                "properties": {
+                    "kind": {"type": "string"},
+                    "collection": {"type": "string"},
+                    "href": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+# A JSON Schema document as a release carries it (schemas/*.schema.json).
+JSON_SCHEMA_SCHEMA = {
+    "type": "object",
+    "required": ["$schema", "$id"],
+    "properties": {"$schema": {"type": "string"}, "$id": {"type": "string"}},
+}
+DATASET_SCHEMA = {
+    "type": "object",
+    "required": ["version", "files", "schemas"],
+    "properties": {
+        "version": {"type": "string"},
+        "published": {"type": "string"},
+        "previous": {"type": ["string", "null"]},
+        "title": {"type": "string"},
+        "counts": {"type": "object", "additionalProperties": {"type": "object"}},
+        "license": {"type": ["string", "object"]},
+        "cite": {"type": ["string", "object"]},
+        "content_sha256": {"type": "string"},
+        "files": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "bytes", "sha256", "href"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "bytes": {"type": "integer", "minimum": 0},
+                    "sha256": {"type": "string"},
+                    "href": {"type": "string"},
+                },
+            },
+        },
+        "schemas": {"type": "string"},
+        "signature": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+RELEASES_SCHEMA = {
+    "type": "object",
+    "required": ["current", "releases"],
+    "properties": {
+        "current": {"type": "string"},
+        "releases": {"type": "array", "items": {"type": "object", "required": ["version"]}},
+        "redactions": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def kind_routes(kind: Kind) -> list[Route]:
+    """The three routes of one collection: its list, one record, and the claims about it."""
+    collection, base = kind.collection, f"/{kind.collection}"
+    claims = BY_NAME["claim"]
+
+    def list_view(request: Request) -> Finished:
+        return list_records(request, collection)
+
+    def record_view(request: Request, id: str) -> Finished:
+        return get_record(request, collection, id)
+
+    def claims_view(request: Request, id: str) -> Finished:
+        return record_claims(request, collection, id)
+
+    return [
+        Route(
+            base,
+            list_view,
+            reads(
+                f"List {collection}.",
+                f"{kind.description} Filter, search (q), sort and page with a cursor; `next` "
+                "links the following page.",
+                f"list_{collection}",
+                ok(page_schema(kind), PAGE_OF.format(collection)),
+                list_parameters(kind),
+                {"410": REDACTED},
             ),
-            cache=cache,
         ),
-    )
+        Route(
+            base + "/{id}",
+            record_view,
+            reads(
+                f"One {kind.name}, in full.",
+                "A merged id answers 308 to its canonical record; a withdrawn one answers 410 "
+                "with the reason.",
+                f"get_{kind.name}",
+                ok({"$ref": f"#/components/schemas/{kind.name}"}, f"One {kind.name}, in full."),
+                (ID_PARAM, RELEASE_PARAM),
+                {
+                    "308": {
+                        **problem_response(
+                            "The record was merged; `Location` names the canonical record."
+                        ),
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                    },
+                    "404": RECORD_MISSING,
+                    "410": problem_response("The record was withdrawn; `detail` gives the reason."),
+                },
+            ),
+        ),
+        Route(
+            base + "/{id}/claims",
+            claims_view,
+            reads(
+                f"Claims that refer to one {kind.name}.",
+                "Claims whose subject, value, claimed_by or citation refers to the record, "
+                "paged like the claims list.",
+                f"claims_about_{kind.name}",
+                ok(page_schema(claims), "A page of claims that refer to the record."),
+                (ID_PARAM, *list_parameters(claims)),
+                {"404": RECORD_MISSING},
+            ),
+        ),
+    ]
+
+
+def _schema_view(request: Request, kind: str) -> Finished:
+    return get_schema(request, kind)
+
+
+FILE_NAME_PARAM = path_param("name", {"type": "string", "pattern": f"^{FILE_NAME_RE.pattern}$"})
+FILE_ERRORS = {
+    "302": redirect(f"From S3: a presigned URL valid for at most {PRESIGN_MINUTES} minutes."),
+    "404": problem_response(f"The release has no file of this name, or {NO_RELEASE}."),
+    "406": problem_response(
+        "A compressed file, and the Accept header takes neither it nor */* (a request without "
+        "an Accept header gets the file)."
+    ),
+    "410": REDACTED,
+}
+# A download is bytes to save as they are (a gzip, a CSV, an SQLite file), so that a generated
+# client hands them over untouched; the JSON files are objects.
+BINARY = {"type": "string", "format": "binary", "contentMediaType": media.OCTET_STREAM}
+JSON_FILE = {
+    "type": "object",
+    "description": "datapackage.json, metadata.json or changes.json.",
+    "additionalProperties": True,
+}
+
+
+def download_response() -> dict:
+    # Plain bytes first: what a client that asks only for application/octet-stream gets, and
+    # what a generated client then saves untouched.
+    answer = ok({}, "The file, from a folder store.", media.OCTET_STREAM, *media.DOWNLOADS)
+    for media_type, content in answer["content"].items():
+        content["schema"] = JSON_FILE if media_type == media.JSON else BINARY
+    return answer
+
+
+def _file_view(request: Request, name: str) -> Reply:
+    return get_dataset_file(request, name)
+
+
+ROUTES = [
+    Route(
+        "/",
+        index,
+        reads(
+            "The service index.",
+            "The current release, each collection with its count and link, and links to the "
+            "OpenAPI document, the schemas and the dataset downloads.",
+            "service_index",
+            ok(INDEX_SCHEMA),
+        ),
+    ),
+    *(route for kind in KINDS for route in kind_routes(kind)),
+    Route(
+        "/schemas",
+        list_schemas,
+        reads(
+            "The JSON Schemas of the release, one per kind.",
+            "",
+            "list_schemas",
+            ok(SCHEMAS_SCHEMA),
+        ),
+    ),
+    Route(
+        "/schemas/{kind}",
+        _schema_view,
+        reads(
+            "One JSON Schema (2020-12), as application/schema+json.",
+            "",
+            "get_schema",
+            ok(JSON_SCHEMA_SCHEMA, "A JSON Schema (2020-12) document.", SCHEMA_JSON),
+            (
+                path_param(
+                    "kind",
+                    {
+                        "type": "string",
+                        "enum": [name.removesuffix(".schema.json") for name in schema_files()],
+                    },
+                ),
+                RELEASE_PARAM,
+            ),
+            {"404": problem_response(f"No schema has this name, or {NO_RELEASE}.")},
+        ),
+    ),
+    Route(
+        "/dataset",
+        get_dataset,
+        reads(
+            "The release manifest.",
+            "Version, publication time, counts, licence, how to cite, and every download with "
+            "its bytes and sha256.",
+            "get_dataset",
+            ok(DATASET_SCHEMA),
+        ),
+    ),
+    Route(
+        "/dataset/files/{name}",
+        _file_view,
+        reads(
+            "One download of the release.",
+            "From a folder store the file itself; from S3 a 302 to a presigned URL that "
+            f"expires within {PRESIGN_MINUTES} minutes.",
+            "get_dataset_file",
+            download_response(),
+            (FILE_NAME_PARAM, RELEASE_PARAM),
+            FILE_ERRORS,
+        ),
+    ),
+    Route(
+        "/dataset/releases/{version}/files/{name}",
+        get_release_file,
+        reads(
+            "One download of a release, named by its version: the URL ends in the file's suffix.",
+            "From a folder store the file itself, sent as an attachment under its own name; from "
+            f"S3 a 302 to a presigned URL that expires within {PRESIGN_MINUTES} minutes. The "
+            "links of /dataset.",
+            "get_release_file",
+            download_response(),
+            (
+                path_param("version", {"type": "string", "pattern": VERSION.pattern}),
+                FILE_NAME_PARAM,
+            ),
+            FILE_ERRORS,
+        ),
+    ),
+    Route(
+        "/dataset/releases",
+        list_releases,
+        reads(
+            "All published releases, newest first, each with its change summary.",
+            "",
+            "list_releases",
+            ok(RELEASES_SCHEMA),
+        ),
+    ),
+    Route(
+        "/validate",
+        validate_batch,
+        {
+            "POST": Operation(
+                "validate_records",
+                "Validate records without storing them (a dry run).",
+                {
+                    **COMMON_ERRORS,
+                    "200": ok(
+                        {"$ref": "#/components/schemas/ValidationReport"}, "The validation report."
+                    ),
+                    "413": problem_response(
+                        f"The body is over {MAX_BODY_SHOWN}, or holds over {MAX_ITEMS:,} items."
+                    ),
+                    "415": problem_response("The body is not sent as application/json."),
+                },
+                'The body is one item, a list of items, or {"items": [...]}, where an item is '
+                '{"kind": "person", "record": {...}}. Each record is checked against its schema '
+                "and against the current release plus the batch. Nothing is stored or logged.",
+                (RELEASE_PARAM,),
+                {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ValidationRequest"}
+                        }
+                    },
+                },
+            )
+        },
+    ),
+]

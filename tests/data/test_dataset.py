@@ -125,3 +125,16 @@ def test_a_figure_given_for_an_organization_is_the_organizations_with_its_speake
         assert employers.get(claim["claimed_by"]) not in claimants, (
             f"{claim['id']}: {claim['claimed_by']} speaks for {employers[claim['claimed_by']]}"
         )
+
+
+def test_every_place_has_coordinates_and_none_is_placed_finer_than_its_source_allows():
+    """A site takes its own position only from a page that gives it ('site'); otherwise it is
+    drawn at its city, or at its region's capital, with a precision of kilometres."""
+    for place in (p for p in of("places") if "tombstone" not in p):
+        point = place.get("coordinates")
+        assert point, f"places/{place['id']} has no coordinates"
+        assert point["source"]["source"].startswith("sources/"), place["id"]
+        if place["type"] in ("city", "district", "country", "province"):
+            assert point["basis"] in ("city", "capital"), place["id"]
+        if point["basis"] != "site":
+            assert point["precision"] >= 5_000, place["id"]

@@ -165,18 +165,22 @@ def ref_name(rendered: str) -> str | None:
     return match.group(1) if match else None
 
 
-def function(resources) -> tuple[str, dict[str, Any]]:
+# chalice's API function, and the weekly fixity audit: both only ever read the dataset.
+FUNCTIONS = ["APIHandler", "FixityAudit"]
+
+
+def function(resources, name: str = "APIHandler") -> tuple[str, dict[str, Any]]:
     functions = {
         name: r
         for name, r in resources.items()
         if r.get("Type") in ("AWS::Serverless::Function", "AWS::Lambda::Function")
     }
-    assert list(functions) == ["APIHandler"], "expected exactly one function, chalice's APIHandler"
-    return next(iter(functions.items()))
+    assert sorted(functions) == FUNCTIONS, "expected chalice's APIHandler and the FixityAudit"
+    return name, functions[name]
 
 
-def function_role(resources) -> tuple[str, dict[str, Any]]:
-    _, fn = function(resources)
+def function_role(resources, name: str = "APIHandler") -> tuple[str, dict[str, Any]]:
+    _, fn = function(resources, name)
     assert "Policies" not in fn["Properties"], "SAM policy templates would widen the role"
     (role_arn,) = render(fn["Properties"]["Role"], resources)
     name = ref_name(role_arn)
@@ -186,9 +190,9 @@ def function_role(resources) -> tuple[str, dict[str, Any]]:
     return name, resources[name]
 
 
-def data_bucket(resources) -> str:
+def data_bucket(resources, name: str = "APIHandler") -> str:
     """The bucket that the function's DATASET_STORE names."""
-    _, fn = function(resources)
+    _, fn = function(resources, name)
     store = fn["Properties"]["Environment"]["Variables"]["DATASET_STORE"]
     (rendered,) = render(store, resources)
     match = re.fullmatch(r"s3://\$\{([A-Za-z0-9]+)\}/", rendered)
@@ -198,17 +202,17 @@ def data_bucket(resources) -> str:
     return name
 
 
-def function_log_group(resources) -> str:
-    _, fn = function(resources)
+def function_log_group(resources, name: str = "APIHandler") -> str:
+    _, fn = function(resources, name)
     (group,) = render(fn["Properties"]["LoggingConfig"]["LogGroup"], resources)
     name = ref_name(group)
     assert name and resources[name]["Type"] == "AWS::Logs::LogGroup"
     return name
 
 
-def role_statements(resources) -> Iterator[dict[str, Any]]:
+def role_statements(resources, name: str = "APIHandler") -> Iterator[dict[str, Any]]:
     """Every statement of every policy that applies to the function's role."""
-    role_name, role = function_role(resources)
+    role_name, role = function_role(resources, name)
     props = role["Properties"]
     assert not props.get("ManagedPolicyArns"), (
         "managed policies (e.g. AWSLambdaBasicExecutionRole) grant logs on '*'"
@@ -233,21 +237,23 @@ def role_statements(resources) -> Iterator[dict[str, Any]]:
 # -- the function's role ----------------------------------------------------------------------
 
 
-def test_the_role_is_assumed_by_lambda_only(resources):
-    _, role = function_role(resources)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_the_role_is_assumed_by_lambda_only(resources, name):
+    _, role = function_role(resources, name)
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole"
 
 
-def test_function_role_has_no_wildcard_action_or_resource(resources):
-    bucket = data_bucket(resources)
-    log_group = function_log_group(resources)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_role_has_no_wildcard_action_or_resource(resources, name):
+    bucket = data_bucket(resources, name)
+    log_group = function_log_group(resources, name)
     # The only wildcards allowed: object keys in the one data bucket, and log streams in
     # the function's own log group (Lambda names its streams at run time).
     allowed = {f"${{{bucket}.Arn}}/*", f"{PARTITION_REGION_ACCOUNT}:log-group:${{{log_group}}}:*"}
-    statements = list(role_statements(resources))
+    statements = list(role_statements(resources, name))
     for statement in statements:
         assert not {"NotAction", "NotResource", "NotPrincipal"} & statement.keys(), statement
         for action in as_list(statement["Action"]):
@@ -259,11 +265,12 @@ def test_function_role_has_no_wildcard_action_or_resource(resources):
                 )
 
 
-def test_function_role_reads_only_its_bucket_and_writes_only_its_logs(resources):
-    bucket = data_bucket(resources)
-    log_group = function_log_group(resources)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_role_reads_only_its_bucket_and_writes_only_its_logs(resources, name):
+    bucket = data_bucket(resources, name)
+    log_group = function_log_group(resources, name)
     seen = set()
-    for statement in role_statements(resources):
+    for statement in role_statements(resources, name):
         assert statement["Effect"] == "Allow"
         actions = set(as_list(statement["Action"]))
         seen |= actions
@@ -286,10 +293,12 @@ def test_function_role_reads_only_its_bucket_and_writes_only_its_logs(resources)
     ]
 
 
-def test_function_reads_the_template_bucket_and_logs_to_its_own_group(resources):
-    bucket = data_bucket(resources)
-    group = resources[function_log_group(resources)]
-    assert group["Properties"]["RetentionInDays"] <= 90
+@pytest.mark.parametrize(("name", "days"), [("APIHandler", 90), ("FixityAudit", 400)])
+def test_function_reads_the_template_bucket_and_logs_to_its_own_group(resources, name, days):
+    bucket = data_bucket(resources, name)
+    group = resources[function_log_group(resources, name)]
+    # The API's log is kept a month; the audit's reports, a year of weekly runs.
+    assert group["Properties"]["RetentionInDays"] <= days
     assert bucket == "DataBucket"
 
 
@@ -369,20 +378,25 @@ def test_publisher_policy_is_separate_from_the_function(resources):
         "s3:DeleteObject",
         "s3:ListBucket",
         "s3:ListBucketVersions",
-        "s3:DeleteObjectVersion",
     }
     assert role_name not in json.dumps(publisher)
-    # Purging versions is for redacting older releases' files (docs/do-no-harm.md), nothing else.
-    purge = [
-        s
-        for s in publisher["PolicyDocument"]["Statement"]
-        if "s3:DeleteObjectVersion" in as_list(s["Action"])
+
+
+def test_only_the_redaction_policy_may_purge_versions_through_the_object_lock(resources):
+    """Purging versions is for redacting older releases' files (docs/do-no-harm.md), nothing
+    else: its own policy, on releases/ only, and no other policy of the template has it."""
+    redaction = resources["DataRedactionPolicy"]["Properties"]
+    assert not {"Roles", "Users", "Groups"} & redaction.keys(), "attached by the account owner"
+    statements = redaction["PolicyDocument"]["Statement"]
+    purge = [s for s in statements if "s3:BypassGovernanceRetention" in as_list(s["Action"])]
+    assert [sorted(as_list(s["Action"])) for s in purge] == [
+        ["s3:BypassGovernanceRetention", "s3:DeleteObjectVersion"]
     ]
-    assert [as_list(s["Action"]) for s in purge] == [["s3:DeleteObjectVersion"]]
-    resources_purged = {
-        text for s in purge for r in as_list(s["Resource"]) for text in render(r, resources)
+    assert {t for s in purge for r in as_list(s["Resource"]) for t in render(r, resources)} == {
+        "${DataBucket.Arn}/releases/*"
     }
-    assert resources_purged == {"${DataBucket.Arn}/releases/*"}
+    others = json.dumps({n: r for n, r in resources.items() if n != "DataRedactionPolicy"})
+    assert "BypassGovernanceRetention" not in others and "DeleteObjectVersion" not in others
 
 
 # -- the API ----------------------------------------------------------------------------------
@@ -491,3 +505,106 @@ def test_the_gateways_own_errors_are_problem_json_with_the_shared_headers(resour
         assert {"title", "detail"} <= set(problem)
         if "StatusCode" in answer:
             assert problem["status"] == int(answer["StatusCode"])
+
+
+# -- integrity, availability, and what a scanner reads (docs/integrity.md) ---------------------
+
+
+def test_every_version_of_the_data_is_locked_in_governance_mode_and_replicated(resources):
+    bucket = resources["DataBucket"]["Properties"]
+    assert bucket["ObjectLockEnabled"] is True
+    retention = bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    # Governance, not compliance: a redaction must still be able to purge a version.
+    assert retention["Mode"] == "GOVERNANCE"
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    replicated, none = bucket["ReplicationConfiguration"]["Fn::If"][1:]
+    assert none == {"Ref": "AWS::NoValue"}
+    (rule,) = replicated["Rules"]
+    assert rule["Status"] == "Enabled" and rule["Filter"] == {"Prefix": ""}
+    assert rule["Destination"]["Bucket"] == {"Ref": "ReplicaBucketArn"}
+    policy = resources["ReplicationPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    actions = {a for st in policy for a in as_list(st["Action"])}
+    assert not {a for a in actions if "Delete" in a}, "the replica never loses a version"
+
+
+def test_the_audit_runs_weekly_without_retries_and_a_failure_raises_an_alarm(resources):
+    _, audit = function(resources, "FixityAudit")
+    props = audit["Properties"]
+    assert props["Handler"] == "chalicelib.release.audit.handler"
+    (event,) = props["Events"].values()
+    assert event == {
+        "Type": "Schedule",
+        "Properties": {
+            "Schedule": "rate(7 days)",
+            "Description": "The weekly fixity audit of every published release",
+            "Enabled": True,
+        },
+    }
+    assert props["EventInvokeConfig"] == {"MaximumRetryAttempts": 0}
+    assert props["ReservedConcurrentExecutions"] == 1
+    alarm = resources["FixityAuditAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", "Errors")
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "FixityAudit"}}]
+
+
+def test_no_log_keeps_a_readers_address_and_every_log_says_how_long_it_lives(resources):
+    api = resources["RestAPI"]["Properties"]["AccessLogSetting"]
+    fields = json.loads(api["Format"])
+    assert not [v for v in fields.values() if "sourceIp" in v or "userAgent" in v]
+    assert not [v for v in fields.values() if "identity" in v]
+    groups = {n: r for n, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    assert set(groups) == {"APIHandlerLogGroup", "ApiAccessLogGroup", "FixityAuditLogGroup"}
+    assert all(g["Properties"]["RetentionInDays"] <= 400 for g in groups.values())
+    distribution = resources["Distribution"]["Properties"]["DistributionConfig"]
+    assert "Logging" not in distribution  # CloudFront's logs always hold the viewer's address
+    waf = resources["ReaderRateLimit"]["Properties"]
+    assert waf["VisibilityConfig"]["SampledRequestsEnabled"] is False
+    assert not any(r["VisibilityConfig"]["SampledRequestsEnabled"] for r in waf["Rules"])
+
+
+def test_floods_are_capped_and_viewers_held_to_tls_1_2(resources):
+    waf = resources["ReaderRateLimit"]["Properties"]
+    (rule,) = waf["Rules"]
+    assert rule["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert rule["Action"] == {"Block": {}}
+    distribution = resources["Distribution"]["Properties"]["DistributionConfig"]
+    assert distribution["WebACLId"]["Fn::If"][1] == {"Fn::GetAtt": ["ReaderRateLimit", "Arn"]}
+    assert distribution["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    reserved = resources["APIHandler"]["Properties"]["ReservedConcurrentExecutions"]
+    assert reserved == {"Ref": "ApiConcurrencyLimit"}
+
+
+CHECKOV = ROOT / ".checkov-venv" / "bin" / "checkov"
+
+
+def test_checkov_finds_nothing_and_every_skip_says_why(packaged, template, tmp_path):
+    """The scanner AWS users run, in its own pinned virtualenv (make checkov-install)."""
+    for name, resource in template["Resources"].items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert re.fullmatch(r"CKV2?_AWS_[0-9]+", skip["id"]), (name, skip)
+            assert len(skip.get("comment", "")) > 40, f"{name} skips {skip['id']} without a reason"
+    if not CHECKOV.exists():
+        pytest.fail("checkov is not installed: make checkov-install (make test does)")
+    result = subprocess.run(
+        [
+            str(CHECKOV),
+            "--framework",
+            "cloudformation",
+            "--compact",
+            "--quiet",
+            "--skip-download",
+            "--output",
+            "json",
+            "-f",
+            str(packaged / "sam.json"),
+        ],
+        env=_offline_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    report = json.loads(result.stdout)
+    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+    assert failed == [], failed
+    assert report["summary"]["passed"] > 50
+    assert result.returncode == 0, result.stderr[-2000:]

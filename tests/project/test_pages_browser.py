@@ -23,6 +23,7 @@ from support.minidata import RELEASE_EPOCH
 
 RECORD = "/people/mostafa-pour-mohammadi"
 EVENT = "/events/1988-prison-massacres"
+VICTIM = "/people/abbas-bestareh"
 PAGES = {
     "index": "/",
     "list": "/people",
@@ -34,7 +35,28 @@ PAGES = {
     "Persian record": RECORD + "?lang=fa",
     "Persian timeline": "/events?lang=fa",
     "source": "/sources/amnesty-2018-blood-soaked-secrets",
+    "victim": VICTIM,
+    "Persian victim": VICTIM + "?lang=fa",
+    "map": "/places",
+    "Persian map": "/places?lang=fa",
+    "place": "/places/evin-prison",
+    "dataset": "/dataset",
+    "Persian dataset": "/dataset?lang=fa",
+    "contribute": "/contribute?kind=person",
+    "Persian contribute": "/contribute?kind=person&lang=fa",
+    "history": EVENT + "/history",
+    "Persian event": EVENT + "?lang=fa",
 }
+# The pages the reader's screenshots show, in docs/screenshots/ (make screenshots).
+SCREENSHOTS = {
+    "victim": VICTIM,
+    "official": RECORD,
+    "event": EVENT,
+    "dataset": "/dataset",
+    "contribute": "/contribute?kind=person",
+    "map": "/places",
+}
+PHONE = 390
 PHONE_WIDTH = 360
 
 
@@ -137,12 +159,98 @@ def test_axe_finds_no_serious_or_critical_violation(browser, site, name):
     assert not bad, axe.report(bad)
 
 
-def test_record_screenshots_in_english_and_persian(site, tmp_path):
-    """The README's screenshots; written to SCREENSHOTS_DIR when it is set."""
-    target = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
-    with chromium(width=1100, height=1400) as driver:
-        for lang in ("en", "fa"):
-            open_page(driver, f"{site}{RECORD}?lang={lang}")
-            path = target / f"record-{lang}.png"
-            assert driver.save_screenshot(str(path))
-            assert path.stat().st_size > 20_000
+def _on_a_phone(browser, width: int = PHONE, height: int = 844):
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_a_victims_first_phone_screen_shows_name_place_date_and_age(browser, site, lang):
+    _on_a_phone(browser)
+    try:
+        open_page(browser, f"{site}{VICTIM}?lang={lang}")
+        bottoms = browser.execute_script(
+            """
+            const of = s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().bottom : null; };
+            return [of('h1'), of('dl.facts dt + dd'), of('#property-killed_at, dl.facts dd a[href^="/places/"]'),
+                    of('dl.facts dd .date'), of('dl.facts dd .count, dl.facts dd ul.facts li')];
+            """
+        )
+        assert all(b is not None and b <= 844 for b in bottoms), bottoms
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_event_count_summary_sits_in_its_first_two_screens_at_1280(browser, site):
+    open_page(browser, site + EVENT)
+    top = browser.execute_script(
+        "return document.querySelector('ol.counts').getBoundingClientRect().top"
+    )
+    height = browser.execute_script("return window.innerHeight")
+    assert top < 2 * height, (top, height)
+
+
+NOBREAK_PAGES = [VICTIM, EVENT, "/dataset", "/events"]
+
+
+@pytest.mark.parametrize("path", NOBREAK_PAGES)
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_no_date_or_id_breaks_across_lines_at_390_px(browser, site, path, lang):
+    """Each date and id is one line box: its client rectangles all sit on one line. (A Persian
+    interval may break between its two ends, at its plain spaces; each end is one date.)"""
+    _on_a_phone(browser)
+    try:
+        open_page(browser, f"{site}{path}?lang={lang}")
+        broken = browser.execute_script(
+            """
+            const out = [];
+            for (const e of document.querySelectorAll('.date > bdi, bdi.nobreak, bdi.id')) {
+              if (e.textContent.includes(' ') && !e.matches('.nobreak, .id')) continue;
+              const tops = new Set(Array.from(e.getClientRects(), r => Math.round(r.top)));
+              if (tops.size > 1) out.push(e.textContent);
+            }
+            return out;
+            """
+        )
+        assert broken == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_map_draws_every_place_inside_iran_and_asks_nothing_of_another_host(browser, site):
+    open_page(browser, site + "/places")
+    points = browser.execute_script("return document.querySelectorAll('.map svg a circle').length")
+    drawn = [
+        p
+        for p in of("places")
+        if "tombstone" not in p
+        and p["coordinates"]["basis"] in ("site", "city")
+        and 43.5 <= p["coordinates"]["lon"] <= 63.8
+    ]
+    assert points == len(drawn) > 10
+    requests = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(r => r.name)"
+    )
+    assert all(r.startswith(site) for r in requests), requests
+
+
+def test_reader_screenshots_in_both_languages_at_1280_and_390(site, tmp_path):
+    """The first screen of each page a reader is shown, written to SCREENSHOTS_DIR/screenshots
+    when it is set (make screenshots), else to a temporary folder."""
+    target = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path) / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+    with chromium(width=1280, height=900) as driver:
+        for width, height in ((1280, 900), (PHONE, 844)):
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+            )
+            for name, path in SCREENSHOTS.items():
+                for lang in ("en", "fa"):
+                    sep = "&" if "?" in path else "?"
+                    open_page(driver, f"{site}{path}{sep}lang={lang}")
+                    shot = target / f"{name}-{lang}-{width}.png"
+                    assert driver.save_screenshot(str(shot))
+                    assert shot.stat().st_size > 10_000

@@ -6,10 +6,10 @@ from __future__ import annotations
 import feedparser
 import pytest
 
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.feeds import atom, entries, release_time
 from chalicelib.release.history import CHAIN, changes_path
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
 from chalicelib.store import open_store
 from support.minidata import RELEASE_EPOCH, mini, write
 

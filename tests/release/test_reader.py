@@ -1,4 +1,5 @@
-"""The reading side the API serves from: chalicelib.release.reader.Dataset and Release."""
+"""The reading side the API serves from: chalicelib.release.dataset.Dataset, and
+chalicelib.release.reader.Release."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from chalicelib.errors import (
     StoreUnavailable,
 )
 from chalicelib.model.schemas import SchemaSet
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset, RecordBytes, ReleaseCatalog, Tombstone
+from chalicelib.release.reader import RecordBytes, ReleaseCatalog, Tombstone
 from support.minidata import RELEASE_EPOCH, items, record
 
 

@@ -11,9 +11,10 @@ from click.testing import CliRunner
 from chalicelib.cli import main
 from chalicelib.errors import IntegrityError, ObjectExists, StoreError
 from chalicelib.release import index as index_module
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.layout import canonical_json
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset, RecordBytes, Tombstone
+from chalicelib.release.reader import RecordBytes, Tombstone
 from support.minidata import RELEASE_EPOCH
 
 DAY = 86_400

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
 import pytest
 
 from chalicelib.model.folding import fold
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
-from chalicelib.release.redact import needles, search_forms
+from chalicelib.release.redact import search_forms
 from chalicelib.store import open_store
 from support.harmdata import (
     SECRETS,
@@ -20,29 +19,8 @@ from support.harmdata import (
     WITNESS_PERSIAN,
     harm_dataset,
 )
+from support.leaks import artifacts, leaks
 from support.minidata import mini
-
-
-def artifacts(root: Path) -> dict[str, bytes]:
-    """Every file under ``root``, each gzip member decompressed."""
-    found = {}
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        body = path.read_bytes()
-        if body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)
-        found[path.relative_to(root).as_posix()] = body
-    return found
-
-
-def leaks(files: dict[str, bytes]) -> list[tuple[str, str]]:
-    """(file, secret) for each withheld value found in a file, in any form."""
-    forms = {secret: needles([secret]) for secret in SECRETS}
-    return [
-        (name, secret)
-        for name, body in files.items()
-        for secret, variants in forms.items()
-        if any(v in body for v in variants)
-    ]
 
 
 @pytest.fixture

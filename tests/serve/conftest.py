@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
-from chalicelib.serve import views
 from chalicelib.store import S3Store, Store, open_store
 from support.apidata import BUCKET, api_dataset, app_client
 from support.aws import fake_aws
 from support.minidata import RELEASE_EPOCH, write
 from support.published import Published
+from support.service import current
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +70,7 @@ def client(served, monkeypatch):
 @pytest.fixture
 def opened_store(client) -> Store:
     """The store ``client``'s app opened; its ``reads`` count every storage call."""
-    return views.dataset().store
+    return current().dataset.store
 
 
 @pytest.fixture

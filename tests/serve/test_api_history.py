@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
 
 from chalicelib.model.kinds import KINDS
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
 from chalicelib.store import open_store
 from support.apidata import app_client, get_json
 from support.minidata import RELEASE_EPOCH, mini, with_tombstones, write
@@ -228,3 +229,12 @@ def test_a_bad_feed_request_is_a_400_or_404_naming_the_problem(client):
     bad = client.http.get("/dataset/changes.atom?collection=bogus")
     assert bad.status_code == 400 and json.loads(bad.body)["parameter"] == "collection"
     assert client.http.get("/people/nobody-at-all/claims.atom").status_code == 404
+
+
+def test_the_history_page_shows_each_change_field_by_field(client):
+    response = client.http.get("/places/tehran/history", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    body = response.body.decode()
+    # The change of the later release: the description, from nothing to its new text.
+    assert re.search(r"<dt>Description</dt>\s*<dd>\s*<ins>.*The capital\..*</ins></dd>", body, re.S)
+    assert body.index("Changed") < body.index("Added")  # the latest first

@@ -19,6 +19,9 @@ from jsonschema import Draft202012Validator
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.publish import publish
 from chalicelib.serve import reconcile
+from chalicelib.serve.limits import MAX_BODY
+from chalicelib.serve.reconciliation import scoring
+from chalicelib.serve.request import BASE_URL_ENV
 from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED
 from chalicelib.store import open_store
 from support.apidata import PERSON, app_client, get_json
@@ -133,7 +136,7 @@ def test_the_manifest_names_the_host_and_stage_it_is_reached_at(monkeypatch):
     )
     # A Host that is not a host name is not echoed into a link.
     assert reconcile.public_base({"host": "evil/<x>"}, {}, "/reconcile") == "http://localhost"
-    monkeypatch.setenv(reconcile.BASE_URL_ENV, "https://records.example/")
+    monkeypatch.setenv(BASE_URL_ENV, "https://records.example/")
     assert reconcile.public_base(headers, context, "/reconcile") == "https://records.example"
 
 
@@ -163,7 +166,7 @@ def test_persian_arabic_and_latin_spellings_meet_the_same_person(client, spellin
     first = answer["q0"]["result"][0]
     assert first["id"] == PERSON
     assert first["type"] == [{"id": "person", "name": "Person"}]
-    assert first["score"] >= reconcile.MATCH_SCORE
+    assert first["score"] >= scoring.MATCH_SCORE
     assert first["match"] is True
 
 
@@ -219,14 +222,14 @@ def test_limit_caps_the_candidates(client):
 
 
 def test_two_records_of_equal_name_are_never_matched_automatically():
-    a = reconcile.Candidate(KINDS[0], {"id": "a"}, 1.0, [], 100.0)
-    b = reconcile.Candidate(KINDS[0], {"id": "b"}, 1.0, [], 100.0)
-    near = reconcile.Candidate(KINDS[0], {"id": "c"}, 0.91, [], 91.0)
-    far = reconcile.Candidate(KINDS[0], {"id": "d"}, 0.8, [], 80.0)
-    assert not reconcile.is_match([a, b])
-    assert not reconcile.is_match([a, near])
-    assert reconcile.is_match([a, far]) and reconcile.is_match([a])
-    assert not reconcile.is_match([near.__class__(KINDS[0], {"id": "e"}, 0.89, [], 89.0)])
+    a = scoring.Candidate(KINDS[0], {"id": "a"}, 1.0, [], 100.0)
+    b = scoring.Candidate(KINDS[0], {"id": "b"}, 1.0, [], 100.0)
+    near = scoring.Candidate(KINDS[0], {"id": "c"}, 0.91, [], 91.0)
+    far = scoring.Candidate(KINDS[0], {"id": "d"}, 0.8, [], 80.0)
+    assert not scoring.is_match([a, b])
+    assert not scoring.is_match([a, near])
+    assert scoring.is_match([a, far]) and scoring.is_match([a])
+    assert not scoring.is_match([near.__class__(KINDS[0], {"id": "e"}, 0.89, [], 89.0)])
 
 
 def test_a_get_batch_is_kept_and_a_post_is_never_cached(client, opened_store):
@@ -356,7 +359,7 @@ def test_a_property_tells_namesakes_apart(namesakes_client, properties, matched)
     first = answer["q0"]["result"][0]
     assert (first["id"], first["score"], first["match"]) == (f"people/{matched}", 100.0, True)
     other = answer["q0"]["result"][1]
-    assert other["score"] <= 100 - reconcile.MATCH_LEAD and other["match"] is False
+    assert other["score"] <= 100 - scoring.MATCH_LEAD and other["match"] is False
     features = {f["id"]: f["value"] for f in first["features"]}
     assert features["name"] == 1.0
     assert all(v is True for k, v in features.items() if k != "name")
@@ -438,9 +441,7 @@ def test_unknown_parameters_jsonp_and_bodies_of_another_type_are_refused(client)
     body = json.dumps({"queries": {"q0": {"query": "Evin"}}})
     posted = client.http.post("/reconcile", body=body, headers={"Content-Type": "application/json"})
     assert "queries=" in problem(posted, 415)["detail"]
-    big = client.http.post(
-        "/reconcile", body="queries=" + "a" * (reconcile.MAX_BODY + 1), headers=FORM
-    )
+    big = client.http.post("/reconcile", body="queries=" + "a" * (MAX_BODY + 1), headers=FORM)
     problem(big, 413)
 
 

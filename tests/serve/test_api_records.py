@@ -12,8 +12,11 @@ import pytest
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.layout import canonical_json
 from chalicelib.serve import views
-from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED, Problem
+from chalicelib.serve.request import Request
+from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED, Problem, Reply
+from chalicelib.serve.service import Service
 from support.apidata import BUCKET, PERSON, app_client, concrete, get_json, get_routes
+from support.service import current
 
 COLLECTIONS = [kind.collection for kind in KINDS]
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -137,7 +140,7 @@ def test_a_decoded_malformed_id_is_a_404_with_no_storage_call(opened_store, reco
     # API Gateway hands path parameters over decoded; chalice local does not.
     for route in (views.get_record, views.record_claims):
         with pytest.raises(Problem) as caught:
-            route(views.Request("/people/x", {}), "people", record_id)
+            route(Request("/people/x", {}, current()), "people", record_id)
         assert caught.value.status == 404
     assert opened_store.reads == 0
 
@@ -249,7 +252,8 @@ def test_kept_answers_are_per_release_and_per_query(client, served):
 
 
 def test_a_problem_is_never_kept(served):
-    request = views.Request("/people/x", {})
+    service = Service()
+    request = Request("/people/x", {}, service)
 
     class Flaky:
         version = served.version
@@ -258,11 +262,10 @@ def test_a_problem_is_never_kept(served):
         raise Problem(503, "store-unavailable", "Service unavailable", "try again")
 
     with pytest.raises(Problem):
-        views.kept(request, Flaky, failing)
-    answer = views.kept(request, Flaky, lambda: views.Reply(b'{"ok":true}'))
+        request.kept(Flaky, failing)
+    answer = request.kept(Flaky, lambda: Reply(b'{"ok":true}'))
     assert (answer.status, answer.body) == (200, '{"ok":true}')
-    assert views.kept(request, Flaky, failing) is answer  # kept from here on
-    views.reset_dataset()
+    assert request.kept(Flaky, failing) is answer  # kept from here on
 
 
 def test_every_get_route_pinned_to_a_release_is_immutable(client, served):

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.release.reader import Dataset
-from chalicelib.serve import views
+from chalicelib.release.dataset import Dataset
 from chalicelib.store import FAIL_FAST_SECONDS
 from support.hardening import (
     Api,
@@ -30,6 +29,7 @@ from support.hardening import (
     published_mini,
     s3_faults,
 )
+from support.service import current, serve
 
 REPO = Path(__file__).resolve().parents[2]
 FAULTS = s3_faults()
@@ -105,8 +105,7 @@ class Served:
 
     def restart(self) -> None:
         """A new process: nothing cached, nothing held."""
-        _forget_derived_views()
-        views.reset_dataset(Dataset(self.store, ttl=TTL, clock=self.clock))
+        serve(Dataset(self.store, ttl=TTL, clock=self.clock))
 
     def call(self, method: str, path: str):
         path = path.format(version=self.published.version)
@@ -116,19 +115,12 @@ class Served:
 
     def answer_without_faults(self, method: str, path: str):
         """What a healthy process answers, from a store object no fault or damage touches."""
-        keep = views.dataset()
-        views.reset_dataset(Dataset(self.published.clean, ttl=TTL))
+        # A process of its own: what it derives from the clean release stays its own.
+        restore = serve(Dataset(self.published.clean, ttl=TTL))
         try:
             return self.call(method, path)
         finally:
-            views.reset_dataset(keep)
-            _forget_derived_views()
-
-
-def _forget_derived_views() -> None:
-    # api keeps views derived from a release (its SchemaSet, /dataset, OpenAPI) per version;
-    # releases never change, but these tests damage them, so each test starts without.
-    getattr(views, "_release_cache", {}).clear()
+            restore()
 
 
 @contextlib.contextmanager
@@ -141,13 +133,13 @@ def serving(published: Published):
         store.clock = clock  # the store's fail-fast window runs on the test's clock
         faults = S3Faults(store)
     served = Served(published, store, clock, Api(chalice_client()), Damage(published.clean), faults)
+    before = current()
     served.restart()
     try:
         yield served
     finally:
         served.damage.repair()
-        views.reset_dataset()
-        _forget_derived_views()
+        serve(before)
 
 
 @pytest.fixture
@@ -482,7 +474,7 @@ def flip_when_read(store, monkeypatch, key_suffix: str, flip) -> list[str]:
 
 
 def test_a_record_request_that_began_on_a_release_finishes_on_it(served, two_releases, monkeypatch):
-    views.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
+    serve(Dataset(served.store, ttl=0, clock=served.clock))
     flipped = flip_when_read(
         served.store, monkeypatch, "/index/places/records-00000.jsonl", two_releases.flip
     )
@@ -500,7 +492,7 @@ def test_a_record_request_that_began_on_a_release_finishes_on_it(served, two_rel
 
 
 def test_a_list_request_that_began_on_a_release_finishes_on_it(served, two_releases, monkeypatch):
-    views.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
+    serve(Dataset(served.store, ttl=0, clock=served.clock))
     flipped = flip_when_read(
         served.store, monkeypatch, "/index/places/records-00000.jsonl", two_releases.flip
     )
@@ -517,7 +509,7 @@ def test_a_list_request_that_began_on_a_release_finishes_on_it(served, two_relea
 
 
 def test_a_validation_that_began_on_a_release_finishes_on_it(served, two_releases, monkeypatch):
-    views.reset_dataset(Dataset(served.store, ttl=0, clock=served.clock))
+    serve(Dataset(served.store, ttl=0, clock=served.clock))
     flipped = flip_when_read(
         served.store, monkeypatch, "/schemas/place.schema.json", two_releases.flip
     )

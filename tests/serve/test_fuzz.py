@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from chalicelib.model import edtf
 from chalicelib.model.folding import fold
 from chalicelib.model.kinds import KINDS
-from chalicelib.release.reader import Dataset
-from chalicelib.serve import views
+from chalicelib.release.dataset import Dataset
 from chalicelib.serve.query import (
     BadParameter,
     ListQuery,
@@ -33,6 +32,7 @@ from chalicelib.serve.query import (
     run_list,
 )
 from support.hardening import Api, Published, chalice_client, leaks, published_mini, wsgi_app
+from support.service import serve, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
@@ -338,12 +338,12 @@ def api_schema(published):
 
     from app import app
 
-    views.reset_dataset(Dataset(published.open()))
+    restore = serve(Dataset(published.open()))
     # The project's own configuration, as `make contract` uses it: every check, including that
     # a schema-valid request is accepted (a generated cursor is left out: see its hooks).
     config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
     yield schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app(app), config=config)
-    views.reset_dataset()
+    restore()
 
 
 def no_leaks(ctx, response, case) -> None:
@@ -498,9 +498,8 @@ def bundled(kind_name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def validate_api(published):
-    views.reset_dataset(Dataset(published.open()))
-    yield Api(chalice_client())
-    views.reset_dataset()
+    with serving(Dataset(published.open())):
+        yield Api(chalice_client())
 
 
 def post_items(client: Api, items: list[dict]) -> list[dict]:

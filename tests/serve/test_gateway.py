@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.serve import views
+from chalicelib.serve.service import STORE_ENV
 from devserver.gateway import Gateway, unknown_path_answer
+from support.service import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,10 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def gateway(dir_served, monkeypatch):
     from app import app
 
-    monkeypatch.setenv(views.STORE_ENV, dir_served.url)
-    views.reset_dataset()
-    yield Gateway(app)
-    views.reset_dataset()
+    monkeypatch.setenv(STORE_ENV, dir_served.url)
+    with serving():
+        yield Gateway(app)
 
 
 def call(gateway, method: str, target: str, headers: dict | None = None, body: bytes = b""):
@@ -131,28 +131,27 @@ def test_over_http_head_and_304_carry_the_true_length(dir_served, monkeypatch):
         def log_message(self, *args):
             pass
 
-    monkeypatch.setenv(views.STORE_ENV, dir_served.url)
-    views.reset_dataset()
-    server = make_server("127.0.0.1", 0, wsgi_app(app), handler_class=Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    monkeypatch.setenv(STORE_ENV, dir_served.url)
+    with serving():
+        server = make_server("127.0.0.1", 0, wsgi_app(app), handler_class=Quiet)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
 
-        def ask(method: str, path: str, **headers) -> tuple[int, dict, bytes]:
-            connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
-            connection.request(method, path, headers={"Accept": "*/*", **headers})
-            response = connection.getresponse()
-            answer = response.status, dict(response.getheaders()), response.read()
-            connection.close()
-            return answer
+            def ask(method: str, path: str, **headers) -> tuple[int, dict, bytes]:
+                connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+                connection.request(method, path, headers={"Accept": "*/*", **headers})
+                response = connection.getresponse()
+                answer = response.status, dict(response.getheaders()), response.read()
+                connection.close()
+                return answer
 
-        for path in ("/people", "/dataset/files/people.csv"):
-            status, got, body = ask("GET", path)
-            assert status == 200 and got["Content-Length"] == str(len(body))
-            status, head, empty = ask("HEAD", path)
-            assert (status, empty, head["Content-Length"]) == (200, b"", str(len(body)))
-            status, same, empty = ask("GET", path, **{"If-None-Match": got["ETag"]})
-            assert (status, empty, same["Content-Length"]) == (304, b"", str(len(body)))
-    finally:
-        server.shutdown()
-        server.server_close()
-        views.reset_dataset()
+            for path in ("/people", "/dataset/files/people.csv"):
+                status, got, body = ask("GET", path)
+                assert status == 200 and got["Content-Length"] == str(len(body))
+                status, head, empty = ask("HEAD", path)
+                assert (status, empty, head["Content-Length"]) == (200, b"", str(len(body)))
+                status, same, empty = ask("GET", path, **{"If-None-Match": got["ETag"]})
+                assert (status, empty, same["Content-Length"]) == (304, b"", str(len(body)))
+        finally:
+            server.shutdown()
+            server.server_close()

@@ -15,8 +15,7 @@ import logging
 
 import pytest
 
-from chalicelib.release.reader import Dataset
-from chalicelib.serve import views
+from chalicelib.release.dataset import Dataset
 from chalicelib.store import FAIL_FAST_SECONDS
 from support.hardening import (
     BUCKET,
@@ -32,6 +31,7 @@ from support.hardening import (
     published_mini,
     s3_faults,
 )
+from support.service import serve
 
 CANARY = "canary-7c1e0f-request-body"
 FAULTS = s3_faults()
@@ -101,12 +101,11 @@ def app(s3_published, monkeypatch):
     store = s3_published.open()
     store.clock = FakeClock()
     faults = S3Faults(store)
-    views.reset_dataset(Dataset(store, clock=store.clock))
+    restore = serve(Dataset(store, clock=store.clock))
     client = Api(chalice_client())
     client.faults, client.store = faults, store
     yield client
-    views.reset_dataset()
-    getattr(views, "_release_cache", {}).clear()
+    restore()
 
 
 def validation_bodies() -> list[bytes]:

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from chalicelib.model.kinds import KINDS
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
 from chalicelib.release.redact import needles
 from chalicelib.store import S3Store
 from support.apidata import app_client

@@ -12,8 +12,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from chalicelib.checks.intake import DATA_DIR
+from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
-from chalicelib.release.reader import Dataset
 from chalicelib.serve import refine
 from chalicelib.store import open_store
 from support.minidata import RELEASE_EPOCH

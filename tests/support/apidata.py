@@ -13,9 +13,10 @@ import json
 import pytest
 
 from chalicelib.model.kinds import values_at
-from chalicelib.serve import views
+from chalicelib.serve.service import STORE_ENV
 from support.minidata import mini, with_tombstones
 from support.published import Published
+from support.service import serving
 
 BUCKET = "api-tests-1988"
 PERSON = "people/mostafa-pour-mohammadi"
@@ -212,13 +213,9 @@ def app_client(store_url: str, monkeypatch: pytest.MonkeyPatch):
 
     from app import app
 
-    monkeypatch.setenv(views.STORE_ENV, store_url)
-    views.reset_dataset()
-    try:
-        with Client(app) as test_client:
-            yield test_client
-    finally:
-        views.reset_dataset()
+    monkeypatch.setenv(STORE_ENV, store_url)
+    with serving(), Client(app) as test_client:
+        yield test_client
 
 
 def get_json(client, url: str, **headers) -> dict:

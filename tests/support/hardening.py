@@ -20,8 +20,6 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from chalicelib.release.reader import Dataset
-from chalicelib.serve import views
 from support.aws import FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN, fake_aws
 from support.published import Published
 
@@ -149,12 +147,6 @@ def assert_retry_later(response: Response) -> None:
     assert response.header("cache-control") == "no-store"
     problem = response.json
     assert problem["status"] == 503 and problem["title"] and problem["detail"]
-
-
-def serve(dataset: Dataset):
-    """Point the app at ``dataset``; returns a function that forgets it again."""
-    views.reset_dataset(dataset)
-    return views.reset_dataset
 
 
 def chalice_client():

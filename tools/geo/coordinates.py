@@ -32,6 +32,7 @@ ACCESSED = "2026-12-07"
 CITIES = {
     "ahvaz": 144448,
     "dezful": 136256,
+    "esfahan": 418863,
     "karaj": 128747,
     "mashhad": 124665,
     "masjed-soleyman": 124620,
@@ -52,11 +53,16 @@ PLACES = {city: ("city", city) for city in CITIES if city != "karaj"} | {
     "bahai-cemetery-qorveh": ("city", "qorveh"),
     "behesht-abad-cemetery-ahvaz": ("city", "ahvaz"),
     "behesht-reza-cemetery-mashhad": ("city", "mashhad"),
+    "dastgerd-prison": ("city", "esfahan"),
     "evin-prison": ("city", "tehran"),
     "former-revolutionary-court-premises-sanandaj": ("city", "sanandaj"),
     "gohardasht-prison": ("city", "karaj"),
     "golestan-javid-cemetery-khavaran": ("city", "tehran"),
     "khavaran": ("city", "tehran"),
+    "masjed-soleyman-prison": ("city", "masjed-soleyman"),
+    # The cited pages name no city for Qezelhesar: only the country is known, and it is
+    # placed as the country is.
+    "qezelhesar-prison": ("capital", "tehran"),
     "tazeh-abad-cemetery-rasht": ("city", "rasht"),
     "vadieh-rahmat-cemetery-tabriz": ("city", "tabriz"),
     "iran": ("capital", "tehran"),
@@ -65,7 +71,12 @@ PLACES = {city: ("city", city) for city in CITIES if city != "karaj"} | {
 }
 # The outline whose farthest point bounds a region's reach: Tehran Province lies within Iran,
 # so Iran's reach from Tehran bounds it too (loosely, but never too small).
-REGION_OUTLINE = {"iran": "364", "tehran-province": "364", "sweden": "752"}
+REGION_OUTLINE = {
+    "iran": "364",
+    "tehran-province": "364",
+    "qezelhesar-prison": "364",
+    "sweden": "752",
+}
 SITE_MARGIN_M = 10_000  # how far 'near' or 'outside' a city a site may lie, beyond the city
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+# An ISO 8601 timestamp's year, and its calendar date: '2026-11-27T10:00:00Z'.
+YEAR_CHARS, DATE_CHARS = len("2026"), len("2026-11-27")
+
 
 def citations(
     *, title: str, collection: str, record_id: str, url: str, dataset: dict
@@ -13,9 +16,9 @@ def citations(
     version = dataset.get("version", "")
     name = dataset.get("title") or "1988 prison massacres records"
     published = str(dataset.get("published") or "")
-    year = published[:4]
+    year = published[:YEAR_CHARS]
     text = f'"{title}". {name}, release {version}'
-    text += f" ({published[:10]})." if published else "."
+    text += f" ({published[:DATE_CHARS]})." if published else "."
     text += f" {url}"
     key = re.sub(r"[^a-z0-9]+", "-", f"iran1988-{record_id}-{version}".lower()).strip("-")
     bibtex = "\n".join(

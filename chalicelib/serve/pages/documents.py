@@ -14,7 +14,9 @@ from chalicelib.model.kinds import BY_COLLECTION
 from chalicelib.serve import views
 from chalicelib.serve.facets import facets
 from chalicelib.serve.pages.negotiation import JSON_TYPES
+from chalicelib.serve.request import Request
 from chalicelib.serve.responses import Finished
+from chalicelib.serve.service import Service
 
 CLAIMS_SHOWN = 500  # the claims list's largest page
 
@@ -31,9 +33,13 @@ def parsed(answer: Finished) -> dict | None:
 class Documents:
     """The views, asked on behalf of one page, pinned to the page's release if it is pinned."""
 
-    def __init__(self, params: Mapping[str, list[str]]):
+    def __init__(self, service: Service, params: Mapping[str, list[str]]):
+        self.service = service
         self.pinned = {"release": params["release"]} if "release" in params else {}
         self._records: dict[str, dict | None] = {}
+
+    def _request(self, path: str, params: Mapping[str, list[str]]) -> Request:
+        return Request(path, params, self.service)
 
     def record(self, ref: str) -> dict | None:
         """The live record ``ref`` ('people/x') names, as ``GET /people/x`` answers it."""
@@ -42,7 +48,7 @@ class Documents:
             found = None
             try:
                 answer = views.get_record(
-                    views.Request(f"/{ref}", self.pinned), collection, record_id
+                    self._request(f"/{ref}", self.pinned), collection, record_id
                 )
                 if answer.status == 200:
                     found = parsed(answer)
@@ -52,20 +58,23 @@ class Documents:
         return self._records[ref]
 
     def claims_about(self, collection: str, record_id: str) -> dict:
-        request = views.Request(
+        request = self._request(
             f"/{collection}/{record_id}/claims", {"limit": [str(CLAIMS_SHOWN)], **self.pinned}
         )
         return parsed(views.record_claims(request, collection, record_id)) or {}
 
     def listing(self, collection: str, params: Mapping[str, list[str]]) -> dict:
-        request = views.Request(f"/{collection}", dict(params))
+        request = self._request(f"/{collection}", dict(params))
         return parsed(views.list_records(request, collection)) or {}
 
     def dataset(self) -> dict:
-        return parsed(views.get_dataset(views.Request("/dataset", self.pinned))) or {}
+        return parsed(views.get_dataset(self._request("/dataset", self.pinned))) or {}
+
+    def releases(self) -> dict:
+        return parsed(views.list_releases(self._request("/dataset/releases", {}))) or {}
 
     def facets(self, collection: str, params: Mapping[str, list[str]]) -> dict:
-        return facets(views.Request(f"/{collection}", dict(params)), collection)
+        return facets(self._request(f"/{collection}", dict(params)), collection)
 
 
 def title_of(record: Mapping, collection: str, lang: str) -> str:

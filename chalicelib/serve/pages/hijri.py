@@ -53,6 +53,8 @@ DASH = "–\u2060"
 SPACE = "\u00a0"
 UNTIL = " تا "
 
+YEAR_DIGITS = 4  # an EDTF bound's year: '1988-07-01'
+
 
 def digits(value: object) -> str:
     """Western digits as Persian ones; no thousands separator (years and days have none)."""
@@ -82,7 +84,7 @@ def _solar_span(first: jdatetime.date, last: jdatetime.date, precision: str) -> 
 def _gregorian(date: edtf.EDTFDate) -> str:
     year, month, day = date.year, date.month, date.day
     if "X" in year:
-        return f"{digits(date.earliest[:4])}{DASH}{digits(date.latest[:4])}"
+        return f"{digits(date.earliest[:YEAR_DIGITS])}{DASH}{digits(date.latest[:YEAR_DIGITS])}"
     if month is None or month == "XX":
         return digits(year)
     if month in SEASONS:

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 OUTLINE = Path(__file__).with_name("geo") / "iran.json"
 WEST, EAST, SOUTH, NORTH = 43.5, 63.8, 24.8, 40.0
 COS = math.cos(math.radians((SOUTH + NORTH) / 2))
-FAN = 9  # pixels between places that share one point
+FAN = 10  # pixels between places that share one point
 
 
 @functools.cache
@@ -76,7 +76,7 @@ def svg(
             else:
                 x, y = cx, cy
             n = counts.get(place["id"], 0)
-            radius = 4 + min(6, 2 * math.log1p(n))
+            radius = 5 + min(6, 2 * math.log1p(n))
             kind = "site" if place["coordinates"]["basis"] == "site" else "city"
             if place["id"] == highlight:
                 kind += " here"

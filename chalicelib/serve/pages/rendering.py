@@ -10,19 +10,19 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
-from chalicelib.serve import views
 from chalicelib.serve.pages import hijri, maps, negotiation, present, scripts, sources, summary
 from chalicelib.serve.pages.cite import citations
 from chalicelib.serve.pages.documents import Documents, parsed, title_of
 from chalicelib.serve.pages.i18n import Words
 from chalicelib.serve.responses import CACHE_NONE, Finished, Reply, finish
+from chalicelib.serve.service import Service
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 HTML = "text/html; charset=utf-8"
@@ -80,9 +80,12 @@ class PageRequest:
     lang: str
     explicit_lang: bool  # given as ?lang=, so every link keeps it
     base: str  # scheme and host, for citations
+    service: Service = field(compare=False)  # what the page's documents are asked of
 
     @classmethod
-    def of(cls, template: str, args: Mapping[str, str], params, headers) -> PageRequest:
+    def of(
+        cls, template: str, args: Mapping[str, str], params, headers, service: Service
+    ) -> PageRequest:
         lang = negotiation.language(params, headers.get("accept-language"))
         host = headers.get("host", "")
         # API Gateway says https in X-Forwarded-Proto; `chalice local` is plain http.
@@ -94,6 +97,7 @@ class PageRequest:
             lang,
             "lang" in params,
             f"{scheme}://{host}" if host else "",
+            service,
         )
 
     @property
@@ -142,13 +146,20 @@ def page(request: PageRequest, answer: Finished) -> Finished:
         return answer
     if answer.status != 200 or answer.etag is None:
         return finish(_render(request, answer))
-    return views.kept_as((answer.etag, request.key), lambda: _render(request, answer))
+    return request.service.kept_as((answer.etag, request.key), lambda: _render(request, answer))
 
 
 def _render(request: PageRequest, answer: Finished) -> Reply:
     document = parsed(answer)
     if _refused_search(request, answer, document):
         return _search_refused_page(request, answer, document)
+    if request.template == "/search" and not "".join(request.params.get("q", [])).strip():
+        # An empty search box asks for the search page, not for an error.
+        context = _common(request, {})
+        context.update({"found": {}, "q": ""})
+        html = environment().get_template("search.html").render(context)
+        body = scripts.mark_latin_runs(html, request.lang).encode("utf-8")
+        return Reply(body, 200, HTML, _headers(answer), CACHE_NONE)
     if answer.status >= 300 or document is None or answer.content_type.endswith("problem+json"):
         return _problem_page(request, answer, document)
     context = _common(request, document)
@@ -167,7 +178,7 @@ def _headers(answer: Finished) -> dict[str, str]:
 
 def _common(request: PageRequest, document) -> dict:
     words = Words(request.lang)
-    docs = Documents(request.params)
+    docs = Documents(request.service, request.params)
 
     def label(ref: str) -> str:
         target = present.reference(ref)
@@ -175,7 +186,7 @@ def _common(request: PageRequest, document) -> dict:
         return title_of(record, target[0], request.lang) if record else ref
 
     return {
-        **_language(request.lang),
+        **language_context(request.lang),
         "w": words,
         "req": request,
         "docs": docs,
@@ -184,13 +195,14 @@ def _common(request: PageRequest, document) -> dict:
         "title": lambda record, collection: title_of(record, collection, request.lang),
         "source_of": lambda ref: sources.described(docs, ref),
         "affiliation_of": lambda ref: sources.affiliation(docs, ref),
+        "relation_of": lambda ref: sources.relation(docs, ref),
         "release": document.get("release") if isinstance(document, dict) else None,
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
     }
 
 
-def _language(lang: str) -> dict:
+def language_context(lang: str) -> dict:
     """What every template needs to know of the page's language."""
     return {
         "lang": lang,
@@ -205,12 +217,16 @@ def _page_for(request: PageRequest, document, context: dict) -> tuple[str, dict]
     kind = BY_COLLECTION.get(parts[0]) if parts[0] else None
     if template == "/":
         return "index.html", {"index": document, "dataset": context["docs"].dataset()}
+    if template == "/dataset":
+        return "dataset.html", _dataset_page(document, context)
     if template == "/search":
         return "search.html", {"found": document, "q": document.get("q", "")}
     if kind is not None and len(parts) == 1:
         return _list_page(request, kind, document, context)
     if kind is not None and len(parts) == 2:
         return _record_page(request, kind, document, context)
+    if kind is not None and len(parts) == 3 and parts[2] == "history":
+        return _history_page(request, kind, document, context)
     if kind is not None and len(parts) == 3:
         subject = f"{kind.collection}/{dict(request.args)['id']}"
         return "list.html", {
@@ -250,7 +266,67 @@ def _map(request: PageRequest, context: dict, highlight: str | None = None):
         "places": [p for p in places if maps.drawn(p)],
         "elsewhere": [p for p in places if not maps.drawn(p)],
         "counts": counts,
+        "small": highlight is not None,
     }
+
+
+FORMATS = (
+    (".jsonl.gz", "format_jsonl"),
+    (".csv", "format_csv"),
+    (".sqlite", "format_sqlite"),
+    (".json", "format_json"),
+)
+
+
+def _dataset_page(dataset: dict, context: dict) -> dict:
+    """The download page: each file with its format, size and checksum, and the releases."""
+    words: Words = context["w"]
+    files = []
+    for f in dataset.get("files") or ():
+        if not isinstance(f, dict):
+            continue
+        name = str(f.get("name", ""))
+        fmt = next((key for suffix, key in FORMATS if name.endswith(suffix)), "format_other")
+        size = f.get("bytes")
+        shown = (
+            words("size_kb", n=words.number(max(1, round(size / 1024))))
+            if isinstance(size, int)
+            else ""
+        )
+        files.append({**f, "format": fmt, "size": shown})
+    releases = context["docs"].releases().get("releases") or []
+    return {"dataset": dataset, "files": files, "releases": releases}
+
+
+def _history_page(request: PageRequest, kind, document, context) -> tuple[str, dict]:
+    """A record's history, each entry with the fields that changed since the one before it."""
+    ref = f"{kind.collection}/{dict(request.args)['id']}"
+    entries = [e for e in document.get("history") or () if isinstance(e, dict)]
+    previous: dict | None = None
+    shown = []
+    for entry in sorted(entries, key=lambda e: str(e.get("release", ""))):
+        release = str(entry.get("release", ""))
+        record = Documents(request.service, {"release": [release]}).record(ref) if release else None
+        changes = history_changes(previous, record) if entry.get("action") != "added" else []
+        shown.append({**entry, "changes": changes})
+        previous = record if record is not None else previous
+    return "history.html", {
+        "ref": ref,
+        "kind": kind,
+        "heading": context["w"]("history_of", what=context["label"](ref)),
+        "entries": shown[::-1],
+    }
+
+
+def history_changes(before: Mapping | None, after: Mapping | None) -> list[dict]:
+    """The top-level fields that differ between two versions of a record, field by field."""
+    before, after = before or {}, after or {}
+    changed = []
+    for name in dict.fromkeys([*before, *after]):
+        if name in ("release",) or before.get(name) == after.get(name):
+            continue
+        changed.append({"field": name, "before": before.get(name), "after": after.get(name)})
+    return changed
 
 
 def _list_page(request: PageRequest, kind, document, context) -> tuple[str, dict]:
@@ -259,6 +335,8 @@ def _list_page(request: PageRequest, kind, document, context) -> tuple[str, dict
     if timeline and "sort" not in request.params:
         # As a page, the events list is a timeline: the same list, in date order.
         document = docs.listing("events", {**request.params, "sort": ["date"]})
+    if timeline:
+        document = {**document, "items": placed_by_known_bound(document.get("items") or [])}
     facet_params = {n: v for n, v in request.params.items() if n not in ("cursor", "sort", "limit")}
     return "list.html", {
         "kind": kind,
@@ -267,7 +345,27 @@ def _list_page(request: PageRequest, kind, document, context) -> tuple[str, dict
         "facets": docs.facets(kind.collection, facet_params),
         "timeline": timeline,
         "map": _map(request, context) if kind.collection == "places" else None,
+        "active": [
+            (name, value)
+            for name, values in request.params.items()
+            if name not in NOT_FILTERS
+            for value in values
+        ],
     }
+
+
+NOT_FILTERS = ("cursor", "limit", "sort", "release", "format", "lang")
+
+
+def placed_by_known_bound(events: list) -> list:
+    """Events in time order by the bound that is known: an event open at its start is placed
+    by its end, not before everything else."""
+
+    def when(event) -> str:
+        bounds = present.date_parts(event.get("date", "")) if isinstance(event, dict) else {}
+        return bounds.get("start") or bounds.get("end") or "9999"
+
+    return sorted(events, key=when)
 
 
 def _record_page(request: PageRequest, kind, record, context) -> tuple[str, dict]:
@@ -351,7 +449,7 @@ def _problem_page(request: PageRequest, answer: Finished, problem) -> Reply:
         if location:
             headers["Location"] = location
     context = {
-        **_language(request.lang),
+        **language_context(request.lang),
         "w": words,
         "req": request,
         "release": None,

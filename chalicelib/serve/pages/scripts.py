@@ -17,10 +17,11 @@ from markupsafe import Markup, escape
 ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # A Latin run: from a Latin letter, through letters, digits, spaces and punctuation, to the
-# last Latin letter or digit (closing punctuation included), never across Arabic script.
+# last Latin letter or digit, never across Arabic script nor a bracket (brackets mirror in
+# the Persian text around them, and a run holding only one of a pair would turn it round).
 LATIN_RUN = re.compile(
-    r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f0-9\s.,:;'’‘\"“”()\[\]/&+\-–—_!?@#%*=]*"
-    r"[A-Za-z\u00c0-\u024f0-9.)\]'’\"”]|[A-Za-z\u00c0-\u024f]"
+    r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f0-9\s.,:;'’‘\"“”/&+\-–—_!?@#%*=]*"
+    r"[A-Za-z\u00c0-\u024f0-9.'’\"”]|[A-Za-z\u00c0-\u024f]"
 )
 
 

@@ -19,6 +19,7 @@ def described(docs: Documents, ref: object) -> dict | None:
         "title": source.get("title", ref),
         "publisher": publisher_ref,
         "publisher_affiliation": (publisher or {}).get("affiliation"),
+        "publisher_relation": (publisher or {}).get("relation"),
         "published": source.get("published"),
         "type": source.get("type"),
         "languages": source.get("languages") or [],
@@ -33,4 +34,11 @@ def affiliation(docs: Documents, ref: object) -> str | None:
     """The organization an agent is affiliated with, where its record says so."""
     agent = docs.record(ref) if isinstance(ref, str) else None
     value = (agent or {}).get("affiliation")
+    return value if isinstance(value, str) else None
+
+
+def relation(docs: Documents, ref: object) -> str | None:
+    """A person's or organization's relation to the events (the schema's closed vocabulary)."""
+    agent = docs.record(ref) if isinstance(ref, str) else None
+    value = (agent or {}).get("relation")
     return value if isinstance(value, str) else None

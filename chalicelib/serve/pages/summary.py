@@ -51,10 +51,17 @@ def claim_properties(collection: str, record: Mapping) -> tuple[str, ...]:
     return ()
 
 
+SHOWN = 3  # claims of one property the card shows; the rest are a link to their section away
+
+
 def facts(collection: str, record: Mapping, about: Mapping[str, Sequence[Mapping]]) -> dict:
-    """``{"fields": [names of the record's own fields], "claims": [(property, claims)]}``."""
+    """``{"fields": [the record's own fields], "claims": [(property, claims shown, more)]}``."""
     fields = [f for f in OWN_FIELDS.get(collection, ()) if f in record]
-    claims = [(p, list(about[p])) for p in claim_properties(collection, record) if about.get(p)]
+    claims = [
+        (p, list(about[p][:SHOWN]), max(0, len(about[p]) - SHOWN))
+        for p in claim_properties(collection, record)
+        if about.get(p)
+    ]
     return {"fields": fields, "claims": claims}
 
 
