@@ -97,6 +97,29 @@ def answer(request: Request) -> Reply | Finished:
     return request.kept(release, lambda: Reply(dumps(reconcile(release, queries)), cache=cache))
 
 
+EXTENSION_SCHEMA = {
+    "type": "object",
+    "description": "Data extension: a row of cells per id, a list of values per property.",
+    "required": ["meta", "rows"],
+    "additionalProperties": False,
+    "properties": {
+        "meta": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+            },
+        },
+        "rows": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+    },
+}
 BATCH_TEXT = {
     "type": "string",
     "minLength": 2,
@@ -161,8 +184,8 @@ def _operation(method: str) -> Operation:
     responses: dict[str, Any] = {
         **COMMON_ERRORS,
         "200": ok(
-            {"anyOf": [MANIFEST_SCHEMA, RESULTS_SCHEMA]},
-            "The manifest, or the candidates of each query.",
+            {"anyOf": [MANIFEST_SCHEMA, RESULTS_SCHEMA, EXTENSION_SCHEMA]},
+            "The manifest, the candidates of each query, or the extension's columns.",
         ),
         "400": problem_response("The batch or a parameter is malformed; `detail` names the query."),
     }

@@ -22,6 +22,7 @@ from typing import Any
 from chalicelib.errors import BadParameter
 from chalicelib.model.folding import finds, fold
 from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, KINDS, Kind, split_reference
+from chalicelib.serve.limits import MAX_VALUE_LENGTH
 from chalicelib.serve.request import Request, only, public_base
 from chalicelib.serve.responses import CACHE_CURRENT, Reply, dumps, not_found
 from chalicelib.serve.route import RELEASE_PARAM, Route, ok, problem_response, reads
@@ -382,7 +383,8 @@ def query_param(name: str, description: str, schema: dict, required: bool = Fals
     }
 
 
-PREFIX = query_param("prefix", "What the user has typed so far.", {"type": "string"})
+TEXT = {"type": "string", "maxLength": MAX_VALUE_LENGTH}  # as the parameter parser bounds it
+PREFIX = query_param("prefix", "What the user has typed so far.", TEXT)
 LIMIT = query_param(
     "limit", "At most this many.", {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS}
 )
@@ -400,7 +402,7 @@ ROUTES = [
             "reconcile_preview",
             ok({"type": "string"}, "A small HTML page.", "text/html"),
             (
-                query_param("id", "A candidate's id: people/x.", {"type": "string"}, True),
+                query_param("id", "A candidate's id: people/x.", {**TEXT, "minLength": 1}, True),
                 RELEASE_PARAM,
             ),
             _NOT_FOUND,
