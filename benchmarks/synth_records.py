@@ -411,7 +411,14 @@ def place(u: Universe, i: int, rng: random.Random) -> Record:
         record["within"] = "places/iran"
     elif kind != "country":
         record["within"] = u.ref("places", 1 + (i - 1) % len(u.cities))
-    record["coordinates"] = {"lat": round(lat, 4), "lon": round(lon, 4), "precision": precision}
+    record["coordinates"] = {
+        "lat": round(lat, 4),
+        "lon": round(lon, 4),
+        "precision": precision,
+        # A site 100 m from its point is placed as a site; the rest at their city's point.
+        "basis": "site" if precision == 100 else "city",
+        "source": {"source": u.ref("sources", u.pick_source(rng))},
+    }
     record["sources"] = u.citations(rng)
     return record
 

@@ -180,7 +180,7 @@ def test_the_index_has_counts_search_release_citation_and_downloads(client, serv
         assert f'href="{collection["href"]}"' in body
         assert f'<span class="n">{collection["count"]:,}</span>' in body
     assert 'action="/search"' in body and served.version in body
-    assert "/dataset/files/all.jsonl.gz?release=" in body
+    assert f"/dataset/releases/{served.version}/files/all.jsonl.gz" in body
     assert 'href="/openapi.json"' in body
 
 
