@@ -14,6 +14,7 @@ CSV = "text/csv; charset=utf-8"
 JSONL = "application/jsonl"
 SQLITE = "application/vnd.sqlite3"
 OCTET_STREAM = "application/octet-stream"
+ATOM = "application/atom+xml"  # the feeds of changes
 
 # What a release's downloads are served as (OpenAPI documents each).
 DOWNLOADS = (GZIP, CSV, JSON, SQLITE)

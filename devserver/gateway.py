@@ -203,6 +203,10 @@ def wsgi_app(app: Any):
         except ValueError:
             phrase = "Unknown"
         start_response(f"{answer.status} {phrase}", answer.headers)
+        if environ["REQUEST_METHOD"].upper() == "HEAD" or answer.status == 304:
+            # A list of one body makes wsgiref count it, 0 for HEAD and 304: send no body, and
+            # the length the app gave (GET's).
+            return iter(())
         return [answer.body]
 
     return application

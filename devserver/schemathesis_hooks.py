@@ -8,7 +8,8 @@ every positive test of a list a 400, which is right. Positive cases therefore st
 first page; negative cases keep whatever cursor they carry, and must still be refused.
 
 Two more things the document states in its own terms, which schemathesis does not act on: a
-parameter that needs another (``x-requires``), and a form field sent as JSON (``encoding``).
+parameter that needs another (``x-requires``), and a string that holds JSON of a given shape
+(``contentMediaType`` and ``contentSchema``: /reconcile's ``queries``, in the query or the form).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from schemathesis.core.parameters import ParameterLocation
 def before_call(context, case, **kwargs):
     _without_generated_cursor(case)
     _without_unmet_requirements(case)
-    _form_fields_as_encoded(case)
+    _json_text_as_declared(case)
 
 
 def _without_generated_cursor(case) -> None:
@@ -50,14 +51,37 @@ def _without_unmet_requirements(case) -> None:
             del case.query[name]
 
 
-def _form_fields_as_encoded(case) -> None:
-    """A form field whose ``encoding`` says ``application/json`` (POST /reconcile's ``queries``)
-    is sent as JSON text, as the document says; schemathesis would explode the object into
-    fields of its own."""
-    if not isinstance(case.body, dict) or not case.media_type:
-        return
-    body = case.operation.get_body_for_media_type(case.media_type)
-    encoding = (body.definition.get("encoding") or {}) if body is not None else {}
-    for name, rule in encoding.items():
-        if rule.get("contentType") == "application/json" and name in case.body:
-            case.body[name] = json.dumps(case.body[name])
+def _json_text_as_declared(case) -> None:
+    """A positive case's string that must hold JSON of ``contentSchema`` gets the document's
+    example when what schemathesis made is not such JSON: it generates the string, not its
+    content. Negative cases keep what they carry, and must still be refused."""
+    definition = case.operation.definition.raw
+    declared = {
+        p["name"]: p.get("schema", {})
+        for p in definition.get("parameters", [])
+        if p.get("in") == "query"
+    }
+    form = (definition.get("requestBody") or {}).get("content", {})
+    for content in form.values():
+        declared.update(content.get("schema", {}).get("properties", {}))
+    for values, location in (
+        (case.query, ParameterLocation.QUERY),
+        (case.body, ParameterLocation.BODY),
+    ):
+        if not isinstance(values, dict):
+            continue
+        if case.meta is not None and case.meta.is_negative_at(location):
+            continue
+        for name, schema in declared.items():
+            wanted = schema.get("contentSchema")
+            if wanted and name in values and not _holds(values[name], wanted):
+                values[name] = schema["examples"][0]
+
+
+def _holds(text, schema: dict) -> bool:
+    from jsonschema import Draft202012Validator
+
+    try:
+        return Draft202012Validator(schema).is_valid(json.loads(text))
+    except (TypeError, ValueError):
+        return False

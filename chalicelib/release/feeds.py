@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-ATOM = "application/atom+xml"
+from chalicelib.media import ATOM
+
 MAX_ENTRIES = 100  # a feed is a window on the newest changes; /dataset/changes has them all
 AUTHOR = "Iran 1988 prison massacres records"
 

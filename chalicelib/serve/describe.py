@@ -11,7 +11,13 @@ from typing import Any
 from chalicelib.model.edtf import EDTF_CALENDAR_PATTERN, EDTF_MAX_LENGTH
 from chalicelib.model.kinds import KINDS, Kind
 from chalicelib.serve.cursors import CURSOR_PATTERN
-from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT, MAX_REPEATS, MAX_VALUE_LENGTH
+from chalicelib.serve.limits import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_REPEATS,
+    MAX_VALUE_LENGTH,
+    Q_PATTERN,
+)
 from chalicelib.serve.route import RELEASE_PARAM
 
 
@@ -24,10 +30,13 @@ def list_parameters(kind: Kind) -> list[dict]:
             "in": "query",
             "description": (
                 "Search names in every script and spelling, titles and descriptions. Ignores case, "
-                "diacritics, spaces and hyphens, and folds Arabic and Persian letter variants. An "
-                "empty q, or one with no letter or digit (what an empty search form sends), is no q."
+                "diacritics, spaces and hyphens, folds Arabic and Persian letter variants and "
+                "Latin transliterations (Nayeri/Nayyeri, Purmohammadi/Pour-Mohammadi, "
+                "Avayi/Avaei), and finds a place with or without its common noun (زندان اوین, "
+                "اوین). A blank q (what an empty search form sends) is no q; one with no letter "
+                "or digit ('!!'), or not UTF-8, is a 400 naming q."
             ),
-            "schema": {"type": "string", "maxLength": MAX_VALUE_LENGTH},
+            "schema": {"type": "string", "maxLength": MAX_VALUE_LENGTH, "pattern": Q_PATTERN},
         },
         {
             "name": "sort",

@@ -27,7 +27,8 @@ from chalicelib.serve.route import (
 CHANGES_PARAMS = ("since", "cursor", "limit", "release")
 
 
-def _chain(release) -> dict[str, Any]:
+def chain_of(release) -> dict[str, Any]:
+    """The release's history chain, or a 404 for a release made before it had one."""
     chain = release.history_json(CHAIN)
     if chain is None:
         raise Problem(
@@ -52,7 +53,7 @@ def record_history(request: Request, collection: str, record_id: str):
 
 
 def _history_reply(release, cache: str, collection: str, record_id: str) -> Reply:
-    chain = _chain(release)
+    chain = chain_of(release)
     shards = chain["shards"].get(collection, 0)
     events = []
     if shards:
@@ -98,7 +99,7 @@ def dataset_changes(request: Request):
 
 def _chain_reply(release, cache: str) -> Reply:
     """Without ``since``: the releases the history covers, each with its changes' link."""
-    chain = _chain(release)
+    chain = chain_of(release)
     body = {
         "release": release.version,
         "releases": [
@@ -129,7 +130,7 @@ def _cursor(text: str | None) -> tuple[int, str] | None:
 
 
 def _changes_reply(request, release, cache: str, since: str, limit: int, after) -> Reply:
-    chain = _chain(release)
+    chain = chain_of(release)
     versions = [step["version"] for step in chain["releases"]]
     if since not in versions:
         # Well formed but unknown here, as an unpublished `release` is: a 404 naming it.

@@ -24,7 +24,11 @@ MAX_CURSOR_LENGTH = 512
 # sends them), so it may be far longer than any other value.
 MAX_QUERIES_LENGTH = 256 * 1024
 # The parameters whose values may be longer than MAX_VALUE_LENGTH, and their own bounds.
-LONG_VALUES = {"cursor": MAX_CURSOR_LENGTH, "queries": MAX_QUERIES_LENGTH}
+LONG_VALUES = {
+    "cursor": MAX_CURSOR_LENGTH,
+    "queries": MAX_QUERIES_LENGTH,
+    "extend": MAX_QUERIES_LENGTH,
+}
 # A download's name in /dataset/files/{name}: what a release's files/ may hold, at most 100
 # characters.
 FILE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
@@ -58,6 +62,7 @@ MAX_BODY_SHOWN = f"{MAX_BODY // (1024 * 1024)} MiB"  # as the docs and OpenAPI s
 PRESIGN_MINUTES = PRESIGN_SECONDS // 60
 
 __all__ = [
+    "BLANK_PATTERN",
     "DEFAULT_CANDIDATES",
     "DEFAULT_CHANGES",
     "DEFAULT_LIMIT",
@@ -85,4 +90,23 @@ __all__ = [
     "MAX_VALUE_LENGTH",
     "PRESIGN_MINUTES",
     "PRESIGN_SECONDS",
+    "Q_PATTERN",
+    "SEARCH_WORDS_PATTERN",
 ]
+
+
+# What a search's q must hold, as one regular expression that reads the same in Python and in
+# ECMAScript, so OpenAPI states exactly the rule the server applies: a character that is not
+# punctuation, a symbol, a space, a mark or a format character (roughly: a letter or a digit),
+# and no U+FFFD, which is what bytes that were not UTF-8 (Windows-1256 Persian, say) decode to.
+_NOT_WORDS = (
+    "\\x00-\\x2F\\x3A-\\x40\\x5B-\\x60\\x7B-\\xBF\\xD7\\xF7"  # ASCII and Latin-1
+    "\\u02B0-\\u036F"  # modifier letters (ʿ ʼ), combining marks
+    "\\u060C\\u061B\\u061F\\u0640\\u064B-\\u065F\\u066A-\\u066D\\u0670\\u06D4"  # Arabic script
+    "\\u2000-\\u206F\\u2190-\\u2BFF\\u3000-\\u303F"  # spaces, ZWNJ, punctuation, symbols
+    "\\uFE00-\\uFE0F\\uFEFF\\uFFF0-\\uFFFF"  # variation selectors, BOM, U+FFFD
+)
+SEARCH_WORDS_PATTERN = f"^[^\\uFFFD]*[^{_NOT_WORDS}][^\\uFFFD]*$"
+BLANK_PATTERN = "^[ \\t\\n\\r\\f\\v]*$"
+# A list route's q: blank (no search) or words.
+Q_PATTERN = f"^(?:[ \\t\\n\\r\\f\\v]*|[^\\uFFFD]*[^{_NOT_WORDS}][^\\uFFFD]*)$"

@@ -152,14 +152,21 @@ def build_openapi(routes: Sequence[Route], documents: Mapping[str, dict], versio
                     '"record": {...}} (see ValidationItem). Items of another shape are reported in `results`.'
                 ),
                 "anyOf": [
-                    {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS},
+                    # An item of any shape is taken (and reported on), so the items are {}:
+                    # stated, as a client generator needs them to be, and as open as the server.
+                    {"type": "array", "items": {}, "minItems": 1, "maxItems": MAX_ITEMS},
                     {
                         "type": "object",
                         "required": ["items"],
                         "not": {"required": ["record"]},
                         "additionalProperties": False,
                         "properties": {
-                            "items": {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS}
+                            "items": {
+                                "type": "array",
+                                "items": {},
+                                "minItems": 1,
+                                "maxItems": MAX_ITEMS,
+                            }
                         },
                     },
                     {"type": "object", "not": {"required": ["items"]}},

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -33,13 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import BadParameter
 from chalicelib.model import edtf
-from chalicelib.model.folding import fold
 from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 from chalicelib.serve.cursors import CURSOR as _CURSOR
 from chalicelib.serve.cursors import CURSOR_VERSION as _CURSOR_VERSION
 from chalicelib.serve.cursors import TAG_BYTES as _TAG_BYTES
-from chalicelib.serve.limits import DEFAULT_LIMIT, MAX_LIMIT
+from chalicelib.serve.limits import BLANK_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, SEARCH_WORDS_PATTERN
 from chalicelib.serve.params import one_each, repeated
 
 if TYPE_CHECKING:  # annotations only: the views hand query a loaded index
@@ -107,6 +107,24 @@ def allowed_params(kind: Kind) -> tuple[str, ...]:
     return COMMON_PARAMS + tuple(f.param for f in kind.filters)
 
 
+_WORDS = re.compile(SEARCH_WORDS_PATTERN)
+_BLANK = re.compile(BLANK_PATTERN)
+
+
+def search_words(q: str | None) -> str | None:
+    """``q`` as a search: None when absent or blank (what an empty search form sends), else
+    ``q`` itself, or BadParameter when it cannot be a search: no letter or digit to look for
+    ('!!'), or bytes that were not UTF-8, which would otherwise search for nothing and answer
+    every record."""
+    if q is None or _BLANK.search(q):
+        return None
+    if "\ufffd" in q:
+        raise BadParameter("q", "is not UTF-8 text; send the words percent-encoded as UTF-8")
+    if not _WORDS.search(q):
+        raise BadParameter("q", "has no letter or digit to search for")
+    return q
+
+
 def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> ListQuery:
     """Parse a list route's multi-valued query parameters, or raise ``BadParameter``."""
     params, many = repeated(params, (f.param for f in kind.filters if f.repeatable))
@@ -118,11 +136,7 @@ def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> Lis
             + [(name, _filter_value(kind.filter(name), v)) for name, vs in many.items() for v in vs]
         )
     )
-    q = one.get("q")
-    if q is not None and not fold(q):
-        # Search ignores everything but letters and digits, so 'q=' (what an empty search form
-        # sends) and 'q=--' ask for no narrowing at all: they are no q.
-        q = None
+    q = search_words(one.get("q"))
     sort, descending = _sort(kind, one.get("sort", "id"))
     span = _span(kind, one.get("date_from"), one.get("date_to"))
     cursor = one.get("cursor")

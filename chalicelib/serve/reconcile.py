@@ -8,14 +8,12 @@ found and scored is ``reconciliation/scoring.py``; both store and log nothing.
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from chalicelib.errors import BadParameter
-from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_NAME_SHOWN
+from chalicelib.serve import refine
+from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_NAME_SHOWN, MAX_QUERIES_LENGTH
 from chalicelib.serve.params import single
 from chalicelib.serve.reconciliation.protocol import (
     BATCH_SCHEMA,
@@ -25,7 +23,7 @@ from chalicelib.serve.reconciliation.protocol import (
     parse_batch,
 )
 from chalicelib.serve.reconciliation.scoring import MATCH_LEAD, MATCH_SCORE, reconcile
-from chalicelib.serve.request import Request, accepted_body
+from chalicelib.serve.request import Request, accepted_body, public_base
 from chalicelib.serve.responses import CACHE_PINNED, Finished, Reply, dumps
 from chalicelib.serve.route import (
     COMMON_ERRORS,
@@ -37,35 +35,10 @@ from chalicelib.serve.route import (
 )
 from chalicelib.text import clip
 
-BASE_URL_ENV = "PUBLIC_BASE_URL"
-
 # -- HTTP --------------------------------------------------------------------------------------
 
 FORM = "application/x-www-form-urlencoded"
-PARAMS = ("queries", "release")
-_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?")
-
-
-def public_base(headers: Mapping[str, str], context: Mapping[str, Any] | None, path: str) -> str:
-    """The URL this service is reached at, for the manifest's links.
-
-    ``PUBLIC_BASE_URL`` when set (a deployment behind a custom domain should set it);
-    otherwise the Host header, with the API Gateway stage that precedes ``path`` in the
-    request context. A Host that is not a plain host name is not echoed back.
-    """
-    configured = os.environ.get(BASE_URL_ENV)
-    if configured:
-        return configured.rstrip("/")
-    host = headers.get("host") or ""
-    if not _HOST.fullmatch(host):
-        host = "localhost"
-    local = host.split(":")[0] in ("localhost", "127.0.0.1")
-    scheme = headers.get("x-forwarded-proto") or ("http" if local else "https")
-    scheme = scheme if scheme in ("http", "https") else "https"
-    full = str((context or {}).get("path") or path)
-    stage = full[: -len(path)] if full.endswith(path) else ""
-    stage = stage if re.fullmatch(r"(/[A-Za-z0-9_-]+)*", stage) else ""
-    return f"{scheme}://{host}{stage}"
+PARAMS = ("queries", "extend", "release")
 
 
 def form_params(body: bytes, content_type: str | None) -> dict[str, list[str]]:
@@ -103,26 +76,103 @@ def answer(request: Request) -> Reply | Finished:
             )
     batch = single(params, "queries")
     release, cache = request.service.release_for(params)
+    extension = single(params, "extend")
+    if extension is not None:  # data extension: columns for reconciled ids
+        ids, pids = refine.parse_extend(extension)
+        answered = dumps(refine.extend(release, ids, pids))
+        return Reply(answered) if method == "POST" else Reply(answered, cache=cache)
     if batch is None:
         if method == "POST":
             raise BadParameter(
                 "queries", "a POST sends a batch as queries=<JSON>; GET /reconcile is the manifest"
             )
-        return Reply(dumps(manifest(base, release.version, cache == CACHE_PINNED)), cache=cache)
+        body = {
+            **manifest(base, release.version, cache == CACHE_PINNED),
+            **refine.manifest_extras(base),
+        }
+        return Reply(dumps(body), cache=cache)
     queries = parse_batch(batch)  # a bad batch costs no read beyond the release
     if method == "POST":
         return Reply(dumps(reconcile(release, queries)))  # no-store: answers to a body
     return request.kept(release, lambda: Reply(dumps(reconcile(release, queries)), cache=cache))
 
 
+EXTENSION_SCHEMA = {
+    "type": "object",
+    "description": "Data extension: a row of cells per id, a list of values per property.",
+    "required": ["meta", "rows"],
+    "additionalProperties": False,
+    "properties": {
+        "meta": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+            },
+        },
+        "rows": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+    },
+}
+BATCH_TEXT = {
+    "type": "string",
+    "minLength": 2,
+    "maxLength": MAX_QUERIES_LENGTH,
+    "contentMediaType": "application/json",
+    "contentSchema": BATCH_SCHEMA,
+    "description": 'A JSON object of queries: {"q0": {"query": "Evin", "type": "place"}}.',
+    "examples": ['{"q0": {"query": "Evin", "type": "place"}}'],
+}
+EXTEND = {
+    "name": "extend",
+    "in": "query",
+    "required": False,
+    "description": (
+        "Data extension: columns for reconciled ids, as JSON "
+        '({"ids": ["people/x"], "properties": [{"id": "died"}]}); '
+        "GET /reconcile/extend/propose lists the properties."
+    ),
+    "schema": {
+        "type": "string",
+        "maxLength": MAX_QUERIES_LENGTH,
+        "contentMediaType": "application/json",
+        "examples": ['{"ids": ["people/hossein-ali-nayyeri"], "properties": [{"id": "name_fa"}]}'],
+        "contentSchema": {
+            "type": "object",
+            "required": ["ids", "properties"],
+            "properties": {
+                "ids": {"type": "array", "items": {"type": "string"}, "maxItems": refine.MAX_IDS},
+                "properties": {
+                    "type": "array",
+                    "maxItems": refine.MAX_PROPERTIES,
+                    "items": {
+                        "type": "object",
+                        "required": ["id"],
+                        "properties": {"id": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+
 def _operation(method: str) -> Operation:
     """The OpenAPI operation of ``/reconcile`` for ``method`` (GET or POST)."""
+    # A string holding JSON: what both forms carry. Declared with `content:`, a generated client
+    # drops the parameter, and an object form field is sent as the client language's repr.
     queries = {
         "name": "queries",
         "in": "query",
         "required": False,
         "description": "A batch of queries, as JSON. Without it, the service manifest.",
-        "content": {"application/json": {"schema": BATCH_SCHEMA}},
+        "schema": BATCH_TEXT,
     }
     doc = (
         "Without `queries`, the service manifest (Reconciliation API 0.2, what OpenRefine "
@@ -134,8 +184,8 @@ def _operation(method: str) -> Operation:
     responses: dict[str, Any] = {
         **COMMON_ERRORS,
         "200": ok(
-            {"anyOf": [MANIFEST_SCHEMA, RESULTS_SCHEMA]},
-            "The manifest, or the candidates of each query.",
+            {"anyOf": [MANIFEST_SCHEMA, RESULTS_SCHEMA, EXTENSION_SCHEMA]},
+            "The manifest, the candidates of each query, or the extension's columns.",
         ),
         "400": problem_response("The batch or a parameter is malformed; `detail` names the query."),
     }
@@ -157,9 +207,8 @@ def _operation(method: str) -> Operation:
                         "type": "object",
                         "required": ["queries"],
                         "additionalProperties": False,
-                        "properties": {"queries": BATCH_SCHEMA},
+                        "properties": {"queries": BATCH_TEXT},
                     },
-                    "encoding": {"queries": {"contentType": "application/json"}},
                 }
             },
         }
@@ -170,9 +219,12 @@ def _operation(method: str) -> Operation:
         "Match names against the dataset (W3C Reconciliation API 0.2)",
         responses,
         doc,
-        (RELEASE_PARAM, queries) if method == "GET" else (RELEASE_PARAM,),
+        (RELEASE_PARAM, queries, EXTEND) if method == "GET" else (RELEASE_PARAM,),
         body,
     )
 
 
-ROUTES = [Route("/reconcile", answer, {"GET": _operation("GET"), "POST": _operation("POST")})]
+ROUTES = [
+    Route("/reconcile", answer, {"GET": _operation("GET"), "POST": _operation("POST")}),
+    *refine.ROUTES,
+]

@@ -19,8 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.errors import BadParameter
 from chalicelib.model.folding import finds, fold
 from chalicelib.model.kinds import BY_COLLECTION, BY_NAME, KINDS, Kind, split_reference
+from chalicelib.serve.limits import MAX_VALUE_LENGTH
+from chalicelib.serve.request import Request, only, public_base
+from chalicelib.serve.responses import CACHE_CURRENT, Reply, dumps, not_found
+from chalicelib.serve.route import RELEASE_PARAM, Route, ok, problem_response, reads
 from chalicelib.text import clip
 
 MAX_IDS = 50  # ids of one extension request: OpenRefine sends ten rows at a time
@@ -258,7 +263,7 @@ def preview(release, reference: str, page_url: str) -> str | None:
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(name)}</title></head>",
-        f'<body style="margin:0;font:14px sans-serif;max-width:{PREVIEW_WIDTH}px">',
+        "<body>",
         f'<p><a href="{html.escape(page_url, quote=True)}" target="_blank">'
         f"<b>{html.escape(name)}</b></a> ({html.escape(kind.name)})</p>",
     ]
@@ -290,3 +295,144 @@ def manifest_extras(base: str) -> dict[str, Any]:
             "property_settings": [],
         },
     }
+
+
+# -- HTTP --------------------------------------------------------------------------------------
+
+
+def _limit(text: str | None, default: int = 10) -> int:
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_SUGGESTIONS:
+        raise BadParameter("limit", f"must be a whole number from 1 to {MAX_SUGGESTIONS}")
+    return int(text)
+
+
+def _type(text: str | None) -> str | None:
+    if text is not None and text not in {k.name for k in NAMED}:
+        raise BadParameter("type", f"must be one of {', '.join(k.name for k in NAMED)}")
+    return text
+
+
+def _suggest(what: str):
+    def view(request: Request) -> Reply:
+        allowed = (
+            ("prefix", "type", "limit", "release") if what == "entity" else ("prefix", "limit")
+        )
+        one = only(request.params, allowed)
+        prefix, limit = one.get("prefix", ""), _limit(one.get("limit"))
+        if what == "type":
+            return Reply(dumps(suggest_types(prefix, limit)), cache=CACHE_CURRENT)
+        if what == "property":
+            return Reply(dumps(suggest_properties(prefix, limit)), cache=CACHE_CURRENT)
+        release, cache = request.release()
+        answer = suggest_entities(release, prefix, _type(one.get("type")), limit)
+        return Reply(dumps(answer), cache=cache)
+
+    return view
+
+
+def propose_view(request: Request) -> Reply:
+    one = only(request.params, ("type", "limit"))
+    answer = propose_properties(_type(one.get("type")), _limit(one.get("limit"), MAX_PROPERTIES))
+    return Reply(dumps(answer), cache=CACHE_CURRENT)
+
+
+def preview_view(request: Request) -> Reply:
+    one = only(request.params, ("id", "release"))
+    reference = one.get("id")
+    if not reference:
+        raise BadParameter("id", "is required: the id of a candidate, such as people/x")
+    release, cache = request.release()
+    base = public_base(request.headers, request.context, "/reconcile/preview")
+    card = preview(release, reference, f"{base}/{reference}")
+    if card is None:
+        raise not_found(f"no record has the id '{clip(reference, 100)}'")
+    return Reply(card.encode("utf-8"), content_type="text/html; charset=utf-8", cache=cache)
+
+
+def parse_extend(text: str) -> tuple[list[str], list[str]]:
+    """The ids and property ids of an ``extend=`` request, or BadParameter."""
+    try:
+        asked = json.loads(text)
+    except (ValueError, RecursionError):
+        asked = None
+    ids = asked.get("ids") if isinstance(asked, dict) else None
+    props = asked.get("properties") if isinstance(asked, dict) else None
+    if not isinstance(ids, list) or not isinstance(props, list):
+        raise BadParameter(
+            "extend", 'must be JSON such as {"ids": ["people/x"], "properties": [{"id": "died"}]}'
+        )
+    if len(ids) > MAX_IDS or len(props) > MAX_PROPERTIES:
+        raise BadParameter(
+            "extend", f"send at most {MAX_IDS} ids and {MAX_PROPERTIES} properties at a time"
+        )
+    pids = [p.get("id") if isinstance(p, dict) else None for p in props]
+    if not all(isinstance(i, str) for i in ids) or not all(isinstance(p, str) for p in pids):
+        raise BadParameter("extend", 'ids are strings, and each property is {"id": "..."}')
+    return ids, pids
+
+
+def query_param(name: str, description: str, schema: dict, required: bool = False) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
+
+
+TEXT = {"type": "string", "maxLength": MAX_VALUE_LENGTH}  # as the parameter parser bounds it
+PREFIX = query_param("prefix", "What the user has typed so far.", TEXT)
+LIMIT = query_param(
+    "limit", "At most this many.", {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS}
+)
+TYPE = query_param("type", "A type id.", {"type": "string", "enum": [k.name for k in NAMED]})
+_ANSWER = {"type": "object", "additionalProperties": True}
+_NOT_FOUND = {"404": problem_response("No such record, or no such release.")}
+
+ROUTES = [
+    Route(
+        "/reconcile/preview",
+        preview_view,
+        reads(
+            "A card of one candidate (OpenRefine's preview).",
+            "",
+            "reconcile_preview",
+            ok({"type": "string"}, "A small HTML page.", "text/html"),
+            (
+                query_param("id", "A candidate's id: people/x.", {**TEXT, "minLength": 1}, True),
+                RELEASE_PARAM,
+            ),
+            _NOT_FOUND,
+        ),
+        pages=False,
+    ),
+    *(
+        Route(
+            f"/reconcile/suggest/{what}",
+            _suggest(what),
+            reads(
+                f"Suggest {what} ids from a prefix (OpenRefine's suggest).",
+                "",
+                f"suggest_{what}",
+                ok({**_ANSWER, "required": ["result"]}),
+                (PREFIX, LIMIT, TYPE, RELEASE_PARAM) if what == "entity" else (PREFIX, LIMIT),
+                _NOT_FOUND,
+            ),
+        )
+        for what in ("entity", "type", "property")
+    ),
+    Route(
+        "/reconcile/extend/propose",
+        propose_view,
+        reads(
+            "The properties data extension offers for a type.",
+            "",
+            "extend_propose",
+            ok({**_ANSWER, "required": ["properties"]}),
+            (TYPE, LIMIT),
+        ),
+    ),
+]

@@ -5,6 +5,7 @@ This module imports no view: the views, the protocol modules and the pages all b
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -97,3 +98,29 @@ def accepted_body(body: bytes, content_type: str | None, media: str, hint: str, 
             "Payload too large",
             f"the {what} is {len(body):,} bytes; the limit is {MAX_BODY:,} bytes ({MAX_BODY_SHOWN})",
         )
+
+
+BASE_URL_ENV = "PUBLIC_BASE_URL"
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?")
+
+
+def public_base(headers: Mapping[str, str], context: Mapping[str, Any] | None, path: str) -> str:
+    """The URL this service is reached at, for the manifest's links.
+
+    ``PUBLIC_BASE_URL`` when set (a deployment behind a custom domain should set it);
+    otherwise the Host header, with the API Gateway stage that precedes ``path`` in the
+    request context. A Host that is not a plain host name is not echoed back.
+    """
+    configured = os.environ.get(BASE_URL_ENV)
+    if configured:
+        return configured.rstrip("/")
+    host = headers.get("host") or ""
+    if not _HOST.fullmatch(host):
+        host = "localhost"
+    local = host.split(":")[0] in ("localhost", "127.0.0.1")
+    scheme = headers.get("x-forwarded-proto") or ("http" if local else "https")
+    scheme = scheme if scheme in ("http", "https") else "https"
+    full = str((context or {}).get("path") or path)
+    stage = full[: -len(path)] if full.endswith(path) else ""
+    stage = stage if re.fullmatch(r"(/[A-Za-z0-9_-]+)*", stage) else ""
+    return f"{scheme}://{host}{stage}"

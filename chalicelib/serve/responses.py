@@ -19,13 +19,13 @@ from chalicelib.errors import (
     ReleaseNotFound,
     StoreError,
 )
-from chalicelib.media import JSON, PROBLEM_JSON, SCHEMA_JSON
+from chalicelib.media import ATOM, JSON, PROBLEM_JSON, SCHEMA_JSON
 from chalicelib.serve.limits import MAX_NAME_SHOWN
 from chalicelib.text import clip
 
 PROBLEM_BASE = "https://iran1988.example/problems/"
 # Bodies of these types go out as str; any other type is binary and goes out as bytes.
-TEXT_TYPES = (JSON, PROBLEM_JSON, SCHEMA_JSON, "text/")
+TEXT_TYPES = (JSON, PROBLEM_JSON, SCHEMA_JSON, ATOM, "text/")
 READS = ("GET", "HEAD")
 # An ETag is the first hex digits of the body's sha256: 128 bits tell any two answers apart.
 ETAG_DIGITS = 32
@@ -219,11 +219,14 @@ class Finished:
         if method not in READS:
             return self
         empty = "" if isinstance(self.body, str) else b""
-        if self.etag is not None and not_modified(if_none_match, self.etag):
-            return Finished(304, empty, self.content_type, self.headers, self.etag)
-        if method == "HEAD":
-            return Finished(self.status, empty, self.content_type, self.headers, self.etag)
-        return self
+        fresh = self.etag is not None and not_modified(if_none_match, self.etag)
+        if not fresh and method != "HEAD":
+            return self
+        # A 304 and a HEAD have no body, but their Content-Length is the length GET's body
+        # has (RFC 9110 8.6): a server in front must not take the empty body's 0 for it.
+        size = len(self.body.encode("utf-8") if isinstance(self.body, str) else self.body)
+        headers = {**self.headers, "Content-Length": str(size)}
+        return Finished(304 if fresh else self.status, empty, self.content_type, headers, self.etag)
 
 
 def finish(reply: Reply) -> Finished:

@@ -7,7 +7,7 @@ table in one loop, and ``/openapi.json`` is built from the very same declaration
 
 from __future__ import annotations
 
-from chalicelib.serve import contribute, history, reconcile, search, views
+from chalicelib.serve import contribute, feeds, history, reconcile, search, views
 from chalicelib.serve.pages import assets
 from chalicelib.serve.request import Request, only
 from chalicelib.serve.responses import Finished, Reply, dumps
@@ -56,4 +56,5 @@ ROUTES: list[Route] = [
     *contribute.ROUTES,
     *reconcile.ROUTES,
     *history.ROUTES,
+    *feeds.ROUTES,
 ]

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from chalicelib import media
 from chalicelib.serve.pages import negotiation
 from chalicelib.serve.request import Request
 from chalicelib.serve.responses import (
@@ -36,6 +37,22 @@ def accepts(accept: str | None, media_type: str) -> bool:
     """Whether an Accept header takes ``media_type``, as API Gateway decides for binary bodies."""
     offered = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
     return "*/*" in offered or media_type in offered or media_type.split("/")[0] + "/*" in offered
+
+
+# A download or a feed is also served as plain bytes to a client that asks only for those
+# (Accept: application/octet-stream), as a generated client saves a file.
+AS_BYTES = frozenset({media.GZIP, media.SQLITE, media.CSV, media.ATOM + "; charset=utf-8"})
+
+
+def as_bytes_if_asked(answer: Any, accept: str | None) -> Any:
+    if answer.content_type not in AS_BYTES or accepts(accept, answer.content_type):
+        return answer
+    if not accepts(accept, media.OCTET_STREAM):
+        return answer
+    done = answer if isinstance(answer, Finished) else finish(answer)
+    body = done.body.encode("utf-8") if isinstance(done.body, str) else done.body
+    headers = {**done.headers, "Content-Type": media.OCTET_STREAM}
+    return Finished(done.status, body, media.OCTET_STREAM, headers, done.etag)
 
 
 def method_not_allowed(method: str, allowed: str) -> Problem:
@@ -79,6 +96,7 @@ class Router:
 
     def respond(self, answer: Any, method: str, headers: Mapping[str, str]) -> Any:
         """The framework response to ``answer`` (a Reply, or a Finished one kept from earlier)."""
+        answer = as_bytes_if_asked(answer, headers.get("accept"))
         if answer.content_type in self.binary_types and not accepts(
             headers.get("accept"), answer.content_type
         ):

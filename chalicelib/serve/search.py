@@ -12,7 +12,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.model.kinds import KINDS
-from chalicelib.serve.limits import DEFAULT_MATCHES, MAX_MATCHES, MAX_VALUE_LENGTH
+from chalicelib.serve.limits import (
+    DEFAULT_MATCHES,
+    MAX_MATCHES,
+    MAX_VALUE_LENGTH,
+    SEARCH_WORDS_PATTERN,
+)
 from chalicelib.serve.params import single
 from chalicelib.serve.request import Request, only
 from chalicelib.serve.responses import Finished, Reply, bad_parameter, dumps
@@ -65,8 +70,16 @@ SEARCH_PARAMS: list[dict[str, Any]] = [
         "name": "q",
         "in": "query",
         "required": True,
-        "description": "What to search for, folded as `q` on the list routes is.",
-        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH},
+        "description": (
+            "What to search for, folded as `q` on the list routes is. One with no letter or "
+            "digit, or not UTF-8, is a 400 naming q."
+        ),
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_VALUE_LENGTH,
+            "pattern": SEARCH_WORDS_PATTERN,
+        },
     },
     {
         "name": "limit",

@@ -17,7 +17,7 @@ from chalicelib.checks.validate import validate
 from chalicelib.errors import ObjectMissing
 from chalicelib.model.kinds import BY_NAME, KINDS, Kind
 from chalicelib.model.schemas import schema_files
-from chalicelib.release.layout import MANIFEST
+from chalicelib.release.layout import MANIFEST, VERSION
 from chalicelib.release.reader import RecordBytes, Tombstone
 from chalicelib.release.redactions import public_entries
 from chalicelib.release.signing import NAMESPACE, PRINCIPAL
@@ -304,7 +304,7 @@ def _dataset_view(release) -> dict:
             "name": name,
             "bytes": info["bytes"],
             "sha256": info["sha256"],
-            "href": f"/dataset/files/{name}{pinned}",
+            "href": release_file_path(release.version, name),
         }
         for name, info in sorted(release.files().items())
     ]
@@ -330,8 +330,22 @@ def signature_links(pinned: str) -> dict[str, str]:
     }
 
 
+def release_file_path(version: str, name: str) -> str:
+    """Where a download of a release is: the release in the path, so that the URL ends in the
+    file's own suffix (.csv, .jsonl.gz) and pandas, wget and browsers see what it is."""
+    return f"/dataset/releases/{version}/files/{name}"
+
+
+def get_release_file(request: Request, version: str, name: str) -> Reply:
+    """``/dataset/releases/{version}/files/{name}``: a download of a release named in the path."""
+    only(request.params, ())
+    if not VERSION.fullmatch(version):
+        raise not_found("a release looks like 20261127-3f9a1c2b; GET /dataset/releases lists them")
+    return get_dataset_file(request._replace(params={"release": [version]}), name)
+
+
 def get_dataset_file(request: Request, name: str) -> Reply:
-    only(request.params)
+    only(request.params, ("release",))
     if not FILE_NAME_RE.fullmatch(name) or ".." in name:
         raise not_found(f"there is no file '{clip(name, MAX_NAME_SHOWN)}'")
     release, cache = request.release()
@@ -349,7 +363,17 @@ def get_dataset_file(request: Request, name: str) -> Reply:
     if url is not None:
         # Downloads can be large: the client fetches them from S3 directly.
         return Reply(b"", 302, JSON, {"Location": url}, "private, max-age=60")
-    return Reply(release.file_bytes(name), content_type=media.of_file(name), cache=cache)
+    return Reply(
+        release.file_bytes(name),
+        content_type=media.of_file(name),
+        headers={"Content-Disposition": attachment(name)},
+        cache=cache,
+    )
+
+
+def attachment(name: str) -> str:
+    """A download's Content-Disposition: saved under its own name (names are ASCII: limits)."""
+    return f'attachment; filename="{name}"'
 
 
 def _signed_manifest(release, name: str, cache: str) -> Reply:
@@ -584,6 +608,35 @@ def _schema_view(request: Request, kind: str) -> Finished:
     return get_schema(request, kind)
 
 
+FILE_NAME_PARAM = path_param("name", {"type": "string", "pattern": f"^{FILE_NAME_RE.pattern}$"})
+FILE_ERRORS = {
+    "302": redirect(f"From S3: a presigned URL valid for at most {PRESIGN_MINUTES} minutes."),
+    "404": problem_response(f"The release has no file of this name, or {NO_RELEASE}."),
+    "406": problem_response(
+        "A compressed file, and the Accept header takes neither it nor */* (a request without "
+        "an Accept header gets the file)."
+    ),
+    "410": REDACTED,
+}
+# A download is bytes to save as they are (a gzip, a CSV, an SQLite file), so that a generated
+# client hands them over untouched; the JSON files are objects.
+BINARY = {"type": "string", "format": "binary", "contentMediaType": media.OCTET_STREAM}
+JSON_FILE = {
+    "type": "object",
+    "description": "datapackage.json, metadata.json or changes.json.",
+    "additionalProperties": True,
+}
+
+
+def download_response() -> dict:
+    # Plain bytes first: what a client that asks only for application/octet-stream gets, and
+    # what a generated client then saves untouched.
+    answer = ok({}, "The file, from a folder store.", media.OCTET_STREAM, *media.DOWNLOADS)
+    for media_type, content in answer["content"].items():
+        content["schema"] = JSON_FILE if media_type == media.JSON else BINARY
+    return answer
+
+
 def _file_view(request: Request, name: str) -> Reply:
     return get_dataset_file(request, name)
 
@@ -651,23 +704,26 @@ ROUTES = [
             "From a folder store the file itself; from S3 a 302 to a presigned URL that "
             f"expires within {PRESIGN_MINUTES} minutes.",
             "get_dataset_file",
-            # Each download is served as its own type: JSON Lines gzipped, CSV, or JSON.
-            ok({}, "The file, from a folder store.", *media.DOWNLOADS),
+            download_response(),
+            (FILE_NAME_PARAM, RELEASE_PARAM),
+            FILE_ERRORS,
+        ),
+    ),
+    Route(
+        "/dataset/releases/{version}/files/{name}",
+        get_release_file,
+        reads(
+            "One download of a release, named by its version: the URL ends in the file's suffix.",
+            "From a folder store the file itself, sent as an attachment under its own name; from "
+            f"S3 a 302 to a presigned URL that expires within {PRESIGN_MINUTES} minutes. The "
+            "links of /dataset.",
+            "get_release_file",
+            download_response(),
             (
-                path_param("name", {"type": "string", "pattern": f"^{FILE_NAME_RE.pattern}$"}),
-                RELEASE_PARAM,
+                path_param("version", {"type": "string", "pattern": VERSION.pattern}),
+                FILE_NAME_PARAM,
             ),
-            {
-                "302": redirect(
-                    f"From S3: a presigned URL valid for at most {PRESIGN_MINUTES} minutes."
-                ),
-                "404": problem_response(f"The release has no file of this name, or {NO_RELEASE}."),
-                "406": problem_response(
-                    "A compressed file, and the Accept header takes neither it nor */* (a "
-                    "request without an Accept header gets the file)."
-                ),
-                "410": REDACTED,
-            },
+            FILE_ERRORS,
         ),
     ),
     Route(

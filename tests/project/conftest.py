@@ -21,8 +21,15 @@ HERE = Path(__file__).resolve().parent
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep each module that uses ``serve`` on one worker, so that it starts one server."""
     for item in items:
-        if "serve" in getattr(item, "fixturenames", ()) and item.path.parent == HERE:
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & {"serve", "serve_once"} and item.path.parent == HERE:
             item.add_marker(pytest.mark.xdist_group(f"serve-{item.path.stem}"))
+
+
+@pytest.fixture(scope="module")
+def serve_once(serve):
+    """``serve`` under the name the client tests use: one server per module either way."""
+    return serve
 
 
 @pytest.fixture(scope="module")

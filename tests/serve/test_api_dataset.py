@@ -51,18 +51,29 @@ def test_the_dataset_route_shows_the_manifest_with_every_download(client, served
         f"{k.collection}.jsonl.gz" for k in KINDS
     } <= names
     for f in dataset["files"]:
-        assert f["href"] == f"/dataset/files/{f['name']}?release={served.version}"
+        # The release in the path, so that the URL ends in the file's own suffix.
+        assert f["href"] == f"/dataset/releases/{served.version}/files/{f['name']}"
         assert len(f["sha256"]) == 64 and f["bytes"] > 0
 
 
 def test_the_folder_store_serves_each_download_with_the_sha256_the_manifest_states(dir_client):
     client = dir_client
-    for f in get_json(client, "/dataset")["files"]:
+    dataset = get_json(client, "/dataset")
+    for f in dataset["files"]:
         response = client.http.get(f["href"], headers={"Accept": "*/*"})
         assert response.status_code == 200, f["name"]
         assert response.headers["Cache-Control"] == CACHE_PINNED
         assert len(response.body) == f["bytes"]
         assert hashlib.sha256(response.body).hexdigest() == f["sha256"], f["name"]
+        # Saved under its own name (wget --content-disposition, browsers), not 'x?release=…'.
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{f["name"]}"'
+        head = client.http.head(f["href"], headers={"Accept": "*/*"})
+        assert head.status_code == 200 and head.body == b""
+        assert head.headers["Content-Length"] == str(f["bytes"])  # GET's length, not 0
+        old = client.http.get(
+            f"/dataset/files/{f['name']}?release={dataset['version']}", headers={"Accept": "*/*"}
+        )
+        assert old.body == response.body  # the earlier form of the link still answers
     assert (
         client.http.get("/dataset/files/people.csv").headers["Content-Type"]
         == "text/csv; charset=utf-8"
@@ -226,7 +237,12 @@ def test_every_download_is_served_as_a_media_type_the_spec_documents(dir_client)
         dir_client.http.get(f["href"], headers={"Accept": "*/*"}).headers["Content-Type"]
         for f in get_json(dir_client, "/dataset")["files"]
     }
-    assert served == set(documented)  # gzip, CSV and JSON: each documented, each served
+    assert served == set(documented) - {"application/octet-stream"}  # each documented, served
+    # and plain bytes to a client that asks only for those, as documented too
+    first = get_json(dir_client, "/dataset")["files"][0]
+    asked = dir_client.http.get(first["href"], headers={"Accept": "application/octet-stream"})
+    assert asked.status_code == 200 and asked.headers["Content-Type"] == "application/octet-stream"
+    assert hashlib.sha256(asked.body).hexdigest() == first["sha256"]
 
 
 def test_a_cursor_the_api_makes_has_the_documented_shape(dir_client):

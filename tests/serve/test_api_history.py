@@ -192,6 +192,45 @@ def test_an_unknown_id_has_no_history(client):
     assert client.http.get("/castles/x/history").status_code in (403, 404)
 
 
+# -- Atom feeds --------------------------------------------------------------------------------
+
+
+def feed(client, url: str):
+    import feedparser  # pinned: the feeds are read as a feed reader reads them
+
+    response = client.http.get(url)
+    assert response.status_code == 200, (url, response.body[:300])
+    assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    parsed = feedparser.parse(response.body)
+    assert not parsed.bozo and parsed.version == "atom10", parsed.get("bozo_exception")
+    return parsed
+
+
+def test_the_dataset_feed_lists_the_second_publishs_changes_first(client, two_releases):
+    later = two_releases[2]
+    parsed = feed(client, "/dataset/changes.atom")
+    newest = [e for e in parsed.entries if e.link.endswith(f"?release={later}")]
+    assert newest and parsed.entries[: len(newest)] == newest
+    assert "places/tehran changed" in {e.title for e in newest}  # described a day later
+    assert all(e.link.startswith("http") for e in parsed.entries)  # absolute, as Atom asks
+    places = feed(client, "/dataset/changes.atom?collection=places")
+    assert places.entries and all("/places/" in e.link for e in places.entries)
+
+
+def test_a_records_claims_feed_lists_only_the_claims_about_it(client, two_releases):
+    parsed = feed(client, "/people/mostafa-pour-mohammadi/claims.atom")
+    assert parsed.entries
+    claims = get_json(client, "/claims?subject=people/mostafa-pour-mohammadi&limit=500")["items"]
+    about = {c["id"] for c in claims}
+    assert {e.title.split()[0] for e in parsed.entries} <= {f"claims/{i}" for i in about}
+
+
+def test_a_bad_feed_request_is_a_400_or_404_naming_the_problem(client):
+    bad = client.http.get("/dataset/changes.atom?collection=bogus")
+    assert bad.status_code == 400 and json.loads(bad.body)["parameter"] == "collection"
+    assert client.http.get("/people/nobody-at-all/claims.atom").status_code == 404
+
+
 def test_the_history_page_shows_each_change_field_by_field(client):
     response = client.http.get("/places/tehran/history", headers={"Accept": "text/html"})
     assert response.status_code == 200

@@ -71,7 +71,29 @@ SPELLING_TABLE = (
     ("Khomeyni", "people/ruhollah-khomeini"),
     ("Evin Prison", "places/evin-prison"),
     ("Gohar Dasht", "places/gohardasht-prison"),
+    # Persian names as the cited pages write them, found with or without their common noun.
+    ("زندان اوین", "places/evin-prison"),
+    ("اوین", "places/evin-prison"),
+    ("خاوران", "places/khavaran"),
+    ("عفو بین‌الملل", "organizations/amnesty-international"),
+    ("سازمان عفو بين الملل", "organizations/amnesty-international"),
 )
+
+
+@pytest.mark.parametrize(
+    "q,ref",
+    [
+        ("خاوران", "places/khavaran"),
+        ("عفو بین‌الملل", "organizations/amnesty-international"),
+        ("زندان اوین", "places/evin-prison"),
+        ("اوین", "places/evin-prison"),
+        ("nayeri", "people/hossein-ali-nayyeri"),
+    ],
+)
+def test_reconcile_finds_persian_names_and_spellings(real_client, q, ref):
+    batch = json.dumps({"q0": {"query": q}})
+    answer = get_json(real_client, f"/reconcile?{urlencode({'queries': batch})}")
+    assert ref in [candidate["id"] for candidate in answer["q0"]["result"]]
 
 
 @pytest.mark.parametrize("q,ref", SPELLING_TABLE)

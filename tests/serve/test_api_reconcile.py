@@ -21,6 +21,7 @@ from chalicelib.release.publish import publish
 from chalicelib.serve import reconcile
 from chalicelib.serve.limits import MAX_BODY
 from chalicelib.serve.reconciliation import scoring
+from chalicelib.serve.request import BASE_URL_ENV
 from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED
 from chalicelib.store import open_store
 from support.apidata import PERSON, app_client, get_json
@@ -135,7 +136,7 @@ def test_the_manifest_names_the_host_and_stage_it_is_reached_at(monkeypatch):
     )
     # A Host that is not a host name is not echoed into a link.
     assert reconcile.public_base({"host": "evil/<x>"}, {}, "/reconcile") == "http://localhost"
-    monkeypatch.setenv(reconcile.BASE_URL_ENV, "https://records.example/")
+    monkeypatch.setenv(BASE_URL_ENV, "https://records.example/")
     assert reconcile.public_base(headers, context, "/reconcile") == "https://records.example"
 
 
@@ -461,7 +462,10 @@ def test_openapi_documents_get_and_post_with_the_query_batch(client):
     operations = document["paths"]["/reconcile"]
     assert set(operations) == {"get", "head", "post"}
     (queries,) = [p for p in operations["get"]["parameters"] if p["name"] == "queries"]
-    batch_schema = queries["content"]["application/json"]["schema"]
+    # JSON text in a string, its shape in contentSchema: a generated client then sends it
+    assert queries["schema"]["type"] == "string"
+    assert queries["schema"]["contentMediaType"] == "application/json"
+    batch_schema = queries["schema"]["contentSchema"]
     example = {"q0": kaveh([{"pid": "died", "v": "1988"}]), "q1": {"query": "Evin", "limit": 3}}
     Draft202012Validator(batch_schema).validate(example)
     assert "application/x-www-form-urlencoded" in operations["post"]["requestBody"]["content"]
@@ -472,5 +476,6 @@ def test_the_openapi_document_states_the_404_and_the_json_form_field(client):
     for method in ("get", "head", "post"):
         assert "parameter` is `release`" in paths[method]["responses"]["404"]["description"]
     form = paths["post"]["requestBody"]["content"][FORM["Content-Type"]]
-    assert form["encoding"]["queries"]["contentType"] == "application/json"
-    assert form["schema"]["properties"]["queries"]["maxProperties"] == 50
+    field = form["schema"]["properties"]["queries"]
+    assert (field["type"], field["contentMediaType"]) == ("string", "application/json")
+    assert field["contentSchema"]["maxProperties"] == 50

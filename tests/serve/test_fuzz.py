@@ -122,7 +122,7 @@ def test_list_parameters_parse_or_raise_bad_parameter_naming_one_given(kind, par
         assert error.param in params or (error.param.endswith("…") and len(error.param) <= 40)
         return
     assert 1 <= query.limit <= 500
-    assert query.q is None or fold(query.q)  # a q of no letter or digit is no q
+    assert query.q is None or fold(query.q)  # a q of no letter or digit is a 400
 
 
 @settings(max_examples=300, **QUIET)

@@ -116,3 +116,42 @@ def test_known_paths_answer_as_the_app_does(gateway, dir_served):
         gateway, "POST", "/validate", {"Content-Type": "application/json"}, b'{"items": []}'
     )
     assert posted[0] == 400  # an empty batch, refused by the app itself
+
+
+def test_over_http_head_and_304_carry_the_true_length(dir_served, monkeypatch):
+    """wsgiref gives a one-piece body its length; for HEAD and 304 that was 'Content-Length: 0'."""
+    import http.client
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from app import app
+    from devserver.gateway import wsgi_app
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    monkeypatch.setenv(STORE_ENV, dir_served.url)
+    with serving():
+        server = make_server("127.0.0.1", 0, wsgi_app(app), handler_class=Quiet)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+
+            def ask(method: str, path: str, **headers) -> tuple[int, dict, bytes]:
+                connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+                connection.request(method, path, headers={"Accept": "*/*", **headers})
+                response = connection.getresponse()
+                answer = response.status, dict(response.getheaders()), response.read()
+                connection.close()
+                return answer
+
+            for path in ("/people", "/dataset/files/people.csv"):
+                status, got, body = ask("GET", path)
+                assert status == 200 and got["Content-Length"] == str(len(body))
+                status, head, empty = ask("HEAD", path)
+                assert (status, empty, head["Content-Length"]) == (200, b"", str(len(body)))
+                status, same, empty = ask("GET", path, **{"If-None-Match": got["ETag"]})
+                assert (status, empty, same["Content-Length"]) == (304, b"", str(len(body)))
+        finally:
+            server.shutdown()
+            server.server_close()

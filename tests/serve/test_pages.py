@@ -180,8 +180,19 @@ def test_the_index_has_counts_search_release_citation_and_downloads(client, serv
         assert f'href="{collection["href"]}"' in body
         assert f'<span class="n">{collection["count"]:,}</span>' in body
     assert 'action="/search"' in body and served.version in body
-    assert "/dataset/files/all.jsonl.gz?release=" in body
+    assert f"/dataset/releases/{served.version}/files/all.jsonl.gz" in body
     assert 'href="/openapi.json"' in body
+
+
+@pytest.mark.parametrize("q", ["!!", "%FF%FE", "%C7%E1%ED"])  # punctuation; not UTF-8 (cp1256)
+def test_a_search_that_cannot_be_made_is_a_400_and_a_browser_stays_on_the_search_page(client, q):
+    problem = client.http.get(f"/search?q={q}")
+    assert problem.status_code == 400 and json.loads(problem.body)["parameter"] == "q"
+    listed = client.http.get(f"/people?q={q}")
+    assert listed.status_code == 400 and json.loads(listed.body)["parameter"] == "q"
+    _, body = page(client, f"/search?q={q}", 400)
+    assert 'role="alert"' in body and "<form" in body
+    assert ("not UTF-8" if "%" in q else "no letter or digit") in body
 
 
 def test_search_covers_all_six_collections_with_the_folding_of_q(client):

@@ -180,10 +180,29 @@ def test_each_bad_parameter_is_named(collection, params, param):
     assert caught.value.message and "Traceback" not in caught.value.message
 
 
-@pytest.mark.parametrize("q", ["", " - ", "--", "‌"])
-def test_a_q_of_no_letter_or_digit_is_no_q(q):
-    # What an empty search form sends; search ignores everything but letters and digits.
+@pytest.mark.parametrize("q", ["", "  ", "\t"])
+def test_a_blank_q_is_no_q(q):
+    # What an empty search form sends.
     assert parse_list_params(BY_COLLECTION["people"], {"q": [q]}).q is None
+
+
+@pytest.mark.parametrize(
+    "q,problem",
+    [
+        ("!!", "no letter or digit"),
+        (" - ", "no letter or digit"),
+        ("--", "no letter or digit"),
+        ("\u200c", "no letter or digit"),  # a ZWNJ alone
+        ("\ufffd\ufffd", "not UTF-8"),  # %FF%FE, as a server decodes bytes that are not UTF-8
+        ("\ufffd\ufffd \ufffd", "not UTF-8"),  # Windows-1256 Persian, decoded as UTF-8
+        ("Evin\ufffd", "not UTF-8"),
+    ],
+)
+def test_a_q_that_cannot_be_a_search_is_a_400_naming_q(q, problem):
+    # Before, such a q searched for nothing and answered every record.
+    with pytest.raises(BadParameter, match=problem) as caught:
+        parse_list_params(BY_COLLECTION["people"], {"q": [q]})
+    assert caught.value.param == "q"
 
 
 def test_date_to_before_date_from_is_two_conditions_not_an_error():

@@ -212,3 +212,37 @@ def test_preview_is_a_small_escaped_card_of_the_record(release):
     assert "&b=<2>" not in card and "&amp;b=&lt;2&gt;" in card
     assert refine.preview(release, "people/nobody-here", "https://x") is None
     assert refine.preview(release, "claims/anything", "https://x") is None
+
+
+# -- over HTTP, as OpenRefine walks it: add the service, reconcile a column, preview, extend --
+
+
+def test_openrefine_walks_through_reconcile_preview_and_extend(tmp_path, monkeypatch):
+    from urllib.parse import urlencode
+
+    from support.apidata import app_client, get_json
+
+    url = str(tmp_path / "store")
+    publish(open_store(url), DATA_DIR, epoch=RELEASE_EPOCH)
+    with app_client(url, monkeypatch) as client:
+        manifest = get_json(client, "/reconcile")
+        assert {"preview", "suggest", "extend"} <= set(manifest)
+        column = {"q0": {"query": "Nayeri", "type": "person"}, "q1": {"query": "اوین"}}
+        batch = get_json(client, "/reconcile?" + urlencode({"queries": json.dumps(column)}))
+        nayyeri = batch["q0"]["result"][0]["id"]
+        assert nayyeri == "people/hossein-ali-nayyeri"
+        assert "places/evin-prison" in [c["id"] for c in batch["q1"]["result"]]
+        preview_path = manifest["preview"]["url"].split("://", 1)[1].split("/", 1)[1]
+        card = client.http.get("/" + preview_path.replace("{{id}}", nayyeri))
+        assert card.status_code == 200 and "Hossein Ali Nayyeri" in card.body.decode("utf-8")
+        propose = manifest["extend"]["propose_properties"]["service_path"]
+        offered = get_json(client, f"{propose}?type=person")["properties"]
+        asked = {"ids": [nayyeri], "properties": [{"id": p["id"]} for p in offered]}
+        rows = get_json(client, "/reconcile?" + urlencode({"extend": json.dumps(asked)}))
+        valid(EXTENSION_RESPONSE, rows)
+        assert rows["rows"][nayyeri]["name_fa"] == [{"str": "حسین علی نیری"}]
+        for what in ("entity", "type", "property"):
+            path = manifest["suggest"][what]["service_path"]
+            valid(SUGGEST, get_json(client, f"{path}?prefix=ev"))
+        bad = client.http.get("/reconcile?" + urlencode({"extend": "[1]"}))
+        assert bad.status_code == 400 and json.loads(bad.body)["parameter"] == "extend"

@@ -151,6 +151,8 @@ def page(request: PageRequest, answer: Finished) -> Finished:
 
 def _render(request: PageRequest, answer: Finished) -> Reply:
     document = parsed(answer)
+    if _refused_search(request, answer, document):
+        return _search_refused_page(request, answer, document)
     if request.template == "/search" and not "".join(request.params.get("q", [])).strip():
         # An empty search box asks for the search page, not for an error.
         context = _common(request, {})
@@ -415,6 +417,25 @@ def _record_page(request: PageRequest, kind, record, context) -> tuple[str, dict
         ),
         "cite_version": version,
     }
+
+
+def _refused_search(request: PageRequest, answer: Finished, document) -> bool:
+    """A search whose words cannot be searched for ('!!'): the reader stays on the search page,
+    told why, rather than on an error page."""
+    return (
+        request.template == "/search"
+        and answer.status == 400
+        and isinstance(document, dict)
+        and document.get("parameter") == "q"
+    )
+
+
+def _search_refused_page(request: PageRequest, answer: Finished, problem: dict) -> Reply:
+    context = _common(request, {})
+    given = request.params.get("q") or [""]
+    context.update({"found": {"results": []}, "q": given[0], "problem": problem})
+    body = environment().get_template("search.html").render(context).encode("utf-8")
+    return Reply(body, answer.status, HTML, PAGE_HEADERS, CACHE_NONE)
 
 
 def _problem_page(request: PageRequest, answer: Finished, problem) -> Reply:

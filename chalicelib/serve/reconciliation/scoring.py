@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.model import edtf
-from chalicelib.model.folding import fold
+from chalicelib.model.folding import fold, loose
 from chalicelib.model.kinds import AGENTS, BY_COLLECTION, KINDS, Kind, split_reference, values_at
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
 from chalicelib.serve.reconciliation.protocol import TARGETS, Jsonish, Query, date_text, type_of
@@ -46,6 +46,9 @@ MATCH_SCORE, MATCH_LEAD = 90.0, 10.0
 NAME_WEIGHT = 0.7  # what is left of a name's score when every known property contradicts it
 MIN_NAME = 0.5
 REORDERED = 0.95  # a match of the same words in another order ranks below the exact spelling
+# A whole run of a name's words spelt another way (Nayeri, Nayyeri): a likely match, short of an
+# exact one.
+TRANSLITERATED = 0.9
 PLACE_DEPTH = 4  # how far down 'within' a place reaches (country, province, city, prison)
 
 
@@ -67,12 +70,26 @@ def _ratio(a: str, b: str) -> float:
 def name_score(query: str, names: Iterable[str]) -> float:
     """How well ``query`` names a record with ``names``: 1 for an equal folded spelling."""
     folded, ordered, best = fold(query), _in_order(query), 0.0
+    relaxed = loose(folded)
     for name in names:
         other = fold(name)
         if other == folded:
             return 1.0
         best = max(best, _ratio(folded, other), REORDERED * _ratio(ordered, _in_order(name)))
+        if relaxed and _names_words_as(relaxed, name):
+            best = max(best, TRANSLITERATED)
     return best
+
+
+def _names_words_as(relaxed: str, name: str) -> bool:
+    """Whether some run of the name's words is spelt as ``relaxed`` once transliterations are
+    forgiven ('Nayeri' for 'Hossein Ali Nayyeri'): a match of a whole surname, not of a part."""
+    words = [loose(fold(w)) for w in _WORDS.split(name) if fold(w)]
+    return any(
+        "".join(words[i:j]) == relaxed
+        for i in range(len(words))
+        for j in range(i + 1, len(words) + 1)
+    )
 
 
 def match_texts(kind: Kind, record: dict) -> list[str]:
