@@ -106,6 +106,16 @@ def _page_of(path: str, query: dict[str, list[str]]) -> _Page | None:
     return _Page(path, lang, cursor)
 
 
+def _is_download(path: str) -> bool:
+    """A download's URL: ``/dataset/files/<name>``, or pinned to its release in the path
+    (``/dataset/releases/<version>/files/<name>``). The edition holds one release, so both
+    land in ``files/``."""
+    parts = path.split("/")
+    return path.startswith("/dataset/files/") or (
+        len(parts) == 6 and parts[1:3] == ["dataset", "releases"] and parts[4] == "files"
+    )
+
+
 @contextmanager
 def _app_client(store_url: str) -> Iterator[object]:
     """The app, in this process, answering from ``store_url``: chalice's own test client, with
@@ -203,7 +213,7 @@ class _Crawl:
                 target = STYLESHEET
             elif parts.path.startswith("/schemas") and set(query) <= {"release", "lang"}:
                 target = _SCHEMAS if parts.path == "/schemas" else _schema_file(parts.path)
-            elif parts.path.startswith("/dataset/files/") and set(query) <= {"release"}:
+            elif _is_download(parts.path) and set(query) <= {"release"}:
                 name = parts.path.rsplit("/", 1)[1]
                 target = "files/" + name
                 url = parts.path + (f"?{parts.query}" if parts.query else "")

@@ -151,7 +151,7 @@ def page(request: PageRequest, answer: Finished) -> Finished:
 
 def _render(request: PageRequest, answer: Finished) -> Reply:
     document = parsed(answer)
-    if _refused_search(request, answer, document):
+    if isinstance(document, dict) and _refused_search(request, answer, document):
         return _search_refused_page(request, answer, document)
     if request.template == "/search" and not "".join(request.params.get("q", [])).strip():
         # An empty search box asks for the search page, not for an error.
