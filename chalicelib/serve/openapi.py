@@ -24,7 +24,8 @@ def _document(operation: Operation) -> dict[str, Any]:
     document: dict[str, Any] = {
         "summary": operation.summary,
         "operationId": operation.operation_id,
-        "responses": dict(operation.responses),
+        # A copy: links are added to a 200 below, and the declarations must not keep them.
+        "responses": copy.deepcopy(dict(operation.responses)),
     }
     if operation.description:
         document["description"] = operation.description
