@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install lint test validate serve contract lock clean screenshots checkov-install
+.PHONY: install lint test validate serve contract lock clean screenshots checkov-install test-fast
 
 # checkov scans the packaged template (make package, tests/project/test_package.py). Its pins
 # clash with requirements-dev.txt (boto3, among others), so it has a virtualenv of its own.
@@ -29,15 +29,24 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 
 checkov-install: $(CHECKOV_STAMP)
 
-# Lint, format and the layers contract (ruff.toml, .importlinter) are checks, never rewrites:
-# `$(BIN)/ruff check --fix . && $(BIN)/ruff format .` applies them.
+# Lint, format, the layers contract and the types (ruff.toml, .importlinter, mypy.ini) are
+# checks, never rewrites: `$(BIN)/ruff check --fix . && $(BIN)/ruff format .` applies the first two.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
+# The suite runs in parallel, one worker per core (TEST_WORKERS=1 runs it in one process);
+# `$(BIN)/python -m pytest --lf` reruns only what failed last. test-fast leaves out the browser
+# and the project tests (the Makefile, packaging, the contract over HTTP, the benchmarks), and
+# the lint: the quick loop while changing code. The README gives both times on 2 cores.
+TEST_WORKERS ?= auto
 test: lint checkov-install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+
+test-fast: install
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not project and not browser"
 
 # The embedded default: data/ built into a local folder store and served by devserver/,
 # with no AWS account and no credentials. devserver runs the app as `chalice local` does, but

@@ -38,7 +38,7 @@ class CachetoolsMemo:
     def __init__(self, budget: int = 1 << 21):
         import cachetools
 
-        self._cache = cachetools.LRUCache(budget, getsizeof=lambda entry: entry[1])
+        self._cache: Any = cachetools.LRUCache(budget, getsizeof=lambda entry: entry[1])
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> Any:

@@ -48,8 +48,12 @@ class Target:
         value = self.value(result)
         if value is None:
             return "not measured"
-        bounds = self.bound if isinstance(self.bound, dict) else None
-        bound = bounds.get(result["size"], min(bounds.values())) if bounds else self.bound
+        bounds: dict[int, float] | None = None
+        if isinstance(self.bound, dict):
+            bounds = self.bound
+            bound = bounds.get(result["size"], min(bounds.values()))
+        else:
+            bound = self.bound
         ok = value <= bound if self.at_most else value >= bound
         if bounds and result["size"] not in bounds:
             return "(within)" if ok else "(beyond; not a target at this size)"
@@ -153,16 +157,31 @@ TARGETS = (
         {100_000: 256, 1_000_000: 1024},
         "≤ 256 MB at 100k, ≤ 1 GB at 1M",
     ),
+    # Since the first build target was set, a release has grown to hold all.sqlite, history/,
+    # the digests and the redaction: the 10,000 records/s now bounds compiling (read, validate,
+    # spool) and the list indexes, and the whole release has a target of its own.
     Target(
-        "Build throughput, end to end",
+        "Build throughput, compile and index",
+        lambda r: r.get("compile_index", {}).get("records_per_s"),
+        lambda r: (
+            f"{r['compile_index']['records_per_s']:,} records/s "
+            f"(compile {r['compile_index']['compile_seconds']:.1f} s, "
+            f"index {r['compile_index']['index_seconds']:.1f} s)"
+        ),
+        {1_000_000: 10_000},
+        "≥ 10,000 records/s on 2 cores at 1M",
+        at_most=False,
+    ),
+    Target(
+        "Build throughput, the whole release",
         lambda r: r["build"]["records_per_s"],
         lambda r: (
             f"{r['build']['records_per_s']:,} records/s ({r['build']['seconds']:.1f} s"
             + (f", {r['build']['cpu_seconds']:.1f} s CPU" if "cpu_seconds" in r["build"] else "")
             + ")"
         ),
-        10_000,
-        "≥ 10,000 records/s",
+        {1_000_000: 3_000},
+        "≥ 3,000 records/s on 2 cores at 1M",
         at_most=False,
     ),
     Target(

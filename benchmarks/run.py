@@ -35,7 +35,7 @@ OUT = HERE / "out"
 DEFAULT_SIZES = (10_000, 100_000)
 STORE_STAMP = ".bench-store.json"
 # The smoke test's loops: every measurement once or a few times, no statistics.
-QUICK_WARM = {"budget": 0.02, "rounds": 1, "min_samples": 3, "pages": 100}
+QUICK_WARM: dict[str, Any] = {"budget": 0.02, "rounds": 1, "min_samples": 3, "pages": 100}
 
 # Per collection: a search that matches many records and a filter, for the serving process.
 TOUR = {
@@ -58,7 +58,7 @@ def requested_sizes(cli_sizes: str | None, env: str | None) -> list[int]:
 
 def machine() -> dict[str, Any]:
     """Cores, memory, CPU model and Python: what a reader needs to weigh absolute figures."""
-    info = {
+    info: dict[str, Any] = {
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -173,6 +173,9 @@ def bench_size(
     log(
         f"[{size}]   {result['build']['records_per_s']:,} records/s ({result['build']['seconds']} s)"
     )
+    log(f"[{size}] compile and index, apart from the rest of the release")
+    result["compile_index"] = throughput.compile_and_index(data_dir, work / "indexes", size)
+    log(f"[{size}]   {result['compile_index']}")
     log(f"[{size}] publish to a folder store")
     result["publish"] = folder_store(data_dir, store_dir, stamp)
     log(f"[{size}]   {result['publish']}")
@@ -221,6 +224,7 @@ def build_only(size: int, out_root: Path = OUT) -> dict[str, Any]:
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     build = throughput.build(work / "data", work / "build", size)
     shutil.rmtree(work / "build", ignore_errors=True)
+    result["compile_index"] = throughput.compile_and_index(work / "data", work / "indexes", size)
     git = git_state()
     result["build"] = dict(
         build,

@@ -231,8 +231,8 @@ def measure(
             cost = (time.perf_counter() - started) / 5
             statuses[name] = response.status_code
             reads_first[name] = bench.reads() - before
-            samples = int(min(MAX_SAMPLES, max(min_samples, budget / max(cost, 1e-6))))
-            per_round[name] = max(1, samples // rounds)
+            wanted = int(min(MAX_SAMPLES, max(min_samples, budget / max(cost, 1e-6))))
+            per_round[name] = max(1, wanted // rounds)
         timings: dict[str, list[float]] = {name: [] for name in table}
         reads: dict[str, int] = {name: 0 for name in table}
         clock = time.perf_counter_ns

@@ -6,7 +6,8 @@ The map (docs/architecture.md says more). Each layer imports only those below it
 - ``offline``: the offline edition, the app's own pages written out as static files.
 - ``serve/``: HTTP, independent of Chalice: the route table (routes) and its plumbing
   (routing); the contribution form (contribute, contribute_text, recordform); the pages
-  (pages/); OpenAPI (openapi); search, history, facets; reconciliation (reconcile, and
+  (pages/: negotiation, rendering, documents, present, cite, sources, summary, scripts, hijri,
+  maps, i18n, assets); OpenAPI (openapi); search, history, facets; reconciliation (reconcile, and
   reconciliation/ with its protocol and scoring; refine); the views of records, schemas and
   the dataset (views); the list routes' description (describe), queries and cursors (query,
   cursors); the request (request) and the process's state (service); how a route is declared
@@ -23,7 +24,7 @@ The map (docs/architecture.md says more). Each layer imports only those below it
 - ``model/``: what a record is, with no I/O: the kinds registry (kinds), the schemas
   (schemas), EDTF dates (edtf), the ordering the index and the queries share (ordering),
   folding of names (folding), and withheld values (redaction).
-- at the top: ``cli`` (the command line), ``store/`` (one interface, and a module per
-  backend: a folder or S3), ``errors`` (domain errors, and the tree of every error class),
+- at the top: ``cli`` (the command line), ``store/`` (one interface, base, and a module
+  per backend: folder or s3), ``errors`` (domain errors, and the tree of every error class),
   ``media`` (media types) and ``text`` (clipping, JSON Pointer escaping).
 """

@@ -455,6 +455,8 @@ def verify_command(
         from chalicelib.release.verify_http import verify_api
 
         report = verify_api(api_url, keys)
+    elif target is None:  # one of the three is given: checked above
+        raise click.UsageError("give one of: a folder or file, --store STORE, --url URL")
     elif target.is_dir():
         report = verify.VerifyReport(str(target))
         verify.verify_release(verify.FolderSource(target), keys, report)

@@ -110,7 +110,7 @@ class Gateway:
         """The proxy event API Gateway hands the Lambda (what chalice's LocalGateway builds,
         with the gateway's routing: ';' stays in the path, path parameters are decoded)."""
         path, query = _split(target)
-        event = {
+        event: dict[str, Any] = {
             "requestContext": {
                 "httpMethod": method,
                 "resourcePath": route,

@@ -18,7 +18,7 @@ from support.minidata import mini, with_tombstones
 BUCKET = "test-releases-1988"
 TESTS = Path(__file__).resolve().parent
 # tests/<folder>/ mirrors chalicelib/<layer>/; tests at the top cover the top-level modules.
-LAYERS = {"model", "checks", "release", "serve", "data", "project"}
+LAYERS = {"model", "checks", "release", "serve", "data", "project", "docs"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -23,7 +23,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from chalicelib.errors import EDTFError
+from chalicelib.errors import EDTFError as EDTFError  # re-exported: callers catch edtf.EDTFError
 
 __all__ = [
     "EDTF_CALENDAR_PATTERN",

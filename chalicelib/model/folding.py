@@ -53,7 +53,7 @@ def _is_dropped_letter(ch: str) -> bool:
     return ch in "\u0640\u0621" or "\u02b0" <= ch <= "\u02ff"
 
 
-class _FoldTable(dict):
+class _FoldTable(dict[int, str | None]):
     """Code point -> folded piece (or None to delete), computed once per distinct character.
 
     ``str.translate`` calls ``__missing__`` from C only for characters not seen yet, so the

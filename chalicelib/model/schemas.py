@@ -67,6 +67,11 @@ class SchemaSet:
     @cached_property
     def validators(self) -> dict[str, Any]:
         """A ``Draft202012Validator`` per kind name (and 'tombstone'), format checking on."""
+        return self.jsonschema_validators()
+
+    def jsonschema_validators(self) -> dict[str, Any]:
+        """``validators``, built anew: a subclass that answers ``validators`` otherwise can
+        still reach jsonschema's."""
         from jsonschema import Draft202012Validator
 
         portable = ecma_pattern_validator()

@@ -114,7 +114,9 @@ def compile_data(
                 processes,
                 chunk=1,
             )
-        listing = None  # a string per file: freed before the next fork (rebuilt on failure)
+        # A string per file: freed before the next fork (rebuilt on failure). Set to None, not
+        # deleted, because the reading lambda above closes over it.
+        listing = None  # type: ignore[assignment]
         if any(c.failed for c in chunks):
             _refuse(data_dir, schemas, processes)
         collections, keys, sources, reused = _compiled_collections(chunks)
@@ -123,7 +125,7 @@ def compile_data(
             _refuse(data_dir, schemas, processes)
         facts = Facts(collections, keys.checked, sources)
         originals = keys.originals
-        findings = map_shared(
+        found_by_part = map_shared(
             lambda part: [
                 check_part(collections, schemas, spool, facts, originals, p) for p in part
             ],
@@ -131,8 +133,10 @@ def compile_data(
             processes,
             chunk=1,
         )
-        facts = sources = None  # the catalog is no longer needed: free it before writing
-        findings = [found for part in findings for found in part]
+        # The catalog is no longer needed: freed before writing (the lambda above closes over it).
+        facts = sources = None  # type: ignore[assignment]
+        findings = [found for part in found_by_part for found in part]
+        del found_by_part
         if any(errors for _, _, errors, _ in findings):
             _refuse(data_dir, schemas, processes)
         report = Report(warned_items(data_dir, collections, spool, originals, findings))
@@ -244,7 +248,7 @@ def _compiled_collections(
                 sources[record_id] = facts
         withheld += chunk.withheld
         claim_facts += chunk.claim_facts
-        chunk.__init__(chunk.start)  # free it: only the collections hold the records now
+        ReadChunk.__init__(chunk, chunk.start)  # free it: only the collections hold the records now
     reused = False
     for collection in collections.values():
         _sort_by_id(collection)

@@ -17,7 +17,7 @@ import tempfile
 import time
 import weakref
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -76,7 +76,7 @@ class Spool:
         if out is not None:
             out.flush()
 
-    def get(self, pid: int, offset: int, sizes: tuple, features: bool = True) -> Spooled:
+    def get(self, pid: int, offset: int, sizes: Sequence[int], features: bool = True) -> Spooled:
         fd = self._in.get(pid)
         if fd is None:
             fd = self._in[pid] = os.open(os.path.join(self.folder, str(pid)), os.O_RDONLY)
@@ -205,6 +205,8 @@ class Entries(Mapping):
         }
 
     def __contains__(self, record_id: object) -> bool:
+        if not isinstance(record_id, str):
+            return False
         if record_id in self._tombstones:
             return True
         ids = self._collection.ids

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,7 +46,7 @@ class ForkedTaskDied(RuntimeError):
     """A forked child ended without an answer (killed, or out of memory)."""
 
 
-class _Child:
+class _Child(Generic[T]):
     """``task()`` running in a forked child, started on construction."""
 
     def __init__(self, task: Callable[[], T]):
@@ -176,11 +176,11 @@ def trim_heap() -> None:
             _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
         except (OSError, AttributeError):
             _malloc_trim = False
-    if _malloc_trim:
+    if callable(_malloc_trim):
         _malloc_trim(0)
 
 
-_malloc_trim = None
+_malloc_trim: Callable[[int], int] | bool | None = None
 
 
 @contextlib.contextmanager

@@ -52,13 +52,18 @@ def quantity_under(value: Any, below: int) -> bool:
 
 def _rule_values(f: Filter, facts: list[tuple[str, Any]]) -> list[str]:
     rule = f.derived
+    if rule is None:
+        raise ValueError(f"filter {f.param!r} is not derived from claims")
     values = [value for prop, value in facts if prop in rule.properties]
     if rule.rule == "value":
         return sorted({v for v in values if isinstance(v, str)})
     if rule.rule == "count":
         return [str(len({v for v in values if isinstance(v, str)}))]
     if rule.rule == "under":
-        under = any(isinstance(v, tuple) and quantity_under(v, rule.below) for v in values)
+        if rule.below is None:
+            raise ValueError(f"the 'under' rule of filter {f.param!r} names no bound")
+        below = rule.below
+        under = any(isinstance(v, tuple) and quantity_under(v, below) for v in values)
         return ["true"] if under else []
     raise ValueError(f"unknown derivation rule {rule.rule!r} for filter {f.param!r}")
 

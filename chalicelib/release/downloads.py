@@ -358,7 +358,7 @@ def changes_document(
     for kind in KINDS:
         now = entries.get(kind.collection, {})
         before = (previous or {}).get(kind.collection, {})
-        found = {name: [] for name in CHANGE_KINDS}
+        found: dict[str, list] = {name: [] for name in CHANGE_KINDS}
         for record_id, entry in now.items():
             old = before.get(record_id)
             tombstone = entry.get("tombstone")

@@ -139,7 +139,7 @@ def write_history(
     earlier = _json(read_previous, CHAIN) if read_previous else None
     chain: list[dict[str, Any]] = []
     held_shards: dict[str, int] = {}
-    if earlier is not None:
+    if earlier is not None and read_previous is not None:
         chain, held_shards = earlier["releases"], earlier["shards"]
         for step in chain:
             body = read_previous(changes_path(step["version"]))
@@ -186,6 +186,8 @@ def write_history(
 def _held(read_previous: ReadPrevious | None, collection: str, shards: int) -> dict[str, list]:
     """The previous release's history of ``collection``, by id."""
     held: dict[str, list] = {}
+    if read_previous is None:
+        return held
     for shard in range(shards):
         held.update(_json(read_previous, records_path(collection, shard)) or {})
     return held

@@ -41,6 +41,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from chalicelib.errors import EDTFError
 from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number, sort_key
@@ -98,7 +99,8 @@ def unpack(data: bytes) -> tuple[dict, dict[str, Sequence[int]], memoryview]:
     header = json.loads(data[_HEAD.size : _HEAD.size + size])
     pos = _HEAD.size + size
     pos += -pos % 8
-    view, arrays = memoryview(data), {}
+    view = memoryview(data)
+    arrays: dict[str, Sequence[int]] = {}
     for name, typecode, count in header.pop("arrays"):
         raw = view[pos : pos + 4 * count]
         if len(raw) != 4 * count:
@@ -106,8 +108,9 @@ def unpack(data: bytes) -> tuple[dict, dict[str, Sequence[int]], memoryview]:
         if sys.byteorder == "little":
             arrays[name] = raw.cast(typecode)
         else:  # pragma: no cover
-            arrays[name] = array(typecode, raw.tobytes())
-            arrays[name].byteswap()
+            swapped = array(typecode, raw.tobytes())
+            swapped.byteswap()
+            arrays[name] = swapped
         pos += 4 * count + (-4 * count % 8)
     tail = view[pos : pos + header.pop("tail")]
     return header, arrays, tail
@@ -152,7 +155,7 @@ def record_span(kind: Kind, record: dict) -> tuple[int, int]:
     for text in [v for path in kind.span_fields for v in _getter(path)(record)]:
         try:
             lo, hi = edtf.bounds(text)
-        except edtf.EDTFError:
+        except EDTFError:
             continue  # the validator reports it; an index must still build
         lows.append(day_number(lo, OPEN_START))
         highs.append(day_number(hi, OPEN_END))

@@ -63,7 +63,7 @@ _CANONICAL = json.JSONEncoder(
 )
 
 
-def sha256_hex(body: bytes) -> str:
+def sha256_hex(body: bytes | memoryview) -> str:
     return hashlib.sha256(body).hexdigest()
 
 

@@ -33,8 +33,8 @@ class _Prechecked:
 class PrecheckedSchemaSet(SchemaSet):
     """A SchemaSet whose validators precheck with jsonschema_rs when it is installed.
 
-    The build validates every record of the dataset; jsonschema alone manages a few
-    thousand records a second, short of the 10k/s build target. Without jsonschema_rs
+    The build validates every record of the dataset, and jsonschema alone is too slow for the
+    build's throughput target (benchmarks/RESULTS.md compares them). Without jsonschema_rs
     (it is a development dependency) this is a plain SchemaSet.
     """
 
@@ -53,11 +53,13 @@ class PrecheckedSchemaSet(SchemaSet):
                 schema, registry=registry, validate_formats=True, ignore_unknown_formats=False
             )
         return {
-            name: _Prechecked(validator, lambda name=name: self._explaining[name])
-            for name, validator in fast.items()
+            name: _Prechecked(validator, self._explainer(name)) for name, validator in fast.items()
         }
+
+    def _explainer(self, name: str) -> Callable[[], Any]:
+        return lambda: self._explaining[name]
 
     @cached_property
     def _explaining(self) -> dict[str, Any]:
-        # Built, and jsonschema imported (a tenth of a second), only once a record fails.
-        return SchemaSet.validators.func(self)
+        # Built, and jsonschema imported (slow to import), only once a record fails.
+        return self.jsonschema_validators()

@@ -255,13 +255,12 @@ def _get(store: Store, key: str) -> bytes | None:
 def previous_release(dataset: Dataset, version: str | None = None) -> PreviousRelease | None:
     """Release ``version`` (default: the current one) as changes.json compares with it."""
     current = _current(dataset)
-    if version is None and current is None:
-        return None
-    release = (
-        current
-        if version is None or (current and current.version == version)
-        else dataset.pinned(version)
-    )
+    if version is None:
+        if current is None:
+            return None
+        release = current
+    else:
+        release = current if current and current.version == version else dataset.pinned(version)
     return PreviousRelease(
         release.version, {k.collection: release.directory(k.collection) for k in KINDS}
     )

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.checks.catalog import Catalog, source_facts
 from chalicelib.errors import (
@@ -85,7 +85,10 @@ def valid_id(record_id: str) -> bool:
     )
 
 
-def verified(key: str, body: bytes, expected: str) -> bytes:
+Body = TypeVar("Body", bytes, memoryview)
+
+
+def verified(key: str, body: Body, expected: str) -> Body:
     """``body`` if its sha256 is ``expected``; else IntegrityError naming ``key``."""
     actual = sha256_hex(body)
     if actual != expected:

@@ -125,7 +125,8 @@ def read_chunk(
         if item.errors or schema_problems(item, schemas):
             chunk.failed = True
             break
-        original, kind = item.record, BY_NAME[item.kind]
+        # load_file names the kind of every item it reads without an error.
+        original, kind = item.record, BY_NAME[item.kind or ""]
         position = len(chunk.ids)
         # Redaction happens here, once: every output of the release is made from ``record``,
         # the record as released, never from what data/ holds (chalicelib.release.redact).
@@ -171,7 +172,7 @@ def read_chunk(
                 # The catalog publishes a digest of each claim key, so a claim that withholds
                 # part of its key is published under the key it shows.
                 public_key = claim_key(record)
-                chunk.published_keys[position] = public_key and _digest(public_key)
+                chunk.published_keys[position] = None if public_key is None else _digest(public_key)
     spool.flush()
     return chunk
 
@@ -304,7 +305,7 @@ def warned_items(
     items = []
     for index in range(len(listing)):
         path, collection = listing[index]
-        found = where.get((collection, path.stem))
+        found = None if collection is None else where.get((collection, path.stem))
         if found is None:
             continue
         collection_records = collections[collection]

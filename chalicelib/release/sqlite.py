@@ -159,7 +159,7 @@ def _json_converter(column: Column) -> Callable[[dict], Any]:
 
 def _cells_to_values(columns: Sequence[Column]) -> Callable[[dict, list[str]], list[Any]]:
     """One row's SQL values from its record and CSV cells: lists from the record, as JSON."""
-    plan = [
+    plan: list[tuple[bool, Callable[[Any], Any]]] = [
         (True, _json_converter(c)) if c.shape in LIST_SHAPES else (False, _converter(c))
         for c in columns
     ]
@@ -205,6 +205,8 @@ class _SortedIds:
         self._ids = ids
 
     def __contains__(self, record_id: object) -> bool:
+        if not isinstance(record_id, str):
+            return False
         o = bisect.bisect_left(self._ids, record_id)
         return o < len(self._ids) and self._ids[o] == record_id
 
@@ -263,7 +265,7 @@ def sql_rows(schemas: SchemaSet, kind: Kind) -> Callable[[dict, list[str], list]
     if kind in NAMED:
         title = _getter_of(kind.title_field)
 
-        def side(record: dict, _: list) -> Any:
+        def side(record: dict, source_cells: list) -> Any:  # a named record cites no source
             return (title(record) or [record["id"]])[0], *_fts_texts(kind, record)
     else:
         table = ClaimSourceTable.from_schemas(schemas)

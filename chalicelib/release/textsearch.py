@@ -211,10 +211,10 @@ class TrigramIndex:
         """Serialize to a compact, deterministic form: equal input gives identical bytes."""
         return b"".join(self.to_chunks())
 
-    def to_chunks(self) -> list:
+    def to_chunks(self) -> list[bytes | memoryview]:
         """``to_bytes`` in pieces, so that a writer can stream a large index without joining it."""
         keys = "\n".join(self._keys).encode("utf-8")
-        parts = [
+        parts: list[bytes | memoryview] = [
             _HEADER.pack(
                 _MAGIC, len(self), len(self._keys), len(keys), len(self._flat), self._offsets[-1]
             )

@@ -248,6 +248,11 @@ def verify_file(
 # -- a whole store: the fixity audit ------------------------------------------------------------
 
 
+def _chosen_in(chosen: set[tuple[str, str]], version: str) -> Callable[[str], bool]:
+    """Whether a path of release ``version`` is one of the ``chosen`` (version, path) pairs."""
+    return lambda path: (version, path) in chosen
+
+
 def verify_store(
     store: Store,
     keys: list[KnownKey] | None,
@@ -311,7 +316,7 @@ def verify_store(
             keys,
             report,
             withdrawn=gone.get(version, ()),
-            only=(lambda p, v=version: (v, p) in chosen) if chosen is not None else None,
+            only=None if chosen is None else _chosen_in(chosen, version),
             manifest_sha256=listed[version],
         )
     report.notes.append(f"{len(listed)} releases listed")

@@ -236,7 +236,8 @@ class _Titles:
     """The name or title of a referenced record, read from the release when first asked."""
 
     def __init__(self, collections: Mapping[str, CompiledCollection], spool: Spool):
-        self._collections, self._spool, self._known = collections, spool, {}
+        self._collections, self._spool = collections, spool
+        self._known: dict[str, str] = {}
 
     def __call__(self, reference: str) -> str:
         if reference not in self._known:

@@ -16,11 +16,12 @@ import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from chalicelib.errors import BuildError
-from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease
+from chalicelib.release.compiled import Compiled, CompiledCollection, PreviousRelease, Spool
 from chalicelib.release.cores import map_shared, processes_for
 from chalicelib.release.derived import DerivedValues
 from chalicelib.release.downloads import (
@@ -88,19 +89,39 @@ def write_release(
     return manifest
 
 
+def write_indexes(compiled: Compiled, out_dir: Path) -> Digests:
+    """Only the list indexes (records' chunks included) and the directory of ``compiled``,
+    written into ``out_dir`` over every core as ``write_release`` writes them: the part of a
+    release the build throughput target counts with compiling (benchmarks.throughput)."""
+    parts = _index_parts(compiled)
+    written = map_shared(
+        lambda taken: [_write_part(Path(out_dir), part) for part in taken],
+        parts,
+        processes_for(compiled.record_count()),
+        chunk=1,
+    )
+    return {k: v for part in written for k, v in part.items()}
+
+
+def _index_parts(compiled: Compiled) -> list[Callable[[_Writer], None]]:
+    """The index of each collection, largest first, and the directory second."""
+    by_size = sorted(compiled.collections.values(), key=lambda c: c.live_count, reverse=True)
+    spool = _spool_of(compiled)
+    parts: list[Callable[[_Writer], None]] = [
+        partial(_write_index, collection=c, spool=spool, derived=compiled.derived) for c in by_size
+    ]
+    parts.insert(1, partial(_write_directory, compiled=compiled))
+    return parts
+
+
 def _parts(compiled: Compiled, previous: PreviousRelease | None) -> list[Callable[[_Writer], None]]:
     """Functions writing each part of the release; the costliest first.
 
     The downloads cost about as much as all the indexes; an index costs about as much as
     its collection is large, and the directory about as much as a mid-sized index.
     """
-    by_size = sorted(compiled.collections.values(), key=lambda c: c.live_count, reverse=True)
-    parts = [
-        lambda writer, c=c: _write_index(writer, c, compiled.spool, compiled.derived)
-        for c in by_size
-    ]
-    parts.insert(1, lambda writer: _write_directory(writer, compiled))
-    parts.append(lambda writer: _write_history(writer, compiled, previous))
+    parts = _index_parts(compiled)
+    parts.append(partial(_write_history, compiled=compiled, previous=previous))
     return [
         lambda writer: _write_downloads(writer, compiled, previous),
         lambda writer: _write_database(writer, compiled),
@@ -114,8 +135,14 @@ def _write_part(out_dir: Path, part: Callable[[_Writer], None]) -> Digests:
     return writer.files
 
 
+def _spool_of(compiled: Compiled) -> Spool:
+    if compiled.spool is None:
+        raise ValueError("the compiled release is closed: its records' spool is gone")
+    return compiled.spool
+
+
 def _write_index(
-    writer: _Writer, collection: CompiledCollection, spool, derived: DerivedValues
+    writer: _Writer, collection: CompiledCollection, spool: Spool, derived: DerivedValues
 ) -> None:
     """``index/<collection>/…`` (chalicelib.release.index), the records' chunks included,
     built from the spooled records one at a time; the values of the filters derived from
@@ -139,7 +166,7 @@ def _write_directory(writer: _Writer, compiled: Compiled) -> None:
         writer.write(schema_path(name), body)
     for name, collection in compiled.collections.items():
         entries = collection.entries()
-        _write_shards(writer, len(entries), entries.items(), lambda n, c=name: directory_path(c, n))
+        _write_shards(writer, len(entries), entries.items(), partial(directory_path, name))
     keys = compiled.claim_keys
     _write_shards(writer, len(keys), keys.items(), claim_key_path)
 
@@ -173,7 +200,7 @@ def _write_history(writer: _Writer, compiled: Compiled, previous: PreviousReleas
     before = previous.entries if previous else {}
 
     def record(collection: str, record_id: str) -> dict:
-        return json.loads(compiled.collections[collection].body_of(compiled.spool, record_id))
+        return json.loads(compiled.collections[collection].body_of(_spool_of(compiled), record_id))
 
     def events_of(collection: str):
         return collection_events(
@@ -203,7 +230,11 @@ def _write_downloads(writer: _Writer, compiled: Compiled, previous: PreviousRele
         previous.entries if previous else None,
     )
     write_downloads(
-        _Downloads(writer), compiled.schemas, compiled.collections, compiled.spool, changes=changes
+        _Downloads(writer),
+        compiled.schemas,
+        compiled.collections,
+        _spool_of(compiled),
+        changes=changes,
     )
 
 
@@ -213,7 +244,7 @@ def _write_database(writer: _Writer, compiled: Compiled) -> None:
         _Downloads(writer),
         compiled.schemas,
         compiled.collections,
-        compiled.spool,
+        _spool_of(compiled),
         version=compiled.version,
     )
 

@@ -97,7 +97,11 @@ def list_parameters(kind: Kind) -> list[dict]:
                 # pattern also says "not empty": schemathesis's coverage phase reads patterns
                 # but not always minLength beside them.
                 schema["pattern"] = f"^(?!(?:{'|'.join(others)})/[\\s\\S])[\\s\\S]"
-        param = {"name": flt.param, "in": "query", "description": flt.description + hint}
+        param: dict[str, Any] = {
+            "name": flt.param,
+            "in": "query",
+            "description": flt.description + hint,
+        }
         if flt.repeatable:  # ?named_on_list=a&named_on_list=b: every value must match
             schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": MAX_REPEATS}
             param.update(style="form", explode=True)

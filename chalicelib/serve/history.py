@@ -172,7 +172,7 @@ def _changes_reply(request, release, cache: str, since: str, limit: int, after) 
 
 # -- OpenAPI -----------------------------------------------------------------------------------
 
-_EVENT = {
+_EVENT: dict[str, Any] = {
     "type": "object",
     "required": ["action", "sha256"],
     "properties": {

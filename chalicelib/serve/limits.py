@@ -51,6 +51,8 @@ MAX_QUERY_CHARS = 200
 MAX_PROPERTY_VALUES = 10
 # The fields of a contribution form: what a form of fifty-row arrays could hold, and then some.
 MAX_FORM_FIELDS = 2000
+# Rows read per array of a contribution form: a form with more is not one a person filled in.
+MAX_FORM_ROWS = 50
 # Changes per page of /dataset/changes: a mirror catches up in few requests.
 DEFAULT_CHANGES, MAX_CHANGES = 500, 1000
 # A POST's body (POST /validate, the contribution form, a reconciliation batch).
@@ -74,6 +76,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_FACET_VALUES",
     "MAX_FORM_FIELDS",
+    "MAX_FORM_ROWS",
     "MAX_ITEMS",
     "MAX_LIMIT",
     "MAX_MATCHES",

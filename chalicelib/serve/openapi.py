@@ -21,17 +21,20 @@ DEFS_REF = re.compile(r"^defs\.schema\.json#/\$defs/(\w+)$")
 
 def _document(operation: Operation) -> dict[str, Any]:
     """The OpenAPI operation object of a declared ``Operation``."""
-    document: dict[str, Any] = {
-        "summary": operation.summary,
-        "operationId": operation.operation_id,
-        # A copy: links are added to a 200 below, and the declarations must not keep them.
-        "responses": copy.deepcopy(dict(operation.responses)),
-    }
+    # A copy: the document is changed after (links are added to its answers), and the
+    # declaration must give the same document on every build.
+    document: dict[str, Any] = copy.deepcopy(
+        {
+            "summary": operation.summary,
+            "operationId": operation.operation_id,
+            "responses": dict(operation.responses),
+        }
+    )
     if operation.description:
         document["description"] = operation.description
     if operation.request_body is not None:
-        document["requestBody"] = operation.request_body
-    document["parameters"] = list(operation.parameters)
+        document["requestBody"] = copy.deepcopy(operation.request_body)
+    document["parameters"] = copy.deepcopy(list(operation.parameters))
     return document
 
 

@@ -58,7 +58,7 @@ def repeated(
     given and without repeats; BadParameter for more than ``MAX_REPEATS`` values, an empty one
     or an oversized one. ``one_each`` then reads the rest."""
     names = [name for name in names if params and name in params]
-    if not names:
+    if not names or params is None:
         return params, {}
     rest = {name: values for name, values in params.items() if name not in names}
     found: dict[str, list[str]] = {}

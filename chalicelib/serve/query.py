@@ -278,7 +278,7 @@ def run_list(index: CollectionIndex, query: ListQuery, release: str) -> Page:
     if not query.constrained:
         ordinals = _walk_all(index, query, after, want)
     elif _first_search_page(query, after):
-        ordinals, total = index.search(query.q, want), None
+        ordinals, total = index.search(query.q or "", want), None
     else:
         matches = _matches(index, query)
         total = len(matches)

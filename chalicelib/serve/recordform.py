@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.serve.limits import MAX_FORM_ROWS
+
 Form = Mapping[str, list[str]]
 Resolve = Callable[[dict[str, Any]], dict[str, Any]]
 
-MAX_ROWS = 50  # rows read per array: a form with more is not one a person filled in
 # Prose gets a text area; a name or a reference, though the schema allows it as long, one line.
 PROSE = ("description", "note", "quote", "affiliation_note")
 _NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
@@ -199,7 +200,7 @@ def _row_indexes(form: Form, pointer: str) -> list[int]:
     for key in form:
         if key.startswith(prefix):
             head = key[len(prefix) :].split("/", 1)[0]
-            if head.isdigit() and int(head) < MAX_ROWS:
+            if head.isdigit() and int(head) < MAX_FORM_ROWS:
                 found.add(int(head))
     return sorted(found)
 

@@ -370,7 +370,7 @@ def parse_extend(text: str) -> tuple[list[str], list[str]]:
     pids = [p.get("id") if isinstance(p, dict) else None for p in props]
     if not all(isinstance(i, str) for i in ids) or not all(isinstance(p, str) for p in pids):
         raise BadParameter("extend", 'ids are strings, and each property is {"id": "..."}')
-    return ids, pids
+    return [str(i) for i in ids], [str(p) for p in pids]
 
 
 def query_param(name: str, description: str, schema: dict, required: bool = False) -> dict:

@@ -244,5 +244,5 @@ def finish(reply: Reply) -> Finished:
     headers["Content-Type"] = reply.content_type
     body: str | bytes = reply.body
     if reply.content_type.startswith(TEXT_TYPES):
-        body = body.decode("utf-8")
+        body = reply.body.decode("utf-8")
     return Finished(reply.status, body, reply.content_type, headers, etag)

@@ -8,6 +8,7 @@ collection may show are the list routes' own.
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.model.kinds import KINDS
@@ -64,7 +65,7 @@ def _reply(request: Request, q: str, limit: int, pinned: dict, release, cache: s
 
 # -- the route's declaration -------------------------------------------------------------------
 
-SEARCH_PARAMS = [
+SEARCH_PARAMS: list[dict[str, Any]] = [
     {
         "name": "q",
         "in": "query",

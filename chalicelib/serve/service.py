@@ -109,7 +109,7 @@ class Service:
         found = self._derived.get(key)
         if found is None:
             found = self._derived[key] = make()
-        return found  # type: ignore[no-any-return]
+        return found
 
     def schema_set(self, release: Release) -> SchemaSet:
         """The schemas of ``release``, with their validators compiled once."""
@@ -136,4 +136,4 @@ class Service:
         if found is None:
             found = finish(make())
             self._answers.put(key, found, found.size)
-        return found  # type: ignore[no-any-return]
+        return found

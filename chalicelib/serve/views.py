@@ -199,7 +199,7 @@ def _tombstone_reply(
 ) -> Reply:
     """308 to where a merged id now lives (same query, such as ``release=``), or 410 with the reason."""
     if tombstone.action == "merged":
-        location = "/" + tombstone.merged_into + suffix
+        location = f"/{tombstone.merged_into}{suffix}"
         # The same question about the canonical record; a cursor belonged to the old one.
         kept = [
             (name, value)

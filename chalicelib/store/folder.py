@@ -133,7 +133,7 @@ class DirStore(Store):
         # Walk only the deepest folder the prefix names, then filter as S3 would
         # ('releases/2026' matches 'releases/20261127-…/…' as well).
         folder = self.root.joinpath(*prefix.split("/")[:-1])
-        keys = []
+        keys: list[str] = []
         for dirpath, _dirs, files in os.walk(folder):
             rel = Path(dirpath).relative_to(self.root).as_posix()
             base = "" if rel == "." else rel + "/"

@@ -14,6 +14,8 @@ from chalicelib.checks.intake import load_paths
 from chalicelib.checks.validate import validate
 from chalicelib.model.schemas import SchemaSet
 
+pytestmark = pytest.mark.xdist_group("bench-smoke")  # the synthetic dataset is made once
+
 SIZE = 1_000
 
 
@@ -84,6 +86,10 @@ def test_bench_takes_every_measurement_at_1k_and_reports_them(tmp_path):
         route["p50_us"] > 0 and route["p99_us"] >= route["p50_us"] for route in routes.values()
     )
     assert result["build"]["records_per_s"] > 0
+    timed = result["compile_index"]
+    assert (
+        timed["records_per_s"] > 0 and timed["compile_seconds"] > 0 and timed["index_seconds"] > 0
+    )
     assert result["validation"]["errors"] == 0 and result["validation"]["ratio"] > 0
     for first in ("record", "list"):
         assert result["cold"][first]["status"] == 200

@@ -14,7 +14,13 @@ import chalicelib.cli
 ROOT = Path(__file__).resolve().parents[2]
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
-WORKFLOW = yaml.safe_load((ROOT / ".github" / "workflows" / "validate.yml").read_text())
+WORKFLOWS = ROOT / ".github" / "workflows"
+WORKFLOW = yaml.safe_load((WORKFLOWS / "validate.yml").read_text())
+TESTS_WORKFLOW = yaml.safe_load((WORKFLOWS / "test.yml").read_text())
+
+
+def _triggers(workflow: dict) -> dict:
+    return workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads 'on' as true
 
 
 def test_each_hook_runs_the_installed_validate_command_on_record_files():
@@ -40,11 +46,24 @@ def test_the_package_carries_every_layer_and_the_schemas():
 
 
 def test_the_workflow_validates_pull_requests_touching_data_with_annotations():
-    triggers = WORKFLOW[True] if True in WORKFLOW else WORKFLOW["on"]  # YAML 1.1 reads 'on' as true
+    triggers = _triggers(WORKFLOW)
     assert "data/**" in triggers["pull_request"]["paths"]
     runs = [step.get("run", "") for step in WORKFLOW["jobs"]["validate"]["steps"]]
     assert "python -m chalicelib validate data --data data --format github" in runs
     assert WORKFLOW["permissions"] == {"contents": "read"}
+
+
+def test_the_test_workflow_runs_make_test_on_every_pull_request_and_push_with_debians_chromium():
+    triggers = _triggers(TESTS_WORKFLOW)
+    # No paths filter: a change to code, docs or data alike runs the suite.
+    assert set(triggers) == {"pull_request", "push"}
+    assert not any((triggers[event] or {}).get("paths") for event in triggers)
+    job = TESTS_WORKFLOW["jobs"]["test"]
+    assert job["container"].startswith("python:3.11-")  # Debian, like .ci/run's machine
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "apt-get install" in runs and "chromium chromium-driver" in runs
+    assert [step["run"] for step in job["steps"] if "run" in step][-1] == "make test"
+    assert TESTS_WORKFLOW["permissions"] == {"contents": "read"}
 
 
 def test_the_contributing_guides_exist_in_english_and_persian_and_the_readme_links_them():

@@ -28,6 +28,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.xdist_group("package")  # chalice package runs once per module
+
 ROOT = Path(__file__).resolve().parents[2]
 MERGE_TEMPLATE = ".chalice/template-resources.json"
 STAGE = "prod"

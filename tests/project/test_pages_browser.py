@@ -21,6 +21,8 @@ from support.browser import chromium, open_page, served_site, status, wait_until
 from support.dataset import of
 from support.minidata import RELEASE_EPOCH
 
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("pages-browser")]
+
 RECORD = "/people/mostafa-pour-mohammadi"
 EVENT = "/events/1988-prison-massacres"
 VICTIM = "/people/abbas-bestareh"

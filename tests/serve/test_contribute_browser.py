@@ -9,6 +9,8 @@ import pytest
 
 from support.browser import chromium, open_page, served_site, wait_until_loaded
 
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("contribute-browser")]
+
 
 @pytest.fixture(scope="module")
 def base_url(dir_served):

@@ -15,13 +15,13 @@ from chalicelib.serve import views
 from chalicelib.serve.facets import facets
 from chalicelib.serve.pages.negotiation import JSON_TYPES
 from chalicelib.serve.request import Request
-from chalicelib.serve.responses import Finished
+from chalicelib.serve.responses import Finished, Reply
 from chalicelib.serve.service import Service
 
 CLAIMS_SHOWN = 500  # the claims list's largest page
 
 
-def parsed(answer: Finished) -> dict | None:
+def parsed(answer: Finished | Reply) -> dict | None:
     if not answer.content_type.startswith(JSON_TYPES):
         return None
     try:

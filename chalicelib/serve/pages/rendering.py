@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
@@ -183,7 +184,7 @@ def _common(request: PageRequest, document) -> dict:
     def label(ref: str) -> str:
         target = present.reference(ref)
         record = docs.record(ref) if target else None
-        return title_of(record, target[0], request.lang) if record else ref
+        return title_of(record, target[0], request.lang) if record and target else ref
 
     return {
         **language_context(request.lang),
@@ -430,7 +431,7 @@ def _refused_search(request: PageRequest, answer: Finished, document) -> bool:
     )
 
 
-def _search_refused_page(request: PageRequest, answer: Finished, problem: dict) -> Reply:
+def _search_refused_page(request: PageRequest, answer: Finished, problem: Any) -> Reply:
     context = _common(request, {})
     given = request.params.get("q") or [""]
     context.update({"found": {"results": []}, "q": given[0], "problem": problem})
