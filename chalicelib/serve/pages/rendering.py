@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
@@ -430,7 +431,7 @@ def _refused_search(request: PageRequest, answer: Finished, document) -> bool:
     )
 
 
-def _search_refused_page(request: PageRequest, answer: Finished, problem: dict) -> Reply:
+def _search_refused_page(request: PageRequest, answer: Finished, problem: Any) -> Reply:
     context = _common(request, {})
     given = request.params.get("q") or [""]
     context.update({"found": {"results": []}, "q": given[0], "problem": problem})
