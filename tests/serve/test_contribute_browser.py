@@ -75,7 +75,7 @@ def test_a_broken_record_submitted_through_the_form_shows_its_errors_beside_the_
 
     open_page(browser, base_url + "/contribute")
     Select(browser.find_element("id", "kind")).select_by_value("person")
-    submit(browser, "form[method=get] button")
+    submit(browser, 'form[action="/contribute"][method=get] button')
     browser.find_element("id", "f-name").send_keys("Jane Example")
     browser.find_element("id", "f-names-0-name").send_keys("Jane Example")
     browser.find_element("id", "f-names-0-lang").send_keys("english")

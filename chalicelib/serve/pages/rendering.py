@@ -152,8 +152,6 @@ def page(request: PageRequest, answer: Finished) -> Finished:
 
 def _render(request: PageRequest, answer: Finished) -> Reply:
     document = parsed(answer)
-    if isinstance(document, dict) and _refused_search(request, answer, document):
-        return _search_refused_page(request, answer, document)
     if request.template == "/search" and not "".join(request.params.get("q", [])).strip():
         # An empty search box asks for the search page, not for an error.
         context = _common(request, {})
@@ -161,6 +159,8 @@ def _render(request: PageRequest, answer: Finished) -> Reply:
         html = environment().get_template("search.html").render(context)
         body = scripts.mark_latin_runs(html, request.lang).encode("utf-8")
         return Reply(body, 200, HTML, _headers(answer), CACHE_NONE)
+    if isinstance(document, dict) and _refused_search(request, answer, document):
+        return _search_refused_page(request, answer, document)
     if answer.status >= 300 or document is None or answer.content_type.endswith("problem+json"):
         return _problem_page(request, answer, document)
     context = _common(request, document)
