@@ -3,6 +3,7 @@ regenerates them, as ``cog`` regenerates a README's snippets)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -42,3 +43,18 @@ def test_condensing_cuts_long_lists_objects_and_strings_and_marks_each_cut():
 def test_condensing_a_response_keeps_its_status_and_the_headers_that_matter():
     response = 'HTTP/1.0 200 OK\r\nDate: x\r\nETag: "a"\r\nServer: y\r\n\r\n{"id": "x"}'
     assert condensed(response) == 'HTTP/1.0 200 OK\nETag: "a"\n…\n\n{"id": "x"}'
+
+
+def test_a_new_release_id_alone_does_not_make_an_example_stale():
+    """A commit to data/ gives the release a new version, time and cursors; the outputs stay
+    current. A changed figure still makes the example stale."""
+
+    def readme(release: str, at: str, count: int) -> str:
+        answer = json.dumps({"release": release, "published": at, "count": count})
+        return f"```sh\ncurl -s http://127.0.0.1:8000/\n```\n```json\n{answer}\n```\n"
+
+    before = readme("20261207-0e55ce78", "2026-12-07T02:00:05Z", 139)
+    renamed = readme("20261208-38344063", "2026-12-08T09:30:00Z", 139)
+    recounted = readme("20261208-38344063", "2026-12-08T09:30:00Z", 140)
+    assert readme_examples.stale_examples(before, renamed) == []
+    assert readme_examples.stale_examples(before, recounted) == ["curl -s http://127.0.0.1:8000/"]
