@@ -59,12 +59,24 @@ def test_each_page_passes_axe_and_breaks_no_csp_rule(browser, base_url, path):
 def submit(browser, selector: str) -> None:
     """Click a submit button and wait for the page it loads: reading the next page's
     elements before the old one is gone finds nothing, or the old page's."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     button = browser.find_element("css selector", selector)
     button.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
+
+    def gone(driver) -> bool:
+        # chromedriver reports a node of the unloaded page either as stale or, at times, as
+        # "Node with given id does not belong to the document": both mean the page moved on.
+        try:
+            return expected_conditions.staleness_of(button)(driver)
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+
+    WebDriverWait(browser, 30).until(gone)
     wait_until_loaded(browser)
 
 
