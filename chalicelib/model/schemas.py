@@ -114,6 +114,12 @@ class SchemaSet:
                 types[name] = target.group(1)
         return types
 
+    @cached_property
+    def filter_vocabularies(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Kind name -> {filter param: its allowed values} for every list filter whose field
+        the schemas close with an ``enum`` (a claim's ``stance``, a place's ``type``…)."""
+        return filter_vocabularies(self.documents)
+
     def claim_value_targets(self, prop: str) -> tuple[str, ...] | None:
         """The collections a claim's value may reference for ``prop``; None if not a reference."""
         return self.reference_defs.get(self.claim_value_types.get(prop, ""))
@@ -127,6 +133,34 @@ class SchemaSet:
             if self.documents[DEFS_FILE]["$defs"][name]["pattern"] == pattern:
                 return " or ".join(collections)
         return None
+
+
+def filter_vocabularies(
+    documents: Mapping[str, dict[str, Any]],
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Kind name -> {filter param: allowed values}, read from the schema ``documents`` at each
+    filter's path, so that the vocabulary is stated once, in the schemas."""
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kind in KINDS:
+        for flt in kind.filters:
+            if not flt.path or flt.references:
+                continue
+            node: Any = documents[kind.schema_file]
+            for step in flt.path:
+                node = _resolve(documents, node)
+                node = node.get("items") if step == "*" else node.get("properties", {}).get(step)
+                if node is None:
+                    break
+            values = _resolve(documents, node).get("enum") if node is not None else None
+            if values:
+                found.setdefault(kind.name, {})[flt.param] = tuple(values)
+    return found
+
+
+def _resolve(documents: Mapping[str, dict[str, Any]], node: dict[str, Any]) -> dict[str, Any]:
+    """``node``, or the shared definition its ``$ref`` names."""
+    target = REF_DEF.search(node.get("$ref", ""))
+    return documents[DEFS_FILE]["$defs"][target.group(1)] if target else node
 
 
 def ecma_pattern_validator() -> type[Draft202012Validator]:

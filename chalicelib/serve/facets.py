@@ -28,6 +28,7 @@ def facets(request: Request, collection: str) -> dict:
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)
     release, cache = request.release()
+    query.check_vocabulary(parsed, request.closed_filters(release, kind))
     key = request.at("facets:" + request.path, request.params)
     answer = key.kept(release, lambda: Reply(dumps(_counts(kind, parsed, release)), cache=cache))
     return json.loads(answer.body)

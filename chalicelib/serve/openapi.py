@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalicelib.model.kinds import KINDS
+from chalicelib.model.schemas import filter_vocabularies
 from chalicelib.serve.limits import MAX_ITEMS
 from chalicelib.serve.route import Operation, Route
 
@@ -119,6 +120,27 @@ def _add_links(paths: Mapping[str, dict]) -> None:
             }
 
 
+def _add_vocabularies(paths: Mapping[str, dict], documents: Mapping[str, dict]) -> None:
+    """An ``enum`` on each list filter whose values the release's schemas close, so that a
+    client offers the allowed values and a value outside them is documented as refused."""
+    vocabularies = filter_vocabularies(documents)
+    listed = {f"list_{kind.collection}": kind.name for kind in KINDS}
+    listed.update({f"claims_about_{kind.name}": "claim" for kind in KINDS})
+    for operations in paths.values():
+        for operation in operations.values():
+            kind = listed.get(operation["operationId"].removesuffix("_head"))
+            allowed = vocabularies.get(kind or "", {})
+            for parameter in operation.get("parameters", []):
+                values = allowed.get(parameter.get("name", ""))
+                if values is None or parameter.get("in") != "query":
+                    continue
+                schema = parameter["schema"]  # _document copied it for this build
+                target = schema["items"] if schema.get("type") == "array" else schema
+                for key in ("minLength", "maxLength", "pattern"):
+                    target.pop(key, None)
+                target["enum"] = list(values)
+
+
 def build_openapi(routes: Sequence[Route], documents: Mapping[str, dict], version: str) -> dict:
     """OpenAPI 3.1 for the declared ``routes``, with the release's schema ``documents``."""
     paths: dict[str, dict] = {}
@@ -129,6 +151,7 @@ def build_openapi(routes: Sequence[Route], documents: Mapping[str, dict], versio
             if method == "GET":
                 operations["head"] = _head(operations["get"])
     _add_links(paths)
+    _add_vocabularies(paths, documents)
     components = _bundle(documents)
     components.update(
         {

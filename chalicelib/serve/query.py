@@ -156,6 +156,16 @@ def parse_list_params(kind: Kind, params: Mapping[str, list[str]] | None) -> Lis
     )
 
 
+def check_vocabulary(query: ListQuery, vocabularies: Mapping[str, Sequence[str]]) -> None:
+    """``BadParameter`` naming the filter, and listing its values, when ``query`` gives a closed
+    filter (``vocabularies``: param -> allowed values, from the release's schemas) a value
+    outside it: such a filter could only answer an empty page, which reads as 'none exist'."""
+    for param, value in query.filters:
+        allowed = vocabularies.get(param)
+        if allowed is not None and value not in allowed:
+            raise BadParameter(param, f"must be one of {', '.join(allowed)}")
+
+
 def refer_to(query: ListQuery, reference: str) -> ListQuery:
     """``query`` narrowed to records that refer to ``reference`` ('people/x') through any of
     their kind's reference filters: for claims, the subject, value, claimed_by or a citation.

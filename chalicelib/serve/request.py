@@ -60,6 +60,10 @@ class Request(NamedTuple):
         """The release this request reads, and the Cache-Control its answers carry."""
         return self.service.release_for(self.params)
 
+    def closed_filters(self, release: Release, kind: Kind) -> Mapping[str, tuple[str, ...]]:
+        """Each list filter of ``kind`` whose values ``release``'s schemas close, with them."""
+        return self.service.schema_set(release).filter_vocabularies.get(kind.name, {})
+
     def kept(self, release: Release, make: Callable[[], Reply]) -> Finished:
         """The finished answer to this request from ``release``, made the first time."""
         return self.service.kept(self.key, release, make)

@@ -107,6 +107,7 @@ def list_records(request: Request, collection: str) -> Finished:
     kind = kind_for(collection)
     parsed = query.parse_list_params(kind, request.params)  # a bad parameter costs no read
     release, cache = request.release()
+    query.check_vocabulary(parsed, request.closed_filters(release, kind))
     return request.kept(
         release,
         lambda: _page_reply(
@@ -129,6 +130,7 @@ def record_claims(request: Request, collection: str, record_id: str) -> Finished
         query.parse_list_params(BY_NAME["claim"], request.params), f"{collection}/{record_id}"
     )
     release, cache = request.release()
+    query.check_vocabulary(parsed, request.closed_filters(release, BY_NAME["claim"]))
     return request.kept(
         release,
         lambda: _claims_reply(request, release, cache, collection, record_id, parsed),

@@ -15,9 +15,12 @@ from chalicelib.model import edtf
 from chalicelib.model.folding import finds
 from chalicelib.model.kinds import BY_COLLECTION, KINDS, Filter, Kind
 from chalicelib.model.ordering import sort_key
+from chalicelib.model.schemas import SchemaSet
 from support.apidata import PERSON, SPELLINGS, get_json, ids, strings_at, walk
 
 FILTERS = [(kind, f) for kind in KINDS for f in kind.filters]
+VOCABULARIES = SchemaSet.from_dir().filter_vocabularies
+CLOSED = [(kind, f) for kind, f in FILTERS if f.param in VOCABULARIES.get(kind.name, {})]
 SORTS = [(kind, sort) for kind in KINDS for sort in ("id",) + kind.sorts]
 DATED = [kind for kind in KINDS if kind.span_fields]
 WINDOWS = [
@@ -43,6 +46,9 @@ def filter_values(kind: Kind, f: Filter, records: list[dict]) -> list[str]:
     """Every value the filter's field holds, each reference also as a bare id, and one absent."""
     held = sorted(set().union(*(strings_at(r, f.path) for r in records)))
     bare = sorted({v.partition("/")[2] for v in held if f.references and "/" in v})
+    closed = VOCABULARIES.get(kind.name, {}).get(f.param)
+    if closed is not None:  # an allowed value no record holds, since any other is refused
+        return held + [v for v in closed if v not in held][:1]
     return held + bare + ["absent-value"]
 
 
@@ -78,6 +84,35 @@ def test_each_filter_returns_exactly_the_matching_records(client, served, kind, 
     for value in filter_values(kind, f, records):
         expected = [r["id"] for r in records if matches(f, r, value)]
         assert ids(walk(client, url(kind.collection, **{f.param: value}))) == expected, value
+
+
+@pytest.mark.parametrize("kind,f", CLOSED, ids=[f"{k.collection}-{f.param}" for k, f in CLOSED])
+def test_a_value_outside_a_closed_vocabulary_is_a_bad_parameter_naming_it(client, kind, f):
+    response = client.http.get(url(kind.collection, **{f.param: "bogus"}))
+    assert response.status_code == 400
+    problem = response.json_body
+    assert problem["parameter"] == f.param
+    assert all(value in problem["detail"] for value in VOCABULARIES[kind.name][f.param])
+
+
+def test_a_closed_claims_filter_on_a_record_claims_is_checked_too(client, served):
+    person = served.live["people"][0]["id"]
+    response = client.http.get(f"/people/{person}/claims?stance=bogus")
+    assert response.status_code == 400
+    assert response.json_body["parameter"] == "stance"
+
+
+@pytest.mark.parametrize("kind,f", CLOSED, ids=[f"{k.collection}-{f.param}" for k, f in CLOSED])
+def test_openapi_lists_a_closed_vocabulary_as_the_filter_enum(client, kind, f):
+    document = get_json(client, "/openapi.json")
+    for path in (f"/{kind.collection}",) + (
+        ("/people/{id}/claims",) if kind.name == "claim" else ()
+    ):
+        for method in ("get", "head"):
+            (parameter,) = [
+                p for p in document["paths"][path][method]["parameters"] if p["name"] == f.param
+            ]
+            assert parameter["schema"]["enum"] == list(VOCABULARIES[kind.name][f.param])
 
 
 def test_combined_filters_return_the_records_matching_all_of_them(client, served):

@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.publish import publish
 from chalicelib.serve import reconcile
-from chalicelib.serve.limits import MAX_BODY
+from chalicelib.serve.limits import MAX_BODY, MAX_CANDIDATES, MAX_QUERIES
 from chalicelib.serve.reconciliation import scoring
 from chalicelib.serve.request import BASE_URL_ENV
 from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED
@@ -411,22 +411,89 @@ def test_a_property_the_release_cannot_judge_says_nothing(namesakes_client, prop
         ("[]", "JSON object"),
         ("{}", "JSON object"),
         ('{"q0": "Evin"}', "query 'q0'"),
-        ('{"q0": {"limit": 3}}', "'query' string"),
-        ('{"q0": {"query": "Evin", "type": "castle"}}', "no type 'castle'"),
         ('{"q0": {"query": "Evin", "limit": 0}}', "'limit'"),
         ('{"q0": {"query": "Evin", "limit": true}}', "'limit'"),
+        ('{"q0": {"query": 7}}', "'query' must be a string"),
         ('{"q0": {"query": "Evin", "shape": 1}}', "unknown member 'shape'"),
-        ('{"q0": {"query": "Evin", "properties": [{"pid": "eyes", "v": "x"}]}}', "'eyes'"),
         ('{"q0": {"query": "Evin", "properties": [{"pid": "died", "v": "1988-13"}]}}', "EDTF"),
         ('{"q0": {"query": "Evin", "properties": [{"pid": "died"}]}}', "'pid' and 'v'"),
         ('{"q0": {"query": "Evin", "type_strict": "never"}}', "type_strict"),
-        (json.dumps({f"q{i}": {"query": "x"} for i in range(51)}), "at most 50"),
     ],
 )
 def test_a_malformed_batch_is_a_400_naming_the_problem(client, queries, named):
     found = problem(client.http.get("/reconcile?" + urlencode({"queries": queries})))
     assert found["parameter"] == "queries"
     assert named in found["detail"]
+
+
+# -- what a spec-valid batch may hold that this service does not know ------------------------
+
+
+def test_a_limit_over_the_most_is_lowered_for_that_query_alone(client):
+    answer = batch(
+        client,
+        {
+            "q0": {"query": "Person", "type": "person", "limit": 100},
+            "q1": {"query": "Person", "type": "person", "limit": MAX_CANDIDATES},
+            "q2": {"query": "Person", "type": "person", "limit": 2},
+        },
+    )
+    assert answer["q0"]["result"] == answer["q1"]["result"]
+    assert len(answer["q0"]["result"]) > 2
+    assert answer["q0"]["notes"] == [
+        f"limit 100 lowered to {MAX_CANDIDATES}, the most this service gives"
+    ]
+    assert len(answer["q2"]["result"]) == 2
+    assert "notes" not in answer["q1"] and "notes" not in answer["q2"]
+
+
+def test_an_unknown_type_is_ignored_and_noted_in_its_query(client):
+    plain = batch(client, {"q0": {"query": "Evin"}})
+    answer = batch(
+        client,
+        {
+            "q0": {"query": "Evin", "type": "castle"},
+            "q1": {"query": "Evin", "type": ["castle", "place"]},
+            "q2": {"query": "Evin", "type": "place"},
+        },
+    )
+    assert answer["q0"]["result"] == plain["q0"]["result"]
+    assert answer["q1"]["result"] == answer["q2"]["result"]
+    assert all("'castle' ignored" in answer[k]["notes"][0] for k in ("q0", "q1"))
+    assert "notes" not in answer["q2"]
+
+
+def test_an_unknown_property_is_ignored_and_noted_in_its_query(client):
+    answer = batch(
+        client,
+        {
+            "q0": {"query": "Evin", "properties": [{"pid": "eyes", "v": "x"}]},
+            "q1": {"query": "Evin"},
+        },
+    )
+    assert answer["q0"]["result"] == answer["q1"]["result"]
+    assert answer["q0"]["notes"] == [
+        "property 'eyes' ignored: this service uses died, place, organization"
+    ]
+
+
+def test_a_query_of_properties_alone_is_answered_with_no_candidates(client):
+    answer = batch(
+        client,
+        {"q0": {"properties": [{"pid": "died", "v": "1988"}]}, "q1": {"query": "Evin"}},
+    )
+    assert answer["q0"] == {"result": []}
+    assert answer["q1"]["result"]
+
+
+def test_queries_past_the_batch_limit_get_no_candidates_and_a_note(client):
+    queries = {f"q{i}": {"query": "Evin", "limit": 1} for i in range(MAX_QUERIES + 2)}
+    answer = batch(client, queries)
+    for i in range(MAX_QUERIES):
+        assert answer[f"q{i}"]["result"] and "notes" not in answer[f"q{i}"]
+    for i in (MAX_QUERIES, MAX_QUERIES + 1):
+        assert answer[f"q{i}"]["result"] == []
+        assert "send the rest in another batch" in answer[f"q{i}"]["notes"][0]
 
 
 def test_a_query_without_a_letter_or_digit_has_no_candidates_and_spares_the_batch(client):
@@ -478,4 +545,8 @@ def test_the_openapi_document_states_the_404_and_the_json_form_field(client):
     form = paths["post"]["requestBody"]["content"][FORM["Content-Type"]]
     field = form["schema"]["properties"]["queries"]
     assert (field["type"], field["contentMediaType"]) == ("string", "application/json")
-    assert field["contentSchema"]["maxProperties"] == 50
+    # No maxProperties: queries past the batch limit are answered (with a note), not refused.
+    assert "maxProperties" not in field["contentSchema"]
+    assert f"first {MAX_QUERIES} queries are answered" in field["contentSchema"]["description"]
+    query = field["contentSchema"]["additionalProperties"]
+    assert "required" not in query and "maximum" not in query["properties"]["limit"]

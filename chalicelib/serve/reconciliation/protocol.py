@@ -113,6 +113,9 @@ class Query:
     kinds: tuple[Kind, ...]
     limit: int
     properties: tuple[tuple[Property, tuple[Jsonish, ...]], ...]
+    # What was ignored or changed in this query (an unknown type, a limit lowered...): the
+    # answer reports it beside this query's result rather than refuse the whole batch.
+    notes: tuple[str, ...] = ()
 
 
 def _bad(message: str) -> BadParameter:
@@ -131,9 +134,18 @@ def parse_batch(text: str) -> list[Query]:
         ) from None
     if not isinstance(batch, dict) or not batch:
         raise _bad('must be a JSON object of queries, such as {"q0": {"query": "Evin"}}')
-    if len(batch) > MAX_QUERIES:
-        raise _bad(f"holds {len(batch)} queries; send at most {MAX_QUERIES} per batch")
-    return [_query(str(key), value) for key, value in batch.items()]
+    # Past MAX_QUERIES a query is answered with no candidates and a note, not refused with the
+    # whole batch: OpenRefine sends batches of its own size, and a client can resend the rest.
+    unanswered = (
+        f"not answered: a batch answers its first {MAX_QUERIES} queries; "
+        "send the rest in another batch",
+    )
+    return [
+        _query(str(key), value)
+        if i < MAX_QUERIES
+        else Query(str(key), "", (), DEFAULT_CANDIDATES, (), unanswered)
+        for i, (key, value) in enumerate(batch.items())
+    ]
 
 
 def _query(key: str, value: Jsonish) -> Query:
@@ -146,23 +158,26 @@ def _query(key: str, value: Jsonish) -> Query:
             f"{where} has an unknown member '{clip(unknown[0], MAX_NAME_SHOWN)}'; "
             "a query takes query, type, limit, properties and type_strict"
         )
-    text = value.get("query")
+    # A query may give only properties; without a name to match it has no candidates.
+    text = value.get("query", "")
     if not isinstance(text, str):
-        raise _bad(f"{where} needs a 'query' string")
+        raise _bad(f"{where}: 'query' must be a string")
     if len(text) > MAX_QUERY_CHARS:
         raise _bad(f"{where}: 'query' is over {MAX_QUERY_CHARS} characters")
     if value.get("type_strict", "any") not in ("any", "should", "all"):
         raise _bad(f"{where}: 'type_strict' must be any, should or all")
+    notes: list[str] = []
     return Query(
         key,
         text,
-        _kinds(where, value.get("type")),
-        _limit(where, value.get("limit")),
-        _properties(where, value.get("properties")),
+        _kinds(where, value.get("type"), notes),
+        _limit(where, value.get("limit"), notes),
+        _properties(where, value.get("properties"), notes),
+        tuple(notes),
     )
 
 
-def _kinds(where: str, given: Jsonish) -> tuple[Kind, ...]:
+def _kinds(where: str, given: Jsonish, notes: list[str]) -> tuple[Kind, ...]:
     if given is None:
         return UNTYPED
     names = [given] if isinstance(given, str) else given
@@ -173,15 +188,16 @@ def _kinds(where: str, given: Jsonish) -> tuple[Kind, ...]:
         kind = BY_NAME.get(name) or BY_COLLECTION.get(name)
         if kind is None:
             known = ", ".join(k.name for k in KINDS)
-            raise _bad(
-                f"{where}: there is no type '{clip(name, MAX_NAME_SHOWN)}'; the types are {known}"
+            notes.append(
+                f"type '{clip(name, MAX_NAME_SHOWN)}' ignored: this service has no such type; "
+                f"the types are {known}"
             )
-        if kind not in kinds:
+        elif kind not in kinds:
             kinds.append(kind)
-    return tuple(kinds)
+    return tuple(kinds) or UNTYPED  # only unknown types: as if none were given
 
 
-def _limit(where: str, given: Jsonish) -> int:
+def _limit(where: str, given: Jsonish, notes: list[str]) -> int:
     if given is None:
         return DEFAULT_CANDIDATES
     if (
@@ -189,13 +205,18 @@ def _limit(where: str, given: Jsonish) -> int:
         or not isinstance(given, (int, float))
         or not math.isfinite(given)
         or given != int(given)
-        or not 1 <= given <= MAX_CANDIDATES
+        or given < 1
     ):
-        raise _bad(f"{where}: 'limit' must be a whole number from 1 to {MAX_CANDIDATES}")
+        raise _bad(f"{where}: 'limit' must be a whole number from 1")
+    if given > MAX_CANDIDATES:  # the spec leaves the most candidates to the service
+        notes.append(f"limit {int(given)} lowered to {MAX_CANDIDATES}, the most this service gives")
+        return MAX_CANDIDATES
     return int(given)
 
 
-def _properties(where: str, given: Jsonish) -> tuple[tuple[Property, tuple[Jsonish, ...]], ...]:
+def _properties(
+    where: str, given: Jsonish, notes: list[str]
+) -> tuple[tuple[Property, tuple[Jsonish, ...]], ...]:
     if given is None:
         return ()
     if not isinstance(given, list):
@@ -207,11 +228,12 @@ def _properties(where: str, given: Jsonish) -> tuple[tuple[Property, tuple[Jsoni
             raise _bad(f"{at} must be an object with 'pid' and 'v'")
         pid = item["pid"]
         prop = _BY_ALIAS.get(fold(pid)) if isinstance(pid, str) else None
-        if prop is None:
+        if prop is None:  # the spec lets a service ignore a property it does not know
             known = ", ".join(p.pid for p in PROPERTIES)
-            raise _bad(
-                f"{at}: unknown property '{clip(str(pid), MAX_NAME_SHOWN)}'; this service uses {known}"
+            notes.append(
+                f"property '{clip(str(pid), MAX_NAME_SHOWN)}' ignored: this service uses {known}"
             )
+            continue
         values = item["v"] if isinstance(item["v"], list) else [item["v"]]
         if len(values) > MAX_PROPERTY_VALUES:
             raise _bad(f"{at} has {len(values)} values; give at most {MAX_PROPERTY_VALUES}")
@@ -287,38 +309,48 @@ def _property_schema(pids: list[str], value: dict) -> dict:
 
 QUERY_SCHEMA = {
     "type": "object",
-    "required": ["query"],
     "additionalProperties": False,
     "properties": {
         "query": {
             "type": "string",
             "maxLength": MAX_QUERY_CHARS,
-            "description": "The name to match; one without a letter or digit has no candidates.",
+            "description": "The name to match; one without a letter or digit, or none (a query "
+            "of properties alone), has no candidates.",
         },
         "type": {
-            "description": "A type id (person, organization, place, event, source, claim) or "
-            "a list of them. Without it, every type but claim.",
+            "description": f"A type id ({', '.join(_TYPE_IDS)}) or a list of them. Without it, "
+            "every type but claim. A type this service lacks is ignored and named in the "
+            "query's `notes`; with no known type left, the query is as if it gave none.",
             "oneOf": [
-                {"type": "string", "enum": _TYPE_IDS},
-                {"type": "array", "minItems": 1, "items": {"type": "string", "enum": _TYPE_IDS}},
+                {"type": "string"},
+                {"type": "array", "minItems": 1, "items": {"type": "string"}},
             ],
         },
         "limit": {
             "type": "integer",
             "minimum": 1,
-            "maximum": MAX_CANDIDATES,
             "default": DEFAULT_CANDIDATES,
+            "description": f"At most {MAX_CANDIDATES} candidates are given: a larger limit is "
+            "lowered to that, and `notes` says so.",
         },
         "type_strict": {"type": "string", "enum": ["any", "should", "all"]},
         "properties": {
             "type": "array",
-            "description": "; ".join(f"{p.pid}: {p.description}" for p in PROPERTIES),
+            "description": "; ".join(f"{p.pid}: {p.description}" for p in PROPERTIES)
+            + ". A property this service does not know is ignored and named in `notes`.",
             "items": {
                 "oneOf": [
                     _property_schema(["died"], _DATE_VALUE),
                     _property_schema(
                         [p.pid for p in PROPERTIES if p.pid != "died"], _PROPERTY_VALUE
                     ),
+                    {
+                        "type": "object",
+                        "required": ["pid", "v"],
+                        "properties": {
+                            "pid": {"type": "string", "not": {"enum": [p.pid for p in PROPERTIES]}}
+                        },
+                    },
                 ]
             },
         },
@@ -326,9 +358,9 @@ QUERY_SCHEMA = {
 }
 BATCH_SCHEMA = {
     "type": "object",
-    "description": 'Query keys to queries: {"q0": {"query": "Evin", "type": "place"}}.',
+    "description": 'Query keys to queries: {"q0": {"query": "Evin", "type": "place"}}. The '
+    f"first {MAX_QUERIES} queries are answered; any after them get no candidates and a note.",
     "minProperties": 1,
-    "maxProperties": MAX_QUERIES,
     "additionalProperties": QUERY_SCHEMA,
 }
 MANIFEST_SCHEMA = {
@@ -364,6 +396,12 @@ RESULTS_SCHEMA = {
         "type": "object",
         "required": ["result"],
         "properties": {
+            "notes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "What was ignored or changed in this query: an unknown type or "
+                "property, a limit lowered, a query past the batch's limit.",
+            },
             "result": {
                 "type": "array",
                 "items": {
@@ -397,7 +435,7 @@ RESULTS_SCHEMA = {
                         },
                     },
                 },
-            }
+            },
         },
     },
 }

@@ -307,4 +307,10 @@ def answer_query(release, evidence: Evidence, query: Query) -> list[dict[str, An
 def reconcile(release, queries: list[Query]) -> dict[str, dict[str, list]]:
     """The result batch: for each query's key, its candidates, best first."""
     evidence = Evidence(release)
-    return {q.key: {"result": answer_query(release, evidence, q)} for q in queries}
+    return {
+        q.key: {
+            "result": answer_query(release, evidence, q),
+            **({"notes": list(q.notes)} if q.notes else {}),
+        }
+        for q in queries
+    }
