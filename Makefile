@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install lint test validate serve contract lock clean screenshots checkov-install test-fast
+.PHONY: install lint test validate serve contract lock clean screenshots checkov-install test-fast test-thorough
 
 # checkov scans the packaged template (make package, tests/project/test_package.py). Its pins
 # clash with requirements-dev.txt (boto3, among others), so it has a virtualenv of its own.
@@ -47,6 +47,13 @@ test: lint checkov-install
 
 test-fast: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not project and not browser"
+
+# Property tests try a fraction of their examples in `make test` (tests/support/examples.py);
+# this runs the whole suite with every example each was written to try: before a release, or
+# after a change to a parser, the cursors or the OpenAPI document. PROPERTY_SCALE=3 soaks longer.
+PROPERTY_SCALE ?= 1
+test-thorough: install
+	PROPERTY_SCALE=$(PROPERTY_SCALE) $(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # The embedded default: data/ built into a local folder store and served by devserver/,
 # with no AWS account and no credentials. devserver runs the app as `chalice local` does, but

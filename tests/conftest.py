@@ -10,15 +10,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from chalicelib.store import open_store
 from support.aws import fake_aws
+from support.examples import DEFAULT, examples
 from support.minidata import mini, with_tombstones
 
 BUCKET = "test-releases-1988"
 TESTS = Path(__file__).resolve().parent
 # tests/<folder>/ mirrors chalicelib/<layer>/; tests at the top cover the top-level modules.
 LAYERS = {"model", "checks", "release", "serve", "data", "project", "docs"}
+
+# A property test that names no count of examples tries Hypothesis's default, scaled as the
+# others are (support.examples).
+settings.register_profile("suite", max_examples=examples(DEFAULT))
+settings.load_profile("suite")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

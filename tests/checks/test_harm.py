@@ -13,6 +13,7 @@ from chalicelib.checks import harm
 from chalicelib.checks.validate import validate
 from chalicelib.cli import main
 from chalicelib.model.schemas import SchemaSet
+from support.examples import examples
 from support.harmdata import WITNESS_NAME, harm_dataset, witness
 from support.minidata import items, mini, write
 
@@ -233,7 +234,7 @@ def bare_pattern_finds(pattern, what: str, text: str) -> bool:
     return pattern.search(text) is not None
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.one_of(PHONE_LIKE, STREET_LIKE))
 def test_the_shortcuts_of_the_personal_data_search_find_what_the_patterns_find(text):
     western = harm._western_digits(text)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from chalicelib.errors import EDTFError
 from chalicelib.model import edtf
 from chalicelib.model.edtf import EDTF_PATTERN, EDTFDate, EDTFInterval, bounds, is_reversed, parse
+from support.examples import examples
 
 GOOD = {
     "1988": ("1988-01-01", "1988-12-31"),
@@ -247,7 +248,7 @@ def _calendar_impossible(text: str) -> bool:
     return False
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.from_regex(EDTF_PATTERN, fullmatch=True))
 def test_everything_the_pattern_matches_parses_unless_the_calendar_forbids(text):
     try:
@@ -274,7 +275,7 @@ _ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.lists(_ALPHABET, max_size=12).map("".join))
 def test_parse_accepts_only_what_the_pattern_matches(text):
     matches = re.fullmatch(EDTF_PATTERN, text) is not None
@@ -348,7 +349,7 @@ def test_module_docs_name_the_hemisphere():
 # -- the calendar pattern: exactly what parse accepts, for API parameters --------------------
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.from_regex(EDTF_PATTERN, fullmatch=True))
 def test_the_calendar_pattern_matches_exactly_what_parses(text):
     try:
@@ -360,7 +361,7 @@ def test_the_calendar_pattern_matches_exactly_what_parses(text):
     assert len(text) <= edtf.EDTF_MAX_LENGTH
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.from_regex(edtf.EDTF_CALENDAR_PATTERN, fullmatch=True))
 def test_everything_the_calendar_pattern_matches_has_bounds(text):
     bounds(text)  # raises EDTFError for anything the server would refuse

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from chalicelib.model.kinds import KINDS, values_at
 from chalicelib.text import escape_pointer
+from support.examples import examples
 
 KEYS = st.sampled_from(["a", "b", "x/y", "t~1", "sources", "*0"])
 JSON = st.recursive(
@@ -35,7 +36,7 @@ def walked(node, path, pointer=""):
         yield from walked(node[step], rest, f"{pointer}/{escape_pointer(step)}")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(JSON, PATHS)
 def test_it_finds_what_a_depth_first_walk_finds_in_the_same_order(record, path):
     assert list(values_at(record, path)) == list(walked(record, path))

@@ -18,6 +18,7 @@ from chalicelib.model.ordering import sort_key
 from chalicelib.release import index as index_module
 from chalicelib.release.index import CollectionIndex, pack, unpack
 from chalicelib.release.layout import canonical_json
+from support.examples import examples
 from support.indexdata import (
     DATES,
     FILTER_IDS,
@@ -196,7 +197,7 @@ def test_a_claims_date_sort_reads_its_qualifiers():
 
 
 @pytest.mark.parametrize("collection", [k.collection for k in KINDS if k.span_fields])
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(start=st.sampled_from(DATES), end=st.sampled_from(DATES))
 def test_overlapping_finds_exactly_the_spans_that_meet_the_window(collection, start, end):
     from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from chalicelib.model.folding import finds
 from chalicelib.release.textsearch import TrigramIndex
+from support.examples import examples
 
 POUR_MOHAMMADI = [
     "Mostafa Pour Mohammadi",
@@ -208,7 +209,7 @@ def _brute_force(docs, query):
     return [i for i, texts in enumerate(docs) if any(finds(query, t) for t in texts)]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.lists(_TEXT, max_size=4), max_size=25),
     st.lists(_TEXT, min_size=1, max_size=8),

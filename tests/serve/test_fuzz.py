@@ -1,8 +1,9 @@
 """Fuzzing, bounded: property tests of parameters, cursors and EDTF bounds; schemathesis against
 the app's own OpenAPI document; and POST /validate fed records generated from our schemas.
 
-Every bound is a number here, chosen so the module runs in about a minute on two cores;
-FUZZ_EXAMPLES (an environment variable) scales the schemathesis run for a longer soak.
+Every bound is a number here, the thorough count, scaled down in the everyday run
+(``support.examples``); FUZZ_EXAMPLES (an environment variable) sets the schemathesis run's
+count outright, for a longer soak.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from chalicelib.serve.query import (
     parse_list_params,
     run_list,
 )
+from support.examples import examples
 from support.hardening import Api, Published, chalice_client, leaks, published_mini, wsgi_app
 from support.service import serve, serving
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMATHESIS_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+SCHEMATHESIS_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", examples(40)))
 # Derandomized: a run in CI meets the same examples as the run before it, so it cannot turn red
 # by chance. FUZZ_EXAMPLES (and a local edit of the bounds) is how to explore further.
 QUIET = dict(
@@ -113,7 +115,7 @@ PARAMS = st.dictionaries(
 )
 
 
-@settings(max_examples=400, **QUIET)
+@settings(max_examples=examples(400), **QUIET)
 @given(kind=st.sampled_from(KINDS), params=PARAMS)
 def test_list_parameters_parse_or_raise_bad_parameter_naming_one_given(kind, params):
     try:
@@ -125,7 +127,7 @@ def test_list_parameters_parse_or_raise_bad_parameter_naming_one_given(kind, par
     assert query.q is None or fold(query.q)  # a q of no letter or digit is a 400
 
 
-@settings(max_examples=300, **QUIET)
+@settings(max_examples=examples(300), **QUIET)
 @given(kind=st.sampled_from(KINDS), data=st.data())
 def test_any_parsed_list_query_runs_on_a_real_index_or_raises_bad_parameter(release, kind, data):
     names = [name for name in allowed_params(kind) if name != "release"]
@@ -161,7 +163,7 @@ def a_query(kind_index: int, sort: str | None = None, q: str | None = None) -> L
     return ListQuery(kind, q=q, sort=sort or "id")
 
 
-@settings(max_examples=300, **QUIET)
+@settings(max_examples=examples(300), **QUIET)
 @given(
     position=st.integers(0, 2**32 - 1),
     kind=st.integers(0, 5),
@@ -188,7 +190,7 @@ def mutations(cursor: str):
     ).filter(lambda mutated: mutated != cursor)
 
 
-@settings(max_examples=500, **QUIET)
+@settings(max_examples=examples(500), **QUIET)
 @given(position=st.integers(0, 2**32 - 1), kind=st.integers(0, 5), release=VERSIONS, data=st.data())
 def test_any_change_to_a_cursor_is_a_bad_cursor(position, kind, release, data):
     query = a_query(kind)
@@ -199,7 +201,7 @@ def test_any_change_to_a_cursor_is_a_bad_cursor(position, kind, release, data):
     assert caught.value.param == "cursor"
 
 
-@settings(max_examples=200, **QUIET)
+@settings(max_examples=examples(200), **QUIET)
 @given(
     position=st.integers(0, 2**32 - 1),
     release=VERSIONS,
@@ -222,7 +224,7 @@ def test_a_cursor_works_only_for_its_own_query_and_release(position, release, ot
             decode_cursor(cursor, wrong_query, wrong_release)
 
 
-@settings(max_examples=300, **QUIET)
+@settings(max_examples=examples(300), **QUIET)
 @given(text=st.text(max_size=80))
 def test_any_text_as_a_cursor_is_a_bad_cursor_or_a_position(text):
     try:
@@ -274,7 +276,7 @@ def valid_day(day: str) -> bool:
     return 1 <= month <= 12 and 1 <= dom <= edtf._days_in_month(year, month)
 
 
-@settings(max_examples=1000, **QUIET)
+@settings(max_examples=examples(1000), **QUIET)
 @given(date=edtf_dates())
 def test_a_date_is_bounded_by_real_days_earliest_first(date):
     found = parsed_or_none(date)
@@ -286,7 +288,7 @@ def test_a_date_is_bounded_by_real_days_earliest_first(date):
     assert edtf.bounds(core) == found  # qualifiers say how sure, not how wide
 
 
-@settings(max_examples=1000, **QUIET)
+@settings(max_examples=examples(1000), **QUIET)
 @given(
     start=st.one_of(edtf_dates(), st.sampled_from(["", ".."])),
     end=st.one_of(edtf_dates(), st.sampled_from(["", ".."])),
@@ -307,7 +309,7 @@ def test_an_interval_is_bounded_by_its_ends(start, end):
             assert earliest <= end_lo <= end_hi <= latest
 
 
-@settings(max_examples=1000, **QUIET)
+@settings(max_examples=examples(1000), **QUIET)
 @given(
     text=st.one_of(
         st.text(max_size=30),
@@ -548,7 +550,7 @@ def test_records_generated_from_a_schema_pass_its_schema_stage_and_fail_one_fiel
         # design (an event of type 'other' without its date is a valid organization).
         return any(name != kind and validators[name].is_valid(record) for name in KIND_NAMES)
 
-    @settings(max_examples=25, **BOUNDED)
+    @settings(max_examples=examples(25), **BOUNDED)
     @given(record=from_schema(bundled(kind)), data=st.data())
     def check(record, data):
         field = data.draw(st.sampled_from(sorted(record)), label="field")

@@ -33,6 +33,7 @@ from chalicelib.serve.query import (
     render_page,
     run_list,
 )
+from support.examples import examples
 from support.indexdata import (
     DATES,
     FILTER_IDS,
@@ -519,7 +520,7 @@ def brute_force(kind: Kind, records: list[dict], params: dict[str, str]) -> list
     ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(list_queries())
 def test_walking_next_visits_every_match_once_in_sort_order(case):
     kind, params = case
