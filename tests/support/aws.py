@@ -8,6 +8,7 @@ of the key id, the secret or the token into an answer or a log would be visible.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 
 import pytest
@@ -19,12 +20,27 @@ FAKE_TOKEN = "hardening-session-token-7c1e0f"
 REGION = "us-east-1"
 
 
+@functools.cache
+def _shared_loader(search_path: str | None):
+    """One botocore data loader per process and search path.
+
+    The store makes each S3 client from a session of its own, and a session's loader reads
+    and parses botocore's JSON models (endpoints, partitions, the S3 API) again, about three
+    megabytes, which in a test that opens a store costs more than the test. The files are
+    read-only, so one loader serves every session the tests make."""
+    from botocore.loaders import create_loader
+
+    return create_loader(search_path)
+
+
 @contextlib.contextmanager
 def fake_aws() -> Iterator[None]:
     """moto intercepting S3, with the fake credentials set and every real setting removed."""
+    import botocore.session
     from moto import mock_aws
 
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", _shared_loader)
         for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE", "AWS_REGION"):
             patch.delenv(name, raising=False)
         patch.setenv("AWS_ACCESS_KEY_ID", FAKE_KEY_ID)
