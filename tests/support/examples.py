@@ -15,7 +15,7 @@ import os
 # The everyday fraction; PROPERTY_SCALE=1 is the thorough run, PROPERTY_SCALE=3 a soak.
 SCALE = float(os.environ.get("PROPERTY_SCALE", "0.2"))
 # However small the scale, a property test tries at least this many (or its thorough count).
-FLOOR = 20
+FLOOR = 10
 # Hypothesis's own default, for the tests that name no count.
 DEFAULT = 100
 
