@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from support.dataset import RECORDS, of
+from support.dataset import RECORDS, assert_each, of
 
 SOURCES = {s["id"]: s for s in of("sources")}
 CLAIMS = of("claims")
@@ -35,25 +33,38 @@ def confidence_reasons(note: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.;])\s+", note) if "confidence" in s.lower()]
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c["id"])
-def test_a_claim_quoting_its_claimants_own_page_is_high_unless_an_inference(claim):
+def _a_claim_quoting_its_claimants_own_page_is_high_unless_an_inference(claim):
     if any(own_page(claim, c) for c in quoted(claim)) and claim["confidence"] != "high":
         assert claim["confidence"] == "medium", claim["id"]
         assert "inference" in claim.get("note", ""), f"{claim['id']}: say what is inferred"
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c["id"])
-def test_a_quoted_claim_is_never_low_and_a_high_one_is_quoted(claim):
+def test_a_claim_quoting_its_claimants_own_page_is_high_unless_an_inference():
+    assert_each(
+        CLAIMS,
+        _a_claim_quoting_its_claimants_own_page_is_high_unless_an_inference,
+        lambda c: c["id"],
+    )
+
+
+def _a_quoted_claim_is_never_low_and_a_high_one_is_quoted(claim):
     if quoted(claim):
         assert claim["confidence"] != "low", f"{claim['id']}: its words were seen"
     else:
         assert claim["confidence"] != "high", f"{claim['id']}: no words of the page are quoted"
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c["id"])
-def test_no_note_gives_a_side_as_the_reason_for_a_confidence(claim):
+def test_a_quoted_claim_is_never_low_and_a_high_one_is_quoted():
+    assert_each(CLAIMS, _a_quoted_claim_is_never_low_and_a_high_one_is_quoted, lambda c: c["id"])
+
+
+def _no_note_gives_a_side_as_the_reason_for_a_confidence(claim):
     for sentence in confidence_reasons(claim.get("note", "")):
         assert not SIDE.search(sentence), f"{claim['id']}: {sentence!r}"
+
+
+def test_no_note_gives_a_side_as_the_reason_for_a_confidence():
+    assert_each(CLAIMS, _no_note_gives_a_side_as_the_reason_for_a_confidence, lambda c: c["id"])
 
 
 def test_the_side_check_catches_the_old_reasons_and_passes_the_new_ones():

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from support.dataset import RECORDS, of
+from support.dataset import RECORDS, assert_each, of
 
 
 def test_victim_counts_stand_side_by_side_each_attributed_and_cited():
@@ -40,20 +38,22 @@ def quotes_in(value, path=()):
 LIVE = [(c, r) for (c, _), r in RECORDS.items() if "tombstone" not in r]
 
 
-@pytest.mark.parametrize(
-    "collection,record", LIVE, ids=lambda v: v if isinstance(v, str) else v["id"]
-)
-def test_every_quote_is_short_and_sits_in_a_citation_of_its_record(collection, record):
+def _every_quote_is_short_and_sits_in_a_citation_of_its_record(collection, record):
     for path, quote in quotes_in(record):
         where = f"{collection}/{record['id']} at {path}"
         assert len(path) == 3 and path[0] == "sources" and isinstance(path[1], int), where
         assert isinstance(quote, str) and 1 <= len(quote.split()) <= 40, where
 
 
-@pytest.mark.parametrize(
-    "collection,record", LIVE, ids=lambda v: v if isinstance(v, str) else v["id"]
-)
-def test_every_quote_cites_a_live_source_with_an_address(collection, record):
+def test_every_quote_is_short_and_sits_in_a_citation_of_its_record():
+    assert_each(
+        LIVE,
+        lambda item: _every_quote_is_short_and_sits_in_a_citation_of_its_record(*item),
+        lambda item: "/".join((item[0], item[1]["id"])),
+    )
+
+
+def _every_quote_cites_a_live_source_with_an_address(collection, record):
     """The pages themselves cannot live in the repository: what can be held to account is that
     each quote names a source record that exists and says where the page is."""
     sources = {s["id"]: s for s in of("sources")}
@@ -63,6 +63,14 @@ def test_every_quote_cites_a_live_source_with_an_address(collection, record):
         kind, _, sid = citation["source"].partition("/")
         assert kind == "sources" and sid in sources, f"{record['id']}: {citation['source']}"
         assert sources[sid].get("url", "").startswith(("http://", "https://")), sid
+
+
+def test_every_quote_cites_a_live_source_with_an_address():
+    assert_each(
+        LIVE,
+        lambda item: _every_quote_cites_a_live_source_with_an_address(*item),
+        lambda item: "/".join((item[0], item[1]["id"])),
+    )
 
 
 def test_the_seed_outlet_is_marked_as_a_party_to_the_events():

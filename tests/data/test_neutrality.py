@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from support.dataset import RECORDS
+from support.dataset import RECORDS, assert_each
 
 # Words that pass judgement when the dataset uses them in its own voice.
 JUDGING = ("mass grave", "perpetrator", "murderer", "butcher", "terrorist", "regime")
@@ -41,10 +41,13 @@ def judging_words(text: str) -> list[str]:
     return [m.group(0) for m in PATTERN.finditer(text)]
 
 
-@pytest.mark.parametrize("key", sorted(RECORDS), ids="/".join)
-def test_no_record_passes_judgement_in_its_own_voice(key):
+def _no_record_passes_judgement_in_its_own_voice(key):
     found = {t: judging_words(t) for t in own_voice(RECORDS[key])}
     assert not {t: w for t, w in found.items() if w}, f"{'/'.join(key)} judges in its own voice"
+
+
+def test_no_record_passes_judgement_in_its_own_voice():
+    assert_each(sorted(RECORDS), _no_record_passes_judgement_in_its_own_voice, "/".join)
 
 
 @pytest.mark.parametrize("word", JUDGING)
