@@ -170,6 +170,43 @@ def test_every_catalogue_has_every_key_and_templates_use_only_known_keys():
     assert used and used <= english.keys(), used - english.keys()
 
 
+def _schema_words(node, found: dict[str, set[str]], name: str = "") -> None:
+    """Every property name of the schemas (under ""), and each property's enum words."""
+    if isinstance(node, list):
+        for item in node:
+            _schema_words(item, found, name)
+    elif isinstance(node, dict):
+        if name and isinstance(node.get("enum"), list):
+            found.setdefault(name, set()).update(v for v in node["enum"] if isinstance(v, str))
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                found.setdefault("", set()).update(value)
+                for prop, schema in value.items():
+                    _schema_words(schema, found, prop)
+            else:
+                _schema_words(value, found, name)
+
+
+def test_a_persian_page_names_every_field_vocabulary_word_and_language_in_persian():
+    """A page shows a field, a vocabulary word or a language by its catalogue key, and falls
+    back to the raw English word where the catalogue has none: so each must have one."""
+    from chalicelib.serve.pages.rendering import VOCABULARIES
+
+    persian = json.loads((ROOT / "chalicelib/serve/pages/catalogues/fa.json").read_text())
+    found: dict[str, set[str]] = {}
+    for schema in (ROOT / "schemas").glob("*.schema.json"):
+        _schema_words(json.loads(schema.read_text()), found)
+    wanted = {f"field_{name}" for name in found[""]}
+    for field, prefix in VOCABULARIES.items():
+        wanted |= {prefix + word for word in found.get(field, ())}
+    for record in (ROOT / "data").glob("*/*.json"):
+        document = json.loads(record.read_text())
+        languages = document.get("languages") or []
+        languages += [n.get("lang") for n in document.get("names") or [] if isinstance(n, dict)]
+        wanted |= {f"language_{code}" for code in languages if isinstance(code, str)}
+    assert not sorted(wanted - persian.keys())
+
+
 # --- the pages -------------------------------------------------------------------------------
 
 
