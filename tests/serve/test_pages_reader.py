@@ -116,6 +116,27 @@ def test_the_event_page_counts_one_line_per_claimant_with_when_it_was_said(real_
     assert f"{claimants.count(several)} figures, lowest to highest" in line
 
 
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_every_citation_names_its_publisher_and_date(real_store, monkeypatch, lang):
+    pages = [
+        "/events/1988-prison-massacres",
+        "/people/mostafa-pour-mohammadi",
+        "/people/abbas-bestareh",
+        "/places/evin-prison",
+        "/sources/amnesty-2018-blood-soaked-secrets",
+    ]
+    with app_client(real_store, monkeypatch) as client:
+        bodies = [
+            client.http.get(f"{url}?lang={lang}", headers=BROWSER).body.decode() for url in pages
+        ]
+    cited = [chunk for body in bodies for chunk in body.split('<span class="source">')[1:]]
+    assert len(cited) > 50
+    for chunk in cited:
+        head = chunk.split("<small>·")[0]  # title — publisher (its relation), date
+        assert re.search(r' — <a href="/(organizations|people)/[^"]+">', head), head[:300]
+        assert '<span class="date' in head, head[:300]
+
+
 def test_an_empty_search_and_a_history_are_pages(client):
     for url in (
         "/search?q=",
