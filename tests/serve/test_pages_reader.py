@@ -191,6 +191,33 @@ def test_every_latin_run_on_a_persian_page_sits_in_an_english_element(client):
         assert not checker.unmarked, (url, checker.unmarked[:5])
 
 
+def test_every_latin_run_on_the_persian_pages_of_data_sits_in_an_english_element(
+    real_store, monkeypatch
+):
+    pages = [
+        "/",
+        "/events/1988-prison-massacres",
+        "/events/1988-prison-massacres/history",
+        "/people/mostafa-pour-mohammadi",
+        "/people/abbas-bestareh",
+        "/places",
+        "/places/evin-prison",
+        "/sources/amnesty-2018-blood-soaked-secrets",
+        "/claims?property=victim_count",
+        "/dataset",
+        "/contribute?kind=person",
+        "/no-such-page",  # one segment: chalice's in-process client routes no deeper
+    ]
+    with app_client(real_store, monkeypatch) as client:
+        for url in pages:
+            sep = "&" if "?" in url else "?"
+            response = client.http.get(f"{url}{sep}lang=fa", headers=BROWSER)
+            assert response.headers["Content-Type"].startswith("text/html"), url
+            checker = _Unmarked()
+            checker.feed(response.body.decode())
+            assert not checker.unmarked, (url, checker.unmarked[:5])
+
+
 def test_persian_record_pages_show_solar_hijri_dates(client):
     body = client.http.get("/events/1988-prison-massacres?lang=fa", headers=BROWSER).body.decode()
     assert re.search(r"(تیر|مرداد)[^<]*۱۳۶۷", body)
