@@ -411,3 +411,25 @@ with Client(app) as client:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "shown"),
+    [
+        ("en", {"min": 5000, "approx": True}, "at least about 5,000"),
+        ("en", {"max": 10, "approx": True}, "at most about 10"),
+        ("en", {"min": 2800, "max": 3800, "approx": True}, "about 2,800–3,800"),
+        ("en", {"min": 30000}, "at least 30,000"),
+        ("fa", {"min": 5000, "approx": True}, "دست‌کم حدود ۵٬۰۰۰"),
+        ("fa", {"min": 2800, "max": 3800, "approx": True}, "حدود ۲٬۸۰۰–۳٬۸۰۰"),
+    ],
+)
+def test_about_qualifies_the_number_of_a_count_not_its_bound(lang, value, shown):
+    from chalicelib.serve.pages.i18n import Words
+    from chalicelib.serve.pages.rendering import environment, language_context
+
+    template = environment().from_string(
+        '{% import "macros.html" as m with context %}{{ m.value(v, "victim_count") }}'
+    )
+    html = template.render(w=Words(lang), **language_context(lang), v=value)
+    assert f'<span class="count">{shown}</span>' in html
