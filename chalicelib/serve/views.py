@@ -443,6 +443,9 @@ def validate_batch(request: Request) -> Reply:
 
 PAGE_OF = "A page of {}."
 RECORD_MISSING = problem_response(f"No record has this id, or {NO_RELEASE}.")
+# A cursor of the documented shape that this API did not make names no page: the 404 a
+# generated one meets, where a malformed one is a 400.
+NO_PAGE = "`cursor` has the shape of a cursor but names no page of this query and release"
 REDACTED = problem_response(
     "Pinned to an older release whose file held a value withheld since: `replaced_by` names "
     "the release that carries the redacted form, `reason` why it is withheld."
@@ -565,7 +568,13 @@ def kind_routes(kind: Kind) -> list[Route]:
                 f"list_{collection}",
                 ok(page_schema(kind), PAGE_OF.format(collection)),
                 list_parameters(kind),
-                {"410": REDACTED},
+                {
+                    "404": problem_response(
+                        f"{NO_RELEASE[0].upper()}{NO_RELEASE[1:]}, or {NO_PAGE} "
+                        "(`parameter` is `cursor`)."
+                    ),
+                    "410": REDACTED,
+                },
             ),
         ),
         Route(
@@ -600,7 +609,12 @@ def kind_routes(kind: Kind) -> list[Route]:
                 f"claims_about_{kind.name}",
                 ok(page_schema(claims), "A page of claims that refer to the record."),
                 (ID_PARAM, *list_parameters(claims)),
-                {"404": RECORD_MISSING},
+                {
+                    "404": problem_response(
+                        f"No record has this id, {NO_RELEASE}, or {NO_PAGE} "
+                        "(`parameter` is `cursor`)."
+                    )
+                },
             ),
         ),
     ]
