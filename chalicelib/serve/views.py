@@ -429,10 +429,8 @@ def validate_batch(request: Request) -> Reply:
             "keyword": exc.keyword,
             "message": exc.message,
         }
-        if exc.keyword == "maxItems":
-            raise Problem(
-                413, "too-many-items", "Payload too large", exc.message, errors=[error]
-            ) from None
+        # Too many items is the body breaking its schema's maxItems, as too few breaks its
+        # minItems: a 400, where 413 is kept for a body too large to read.
         raise Problem(400, "bad-body", "Bad request body", exc.message, errors=[error]) from None
     release, _ = request.release()
     report = validate(items, request.service.schema_set(release), release.catalog())
@@ -764,9 +762,12 @@ ROUTES = [
                     "200": ok(
                         {"$ref": "#/components/schemas/ValidationReport"}, "The validation report."
                     ),
-                    "413": problem_response(
-                        f"The body is over {MAX_BODY_SHOWN}, or holds over {MAX_ITEMS:,} items."
+                    "400": problem_response(
+                        "The body is not JSON, nests too deep, or holds no item or over "
+                        f"{MAX_ITEMS:,} items (`errors` names the rule), or a query parameter is "
+                        "unknown, repeated or malformed (`parameter` names it)."
                     ),
+                    "413": problem_response(f"The body is over {MAX_BODY_SHOWN}."),
                     "415": problem_response("The body is not sent as application/json."),
                 },
                 'The body is one item, a list of items, or {"items": [...]}, where an item is '

@@ -19,7 +19,12 @@ from jsonschema import Draft202012Validator
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.publish import publish
 from chalicelib.serve import reconcile
-from chalicelib.serve.limits import MAX_BODY, MAX_CANDIDATES, MAX_QUERIES
+from chalicelib.serve.limits import (
+    MAX_BODY,
+    MAX_CANDIDATES,
+    MAX_QUERIES,
+    MAX_URL_QUERIES_LENGTH,
+)
 from chalicelib.serve.reconciliation import scoring
 from chalicelib.serve.request import BASE_URL_ENV
 from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED
@@ -510,6 +515,20 @@ def test_unknown_parameters_jsonp_and_bodies_of_another_type_are_refused(client)
     assert "queries=" in problem(posted, 415)["detail"]
     big = client.http.post("/reconcile", body="queries=" + "a" * (MAX_BODY + 1), headers=FORM)
     problem(big, 413)
+
+
+def test_a_batch_longer_than_a_url_takes_is_refused_in_the_url_and_answered_by_post(client):
+    queries = {f"q{i}": {"query": "Evin " + "x" * 150, "type": "place"} for i in range(50)}
+    text = json.dumps(queries)
+    assert len(text) > MAX_URL_QUERIES_LENGTH
+    found = problem(client.http.get("/reconcile?" + urlencode({"queries": text})))
+    assert found["parameter"] == "queries" and "POST" in found["detail"]
+    posted = client.http.post("/reconcile", body=urlencode({"queries": text}), headers=FORM)
+    assert posted.status_code == 200 and set(json.loads(posted.body)) == set(queries)
+    operation = get_json(client, "/openapi.json")["paths"]["/reconcile"]["get"]
+    declared = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert declared["queries"]["maxLength"] == MAX_URL_QUERIES_LENGTH
+    assert declared["extend"]["maxLength"] == MAX_URL_QUERIES_LENGTH
 
 
 def test_a_post_without_queries_is_a_400_and_a_post_stores_nothing(client, served):
