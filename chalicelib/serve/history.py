@@ -8,7 +8,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.model.kinds import ID_PATTERN, KINDS, Kind, split_reference
-from chalicelib.release.history import CHAIN, ORDER, changes_path, net_changes, records_path
+from chalicelib.release.history import (
+    ACTIONS,
+    CHAIN,
+    ORDER,
+    changes_path,
+    net_changes,
+    records_path,
+)
 from chalicelib.release.layout import VERSION, shard_of
 from chalicelib.serve.limits import DEFAULT_CHANGES, MAX_CHANGES, MAX_CURSOR_LENGTH
 from chalicelib.serve.params import single
@@ -177,10 +184,7 @@ _EVENT: dict[str, Any] = {
     "type": "object",
     "required": ["action", "sha256"],
     "properties": {
-        "action": {
-            "type": "string",
-            "enum": ["added", "changed", "removed", "withdrawn", "merged"],
-        },
+        "action": {"type": "string", "enum": list(ACTIONS)},
         "sha256": {"type": ["string", "null"], "description": "The record's digest then."},
         "fields": {
             "type": "array",

@@ -116,6 +116,29 @@ def _fits_a_url(params: dict[str, list[str]]) -> None:
             )
 
 
+# One value of an extended column (refine.Cell): text, a whole number, or a record.
+CELL_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["str"],
+            "additionalProperties": False,
+            "properties": {"str": {"type": "string"}},
+        },
+        {
+            "type": "object",
+            "required": ["int"],
+            "additionalProperties": False,
+            "properties": {"int": {"type": "integer"}},
+        },
+        {
+            "type": "object",
+            "required": ["id", "name"],
+            "additionalProperties": False,
+            "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+        },
+    ]
+}
 EXTENSION_SCHEMA = {
     "type": "object",
     "description": "Data extension: a row of cells per id, a list of values per property.",
@@ -134,7 +157,7 @@ EXTENSION_SCHEMA = {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                "additionalProperties": {"type": "array", "items": {"type": "object"}},
+                "additionalProperties": {"type": "array", "items": CELL_SCHEMA},
             },
         },
     },

@@ -17,6 +17,7 @@ from chalicelib.checks.validate import validate
 from chalicelib.errors import ObjectMissing
 from chalicelib.model.kinds import BY_NAME, KINDS, Kind
 from chalicelib.model.schemas import schema_files
+from chalicelib.release.history import ACTIONS
 from chalicelib.release.layout import MANIFEST, VERSION
 from chalicelib.release.reader import RecordBytes, Tombstone
 from chalicelib.release.redactions import public_entries
@@ -450,6 +451,26 @@ REDACTED = problem_response(
 )
 RELEASE_SCHEMA = {"type": "string", "description": "The release the answer was read from."}
 LINKS_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
+# The manifest's licence and citation, as `publish` writes them (an older release may hold text).
+LICENSE_SCHEMA = {
+    "type": ["string", "object"],
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "description": "An SPDX identifier."},
+        "title": {"type": "string"},
+        "path": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}
+CITE_SCHEMA = {
+    "type": ["string", "object"],
+    "properties": {
+        "text": {"type": "string"},
+        "note": {"type": "string"},
+        "version": {"type": "string"},
+    },
+}
+COLLECTION_NAMES = {"enum": [kind.collection for kind in KINDS]}
 INDEX_SCHEMA = {
     "type": "object",
     "required": ["name", "description", "release", "collections", "links"],
@@ -458,7 +479,7 @@ INDEX_SCHEMA = {
         "description": {"type": "string"},
         "release": RELEASE_SCHEMA,
         "published": {"type": ["string", "null"]},
-        "license": {"type": ["string", "object", "null"]},
+        "license": {**LICENSE_SCHEMA, "type": ["string", "object", "null"]},
         "collections": {
             "type": "array",
             "items": {
@@ -509,9 +530,20 @@ DATASET_SCHEMA = {
         "published": {"type": "string"},
         "previous": {"type": ["string", "null"]},
         "title": {"type": "string"},
-        "counts": {"type": "object", "additionalProperties": {"type": "object"}},
-        "license": {"type": ["string", "object"]},
-        "cite": {"type": ["string", "object"]},
+        "counts": {
+            "type": "object",
+            "propertyNames": COLLECTION_NAMES,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["records", "tombstones"],
+                "properties": {
+                    "records": {"type": "integer", "minimum": 0},
+                    "tombstones": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+        "license": LICENSE_SCHEMA,
+        "cite": CITE_SCHEMA,
         "content_sha256": {"type": "string"},
         "files": {
             "type": "array",
@@ -535,8 +567,51 @@ RELEASES_SCHEMA = {
     "required": ["current", "releases"],
     "properties": {
         "current": {"type": "string"},
-        "releases": {"type": "array", "items": {"type": "object", "required": ["version"]}},
-        "redactions": {"type": "array", "items": {"type": "object"}},
+        "releases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["version"],
+                "properties": {
+                    "version": {"type": "string"},
+                    "previous": {"type": ["string", "null"]},
+                    "published": {"type": "string"},
+                    "manifest_sha256": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "changes": {
+                        "type": "object",
+                        "properties": {
+                            change: {"type": "integer", "minimum": 0} for change in ACTIONS
+                        },
+                    },
+                    "counts": {
+                        "type": "object",
+                        "propertyNames": COLLECTION_NAMES,
+                        "additionalProperties": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+        },
+        "redactions": {
+            "type": "array",
+            "description": "Values withheld since they were published: what, why, when, where.",
+            "items": {
+                "type": "object",
+                "required": ["record", "pointer", "reason", "recorded", "redacted_in", "withdrawn"],
+                "properties": {
+                    "record": {"type": "string"},
+                    "pointer": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "recorded": {"type": "string"},
+                    "redacted_in": {"type": "string"},
+                    "withdrawn": {
+                        "type": "object",
+                        "description": "Per release, the files that held the value.",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
     },
 }
 
@@ -635,17 +710,86 @@ FILE_ERRORS = {
 # A download is bytes to save as they are (a gzip, a CSV, an SQLite file), so that a generated
 # client hands them over untouched; the JSON files are objects.
 BINARY = {"type": "string", "format": "binary", "contentMediaType": media.OCTET_STREAM}
+# The JSON files, each the document of its own standard (other keys may follow it).
 JSON_FILE = {
-    "type": "object",
     "description": "datapackage.json, metadata.json or changes.json.",
-    "additionalProperties": True,
+    "anyOf": [
+        {
+            "title": "datapackage.json (a Frictionless Data Package)",
+            "type": "object",
+            "required": ["name", "resources"],
+            "properties": {
+                "name": {"type": "string"},
+                "resources": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "path"],
+                        "properties": {"name": {"type": "string"}, "path": {"type": "string"}},
+                    },
+                },
+            },
+        },
+        {
+            "title": "metadata.json (Datasette's metadata for all.sqlite)",
+            "type": "object",
+            "required": ["title", "databases"],
+            "properties": {
+                "title": {"type": "string"},
+                "databases": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {
+                            "tables": {
+                                "type": "object",
+                                "description": "Per table: its description and columns.",
+                                "additionalProperties": {
+                                    "type": "object",
+                                    "properties": {
+                                        "description": {"type": "string"},
+                                        "columns": {
+                                            "type": "object",
+                                            "additionalProperties": {"type": "string"},
+                                        },
+                                    },
+                                },
+                            }
+                        },
+                    },
+                },
+            },
+        },
+        {
+            "title": "changes.json (what this release changed)",
+            "type": "object",
+            "required": ["version", "previous", "summary"],
+            "properties": {
+                "version": {"type": "string"},
+                "previous": {"type": ["string", "null"]},
+                "summary": {
+                    "type": "object",
+                    "properties": {action: {"type": "integer", "minimum": 0} for action in ACTIONS},
+                },
+                **{
+                    action: {
+                        "type": "object",
+                        "description": "Per collection, the ids (or the tombstones) concerned.",
+                        "propertyNames": COLLECTION_NAMES,
+                        "additionalProperties": {"type": "array"},
+                    }
+                    for action in ACTIONS
+                },
+            },
+        },
+    ],
 }
 
 
 def download_response() -> dict:
     # Plain bytes first: what a client that asks only for application/octet-stream gets, and
     # what a generated client then saves untouched.
-    answer = ok({}, "The file, from a folder store.", media.OCTET_STREAM, *media.DOWNLOADS)
+    answer = ok(BINARY, "The file, from a folder store.", media.OCTET_STREAM, *media.DOWNLOADS)
     for media_type, content in answer["content"].items():
         content["schema"] = JSON_FILE if media_type == media.JSON else BINARY
     return answer
