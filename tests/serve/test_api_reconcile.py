@@ -29,69 +29,11 @@ from chalicelib.serve.reconciliation import scoring
 from chalicelib.serve.request import BASE_URL_ENV
 from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED
 from chalicelib.store import open_store
+from support import reconciliation_spec as spec
 from support.apidata import PERSON, app_client, get_json
 from support.minidata import RELEASE_EPOCH, mini, write
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-# The 0.2 manifest and result batch, as the specification's JSON Schemas constrain them.
-MANIFEST = {
-    "type": "object",
-    "required": ["versions", "name", "identifierSpace", "schemaSpace"],
-    "properties": {
-        "versions": {"type": "array", "items": {"type": "string"}, "contains": {"const": "0.2"}},
-        "name": {"type": "string"},
-        "identifierSpace": {"type": "string"},
-        "schemaSpace": {"type": "string"},
-        "view": {
-            "type": "object",
-            "required": ["url"],
-            "properties": {"url": {"type": "string", "pattern": "\\{\\{id\\}\\}"}},
-        },
-        "defaultTypes": {
-            "type": "array",
-            "uniqueItems": True,
-            "items": {"type": "object", "required": ["id", "name"]},
-        },
-    },
-}
-RESULT_BATCH = {
-    "type": "object",
-    "additionalProperties": {
-        "type": "object",
-        "required": ["result"],
-        "properties": {
-            "result": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "name", "score"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "name": {"type": "string"},
-                        "description": {"type": "string"},
-                        "score": {"type": "number"},
-                        "match": {"type": "boolean"},
-                        "type": {
-                            "type": "array",
-                            "items": {"type": "object", "required": ["id"]},
-                        },
-                        "features": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {
-                                    "id": {"type": "string"},
-                                    "value": {"type": ["boolean", "number"]},
-                                },
-                            },
-                        },
-                    },
-                },
-            }
-        },
-    },
-}
 
 
 def batch(client, queries: dict, method: str = "GET", **params) -> dict:
@@ -102,8 +44,7 @@ def batch(client, queries: dict, method: str = "GET", **params) -> dict:
     else:
         response = client.http.post("/reconcile", body=encoded, headers=FORM)
     assert response.status_code == 200, response.body[:400]
-    answer = json.loads(response.body)
-    Draft202012Validator(RESULT_BATCH).validate(answer)
+    answer = spec.conforms(spec.RESULT_BATCH, json.loads(response.body))
     assert list(answer) == list(queries)
     return answer
 
@@ -123,7 +64,7 @@ def problem(response, status: int = 400) -> dict:
 
 def test_the_manifest_offers_the_six_kinds_and_opens_a_candidate_at_its_own_url(client, served):
     manifest = get_json(client, "/reconcile")
-    Draft202012Validator(MANIFEST).validate(manifest)
+    spec.conforms(spec.MANIFEST, manifest)
     assert "0.2" in manifest["versions"]
     assert [t["id"] for t in manifest["defaultTypes"]] == [k.name for k in KINDS]
     assert manifest["release"] == served.version
