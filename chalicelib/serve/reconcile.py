@@ -182,6 +182,7 @@ EXTEND = {
     ),
     "schema": {
         "type": "string",
+        "minLength": 2,
         "maxLength": MAX_URL_QUERIES_LENGTH,
         "contentMediaType": "application/json",
         "examples": ['{"ids": ["people/hossein-ali-nayyeri"], "properties": [{"id": "name_fa"}]}'],
