@@ -175,6 +175,7 @@ def _render(lang: str, service: Service, **context: Any) -> str:
 
     from chalicelib.serve.pages import rendering, scripts
     from chalicelib.serve.pages.i18n import Words
+    from chalicelib.serve.schema_words import hint
 
     words = Words(lang)
     kind = context["kind"]
@@ -199,6 +200,7 @@ def _render(lang: str, service: Service, **context: Any) -> str:
             req=request,
             t=PageWords(words),
             en=Markup("" if lang == "en" else ' lang="en" dir="ltr"'),
+            hint_words=lambda field: hint(field, lang),
             kind_choices=[(k.name, kind_name(k.name, words)) for k in KINDS],
             kind_label=kind_name(kind, words) if kind else "",
             other_lang_url="/contribute?" + urlencode(switch),

@@ -38,6 +38,9 @@ class Field:
     value: Any = None
     children: list[Field] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # The example the hint ends with (a reference's or a date's shape), if any: a page in
+    # another language says the hint in its own words and shows the example as it is.
+    example: str = ""
 
     @property
     def id(self) -> str:
@@ -105,6 +108,9 @@ class RecordForm:
         if control == "text" and name in PROSE:
             control = "textarea"
         made = Field(pointer, name, hint, control, required)
+        examples = resolved.get("examples") or [""]
+        if hint.endswith(f", such as '{examples[0]}'"):  # as Skeleton.resolve words it
+            made.example = str(examples[0])
         if control == "select":
             made.options = tuple(map(str, resolved["enum"]))
         elif control == "checkboxes":
