@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 from chalicelib.model.kinds import KINDS
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.serve.contribute import _record_form
+from chalicelib.serve.pages.i18n import Words
+from chalicelib.serve.problem_words import worded
 from chalicelib.serve.schema_words import CATALOGUES, LITERAL, form_descriptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +58,100 @@ def test_the_persian_form_gives_each_hint_in_persian_with_ids_and_examples_isola
     assert hints["f-sources-0-source"].startswith("منبعی")
     english = _hints(dir_client.http.get("/contribute?kind=person").body.decode())
     assert english["f-born"].startswith("<span>Date of birth, as EDTF, such as ")
+
+
+# --- the validator's messages --------------------------------------------------------------
+
+BROKEN_PERSON = {
+    "kind": "person",
+    "action": "check",
+    "/name": "Jane Example",
+    "/names/0/name": "Jane Example",
+    "/names/0/lang": "en",
+    "/names/0/script": "Latin",  # not an ISO 15924 code: a bad pattern
+    "/withheld/0/pointer": "/born",
+    "/withheld/0/reason": "privacy",  # not one of the reasons: a bad enum
+    "/sources/0/source": "sources/no-such-report",
+    "/born": "summer 1960",
+}  # and no categories: a missing required field
+
+
+def _errors(body: str) -> dict[str, str]:
+    return {
+        field_id: html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+        for field_id, text in re.findall(
+            r'<ul id="(f[^"]*)-errors" class="errors">(.*?)</ul>', body, re.S
+        )
+    }
+
+
+def _post(client, fields: dict) -> str:
+    response = client.http.post(
+        "/contribute",
+        body=urlencode(fields),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    return response.body.decode()
+
+
+def test_a_persian_form_says_each_problem_in_persian_naming_its_field(dir_client):
+    body = _post(dir_client, {**BROKEN_PERSON, "lang": "fa"})
+    errors = _errors(body)
+    assert errors["f-categories"] == "«دسته‌ها» (/categories) را باید پر کنید."
+    assert errors["f-withheld-0-reason"].startswith(
+        '"privacy" از گزینه‌های «دلیل» (/withheld/0/reason) نیست. یکی از این‌ها را بنویسید: '
+    )
+    assert "no-consent" in errors["f-withheld-0-reason"]
+    assert errors["f-names-0-script"].startswith('"Latin" با شکلی که «خط» (/names/0/script)')
+    assert errors["f-born"].startswith('"summer 1960" تاریخی به صورت EDTF نیست.')
+    assert errors["f-sources-0-source"] == "sources/no-such-report در مجموعه‌داده نیست."
+    # The field's path and the values typed are isolated, marked English.
+    assert '<bdi lang="en" dir="ltr">/categories</bdi>' in body
+    assert '<bdi lang="en" dir="ltr">&#34;Latin&#34;</bdi>' in body
+    # The summary links to each field by its pointer, isolated, and says it in Persian.
+    assert re.search(
+        r'<a href="#f-categories"><bdi lang="en" dir="ltr">/categories</bdi></a>: «دسته‌ها»', body
+    )
+    english = _errors(_post(dir_client, {**BROKEN_PERSON, "lang": "en"}))
+    assert english["f-categories"] == "'categories' is required"
+
+
+def test_the_json_api_keeps_its_english_messages(dir_client):
+    record = {"id": "jane-example", "name": "Jane Example", "names": [{"name": "x", "lang": "en"}]}
+    response = dir_client.http.post(
+        "/validate",
+        body=json.dumps({"kind": "person", "record": record}),
+        headers={"Content-Type": "application/json", "Accept-Language": "fa"},
+    )
+    errors = json.loads(response.body)["results"][0]["errors"]
+    assert {
+        "pointer": "/categories",
+        "keyword": "required",
+        "message": "'categories' is required",
+    } in errors
+    assert not any(re.search(r"[\u0600-\u06ff]", e["message"]) for e in errors)
+
+
+class _Problem:
+    def __init__(self, pointer, keyword, message):
+        self.pointer, self.keyword, self.message = pointer, keyword, message
+
+
+def test_a_message_no_entry_matches_is_english_after_a_persian_lead():
+    said = worded(_Problem("/born", "edtf", "some new rule"), Words("fa"))
+    assert (
+        said
+        == '\u0645\u0634\u06a9\u0644\u06cc \u062f\u0631 «تولد» (<bdi lang="en" dir="ltr">/born</bdi>): <span lang="en" dir="ltr">some new rule</span>'
+    )
+    assert worded(_Problem("/born", "edtf", "some new rule"), Words("en")) == "some new rule"
+
+
+def test_type_names_are_said_in_persian():
+    said = worded(
+        _Problem("/value/min", "type", "expected integer or null, got a string"), Words("fa")
+    )
+    assert (
+        said
+        == '«دست‌کم» (<bdi lang="en" dir="ltr">/value/min</bdi>) باید عدد صحیح یا خالی باشد، اما متن است.'
+    )
