@@ -41,6 +41,8 @@ class Field:
     # The example the hint ends with (a reference's or a date's shape), if any: a page in
     # another language says the hint in its own words and shows the example as it is.
     example: str = ""
+    # One row of an array of objects: its number, counted from 1 (its label is the array's).
+    row: int = 0
 
     @property
     def id(self) -> str:
@@ -121,10 +123,11 @@ class RecordForm:
             made.children = [
                 Field(
                     f"{pointer}/{i}",
-                    f"{name} {i + 1}",
+                    name,
                     item.get("description", ""),
                     "group",
                     children=self._object_fields(item, f"{pointer}/{i}", row),
+                    row=i + 1,
                 )
                 for i, row in enumerate([*rows, {}])
             ]

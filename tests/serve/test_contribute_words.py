@@ -155,3 +155,10 @@ def test_type_names_are_said_in_persian():
         said
         == '«دست‌کم» (<bdi lang="en" dir="ltr">/value/min</bdi>) باید عدد صحیح یا خالی باشد، اما متن است.'
     )
+
+
+def test_a_row_is_named_by_its_array_and_its_number_in_the_pages_language(dir_client):
+    persian = dir_client.http.get("/contribute?lang=fa&kind=person").body.decode()
+    assert '<legend>نام‌ها ۱ <small dir="ltr" lang="en">names</small></legend>' in persian
+    english = dir_client.http.get("/contribute?kind=person").body.decode()
+    assert '<legend><span dir="ltr">names 1</span></legend>' in english
