@@ -57,7 +57,7 @@ def worded(problem: Any, words: Any) -> str | Markup:
 def _field_name(pointer: str, words: Any) -> Markup:
     """The field a pointer names, by its name in the page's language, with its pointer."""
     names = [part for part in pointer.split("/") if part and not part.isdigit()]
-    shown = isolate(pointer or "/", words.lang)
+    shown = isolate(pointer or "/", words.lang, "id")
     if not names:
         return shown
     named = words.get("field_" + names[-1], "")
@@ -75,4 +75,5 @@ def _value(name: str, text: str, said: dict[str, Any], words: Any) -> Markup:
             words.get("category_" + role, "") or isolate(role, words.lang)
             for role in text.split(", ")
         )
-    return isolate(text, words.lang)
+    # What was typed, or an id: one word (a reference, a date) never breaks across lines.
+    return isolate(text, words.lang, "" if any(c.isspace() for c in text) else "id")

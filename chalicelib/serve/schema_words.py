@@ -73,4 +73,6 @@ def latin_isolated(text: str) -> Markup:
 
 
 def literal(text: str) -> Markup:
-    return Markup('<bdi lang="en" dir="ltr">{}</bdi>').format(text)
+    """A Latin literal, isolated; one word (a date, an id) never breaks across lines."""
+    css = "" if any(c.isspace() for c in text) else ' class="nobreak"'
+    return Markup(f'<bdi{css} lang="en" dir="ltr">{{}}</bdi>').format(text)

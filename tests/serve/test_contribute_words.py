@@ -49,12 +49,14 @@ def test_the_persian_form_gives_each_hint_in_persian_with_ids_and_examples_isola
         assert hints, kind.name
         for field_id, hint in hints.items():
             # No English hint is left: each Latin run is an isolated, English-marked literal.
-            outside = re.sub(r'<bdi lang="en" dir="ltr">[^<]*</bdi>', "", hint)
+            outside = re.sub(r'<bdi(?: class="nobreak")? lang="en" dir="ltr">[^<]*</bdi>', "", hint)
             assert not LATIN.search(outside), (kind.name, field_id, hint)
     hints = _hints(dir_client.http.get("/contribute?lang=fa&kind=person").body.decode())
     assert hints["f-born"].startswith("تاریخ تولد، به صورت")
     # The example a reference's or a date's hint ends with, as it is typed.
-    assert re.search(r'، مانند <bdi lang="en" dir="ltr">[0-9-]+</bdi>$', hints["f-born"])
+    assert re.search(
+        r'، مانند <bdi class="nobreak" lang="en" dir="ltr">[0-9-]+</bdi>$', hints["f-born"]
+    )
     assert hints["f-sources-0-source"].startswith("منبعی")
     english = _hints(dir_client.http.get("/contribute?kind=person").body.decode())
     assert english["f-born"].startswith("<span>Date of birth, as EDTF, such as ")
@@ -107,11 +109,14 @@ def test_a_persian_form_says_each_problem_in_persian_naming_its_field(dir_client
     assert errors["f-born"].startswith('"summer 1960" تاریخی به صورت EDTF نیست.')
     assert errors["f-sources-0-source"] == "sources/no-such-report در مجموعه‌داده نیست."
     # The field's path and the values typed are isolated, marked English.
-    assert '<bdi lang="en" dir="ltr">/categories</bdi>' in body
-    assert '<bdi lang="en" dir="ltr">&#34;Latin&#34;</bdi>' in body
+    assert '<bdi class="id" lang="en" dir="ltr">/categories</bdi>' in body
+    assert '<bdi class="id" lang="en" dir="ltr">&#34;Latin&#34;</bdi>' in body
+    assert '<bdi lang="en" dir="ltr">&#34;summer 1960&#34;</bdi>' in body  # may break at its space
+    assert re.search("رکورد [۱-۹] مشکل دارد", body)  # counted in Persian digits
     # The summary links to each field by its pointer, isolated, and says it in Persian.
     assert re.search(
-        r'<a href="#f-categories"><bdi lang="en" dir="ltr">/categories</bdi></a>: «دسته‌ها»', body
+        r'<a href="#f-categories"><bdi class="id" lang="en" dir="ltr">/categories</bdi></a>: «دسته‌ها»',
+        body,
     )
     english = _errors(_post(dir_client, {**BROKEN_PERSON, "lang": "en"}))
     assert english["f-categories"] == "'categories' is required"
@@ -142,7 +147,7 @@ def test_a_message_no_entry_matches_is_english_after_a_persian_lead():
     said = worded(_Problem("/born", "edtf", "some new rule"), Words("fa"))
     assert (
         said
-        == '\u0645\u0634\u06a9\u0644\u06cc \u062f\u0631 «تولد» (<bdi lang="en" dir="ltr">/born</bdi>): <span lang="en" dir="ltr">some new rule</span>'
+        == 'مشکلی در «تولد» (<bdi class="id" lang="en" dir="ltr">/born</bdi>): <span lang="en" dir="ltr">some new rule</span>'
     )
     assert worded(_Problem("/born", "edtf", "some new rule"), Words("en")) == "some new rule"
 
@@ -153,7 +158,7 @@ def test_type_names_are_said_in_persian():
     )
     assert (
         said
-        == '«دست‌کم» (<bdi lang="en" dir="ltr">/value/min</bdi>) باید عدد صحیح یا خالی باشد، اما متن است.'
+        == '«دست‌کم» (<bdi class="id" lang="en" dir="ltr">/value/min</bdi>) باید عدد صحیح یا خالی باشد، اما متن است.'
     )
 
 
