@@ -73,6 +73,11 @@ def latin_isolated(text: str) -> Markup:
 
 
 def literal(text: str) -> Markup:
-    """A Latin literal, isolated; one word (a date, an id) never breaks across lines."""
-    css = "" if any(c.isspace() for c in text) else ' class="nobreak"'
-    return Markup(f'<bdi{css} lang="en" dir="ltr">{{}}</bdi>').format(text)
+    """A Latin literal, isolated. One word (a date, an id) breaks only after a slash, where a
+    path does: never inside a date, nor inside a long id's name."""
+    if any(c.isspace() for c in text):
+        return Markup('<bdi lang="en" dir="ltr">{}</bdi>').format(text)
+    parts = re.findall(r"[^/]*/|[^/]+$", text)
+    return Markup('<bdi lang="en" dir="ltr">{}</bdi>').format(
+        Markup("<wbr>").join(Markup('<span class="nobreak">{}</span>').format(p) for p in parts)
+    )

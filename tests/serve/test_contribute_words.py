@@ -49,15 +49,22 @@ def test_the_persian_form_gives_each_hint_in_persian_with_ids_and_examples_isola
         assert hints, kind.name
         for field_id, hint in hints.items():
             # No English hint is left: each Latin run is an isolated, English-marked literal.
-            outside = re.sub(r'<bdi(?: class="nobreak")? lang="en" dir="ltr">[^<]*</bdi>', "", hint)
+            outside = re.sub(r'<bdi lang="en" dir="ltr">.*?</bdi>', "", hint)
             assert not LATIN.search(outside), (kind.name, field_id, hint)
     hints = _hints(dir_client.http.get("/contribute?lang=fa&kind=person").body.decode())
     assert hints["f-born"].startswith("تاریخ تولد، به صورت")
     # The example a reference's or a date's hint ends with, as it is typed.
     assert re.search(
-        r'، مانند <bdi class="nobreak" lang="en" dir="ltr">[0-9-]+</bdi>$', hints["f-born"]
+        r'، مانند <bdi lang="en" dir="ltr"><span class="nobreak">[0-9-]+</span></bdi>$',
+        hints["f-born"],
     )
     assert hints["f-sources-0-source"].startswith("منبعی")
+    # A long id breaks only after its slash.
+    assert re.search(
+        r'<bdi lang="en" dir="ltr"><span class="nobreak">sources/</span><wbr>'
+        r'<span class="nobreak">[a-z0-9-]+</span></bdi>$',
+        hints["f-sources-0-source"],
+    )
     english = _hints(dir_client.http.get("/contribute?kind=person").body.decode())
     assert english["f-born"].startswith("<span>Date of birth, as EDTF, such as ")
 
