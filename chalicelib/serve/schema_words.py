@@ -23,6 +23,8 @@ from markupsafe import Markup, escape
 from chalicelib.serve.pages.i18n import CATALOGUES
 
 LITERAL = re.compile(r"`([^`]+)`")
+# The longest part of a literal kept on one line: a phone's nested fieldsets hold about this.
+WHOLE = 20
 # How a hint in each language introduces the example it ends with.
 SUCH_AS = {"fa": "، مانند "}
 
@@ -73,11 +75,13 @@ def latin_isolated(text: str) -> Markup:
 
 
 def literal(text: str) -> Markup:
-    """A Latin literal, isolated. One word (a date, an id) breaks only after a slash, where a
-    path does: never inside a date, nor inside a long id's name."""
+    """A Latin literal, isolated. One word (a date, an id) breaks after a slash, where a path
+    does, and never inside a part short enough for a phone's line (a date, a field's name); a
+    longer part (an example id's name) may break at its hyphens rather than widen the page."""
     if any(c.isspace() for c in text):
         return Markup('<bdi lang="en" dir="ltr">{}</bdi>').format(text)
-    parts = re.findall(r"[^/]*/|[^/]+$", text)
-    return Markup('<bdi lang="en" dir="ltr">{}</bdi>').format(
-        Markup("<wbr>").join(Markup('<span class="nobreak">{}</span>').format(p) for p in parts)
-    )
+    parts = [
+        Markup('<span class="nobreak">{}</span>').format(part) if len(part) <= WHOLE else part
+        for part in re.findall(r"[^/]*/|[^/]+$", text)
+    ]
+    return Markup('<bdi lang="en" dir="ltr">{}</bdi>').format(Markup("<wbr>").join(parts))
