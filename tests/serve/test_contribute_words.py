@@ -17,6 +17,7 @@ from chalicelib.serve.schema_words import CATALOGUES, LITERAL, form_descriptions
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSIAN = json.loads((CATALOGUES / "schemas.fa.json").read_text(encoding="utf-8"))
+PERSIAN_PROBLEMS = json.loads((CATALOGUES / "problems.fa.json").read_text(encoding="utf-8"))
 LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -174,3 +175,48 @@ def test_a_row_is_named_by_its_array_and_its_number_in_the_pages_language(dir_cl
     assert '<legend>نام‌ها ۱ <small dir="ltr" lang="en">names</small></legend>' in persian
     english = dir_client.http.get("/contribute?kind=person").body.decode()
     assert '<legend><span dir="ltr">names 1</span></legend>' in english
+
+
+def test_each_rule_a_broken_form_breaks_is_worded_in_persian_not_left_in_english():
+    """Records breaking the schemas' rules and the cross-record checks, as a form can send
+    them: each problem has its own Persian wording, none falls back to the English."""
+    from chalicelib.checks.validate import Item, validate
+
+    cited = [{"source": "sources/amnesty-2018-report"}]
+    person = {
+        "name": 5,
+        "names": [{"name": "J", "lang": "english", "script": "Latin"}],
+        "categories": [],
+        "born": "summer",
+        "description": "",
+        "sources": [{"source": "sources/nope", "quote": " ".join(["word"] * 50)}],
+        "withheld": [{"pointer": "/born", "reason": "privacy"}],
+    }
+    claim = {
+        "id": "c-1",
+        "subject": "people/x",
+        "property": "victim_count",
+        "value": {"min": 5, "max": 2},
+        "claimed_by": "organizations/y",
+        "stance": "asserts",
+        "status": "adjudicated",
+        "confidence": "high",
+        "sources": cited,
+        "qualifiers": {"in_reply_to": "claims/c-1", "date": "1988-09/1988-08"},
+    }
+    place = {"id": "p", "name": "P", "names": [{"name": "P", "lang": "en"}], "type": "city"}
+    items = [
+        Item("person", {"id": "jane", **person}, "the form"),
+        Item("person", {"id": "jane", "name": "Jane"}, "the form"),
+        Item("claim", claim, "the form"),
+        Item("claim", {**claim, "id": "c-2", "value": {}, "qualifiers": {}}, "the form"),
+        Item("place", {**place, "sources": cited, "coordinates": {"lat": 200}}, "the form"),
+    ]
+    report = validate(items, SchemaSet.from_dir(ROOT / "schemas"), None)
+    problems = [p for item in report.items for p in item.errors + item.warnings]
+    keywords = {p.keyword for p in problems}
+    assert {"required", "type", "enum", "pattern", "minItems", "reference", "quantity"} <= keywords
+    assert {"minLength", "maximum", "anyOf", "minProperties", "interval", "inReplyTo"} <= keywords
+    fallback = PERSIAN_PROBLEMS["otherwise"].split("{")[0]  # 'مشکلی در '…
+    left = [(p.keyword, p.message) for p in problems if worded(p, Words("fa")).startswith(fallback)]
+    assert left == []
