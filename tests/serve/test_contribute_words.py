@@ -207,7 +207,7 @@ def test_each_rule_a_broken_form_breaks_is_worded_in_persian_not_left_in_english
     place = {"id": "p", "name": "P", "names": [{"name": "P", "lang": "en"}], "type": "city"}
     items = [
         Item("person", {"id": "jane", **person}, "the form"),
-        Item("person", {"id": "jane", "name": "Jane"}, "the form"),
+        Item("person", {"id": "jane", "name": "Jane", "died": "1988-02-30"}, "the form"),
         Item("claim", claim, "the form"),
         Item("claim", {**claim, "id": "c-2", "value": {}, "qualifiers": {}}, "the form"),
         Item("place", {**place, "sources": cited, "coordinates": {"lat": 200}}, "the form"),
@@ -217,6 +217,7 @@ def test_each_rule_a_broken_form_breaks_is_worded_in_persian_not_left_in_english
     keywords = {p.keyword for p in problems}
     assert {"required", "type", "enum", "pattern", "minItems", "reference", "quantity"} <= keywords
     assert {"minLength", "maximum", "anyOf", "minProperties", "interval", "inReplyTo"} <= keywords
+    assert {"edtf", "adjudicated"} <= keywords
     fallback = PERSIAN_PROBLEMS["otherwise"].split("{")[0]  # 'مشکلی در '…
     left = [(p.keyword, p.message) for p in problems if worded(p, Words("fa")).startswith(fallback)]
     assert left == []
