@@ -401,11 +401,15 @@ def render(results: list[dict], notes: str) -> str:
         "",
         "- **Warm routes**: the real `app.app` through `chalice.test.Client`, against the release built from "
         "the synthetic data and published (`python -m chalicelib publish`) to a folder store. A `return {}` "
-        "route registered on the same app object inside the bench process is the floor. Each route is warmed, "
+        "route registered on the same app object inside the bench process is the floor. The test client's "
+        "local gateway matches each URL to its route once (`benchmarks.warm.memoize_route_matching`): Chalice "
+        "tries every route template in turn on each request, a cost API Gateway's routing never adds to a "
+        "Lambda, that grows with the number of routes and is least for the floor. Each route is warmed, "
         "then timed in 10 interleaved rounds (up to 4,000 requests). The single-record route rotates over 96 "
         "warmed ids from all six collections. A warm repeat is answered from the app's kept answers "
         "(`chalicelib.serve.service.Service.kept`); the `*_fresh` routes drop them before each request, outside the clock, "
-        "and so show what the first answer to a request costs in a warm process.",
+        "and so show what the first answer to a request costs in a warm process. Each round times the warm "
+        "routes before the fresh ones, and first answers the warm routes' requests again, outside the clock.",
         "- **Cold start**: a fresh interpreter runs `benchmarks/coldstart.py`, which imports `app` and calls "
         "`app.app(event, context)` as Lambda does, against the release loaded into a moto `ThreadedMotoServer` "
         "on 127.0.0.1 (`AWS_ENDPOINT_URL`, fake credentials). Compared, whole process against whole process, "
@@ -420,7 +424,8 @@ def render(results: list[dict], notes: str) -> str:
         "- **Validation**: `chalicelib.checks.validate.validate` with `SchemaSet` (the CLI's and `POST /validate`'s "
         "path: both stages, against a catalog of the whole dataset) against a reused "
         "`jsonschema.Draft202012Validator` per kind with format checking on, `iter_errors` drained, same "
-        "records (up to 20,000, evenly spread), same process, best of 3.",
+        "records (up to 20,000, evenly spread), same process, best of 3, the two (and the build's schema "
+        "stage) taken in turn.",
         "",
     ]
     for result in results:
