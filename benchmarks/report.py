@@ -316,13 +316,13 @@ def _publish(result: dict) -> str:
     )
 
 
-def _build_remeasured(result: dict) -> list[str]:
-    """The line saying when the build figures were taken, when not in the run of the rest."""
-    b = result["build"]
+def _remeasured(result: dict, part: str, what: str) -> list[str]:
+    """The line saying when ``part``'s figures were taken, when not in the run of the rest."""
+    b = result[part]
     if "measured_at" not in b:
         return []
     return [
-        f"The build figures (throughput, peak RSS) were measured again on their own "
+        f"The {what} figures were measured again on their own "
         f"(`{b['command']}`), {b['measured_at']} at commit `{b['commit']}`"
         f"{' (with uncommitted changes)' if b.get('dirty') else ''}, load average "
         f"{_load(b)}; every other figure is from the run above.",
@@ -344,7 +344,8 @@ def size_section(result: dict) -> list[str]:
         f"Dataset: {counts} (tombstones included). Release: `{r['build']['version']}`, "
         f"{r['s3']['objects']:,} objects, {r['s3']['bytes'] / 1e6:,.0f} MB.",
         "",
-        *_build_remeasured(r),
+        *_remeasured(r, "build", "build (throughput, peak RSS)"),
+        *_remeasured(r, "validation", "validation"),
         *targets_table(r),
         "",
         f'Cold-start yardstick: `python -c "{cold["baseline_code"]}"` takes {cold["baseline_s"] * 1000:.0f} ms '
@@ -424,8 +425,8 @@ def render(results: list[dict], notes: str) -> str:
         "- **Validation**: `chalicelib.checks.validate.validate` with `SchemaSet` (the CLI's and `POST /validate`'s "
         "path: both stages, against a catalog of the whole dataset) against a reused "
         "`jsonschema.Draft202012Validator` per kind with format checking on, `iter_errors` drained, same "
-        "records (up to 20,000, evenly spread), same process, best of 3, the two (and the build's schema "
-        "stage) taken in turn.",
+        "records (up to 20,000, evenly spread), same process, least CPU time of 3, the two (and the build's "
+        "schema stage) taken in turn.",
         "",
     ]
     for result in results:

@@ -177,14 +177,17 @@ def _bare_validators(documents: dict[str, dict]) -> dict[str, Any]:
 
 
 def _best_of(repeats: int, *runs) -> list[float]:
-    """Each of ``runs``' best time of ``repeats``, the runs taken in turn: a slow patch of a
-    shared machine then costs each of them alike rather than one."""
+    """Each of ``runs``' least CPU time (this process's) of ``repeats``, the runs taken in turn.
+
+    CPU time rather than wall time, and in turn, because each run takes seconds: on a shared
+    machine the others' work would otherwise count against whichever run it fell in.
+    """
     best = [float("inf")] * len(runs)
     for _ in range(repeats):
         for i, run in enumerate(runs):
-            started = time.perf_counter()
+            started = time.process_time()
             run()
-            best[i] = min(best[i], time.perf_counter() - started)
+            best[i] = min(best[i], time.process_time() - started)
     return best
 
 
