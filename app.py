@@ -21,3 +21,6 @@ app.api.binary_types.append("application/vnd.sqlite3")  # all.sqlite
 router = Router(app, Response, Service())
 for route in ROUTES:
     router.register(route)
+# Last: a browser asking for a path no route has gets the site's 404 page, an API client the
+# 404 problem.
+router.register_unknown_paths()

@@ -20,6 +20,7 @@ The classes below, and those of the other layers, each named for what went wrong
     ├── BuildError               a release cannot be built, for a reason other than its records
     ├── InvalidDataset           some record is invalid (its report says which)
     ├── BadParameter             a query parameter the API cannot accept
+    │   └── UnknownCursor          a well-formed cursor this query and release did not make
     └── Redacted                 an older release's file held a value withheld since
 
     ValueError
@@ -132,6 +133,14 @@ class BadParameter(DatasetError):
         super().__init__(f"{param}: {message}")
         self.param = param
         self.message = message
+
+
+class UnknownCursor(BadParameter):
+    """A cursor of the right shape that this query and release did not make: the page it
+    names does not exist here, as a well-formed release that is not published does not."""
+
+    def __init__(self, message: str):
+        super().__init__("cursor", message)
 
 
 class Redacted(DatasetError):

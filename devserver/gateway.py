@@ -1,8 +1,9 @@
 """A local stand-in for API Gateway: what production answers, for every method on every path.
 
 Chalice's ``LocalGateway`` runs the app as the Lambda would, but its routing is not the real
-gateway's: an unknown path answers ``403 {"message": "Missing Authentication Token"}`` where
-production answers the 404 problem of the gateway response in
+gateway's: it has no greedy routes, so an unknown path answers ``403 {"message": "Missing
+Authentication Token"}`` where production hands it to the app's ``/{proxy+}`` (a 404 page or
+problem); a path or method that never reaches the app gets the gateway response in
 ``.chalice/template-resources.json``; a method the app never registers (``TRACE``, ``CONNECT``)
 never reaches it; ``;`` in a path is taken for the start of URL parameters; and path parameters
 are left percent-encoded where the gateway decodes them. ``Gateway`` routes first, the way
@@ -66,15 +67,22 @@ class Gateway:
         self.app = app
         self.binary_types = frozenset(app.api.binary_types)
         # Literal segments before captures, as the gateway prefers '/dataset/releases' to
-        # '/dataset/{x}'; chalice's own matcher sorts the same way.
-        self.routes = [(self._compile(path), path) for path in sorted(app.routes)]
+        # '/dataset/{x}'; chalice's own matcher sorts the same way. A greedy route ('/{proxy+}',
+        # the app's answer to unknown paths) comes after every other, as at the gateway.
+        self.routes = [
+            (self._compile(path), path)
+            for path in sorted(app.routes, key=lambda p: (_greedy(p), p))
+        ]
         self.unknown_path = unknown_path_answer()
 
     @staticmethod
     def _compile(path: str) -> re.Pattern:
         if path == "/":
             return re.compile("/")
-        parts = ["[^/]+" if part.startswith("{") else re.escape(part) for part in path.split("/")]
+        parts = [
+            ".+" if _greedy(part) else "[^/]+" if part.startswith("{") else re.escape(part)
+            for part in path.split("/")
+        ]
         return re.compile("/".join(parts))
 
     def route(self, path: str) -> str | None:
@@ -91,6 +99,9 @@ class Gateway:
         if route is None:
             return self.unknown_path
         methods = self.app.routes[route]
+        if _greedy(route) and method not in GATEWAY_METHODS:
+            # A method the gateway never routes (TRACE), on a path no route has.
+            return self.unknown_path
         if method not in methods or method not in GATEWAY_METHODS:
             allowed = ", ".join(
                 m
@@ -132,9 +143,14 @@ class Gateway:
     def _captured(self, route: str, path: str) -> dict[str, str]:
         if path != "/" and path.endswith("/"):
             path = path[:-1]
+        names, values = route.split("/"), path.split("/")
+        if _greedy(route):
+            # The greedy parameter, last, takes the rest of the path; the gateway names it
+            # without its '+'.
+            values = [*values[: len(names) - 1], "/".join(values[len(names) - 1 :])]
         return {
-            name[1:-1]: unquote(value)
-            for name, value in zip(route.split("/"), path.split("/"))
+            name[1:-1].removesuffix("+"): unquote(value)
+            for name, value in zip(names, values)
             if name.startswith("{")
         }
 
@@ -155,6 +171,11 @@ class Gateway:
         for name, values in (reply.get("multiValueHeaders") or {}).items():
             headers += [(name, value) for value in values]
         return Answer(reply["statusCode"], headers, payload)
+
+
+def _greedy(path: str) -> bool:
+    """Whether a route (or its last segment) ends in a greedy parameter, '{proxy+}'."""
+    return path.endswith("+}")
 
 
 def _split(target: str) -> tuple[str, str]:

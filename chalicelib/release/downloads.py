@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from chalicelib.model.kinds import KINDS
 from chalicelib.model.schemas import SchemaSet
 from chalicelib.release.compiled import CompiledCollection, Spool
+from chalicelib.release.history import ACTIONS
 from chalicelib.release.manifest import DATASET_NAME, LICENSE, QUOTATION_NOTE, TITLE, iso_time
 from chalicelib.release.sqlite import METADATA_FILE, SQLITE_FILE, metadata_bytes, write_sqlite
 from chalicelib.release.tables import (
@@ -30,7 +31,7 @@ from chalicelib.release.tables import (
 from chalicelib.release.victims import VICTIMS_FILE, write_victims
 from chalicelib.release.victims import columns as victim_columns
 
-CHANGE_KINDS = ("added", "changed", "removed", "withdrawn", "merged")
+CHANGE_KINDS = ACTIONS
 ALL_FILE = "all.jsonl.gz"
 CLAIMS_SOURCES_FILE = "claims-sources.csv"
 TOMBSTONES_FILE = "tombstones.csv"

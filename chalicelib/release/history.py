@@ -34,6 +34,8 @@ from chalicelib.release.layout import canonical_json, shard_bodies, shard_count
 
 FORMAT = 1
 CHAIN = "history/chain.json"
+# What can happen to a record in a release: the actions above, as changes.json counts them too.
+ACTIONS = ("added", "changed", "removed", "withdrawn", "merged")
 ORDER = {kind.collection: i for i, kind in enumerate(KINDS)}
 
 

@@ -60,9 +60,9 @@ def list_parameters(kind: Kind) -> list[dict]:
             "in": "query",
             "description": (
                 "Opaque; copy it from `next`. It is signed, and bound to its query and release; the "
-                "pattern gives its shape, but a signature cannot be written in JSON Schema, so a "
-                "cursor of this shape that this API did not make for this query and release "
-                "answers 400, naming `cursor`."
+                "pattern gives its shape, but a signature cannot be written in JSON Schema. A "
+                "cursor of another shape is a 400; one of this shape that this API did not make "
+                "for this query and release names no page, and answers 404, naming `cursor`."
             ),
             "schema": {"type": "string", "pattern": CURSOR_PATTERN},
         },

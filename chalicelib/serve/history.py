@@ -8,7 +8,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.model.kinds import ID_PATTERN, KINDS, Kind, split_reference
-from chalicelib.release.history import CHAIN, ORDER, changes_path, net_changes, records_path
+from chalicelib.release.history import (
+    ACTIONS,
+    CHAIN,
+    ORDER,
+    changes_path,
+    net_changes,
+    records_path,
+)
 from chalicelib.release.layout import VERSION, shard_of
 from chalicelib.serve.limits import DEFAULT_CHANGES, MAX_CHANGES, MAX_CURSOR_LENGTH
 from chalicelib.serve.params import single
@@ -82,12 +89,12 @@ def dataset_changes(request: Request):
     only(request.params, CHANGES_PARAMS)
     params = request.params
     since = single(params, "since")
-    if since is None:
-        if set(params) - {"release"}:
-            raise bad_parameter("since", "'limit' and 'cursor' page the changes since a release")
+    if since is None and not set(params) - {"release"}:
         release, cache = request.release()
         return request.kept(release, lambda: _chain_reply(release, cache))
-    if not VERSION.fullmatch(since):
+    # `limit` or `cursor` alone page the changes since the history's first release: a default,
+    # where a rule that one parameter needs another is what OpenAPI cannot state.
+    if since is not None and not VERSION.fullmatch(since):
         raise bad_parameter("since", "a release looks like 20261127-3f9a1c2b")
     limit = _limit(single(params, "limit"))
     after = _cursor(single(params, "cursor"))
@@ -129,9 +136,10 @@ def _cursor(text: str | None) -> tuple[int, str] | None:
     return ORDER[found[0]], found[1]
 
 
-def _changes_reply(request, release, cache: str, since: str, limit: int, after) -> Reply:
+def _changes_reply(request, release, cache: str, since: str | None, limit: int, after) -> Reply:
     chain = chain_of(release)
     versions = [step["version"] for step in chain["releases"]]
+    since = since or versions[0]
     if since not in versions:
         # Well formed but unknown here, as an unpublished `release` is: a 404 naming it.
         raise Problem(
@@ -176,10 +184,7 @@ _EVENT: dict[str, Any] = {
     "type": "object",
     "required": ["action", "sha256"],
     "properties": {
-        "action": {
-            "type": "string",
-            "enum": ["added", "changed", "removed", "withdrawn", "merged"],
-        },
+        "action": {"type": "string", "enum": list(ACTIONS)},
         "sha256": {"type": ["string", "null"], "description": "The record's digest then."},
         "fields": {
             "type": "array",
@@ -303,9 +308,10 @@ ROUTES = [
                     "in": "query",
                     "required": False,
                     "description": (
-                        "The release the mirror holds. Without it, the releases the history "
-                        "covers (and `limit` and `cursor`, which page changes, are refused). A "
-                        "well-formed release not in the history answers 404, naming `since`."
+                        "The release the mirror holds. With no parameter at all, the answer is "
+                        "the releases the history covers; with `limit` or `cursor` alone, "
+                        "`since` is the history's first release. A well-formed release not in "
+                        "the history answers 404, naming `since`."
                     ),
                     "schema": {"type": "string", "pattern": VERSION.pattern},
                 },
@@ -313,9 +319,7 @@ ROUTES = [
                     "name": "limit",
                     "in": "query",
                     "required": False,
-                    "description": "Items per page; only with `since`.",
-                    # What no JSON Schema can say of a parameter: it needs another one.
-                    "x-requires": ["since"],
+                    "description": "Changes per page.",
                     "schema": {
                         "type": "integer",
                         "minimum": 1,
@@ -327,8 +331,7 @@ ROUTES = [
                     "name": "cursor",
                     "in": "query",
                     "required": False,
-                    "description": "Copy it from `next`; only with `since`.",
-                    "x-requires": ["since"],
+                    "description": "Copy it from `next`.",
                     "schema": {
                         "type": "string",
                         "pattern": CURSOR_PATTERN,

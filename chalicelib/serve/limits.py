@@ -23,6 +23,9 @@ MAX_CURSOR_LENGTH = 512
 # /reconcile's `queries` is a JSON batch (up to 50 queries, as the reconciliation protocol
 # sends them), so it may be far longer than any other value.
 MAX_QUERIES_LENGTH = 256 * 1024
+# The same batch in a GET's URL: API Gateway takes a URL of at most 8,192 characters (an
+# edge-optimized API's quota), and this leaves room for the rest of it. A longer batch is POSTed.
+MAX_URL_QUERIES_LENGTH = 8000
 # The parameters whose values may be longer than MAX_VALUE_LENGTH, and their own bounds.
 LONG_VALUES = {
     "cursor": MAX_CURSOR_LENGTH,
@@ -87,6 +90,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "MAX_RECORD_BYTES",
     "MAX_REPEATS",
+    "MAX_URL_QUERIES_LENGTH",
     "MAX_VALUE_LENGTH",
     "PRESIGN_MINUTES",
     "PRESIGN_SECONDS",

@@ -164,7 +164,10 @@ def build_openapi(routes: Sequence[Route], documents: Mapping[str, dict], versio
                     "status": {"type": "integer"},
                     "detail": {"type": "string"},
                     "parameter": {"type": "string"},
-                    "errors": {"type": "array", "items": {"type": "object"}},
+                    "errors": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/Violation"},
+                    },
                 },
             },
             # What POST /validate reads, and answers 200 to: a malformed item is not a bad request,
@@ -192,25 +195,73 @@ def build_openapi(routes: Sequence[Route], documents: Mapping[str, dict], versio
                             }
                         },
                     },
-                    {"type": "object", "not": {"required": ["items"]}},
-                    {"type": "object", "required": ["items", "record"]},
+                    {
+                        "type": "object",
+                        "not": {"required": ["items"]},
+                        "additionalProperties": True,
+                    },
+                    {
+                        "type": "object",
+                        "required": ["items", "record"],
+                        "additionalProperties": True,
+                    },
                 ],
             },
+            # One branch per kind of the registry: a kind, and a record of that kind's schema.
             "ValidationItem": {
-                "type": "object",
-                "required": ["kind", "record"],
-                "additionalProperties": False,
-                "properties": {
-                    "kind": {"type": "string", "enum": [k.name for k in KINDS]},
-                    "record": {"type": "object"},
-                },
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": ["kind", "record"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "kind": {"type": "string", "const": kind.name},
+                            "record": {"$ref": f"#/components/schemas/{kind.name}"},
+                        },
+                    }
+                    for kind in KINDS
+                ]
             },
+            # checks.report.Report.to_dict and the Violation entries it lists.
             "ValidationReport": {
                 "type": "object",
                 "required": ["valid", "results"],
+                "additionalProperties": False,
                 "properties": {
                     "valid": {"type": "boolean"},
-                    "results": {"type": "array", "items": {"type": "object"}},
+                    "results": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["index", "id", "kind", "valid", "errors", "warnings"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "index": {"type": "integer", "minimum": 0},
+                                "id": {"type": ["string", "null"]},
+                                "kind": {"type": ["string", "null"]},
+                                "valid": {"type": "boolean"},
+                                "errors": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Violation"},
+                                },
+                                "warnings": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Violation"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+            "Violation": {
+                "type": "object",
+                "description": "One rule broken: where (a JSON Pointer), which rule, and why.",
+                "required": ["pointer", "keyword", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "pointer": {"type": "string"},
+                    "keyword": {"type": "string"},
+                    "message": {"type": "string"},
                 },
             },
         }

@@ -32,7 +32,7 @@ from functools import cached_property
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.errors import BadParameter
+from chalicelib.errors import BadParameter, UnknownCursor
 from chalicelib.model import edtf
 from chalicelib.model.kinds import Kind, split_reference
 from chalicelib.model.ordering import OPEN_END, OPEN_START, day_number
@@ -247,19 +247,20 @@ def encode_cursor(position: int, query: ListQuery, release: str) -> str:
 
 
 def decode_cursor(cursor: str, query: ListQuery, release: str) -> int:
-    """The position inside ``cursor``; ``BadParameter('cursor')`` unless it was made by
-    ``encode_cursor`` for this same query and release, unaltered."""
-    rejected = BadParameter(
+    """The position inside ``cursor``, if ``encode_cursor`` made it for this same query and
+    release, unaltered. ``BadParameter('cursor')`` for text of another shape than
+    ``CURSOR_PATTERN``; ``UnknownCursor`` for one of that shape not made here (the page it
+    names does not exist), which is all a client reading the pattern can tell apart."""
+    malformed = BadParameter(
         "cursor",
-        "is not a cursor this query made in this release; "
-        "follow 'next' links unchanged, or start without a cursor",
+        "is not a cursor this API makes; follow 'next' links unchanged, or start without a cursor",
     )
     if len(cursor) > 64:
-        raise rejected
+        raise malformed
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (ValueError, TypeError):
-        raise rejected from None
+        raise malformed from None
     # Only the exact text encode_cursor made: base64 would also accept padding, and other
     # spare bits in the last character, for the same bytes.
     if (
@@ -267,11 +268,14 @@ def decode_cursor(cursor: str, query: ListQuery, release: str) -> int:
         or not cursor.isascii()
         or base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != cursor
     ):
-        raise rejected
+        raise malformed
     body, tag = raw[: _CURSOR.size], raw[_CURSOR.size :]
     version, position = _CURSOR.unpack(body)
     if version != _CURSOR_VERSION or not hmac.compare_digest(tag, _tag(body, query, release)):
-        raise rejected
+        raise UnknownCursor(
+            "is not a cursor this query made in this release; "
+            "follow 'next' links unchanged, or start without a cursor"
+        )
     return position
 
 

@@ -13,7 +13,12 @@ from urllib.parse import parse_qs
 
 from chalicelib.errors import BadParameter
 from chalicelib.serve import refine
-from chalicelib.serve.limits import MAX_BODY_SHOWN, MAX_NAME_SHOWN, MAX_QUERIES_LENGTH
+from chalicelib.serve.limits import (
+    MAX_BODY_SHOWN,
+    MAX_NAME_SHOWN,
+    MAX_QUERIES_LENGTH,
+    MAX_URL_QUERIES_LENGTH,
+)
 from chalicelib.serve.params import single
 from chalicelib.serve.reconciliation.protocol import (
     BATCH_SCHEMA,
@@ -75,6 +80,8 @@ def answer(request: Request) -> Reply | Finished:
                 f"unknown parameter; /reconcile takes {', '.join(PARAMS)}",
             )
     batch = single(params, "queries")
+    if method != "POST":
+        _fits_a_url(params)
     release, cache = request.service.release_for(params)
     extension = single(params, "extend")
     if extension is not None:  # data extension: columns for reconciled ids
@@ -97,6 +104,41 @@ def answer(request: Request) -> Reply | Finished:
     return request.kept(release, lambda: Reply(dumps(reconcile(release, queries)), cache=cache))
 
 
+def _fits_a_url(params: dict[str, list[str]]) -> None:
+    """A batch in the URL is at most what API Gateway's URL leaves room for, here as there."""
+    for name in ("queries", "extend"):
+        value = single(params, name)
+        if value is not None and len(value) > MAX_URL_QUERIES_LENGTH:
+            raise BadParameter(
+                name,
+                f"longer than {MAX_URL_QUERIES_LENGTH:,} characters, more than a URL takes; "
+                f"POST it as {FORM}",
+            )
+
+
+# One value of an extended column (refine.Cell): text, a whole number, or a record.
+CELL_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["str"],
+            "additionalProperties": False,
+            "properties": {"str": {"type": "string"}},
+        },
+        {
+            "type": "object",
+            "required": ["int"],
+            "additionalProperties": False,
+            "properties": {"int": {"type": "integer"}},
+        },
+        {
+            "type": "object",
+            "required": ["id", "name"],
+            "additionalProperties": False,
+            "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+        },
+    ]
+}
 EXTENSION_SCHEMA = {
     "type": "object",
     "description": "Data extension: a row of cells per id, a list of values per property.",
@@ -115,7 +157,7 @@ EXTENSION_SCHEMA = {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                "additionalProperties": {"type": "array", "items": {"type": "object"}},
+                "additionalProperties": {"type": "array", "items": CELL_SCHEMA},
             },
         },
     },
@@ -140,7 +182,8 @@ EXTEND = {
     ),
     "schema": {
         "type": "string",
-        "maxLength": MAX_QUERIES_LENGTH,
+        "minLength": 2,
+        "maxLength": MAX_URL_QUERIES_LENGTH,
         "contentMediaType": "application/json",
         "examples": ['{"ids": ["people/hossein-ali-nayyeri"], "properties": [{"id": "name_fa"}]}'],
         "contentSchema": {
@@ -171,8 +214,11 @@ def _operation(method: str) -> Operation:
         "name": "queries",
         "in": "query",
         "required": False,
-        "description": "A batch of queries, as JSON. Without it, the service manifest.",
-        "schema": BATCH_TEXT,
+        "description": (
+            "A batch of queries, as JSON. Without it, the service manifest. In a URL, at most "
+            f"{MAX_URL_QUERIES_LENGTH:,} characters; POST a longer batch."
+        ),
+        "schema": {**BATCH_TEXT, "maxLength": MAX_URL_QUERIES_LENGTH},
     }
     doc = (
         "Without `queries`, the service manifest (Reconciliation API 0.2, what OpenRefine "
@@ -192,8 +238,9 @@ def _operation(method: str) -> Operation:
     body = None
     if method == "GET":
         responses["304"] = {"description": "Not modified."}
-        # A batch rides in the URL, and the HTTP server in front refuses one too long for it
-        # (the dev server at 64 KiB) before the app sees it.
+        # The app refuses a batch longer than a URL takes (a 400); the HTTP server in front
+        # refuses a URL longer still (API Gateway past 8,192 characters, the dev server past
+        # 64 KiB) before the app sees it.
         responses["414"] = {
             "description": "The URL is longer than the HTTP server takes; POST a long batch."
         }

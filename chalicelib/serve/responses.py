@@ -18,6 +18,7 @@ from chalicelib.errors import (
     Redacted,
     ReleaseNotFound,
     StoreError,
+    UnknownCursor,
 )
 from chalicelib.media import ATOM, JSON, PROBLEM_JSON, SCHEMA_JSON
 from chalicelib.serve.limits import MAX_NAME_SHOWN
@@ -127,6 +128,16 @@ def problem_for(error: Exception) -> Problem:
     """The one mapping from domain errors to HTTP problems."""
     if isinstance(error, Problem):
         return error
+    if isinstance(error, UnknownCursor):
+        # Well formed (its shape is checked first) but not made here: no such page, a 404, as
+        # for an unpublished release; a malformed cursor stays a 400.
+        return Problem(
+            404,
+            "cursor-not-found",
+            "Page not found",
+            f"'cursor': {error.message}",
+            parameter="cursor",
+        )
     if isinstance(error, BadParameter):
         return bad_parameter(error.param, f"'{error.param}': {error.message}")
     if isinstance(error, Redacted):

@@ -62,6 +62,13 @@ class Route:
         return next(iter(self.operations.values())).operation_id
 
 
+# Every path no route has, registered after the routes (``routing.Router.register_unknown_paths``).
+# API Gateway prefers any other resource to a greedy one, so only unknown paths reach it;
+# without it they would never reach the function, and the gateway would answer them itself,
+# as JSON only (docs/deployment.md, "Unknown paths").
+UNKNOWN_PATHS = "/{proxy+}"
+
+
 # -- the vocabulary declarations share ---------------------------------------------------------
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}

@@ -28,14 +28,122 @@ def openapi_document(request: Request) -> Finished:
     )
 
 
+# Any JSON Schema (2020-12): what a parameter, a body or an answer is declared with. Its own
+# keywords are the metaschema's business; here it is an object (or a boolean) of any keywords.
+ANY_SCHEMA = {
+    "type": ["object", "boolean"],
+    "description": "A JSON Schema (2020-12).",
+    "propertyNames": {"type": "string"},
+    "additionalProperties": True,
+}
+_CONTENT = {
+    "type": "object",
+    "description": "Per media type, the schema of the body.",
+    "additionalProperties": {
+        "type": "object",
+        "required": ["schema"],
+        "properties": {"schema": ANY_SCHEMA},
+    },
+}
+_OPERATION = {
+    "type": "object",
+    "required": ["operationId", "summary", "responses"],
+    "properties": {
+        "operationId": {"type": "string"},
+        "summary": {"type": "string"},
+        "description": {"type": "string"},
+        "parameters": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "in", "schema"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "in": {"type": "string", "enum": ["query", "path", "header", "cookie"]},
+                    "required": {"type": "boolean"},
+                    "description": {"type": "string"},
+                    "schema": ANY_SCHEMA,
+                },
+            },
+        },
+        "requestBody": {
+            "type": "object",
+            "required": ["content"],
+            "properties": {"required": {"type": "boolean"}, "content": _CONTENT},
+        },
+        "responses": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[1-5][0-9][0-9]$"},
+            "additionalProperties": {
+                "type": "object",
+                "required": ["description"],
+                "properties": {
+                    "description": {"type": "string"},
+                    "content": _CONTENT,
+                    "headers": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "required": ["schema"],
+                            "properties": {"schema": ANY_SCHEMA},
+                        },
+                    },
+                    "links": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "required": ["operationId", "parameters"],
+                            "properties": {
+                                "operationId": {"type": "string"},
+                                "parameters": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+# The document /openapi.json answers, as build_openapi makes it.
 OPENAPI_SCHEMA = {
     "type": "object",
     "required": ["openapi", "info", "paths", "components"],
     "properties": {
         "openapi": {"type": "string", "const": "3.1.0"},
-        "info": {"type": "object", "required": ["title", "version"]},
-        "paths": {"type": "object"},
-        "components": {"type": "object"},
+        "jsonSchemaDialect": {"type": "string"},
+        "info": {
+            "type": "object",
+            "required": ["title", "version"],
+            "properties": {
+                "title": {"type": "string"},
+                "version": {"type": "string"},
+                "description": {"type": "string"},
+                "license": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {"name": {"type": "string"}, "identifier": {"type": "string"}},
+                },
+            },
+        },
+        "paths": {
+            "type": "object",
+            "propertyNames": {"pattern": "^/"},
+            "additionalProperties": {
+                "type": "object",
+                "propertyNames": {"enum": ["get", "head", "post"]},
+                "additionalProperties": _OPERATION,
+            },
+        },
+        "components": {
+            "type": "object",
+            "required": ["schemas"],
+            "properties": {
+                "schemas": {"type": "object", "additionalProperties": ANY_SCHEMA},
+            },
+        },
     },
 }
 

@@ -21,10 +21,11 @@ from chalicelib.serve.responses import (
     Finished,
     Problem,
     finish,
+    not_found,
     preflight_headers,
     problem_for,
 )
-from chalicelib.serve.route import Route
+from chalicelib.serve.route import UNKNOWN_PATHS, Route
 from chalicelib.serve.service import Service
 
 log = logging.getLogger("iran1988")
@@ -65,6 +66,14 @@ def header_lookup(headers: Mapping[str, str]) -> Mapping[str, str]:
     """
     lowered = getattr(headers, "_dict", None)
     return lowered if isinstance(lowered, dict) else headers
+
+
+UNKNOWN_PATH_DETAIL = "no route has this path; GET /openapi.json lists them"
+
+
+def unknown_path() -> Problem:
+    """The 404 for a path no route has: the same problem as the gateway's own answer."""
+    return not_found(UNKNOWN_PATH_DETAIL)
 
 
 def method_not_allowed(method: str, allowed: str) -> Problem:
@@ -238,3 +247,31 @@ class Router:
         app.route(path, methods=["OPTIONS"], name=f"{route.name}_preflight", content_types=["*/*"])(
             preflight
         )
+
+    def register_unknown_paths(self) -> None:
+        """Answer every path no route has with the 404 problem, or a browser with the site's 404
+        page in its language, whatever the method. Not an operation: OpenAPI leaves it out."""
+
+        def unknown(_incoming: Any, **_: str) -> Any:
+            raise unknown_path()
+
+        unknown.not_an_operation = True  # type: ignore[attr-defined]
+        served = self.served(unknown, UNKNOWN_PATHS)
+
+        def handler() -> Any:
+            # The gateway passes the rest of the path as 'proxy', chalice's own local server as
+            # 'proxy+'; the page links to it in the other language.
+            captured = self.app.current_request.uri_params or {}
+            return served(proxy=captured.get("proxy", captured.get("proxy+", "")))
+
+        handler.not_an_operation = True  # type: ignore[attr-defined]
+        self.app.route(
+            UNKNOWN_PATHS,
+            methods=[*OTHER_METHODS, "OPTIONS"],
+            name="unknown_path",
+            content_types=["*/*"],
+        )(handler)
+        # Chalice would pass the parameter to the view as 'proxy+', a name the gateway never
+        # sends (aws/chalice#2072), and fail on every unknown path; the handler reads it itself.
+        for entry in self.app.routes[UNKNOWN_PATHS].values():
+            entry.view_args = []

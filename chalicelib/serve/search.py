@@ -103,18 +103,29 @@ SEARCH_SCHEMA = {
         "results": {
             "type": "array",
             "description": "One group per collection, in the order of the service index.",
+            # A group per kind of the registry: its collection, and records of its schema.
             "items": {
-                "type": "object",
-                "required": ["collection", "kind", "items", "more"],
-                "properties": {
-                    "collection": {"type": "string"},
-                    "kind": {"type": "string"},
-                    "items": {"type": "array", "items": {"type": "object"}},
-                    "more": {
-                        "type": ["string", "null"],
-                        "description": "The list route's URL for every match, when there are more.",
-                    },
-                },
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": ["collection", "kind", "items", "more"],
+                        "properties": {
+                            "collection": {"type": "string", "const": kind.collection},
+                            "kind": {"type": "string", "const": kind.name},
+                            "items": {
+                                "type": "array",
+                                "items": {"$ref": f"#/components/schemas/{kind.name}"},
+                            },
+                            "more": {
+                                "type": ["string", "null"],
+                                "description": (
+                                    "The list route's URL for every match, when there are more."
+                                ),
+                            },
+                        },
+                    }
+                    for kind in KINDS
+                ]
             },
         },
     },

@@ -17,6 +17,7 @@ from chalicelib.checks.validate import validate
 from chalicelib.errors import ObjectMissing
 from chalicelib.model.kinds import BY_NAME, KINDS, Kind
 from chalicelib.model.schemas import schema_files
+from chalicelib.release.history import ACTIONS
 from chalicelib.release.layout import MANIFEST, VERSION
 from chalicelib.release.reader import RecordBytes, Tombstone
 from chalicelib.release.redactions import public_entries
@@ -429,10 +430,8 @@ def validate_batch(request: Request) -> Reply:
             "keyword": exc.keyword,
             "message": exc.message,
         }
-        if exc.keyword == "maxItems":
-            raise Problem(
-                413, "too-many-items", "Payload too large", exc.message, errors=[error]
-            ) from None
+        # Too many items is the body breaking its schema's maxItems, as too few breaks its
+        # minItems: a 400, where 413 is kept for a body too large to read.
         raise Problem(400, "bad-body", "Bad request body", exc.message, errors=[error]) from None
     release, _ = request.release()
     report = validate(items, request.service.schema_set(release), release.catalog())
@@ -443,12 +442,35 @@ def validate_batch(request: Request) -> Reply:
 
 PAGE_OF = "A page of {}."
 RECORD_MISSING = problem_response(f"No record has this id, or {NO_RELEASE}.")
+# A cursor of the documented shape that this API did not make names no page: the 404 a
+# generated one meets, where a malformed one is a 400.
+NO_PAGE = "`cursor` has the shape of a cursor but names no page of this query and release"
 REDACTED = problem_response(
     "Pinned to an older release whose file held a value withheld since: `replaced_by` names "
     "the release that carries the redacted form, `reason` why it is withheld."
 )
 RELEASE_SCHEMA = {"type": "string", "description": "The release the answer was read from."}
 LINKS_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
+# The manifest's licence and citation, as `publish` writes them (an older release may hold text).
+LICENSE_SCHEMA = {
+    "type": ["string", "object"],
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "description": "An SPDX identifier."},
+        "title": {"type": "string"},
+        "path": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}
+CITE_SCHEMA = {
+    "type": ["string", "object"],
+    "properties": {
+        "text": {"type": "string"},
+        "note": {"type": "string"},
+        "version": {"type": "string"},
+    },
+}
+COLLECTION_NAMES = {"enum": [kind.collection for kind in KINDS]}
 INDEX_SCHEMA = {
     "type": "object",
     "required": ["name", "description", "release", "collections", "links"],
@@ -457,7 +479,7 @@ INDEX_SCHEMA = {
         "description": {"type": "string"},
         "release": RELEASE_SCHEMA,
         "published": {"type": ["string", "null"]},
-        "license": {"type": ["string", "object", "null"]},
+        "license": {**LICENSE_SCHEMA, "type": ["string", "object", "null"]},
         "collections": {
             "type": "array",
             "items": {
@@ -508,9 +530,20 @@ DATASET_SCHEMA = {
         "published": {"type": "string"},
         "previous": {"type": ["string", "null"]},
         "title": {"type": "string"},
-        "counts": {"type": "object", "additionalProperties": {"type": "object"}},
-        "license": {"type": ["string", "object"]},
-        "cite": {"type": ["string", "object"]},
+        "counts": {
+            "type": "object",
+            "propertyNames": COLLECTION_NAMES,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["records", "tombstones"],
+                "properties": {
+                    "records": {"type": "integer", "minimum": 0},
+                    "tombstones": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+        "license": LICENSE_SCHEMA,
+        "cite": CITE_SCHEMA,
         "content_sha256": {"type": "string"},
         "files": {
             "type": "array",
@@ -534,8 +567,51 @@ RELEASES_SCHEMA = {
     "required": ["current", "releases"],
     "properties": {
         "current": {"type": "string"},
-        "releases": {"type": "array", "items": {"type": "object", "required": ["version"]}},
-        "redactions": {"type": "array", "items": {"type": "object"}},
+        "releases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["version"],
+                "properties": {
+                    "version": {"type": "string"},
+                    "previous": {"type": ["string", "null"]},
+                    "published": {"type": "string"},
+                    "manifest_sha256": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "changes": {
+                        "type": "object",
+                        "properties": {
+                            change: {"type": "integer", "minimum": 0} for change in ACTIONS
+                        },
+                    },
+                    "counts": {
+                        "type": "object",
+                        "propertyNames": COLLECTION_NAMES,
+                        "additionalProperties": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+        },
+        "redactions": {
+            "type": "array",
+            "description": "Values withheld since they were published: what, why, when, where.",
+            "items": {
+                "type": "object",
+                "required": ["record", "pointer", "reason", "recorded", "redacted_in", "withdrawn"],
+                "properties": {
+                    "record": {"type": "string"},
+                    "pointer": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "recorded": {"type": "string"},
+                    "redacted_in": {"type": "string"},
+                    "withdrawn": {
+                        "type": "object",
+                        "description": "Per release, the files that held the value.",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
     },
 }
 
@@ -565,7 +641,13 @@ def kind_routes(kind: Kind) -> list[Route]:
                 f"list_{collection}",
                 ok(page_schema(kind), PAGE_OF.format(collection)),
                 list_parameters(kind),
-                {"410": REDACTED},
+                {
+                    "404": problem_response(
+                        f"{NO_RELEASE[0].upper()}{NO_RELEASE[1:]}, or {NO_PAGE} "
+                        "(`parameter` is `cursor`)."
+                    ),
+                    "410": REDACTED,
+                },
             ),
         ),
         Route(
@@ -600,7 +682,12 @@ def kind_routes(kind: Kind) -> list[Route]:
                 f"claims_about_{kind.name}",
                 ok(page_schema(claims), "A page of claims that refer to the record."),
                 (ID_PARAM, *list_parameters(claims)),
-                {"404": RECORD_MISSING},
+                {
+                    "404": problem_response(
+                        f"No record has this id, {NO_RELEASE}, or {NO_PAGE} "
+                        "(`parameter` is `cursor`)."
+                    )
+                },
             ),
         ),
     ]
@@ -623,17 +710,86 @@ FILE_ERRORS = {
 # A download is bytes to save as they are (a gzip, a CSV, an SQLite file), so that a generated
 # client hands them over untouched; the JSON files are objects.
 BINARY = {"type": "string", "format": "binary", "contentMediaType": media.OCTET_STREAM}
+# The JSON files, each the document of its own standard (other keys may follow it).
 JSON_FILE = {
-    "type": "object",
     "description": "datapackage.json, metadata.json or changes.json.",
-    "additionalProperties": True,
+    "anyOf": [
+        {
+            "title": "datapackage.json (a Frictionless Data Package)",
+            "type": "object",
+            "required": ["name", "resources"],
+            "properties": {
+                "name": {"type": "string"},
+                "resources": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "path"],
+                        "properties": {"name": {"type": "string"}, "path": {"type": "string"}},
+                    },
+                },
+            },
+        },
+        {
+            "title": "metadata.json (Datasette's metadata for all.sqlite)",
+            "type": "object",
+            "required": ["title", "databases"],
+            "properties": {
+                "title": {"type": "string"},
+                "databases": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {
+                            "tables": {
+                                "type": "object",
+                                "description": "Per table: its description and columns.",
+                                "additionalProperties": {
+                                    "type": "object",
+                                    "properties": {
+                                        "description": {"type": "string"},
+                                        "columns": {
+                                            "type": "object",
+                                            "additionalProperties": {"type": "string"},
+                                        },
+                                    },
+                                },
+                            }
+                        },
+                    },
+                },
+            },
+        },
+        {
+            "title": "changes.json (what this release changed)",
+            "type": "object",
+            "required": ["version", "previous", "summary"],
+            "properties": {
+                "version": {"type": "string"},
+                "previous": {"type": ["string", "null"]},
+                "summary": {
+                    "type": "object",
+                    "properties": {action: {"type": "integer", "minimum": 0} for action in ACTIONS},
+                },
+                **{
+                    action: {
+                        "type": "object",
+                        "description": "Per collection, the ids (or the tombstones) concerned.",
+                        "propertyNames": COLLECTION_NAMES,
+                        "additionalProperties": {"type": "array"},
+                    }
+                    for action in ACTIONS
+                },
+            },
+        },
+    ],
 }
 
 
 def download_response() -> dict:
     # Plain bytes first: what a client that asks only for application/octet-stream gets, and
     # what a generated client then saves untouched.
-    answer = ok({}, "The file, from a folder store.", media.OCTET_STREAM, *media.DOWNLOADS)
+    answer = ok(BINARY, "The file, from a folder store.", media.OCTET_STREAM, *media.DOWNLOADS)
     for media_type, content in answer["content"].items():
         content["schema"] = JSON_FILE if media_type == media.JSON else BINARY
     return answer
@@ -750,9 +906,12 @@ ROUTES = [
                     "200": ok(
                         {"$ref": "#/components/schemas/ValidationReport"}, "The validation report."
                     ),
-                    "413": problem_response(
-                        f"The body is over {MAX_BODY_SHOWN}, or holds over {MAX_ITEMS:,} items."
+                    "400": problem_response(
+                        "The body is not JSON, nests too deep, or holds no item or over "
+                        f"{MAX_ITEMS:,} items (`errors` names the rule), or a query parameter is "
+                        "unknown, repeated or malformed (`parameter` names it)."
                     ),
+                    "413": problem_response(f"The body is over {MAX_BODY_SHOWN}."),
                     "415": problem_response("The body is not sent as application/json."),
                 },
                 'The body is one item, a list of items, or {"items": [...]}, where an item is '

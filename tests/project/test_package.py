@@ -509,6 +509,20 @@ def test_the_gateways_own_errors_are_problem_json_with_the_shared_headers(resour
             assert problem["status"] == int(answer["StatusCode"])
 
 
+def test_every_unknown_path_reaches_the_function_which_answers_a_page_or_a_problem(resources):
+    """The greedy '/{proxy+}' resource hands the function every path no other resource has, so
+    a browser gets the site's 404 page (docs/deployment.md, "Unknown paths"); it declares no
+    parameter chalice would name 'proxy+', a name the gateway never sends."""
+    from chalicelib.serve.route import UNKNOWN_PATHS
+
+    (api,) = [r for r in resources.values() if r.get("Type") == "AWS::Serverless::Api"]
+    methods = api["Properties"]["DefinitionBody"]["paths"][UNKNOWN_PATHS]
+    assert {"get", "head", "post", "put", "patch", "delete", "options"} <= set(methods)
+    for method in methods.values():
+        assert method["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+        assert all(p.get("name") != "proxy+" for p in method.get("parameters", ()))
+
+
 # -- integrity, availability, and what a scanner reads (docs/integrity.md) ---------------------
 
 

@@ -47,7 +47,10 @@ PAGES = {
     "contribute": "/contribute?kind=person",
     "Persian contribute": "/contribute?kind=person&lang=fa",
     "history": EVENT + "/history",
+    "Persian history": EVENT + "/history?lang=fa",
     "Persian event": EVENT + "?lang=fa",
+    "not found": "/no/such/page",
+    "Persian not found": "/no/such/page?lang=fa",
 }
 # The pages the reader's screenshots show, in docs/screenshots/ (make screenshots).
 SCREENSHOTS = {
@@ -57,6 +60,7 @@ SCREENSHOTS = {
     "dataset": "/dataset",
     "contribute": "/contribute?kind=person",
     "map": "/places",
+    "not-found": "/no/such/page",
 }
 PHONE = 390
 PHONE_WIDTH = 360
@@ -85,6 +89,18 @@ def test_each_page_loads_as_html_with_a_heading_and_its_stylesheet(browser, site
         "return getComputedStyle(document.querySelector('header.site')).display"
     )
     assert display == "flex", name
+
+
+def test_an_unknown_path_is_the_sites_404_page_with_the_other_language_a_click_away(browser, site):
+    assert status(site + "/no/such/page") == 404
+    assert status(site + "/no/such/page", accept="application/json") == 404
+    open_page(browser, site + "/no/such/page?lang=fa")
+    assert browser.execute_script("return document.documentElement.lang") == "fa"
+    assert browser.find_element("tag name", "h1").text.startswith("یافت نشد")
+    other = browser.find_element("css selector", "p.lang a").get_attribute("href")
+    assert urlsplit(other).path == "/no/such/page"
+    open_page(browser, other)
+    assert browser.find_element("tag name", "h1").text.startswith("Not found")
 
 
 def test_the_persian_page_runs_right_to_left(browser, site):

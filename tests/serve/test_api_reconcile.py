@@ -19,74 +19,21 @@ from jsonschema import Draft202012Validator
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.publish import publish
 from chalicelib.serve import reconcile
-from chalicelib.serve.limits import MAX_BODY, MAX_CANDIDATES, MAX_QUERIES
+from chalicelib.serve.limits import (
+    MAX_BODY,
+    MAX_CANDIDATES,
+    MAX_QUERIES,
+    MAX_URL_QUERIES_LENGTH,
+)
 from chalicelib.serve.reconciliation import scoring
 from chalicelib.serve.request import BASE_URL_ENV
 from chalicelib.serve.responses import CACHE_CURRENT, CACHE_PINNED
 from chalicelib.store import open_store
+from support import reconciliation_spec as spec
 from support.apidata import PERSON, app_client, get_json
 from support.minidata import RELEASE_EPOCH, mini, write
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-# The 0.2 manifest and result batch, as the specification's JSON Schemas constrain them.
-MANIFEST = {
-    "type": "object",
-    "required": ["versions", "name", "identifierSpace", "schemaSpace"],
-    "properties": {
-        "versions": {"type": "array", "items": {"type": "string"}, "contains": {"const": "0.2"}},
-        "name": {"type": "string"},
-        "identifierSpace": {"type": "string"},
-        "schemaSpace": {"type": "string"},
-        "view": {
-            "type": "object",
-            "required": ["url"],
-            "properties": {"url": {"type": "string", "pattern": "\\{\\{id\\}\\}"}},
-        },
-        "defaultTypes": {
-            "type": "array",
-            "uniqueItems": True,
-            "items": {"type": "object", "required": ["id", "name"]},
-        },
-    },
-}
-RESULT_BATCH = {
-    "type": "object",
-    "additionalProperties": {
-        "type": "object",
-        "required": ["result"],
-        "properties": {
-            "result": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "name", "score"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "name": {"type": "string"},
-                        "description": {"type": "string"},
-                        "score": {"type": "number"},
-                        "match": {"type": "boolean"},
-                        "type": {
-                            "type": "array",
-                            "items": {"type": "object", "required": ["id"]},
-                        },
-                        "features": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {
-                                    "id": {"type": "string"},
-                                    "value": {"type": ["boolean", "number"]},
-                                },
-                            },
-                        },
-                    },
-                },
-            }
-        },
-    },
-}
 
 
 def batch(client, queries: dict, method: str = "GET", **params) -> dict:
@@ -97,8 +44,7 @@ def batch(client, queries: dict, method: str = "GET", **params) -> dict:
     else:
         response = client.http.post("/reconcile", body=encoded, headers=FORM)
     assert response.status_code == 200, response.body[:400]
-    answer = json.loads(response.body)
-    Draft202012Validator(RESULT_BATCH).validate(answer)
+    answer = spec.conforms(spec.RESULT_BATCH, json.loads(response.body))
     assert list(answer) == list(queries)
     return answer
 
@@ -118,7 +64,7 @@ def problem(response, status: int = 400) -> dict:
 
 def test_the_manifest_offers_the_six_kinds_and_opens_a_candidate_at_its_own_url(client, served):
     manifest = get_json(client, "/reconcile")
-    Draft202012Validator(MANIFEST).validate(manifest)
+    spec.conforms(spec.MANIFEST, manifest)
     assert "0.2" in manifest["versions"]
     assert [t["id"] for t in manifest["defaultTypes"]] == [k.name for k in KINDS]
     assert manifest["release"] == served.version
@@ -510,6 +456,20 @@ def test_unknown_parameters_jsonp_and_bodies_of_another_type_are_refused(client)
     assert "queries=" in problem(posted, 415)["detail"]
     big = client.http.post("/reconcile", body="queries=" + "a" * (MAX_BODY + 1), headers=FORM)
     problem(big, 413)
+
+
+def test_a_batch_longer_than_a_url_takes_is_refused_in_the_url_and_answered_by_post(client):
+    queries = {f"q{i}": {"query": "Evin " + "x" * 150, "type": "place"} for i in range(50)}
+    text = json.dumps(queries)
+    assert len(text) > MAX_URL_QUERIES_LENGTH
+    found = problem(client.http.get("/reconcile?" + urlencode({"queries": text})))
+    assert found["parameter"] == "queries" and "POST" in found["detail"]
+    posted = client.http.post("/reconcile", body=urlencode({"queries": text}), headers=FORM)
+    assert posted.status_code == 200 and set(json.loads(posted.body)) == set(queries)
+    operation = get_json(client, "/openapi.json")["paths"]["/reconcile"]["get"]
+    declared = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert declared["queries"]["maxLength"] == MAX_URL_QUERIES_LENGTH
+    assert declared["extend"]["maxLength"] == MAX_URL_QUERIES_LENGTH
 
 
 def test_a_post_without_queries_is_a_400_and_a_post_stores_nothing(client, served):

@@ -18,10 +18,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
+from chalicelib.errors import UnknownCursor
 from chalicelib.model import edtf
 from chalicelib.model.folding import fold
 from chalicelib.model.kinds import KINDS
 from chalicelib.release.dataset import Dataset
+from chalicelib.serve.cursors import CURSOR_PATTERN
 from chalicelib.serve.query import (
     BadParameter,
     ListQuery,
@@ -223,12 +225,14 @@ def test_a_cursor_works_only_for_its_own_query_and_release(position, release, ot
 
 
 @settings(max_examples=300, **QUIET)
-@given(text=st.text(max_size=80))
+@given(text=st.text(max_size=80) | st.from_regex(CURSOR_PATTERN, fullmatch=True))
 def test_any_text_as_a_cursor_is_a_bad_cursor_or_a_position(text):
     try:
         position = decode_cursor(text, a_query(0), "20261127-3f9a1c2b")
     except BadParameter as error:
         assert error.param == "cursor"
+        # The pattern OpenAPI states is what parts a 400 (not a cursor) from a 404 (no page).
+        assert isinstance(error, UnknownCursor) == bool(re.fullmatch(CURSOR_PATTERN, text))
     else:  # only a cursor encode_cursor made, i.e. a forgery of odds 2**-96
         assert encode_cursor(position, a_query(0), "20261127-3f9a1c2b") == text
 

@@ -170,6 +170,43 @@ def test_every_catalogue_has_every_key_and_templates_use_only_known_keys():
     assert used and used <= english.keys(), used - english.keys()
 
 
+def _schema_words(node, found: dict[str, set[str]], name: str = "") -> None:
+    """Every property name of the schemas (under ""), and each property's enum words."""
+    if isinstance(node, list):
+        for item in node:
+            _schema_words(item, found, name)
+    elif isinstance(node, dict):
+        if name and isinstance(node.get("enum"), list):
+            found.setdefault(name, set()).update(v for v in node["enum"] if isinstance(v, str))
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                found.setdefault("", set()).update(value)
+                for prop, schema in value.items():
+                    _schema_words(schema, found, prop)
+            else:
+                _schema_words(value, found, name)
+
+
+def test_a_persian_page_names_every_field_vocabulary_word_and_language_in_persian():
+    """A page shows a field, a vocabulary word or a language by its catalogue key, and falls
+    back to the raw English word where the catalogue has none: so each must have one."""
+    from chalicelib.serve.pages.rendering import VOCABULARIES
+
+    persian = json.loads((ROOT / "chalicelib/serve/pages/catalogues/fa.json").read_text())
+    found: dict[str, set[str]] = {}
+    for schema in (ROOT / "schemas").glob("*.schema.json"):
+        _schema_words(json.loads(schema.read_text()), found)
+    wanted = {f"field_{name}" for name in found[""]}
+    for field, prefix in VOCABULARIES.items():
+        wanted |= {prefix + word for word in found.get(field, ())}
+    for record in (ROOT / "data").glob("*/*.json"):
+        document = json.loads(record.read_text())
+        languages = document.get("languages") or []
+        languages += [n.get("lang") for n in document.get("names") or [] if isinstance(n, dict)]
+        wanted |= {f"language_{code}" for code in languages if isinstance(code, str)}
+    assert not sorted(wanted - persian.keys())
+
+
 # --- the pages -------------------------------------------------------------------------------
 
 
@@ -374,3 +411,25 @@ with Client(app) as client:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "shown"),
+    [
+        ("en", {"min": 5000, "approx": True}, "at least about 5,000"),
+        ("en", {"max": 10, "approx": True}, "at most about 10"),
+        ("en", {"min": 2800, "max": 3800, "approx": True}, "about 2,800–3,800"),
+        ("en", {"min": 30000}, "at least 30,000"),
+        ("fa", {"min": 5000, "approx": True}, "دست‌کم حدود ۵٬۰۰۰"),
+        ("fa", {"min": 2800, "max": 3800, "approx": True}, "حدود ۲٬۸۰۰–۳٬۸۰۰"),
+    ],
+)
+def test_about_qualifies_the_number_of_a_count_not_its_bound(lang, value, shown):
+    from chalicelib.serve.pages.i18n import Words
+    from chalicelib.serve.pages.rendering import environment, language_context
+
+    template = environment().from_string(
+        '{% import "macros.html" as m with context %}{{ m.value(v, "victim_count") }}'
+    )
+    html = template.render(w=Words(lang), **language_context(lang), v=value)
+    assert f'<span class="count">{shown}</span>' in html

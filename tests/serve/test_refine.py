@@ -1,6 +1,7 @@
 """OpenRefine's other services (chalicelib.serve.refine) over this repository's data/: data
-extension, suggest and preview, each answer checked against the shape the W3C Reconciliation
-API 0.2 gives it (written out here), and the values against the records and claims."""
+extension, suggest and preview, each answer checked against the W3C Reconciliation API 0.2's
+own JSON Schema for it (support/reconciliation_spec.py), and the values against the records and
+claims."""
 
 from __future__ import annotations
 
@@ -9,90 +10,27 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from chalicelib.checks.intake import DATA_DIR
 from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
 from chalicelib.serve import refine
 from chalicelib.store import open_store
+from support import reconciliation_spec as spec
 from support.minidata import RELEASE_EPOCH
 
-CELL = {
-    "type": "object",
-    "oneOf": [
-        {"required": ["id", "name"], "properties": {"id": {"type": "string"}}},
-        {"required": ["str"], "properties": {"str": {"type": "string"}}},
-        {"required": ["int"], "properties": {"int": {"type": "integer"}}},
-        {"required": ["float"], "properties": {"float": {"type": "number"}}},
-        {"required": ["bool"], "properties": {"bool": {"type": "boolean"}}},
-        {"required": ["date"], "properties": {"date": {"type": "string"}}},
-    ],
-}
-EXTENSION_RESPONSE = {
-    "type": "object",
-    "required": ["meta", "rows"],
-    "properties": {
-        "meta": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "name"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "name": {"type": "string"},
-                    "type": {"type": "object", "required": ["id", "name"]},
-                },
-            },
-        },
-        "rows": {
-            "type": "object",
-            "additionalProperties": {
-                "type": "object",
-                "additionalProperties": {"type": "array", "items": CELL},
-            },
-        },
-    },
-}
+# Each answer is checked against the specification's own schema for it.
+EXTENSION_RESPONSE = spec.EXTENSION_RESPONSE
+PROPOSE = spec.PROPERTY_PROPOSAL
 SUGGEST = {
-    "type": "object",
-    "required": ["result"],
-    "properties": {
-        "result": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "name"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "name": {"type": "string"},
-                    "description": {"type": "string"},
-                    "notable": {
-                        "type": "array",
-                        "items": {"type": "object", "required": ["id", "name"]},
-                    },
-                },
-            },
-        }
-    },
-}
-PROPOSE = {
-    "type": "object",
-    "required": ["properties"],
-    "properties": {
-        "type": {"type": "string"},
-        "properties": {
-            "type": "array",
-            "items": {"type": "object", "required": ["id", "name"]},
-        },
-    },
+    "entity": spec.SUGGEST_ENTITIES,
+    "type": spec.SUGGEST_TYPES,
+    "property": spec.SUGGEST_PROPERTIES,
 }
 
 
-def valid(schema: dict, answer: dict) -> dict:
-    errors = [e.message for e in Draft202012Validator(schema).iter_errors(answer)]
-    assert errors == [], errors[:3]
-    return answer
+def valid(schema: str, answer: dict) -> dict:
+    return spec.conforms(schema, answer)
 
 
 @pytest.fixture(scope="module")
@@ -180,16 +118,16 @@ def test_proposed_properties_follow_the_type(release):
     ],
 )
 def test_suggest_entities_finds_by_any_spelling(release, prefix, expected):
-    answer = valid(SUGGEST, refine.suggest_entities(release, prefix, None, 10))
+    answer = valid(SUGGEST["entity"], refine.suggest_entities(release, prefix, None, 10))
     assert expected in [r["id"] for r in answer["result"]]
 
 
 def test_suggest_entities_keeps_to_a_type_and_types_and_properties_suggest_too(release):
     people = refine.suggest_entities(release, "Evin", "person", 10)["result"]
     assert all(r["id"].startswith("people/") for r in people)
-    types = valid(SUGGEST, refine.suggest_types("pers", 10))
+    types = valid(SUGGEST["type"], refine.suggest_types("pers", 10))
     assert [t["id"] for t in types["result"]] == ["person"]
-    props = valid(SUGGEST, refine.suggest_properties("death", 10))
+    props = valid(SUGGEST["property"], refine.suggest_properties("death", 10))
     assert {"died", "killed_at", "age_at_death"} <= {p["id"] for p in props["result"]}
     assert refine.suggest_entities(release, "--", None, 10) == {"result": []}
 
@@ -243,6 +181,27 @@ def test_openrefine_walks_through_reconcile_preview_and_extend(tmp_path, monkeyp
         assert rows["rows"][nayyeri]["name_fa"] == [{"str": "حسین علی نیری"}]
         for what in ("entity", "type", "property"):
             path = manifest["suggest"][what]["service_path"]
-            valid(SUGGEST, get_json(client, f"{path}?prefix=ev"))
+            valid(SUGGEST[what], get_json(client, f"{path}?prefix=ev"))
         bad = client.http.get("/reconcile?" + urlencode({"extend": "[1]"}))
         assert bad.status_code == 400 and json.loads(bad.body)["parameter"] == "extend"
+
+
+def test_the_specifications_schemas_refuse_what_it_refuses():
+    """The vendored schemas are live: each refuses an answer the specification does not allow."""
+    candidate = {"id": "people/x", "name": "X", "score": 50}
+    assert spec.errors(spec.RESULT_BATCH, {"q0": {"result": [candidate]}}) == []
+    assert spec.errors(spec.RESULT_BATCH, {"q0": {"result": [{"id": "people/x", "name": "X"}]}})
+    assert spec.errors(spec.RESULT_BATCH, {"q0": {"candidates": []}})
+    assert spec.errors(spec.MANIFEST, {"versions": ["0.1"], "name": "x"})
+    cell = {"meta": [{"id": "died", "name": "Died"}], "rows": {"people/x": {"died": [{"s": 1}]}}}
+    assert spec.errors(spec.EXTENSION_RESPONSE, cell)
+    assert spec.errors(spec.SUGGEST_ENTITIES, {"result": [{"name": "no id"}]})
+
+
+def test_the_requests_the_openapi_document_gives_as_examples_are_the_specifications():
+    from chalicelib.serve import reconcile
+
+    for example in reconcile.BATCH_TEXT["examples"]:
+        spec.conforms(spec.QUERY_BATCH, json.loads(example))
+    for example in reconcile.EXTEND["schema"]["examples"]:
+        spec.conforms(spec.EXTENSION_QUERY, json.loads(example))

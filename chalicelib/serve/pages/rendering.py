@@ -23,6 +23,7 @@ from chalicelib.serve.pages.cite import citations
 from chalicelib.serve.pages.documents import Documents, parsed, title_of
 from chalicelib.serve.pages.i18n import Words
 from chalicelib.serve.responses import CACHE_NONE, Finished, Reply, finish
+from chalicelib.serve.route import UNKNOWN_PATHS
 from chalicelib.serve.service import Service
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -106,6 +107,8 @@ class PageRequest:
         path = self.template
         for name, value in self.args:
             path = path.replace("{" + name + "}", quote(value, safe=""))
+            # A greedy parameter ('/{proxy+}', the unknown paths) holds a path of its own.
+            path = path.replace("{" + name + "+}", quote(value, safe="/"))
         return path
 
     @property
@@ -409,7 +412,9 @@ def _record_page(request: PageRequest, kind, record, context) -> tuple[str, dict
         "citing": citing,
         "claims_next": claims.get("next"),
         "summary": summary.facts(kind.collection, record, about),
-        "counts": summary.counts_by_figure(about.get("victim_count", ())),
+        "counts": summary.counts_by_claimant(
+            about.get("victim_count", ()), lambda claim: _said_on(claim, context)
+        ),
         "map": _map(request, context, record_id)
         if kind.collection == "places" and maps.drawn(record)
         else None,
@@ -418,6 +423,19 @@ def _record_page(request: PageRequest, kind, record, context) -> tuple[str, dict
         ),
         "cite_version": version,
     }
+
+
+def _said_on(claim, context) -> str | None:
+    """When a claim was said: the publication date of its first source; of a span (a page
+    published on one day and updated since), its known start."""
+    first = (claim.get("sources") or [{}])[0]
+    source = context["source_of"](first.get("source")) if isinstance(first, dict) else None
+    published = (source or {}).get("published")
+    if not isinstance(published, str):
+        return None
+    start, _, end = published.partition("/")
+    known = start if start not in ("", "..") else end
+    return known if known not in ("", "..") else None
 
 
 def _refused_search(request: PageRequest, answer: Finished, document) -> bool:
@@ -457,6 +475,9 @@ def _problem_page(request: PageRequest, answer: Finished, problem) -> Reply:
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
         "problem": problem,
+        # A path no route has: the reader is told so in their language, not in the detail's
+        # English meant for API clients.
+        "unknown_path": request.template == UNKNOWN_PATHS,
         "status": answer.status,
         "location": location,
     }

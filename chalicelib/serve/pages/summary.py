@@ -7,7 +7,7 @@ too. Which facts a kind shows is declared here, once, as data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 # A victim's page answers: where and when killed, how old, affiliated with whom, named where.
 VICTIM = (
@@ -74,9 +74,47 @@ def figure(value: object) -> float:
     return float("inf")
 
 
-def counts_by_figure(claims: Sequence[Mapping]) -> list[Mapping]:
-    """Count claims from the smallest figure to the largest (ties by claimant, then id)."""
-    return sorted(
-        claims,
-        key=lambda c: (figure(c.get("value")), str(c.get("claimed_by", "")), str(c.get("id", ""))),
-    )
+def bounds(value: object) -> tuple[float, float]:
+    """A count's lowest and highest figure: a one-sided count has the one it gives for both."""
+    if not isinstance(value, Mapping):
+        return (float("inf"), float("-inf"))
+    given = [float(value[k]) for k in ("min", "max") if isinstance(value.get(k), int | float)]
+    return (min(given), max(given)) if given else (float("inf"), float("-inf"))
+
+
+def counts_by_claimant(
+    claims: Sequence[Mapping], said_on: Callable[[Mapping], str | None]
+) -> list[dict]:
+    """The count claims as one line per claimant, from the smallest figure to the largest.
+
+    A claimant who gave several figures over the years is shown and
+    placed by the latest it gave: that is its account now, and the earlier ones are how it got
+    there, kept as the line's range and in the claims section below. Sorting by the highest
+    would place a claimant by a figure it may have since withdrawn (an early "up to"), and by
+    the lowest, by the first tally of a count still in progress. ``said_on`` gives the date a
+    claim was said (its source's publication), an EDTF string, which sorts as text; a claim
+    with no date counts as the earliest. Each line: ``claimed_by``, ``latest`` (the claim),
+    ``said`` (its date), ``claims`` (all, oldest first) and ``range`` (lowest and highest, as
+    a count value), ties by claimant.
+    """
+    groups: dict[str, list[Mapping]] = {}
+    for claim in claims:
+        groups.setdefault(str(claim.get("claimed_by", "")), []).append(claim)
+    lines = []
+    for claimant, own in groups.items():
+        dated = sorted(
+            own, key=lambda c: (said_on(c) or "", figure(c.get("value")), str(c.get("id", "")))
+        )
+        latest = dated[-1]
+        lows, highs = zip(*(bounds(c.get("value")) for c in dated), strict=True)
+        low, high = min(lows), max(highs)
+        lines.append(
+            {
+                "claimed_by": claimant,
+                "latest": latest,
+                "said": said_on(latest),
+                "claims": dated,
+                "range": {"min": int(low), "max": int(high)} if low <= high else None,
+            }
+        )
+    return sorted(lines, key=lambda line: (figure(line["latest"].get("value")), line["claimed_by"]))
