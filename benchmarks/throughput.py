@@ -225,7 +225,8 @@ def validation(size: int, limit: int = VALIDATION_SAMPLE, repeats: int = 3) -> d
     bare_s = ours_s = build_s = 0.0
     ours_errors = 0
     for start in range(0, len(sample), VALIDATION_PART):
-        part, errors = sample[start : start + VALIDATION_PART], []
+        part = sample[start : start + VALIDATION_PART]
+        errors: list[int] = []
         times = _best_of(
             repeats,
             partial(run_bare, part),
