@@ -5,6 +5,7 @@ copy of the app (``warm.load_app``), never on the app itself, times them against
 
     python -m benchmarks.experiments record 100000   # the single-record route, decomposed
     python -m benchmarks.experiments page 100000     # a filtered claims page, decomposed
+    python -m benchmarks.experiments handler 10000   # the record at the Lambda handler
 
 They read the folder store ``make bench`` left in benchmarks/out/<size>/store.
 """
@@ -84,7 +85,8 @@ def record(size: int) -> None:
     # a trivial route there pays the same matching as the people record route.
     app.route("/people0/{id}", methods=["GET"], name="x_floor_people")(lambda id: {})
     app.route("/people1/{id}", methods=["GET"], name="x_prepared")(prepared_view("people"))
-    bench = warm.Bench(str(run.OUT / str(size) / "store"), app_module)
+    # Chalice's own route matching, as this experiment is about where a route sorts.
+    bench = warm.Bench(str(run.OUT / str(size) / "store"), app_module, memoize_routes=False)
     people = [p for p in warm.live_record_paths(size) if p.startswith("/people/")]
     ids = [p.split("/")[2] for p in people]
     candidates = {
@@ -141,7 +143,51 @@ def page(size: int) -> None:
         bench.close()
 
 
+def handler(size: int, calls: int = 30_000) -> None:
+    """The single record and the floor at the Lambda handler, ``app.app(event, context)``, as
+    Lambda calls it, with each event made once: the app's own cost, without the test client.
+    The two alternate call by call, so a slow patch of a shared machine costs both alike; and
+    the local gateway's route matching of each path, timed apart."""
+    bench = warm.Bench(str(run.OUT / str(size) / "store"), memoize_routes=False)
+    try:
+        paths = warm.live_record_paths(size)
+        for path in paths:
+            bench.call("GET", path)
+        gateway = bench.client.http._local_gateway
+        matcher = gateway.event_converter._route_matcher
+        # The requests above opened the service's dataset; the handler reads no environment.
+        context = gateway._generate_lambda_context()
+        records = [gateway._generate_lambda_event("GET", p, {}, b"") for p in paths]
+        floor = gateway._generate_lambda_event("GET", warm.FLOOR_PATH, {}, b"")
+        app, clock = bench.app_module.app, time.perf_counter_ns
+        samples: dict[str, list[int]] = {
+            k: [] for k in ("floor", "record", "match floor", "match record")
+        }
+        for i in range(calls):
+            started = clock()
+            app(floor, context)
+            samples["floor"].append(clock() - started)
+            started = clock()
+            app(records[i % len(records)], context)
+            samples["record"].append(clock() - started)
+            started = clock()
+            matcher.match_route(warm.FLOOR_PATH)
+            samples["match floor"].append(clock() - started)
+            started = clock()
+            matcher.match_route(paths[i % len(paths)])
+            samples["match record"].append(clock() - started)
+        p50 = {k: statistics.median(v) / 1000 for k, v in samples.items()}
+        for name, value in p50.items():
+            print(f"{name:14s} p50 {value:6.1f} µs")
+        print(
+            f"record - floor at the handler: {p50['record'] - p50['floor']:.1f} µs; "
+            f"in the local gateway's matching: {p50['match record'] - p50['match floor']:.1f} µs"
+        )
+    finally:
+        bench.close()
+
+
 if __name__ == "__main__":
-    {"record": record, "page": page}[sys.argv[1]](
+    {"record": record, "page": page, "handler": handler}[sys.argv[1]](
         int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
     )

@@ -316,13 +316,13 @@ def _publish(result: dict) -> str:
     )
 
 
-def _build_remeasured(result: dict) -> list[str]:
-    """The line saying when the build figures were taken, when not in the run of the rest."""
-    b = result["build"]
+def _remeasured(result: dict, part: str, what: str) -> list[str]:
+    """The line saying when ``part``'s figures were taken, when not in the run of the rest."""
+    b = result[part]
     if "measured_at" not in b:
         return []
     return [
-        f"The build figures (throughput, peak RSS) were measured again on their own "
+        f"The {what} figures were measured again on their own "
         f"(`{b['command']}`), {b['measured_at']} at commit `{b['commit']}`"
         f"{' (with uncommitted changes)' if b.get('dirty') else ''}, load average "
         f"{_load(b)}; every other figure is from the run above.",
@@ -344,7 +344,8 @@ def size_section(result: dict) -> list[str]:
         f"Dataset: {counts} (tombstones included). Release: `{r['build']['version']}`, "
         f"{r['s3']['objects']:,} objects, {r['s3']['bytes'] / 1e6:,.0f} MB.",
         "",
-        *_build_remeasured(r),
+        *_remeasured(r, "build", "build (throughput, peak RSS)"),
+        *_remeasured(r, "validation", "validation"),
         *targets_table(r),
         "",
         f'Cold-start yardstick: `python -c "{cold["baseline_code"]}"` takes {cold["baseline_s"] * 1000:.0f} ms '
@@ -401,11 +402,15 @@ def render(results: list[dict], notes: str) -> str:
         "",
         "- **Warm routes**: the real `app.app` through `chalice.test.Client`, against the release built from "
         "the synthetic data and published (`python -m chalicelib publish`) to a folder store. A `return {}` "
-        "route registered on the same app object inside the bench process is the floor. Each route is warmed, "
+        "route registered on the same app object inside the bench process is the floor. The test client's "
+        "local gateway matches each URL to its route once (`benchmarks.warm.memoize_route_matching`): Chalice "
+        "tries every route template in turn on each request, a cost API Gateway's routing never adds to a "
+        "Lambda, that grows with the number of routes and is least for the floor. Each route is warmed, "
         "then timed in 10 interleaved rounds (up to 4,000 requests). The single-record route rotates over 96 "
         "warmed ids from all six collections. A warm repeat is answered from the app's kept answers "
         "(`chalicelib.serve.service.Service.kept`); the `*_fresh` routes drop them before each request, outside the clock, "
-        "and so show what the first answer to a request costs in a warm process.",
+        "and so show what the first answer to a request costs in a warm process. Each round times the warm "
+        "routes before the fresh ones, and first answers the warm routes' requests again, outside the clock.",
         "- **Cold start**: a fresh interpreter runs `benchmarks/coldstart.py`, which imports `app` and calls "
         "`app.app(event, context)` as Lambda does, against the release loaded into a moto `ThreadedMotoServer` "
         "on 127.0.0.1 (`AWS_ENDPOINT_URL`, fake credentials). Compared, whole process against whole process, "
@@ -420,7 +425,8 @@ def render(results: list[dict], notes: str) -> str:
         "- **Validation**: `chalicelib.checks.validate.validate` with `SchemaSet` (the CLI's and `POST /validate`'s "
         "path: both stages, against a catalog of the whole dataset) against a reused "
         "`jsonschema.Draft202012Validator` per kind with format checking on, `iter_errors` drained, same "
-        "records (up to 20,000, evenly spread), same process, best of 3.",
+        "records (up to 20,000, evenly spread), same process, in CPU time: for each part of 500 records the "
+        "least of 3 runs of each, the two (and the build's schema stage) taken in turn.",
         "",
     ]
     for result in results:

@@ -238,6 +238,23 @@ def build_only(size: int, out_root: Path = OUT) -> dict[str, Any]:
     return result
 
 
+def validation_only(size: int) -> dict[str, Any]:
+    """The results of ``size`` with validation measured anew (and said to be)."""
+    result = json.loads(results_path(size).read_text())
+    git = git_state()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    result["validation"] = dict(
+        throughput.validation(size),
+        measured_at=datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
+        commit=git["commit"],
+        dirty=git["dirty"],
+        command=f"python -m benchmarks.run --validation-only --sizes {size}",
+        load_average={"start": load_at_start, "end": [round(x, 2) for x in os.getloadavg()]},
+    )
+    print(f"[{size}] validation: {json.dumps(result['validation'])}", file=sys.stderr)
+    return result
+
+
 def command_for(size: int) -> str:
     if size in DEFAULT_SIZES:
         return "make bench"
@@ -257,11 +274,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only the build (throughput and peak RSS) into the existing results",
     )
+    parser.add_argument(
+        "--validation-only",
+        action="store_true",
+        help="measure only validation throughput into the existing results",
+    )
     args = parser.parse_args(argv)
-    if args.build_only:
+    if args.build_only or args.validation_only:
+        only = build_only if args.build_only else validation_only
         for size in requested_sizes(args.sizes, os.environ.get("BENCH_SIZES")):
             results_path(size).write_text(
-                json.dumps(build_only(size), indent=1, ensure_ascii=False) + "\n"
+                json.dumps(only(size), indent=1, ensure_ascii=False) + "\n"
             )
     elif not args.report_only:
         started = time.perf_counter()

@@ -5,7 +5,8 @@ The map (docs/architecture.md says more). Each layer imports only those below it
 
 - ``offline``: the offline edition, the app's own pages written out as static files.
 - ``serve/``: HTTP, independent of Chalice: the route table (routes) and its plumbing
-  (routing); the contribution form (contribute, contribute_text, recordform); the pages
+  (routing); the contribution form (contribute, contribute_text, recordform, and its Persian
+  words: schema_words, problem_words); the pages
   (pages/: negotiation, rendering, documents, present, cite, sources, summary, scripts, hijri,
   maps, i18n, assets); OpenAPI (openapi); search, history, facets; the Atom feeds of changes (feeds); reconciliation (reconcile, and
   reconciliation/ with its protocol and scoring; refine); the views of records, schemas and

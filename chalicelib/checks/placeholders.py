@@ -34,6 +34,22 @@ def what_to_fill(value: Any) -> str | None:
     return None
 
 
+def holds_placeholder(node: Any) -> bool:
+    """Whether any value in ``node`` may be a placeholder: a walk that builds no pointers, so
+    a record without one (nearly every record) costs a pass over its values and no more."""
+    stack = [node]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if value.startswith(PREFIX):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def placeholders_in(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
     """Yield ``(json_pointer, what)`` for every placeholder in ``node``, in document order."""
     what = what_to_fill(node)

@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib.checks.catalog import Catalog
 from chalicelib.checks.cross_record import cross_record_problems, lookups, reused_ids
 from chalicelib.checks.harm import shown_in_other_records
-from chalicelib.checks.placeholders import placeholders_in
+from chalicelib.checks.placeholders import holds_placeholder, placeholders_in
 from chalicelib.checks.report import MESSAGE_LIMIT, Item, Report, Spread, Violation
 from chalicelib.checks.schema_stage import kind_of, schema_problems, unknown_kind_message
 from chalicelib.model.kinds import BY_NAME
@@ -98,6 +98,8 @@ def _problems(
 
 def _blanks_first(record: dict[str, Any], errors: list[Violation]) -> list[Violation]:
     """Each placeholder left by ``new`` as "fill in: …", instead of the errors under it."""
+    if not holds_placeholder(record):
+        return errors
     blanks = [
         Violation(p, "placeholder", f"fill in: {what}") for p, what in placeholders_in(record)
     ]

@@ -93,11 +93,15 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
             content_type=JSON,
             headers={"Content-Disposition": f'attachment; filename="{path.rsplit("/", 1)[1]}"'},
         )
-    # Lazy: the record as form fields and back serves the contribution form alone.
+    # Lazy: the record as form fields and back, and the validator's messages in the page's
+    # language, serve the contribution form alone.
+    from chalicelib.serve.pages.i18n import Words
+    from chalicelib.serve.problem_words import worded
     from chalicelib.serve.recordform import place_errors
 
+    words = Words(lang)
     fields = record_form.fields(record)
-    whole = place_errors(fields, [(p.pointer, p.message) for p in item.errors])
+    whole = place_errors(fields, [(p.pointer, worded(p, words)) for p in item.errors])
     summary = [
         (f.id, f.pointer, message) for top in fields for f in top.walk() for message in f.errors
     ]
@@ -112,7 +116,7 @@ def _submitted(request: Request, body: bytes, content_type: str | None) -> Reply
         error_count=len(item.errors),
         whole_errors=whole,
         summary=summary,
-        warnings=[p.message for p in item.warnings],
+        warnings=[worded(p, words) for p in item.warnings],
         record_json=text,
         path=path,
     )
@@ -175,6 +179,7 @@ def _render(lang: str, service: Service, **context: Any) -> str:
 
     from chalicelib.serve.pages import rendering, scripts
     from chalicelib.serve.pages.i18n import Words
+    from chalicelib.serve.schema_words import hint
 
     words = Words(lang)
     kind = context["kind"]
@@ -199,6 +204,7 @@ def _render(lang: str, service: Service, **context: Any) -> str:
             req=request,
             t=PageWords(words),
             en=Markup("" if lang == "en" else ' lang="en" dir="ltr"'),
+            hint_words=lambda field: hint(field, lang),
             kind_choices=[(k.name, kind_name(k.name, words)) for k in KINDS],
             kind_label=kind_name(kind, words) if kind else "",
             other_lang_url="/contribute?" + urlencode(switch),

@@ -1,7 +1,8 @@
 """The words of the contribution page: the shared catalogue's ``contribute_*`` strings.
 
 The field names and their descriptions come from the schemas, which are in English; the page
-around them, and each field's name where the catalogue has it, are in the page's language.
+around them, each field's name where the catalogue has it, and each description where the
+schemas' catalogue has it (chalicelib.serve.schema_words) are in the page's language.
 """
 
 from __future__ import annotations

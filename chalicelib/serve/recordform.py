@@ -38,6 +38,11 @@ class Field:
     value: Any = None
     children: list[Field] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # The example the hint ends with (a reference's or a date's shape), if any: a page in
+    # another language says the hint in its own words and shows the example as it is.
+    example: str = ""
+    # One row of an array of objects: its number, counted from 1 (its label is the array's).
+    row: int = 0
 
     @property
     def id(self) -> str:
@@ -105,6 +110,9 @@ class RecordForm:
         if control == "text" and name in PROSE:
             control = "textarea"
         made = Field(pointer, name, hint, control, required)
+        examples = resolved.get("examples") or [""]
+        if hint.endswith(f", such as '{examples[0]}'"):  # as Skeleton.resolve words it
+            made.example = str(examples[0])
         if control == "select":
             made.options = tuple(map(str, resolved["enum"]))
         elif control == "checkboxes":
@@ -115,10 +123,11 @@ class RecordForm:
             made.children = [
                 Field(
                     f"{pointer}/{i}",
-                    f"{name} {i + 1}",
+                    name,
                     item.get("description", ""),
                     "group",
                     children=self._object_fields(item, f"{pointer}/{i}", row),
+                    row=i + 1,
                 )
                 for i, row in enumerate([*rows, {}])
             ]

@@ -227,8 +227,8 @@ class Finished:
 
         If-None-Match revalidates reads only; a POST is always answered in full.
         """
-        if method not in READS:
-            return self
+        if method not in READS or (method == "GET" and not if_none_match):
+            return self  # most requests: nothing to revalidate, and the body goes out
         empty = "" if isinstance(self.body, str) else b""
         fresh = self.etag is not None and not_modified(if_none_match, self.etag)
         if not fresh and method != "HEAD":

@@ -56,6 +56,18 @@ def as_bytes_if_asked(answer: Any, accept: str | None) -> Any:
     return Finished(done.status, body, media.OCTET_STREAM, headers, done.etag)
 
 
+def header_lookup(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """The request's headers, to look names up in, lowercase.
+
+    Chalice's ``CaseInsensitiveMapping`` answers ``get`` of a header the request lacks by
+    raising and catching a KeyError (``Mapping.get``), and every request looks up two or three
+    it usually lacks; the lowercased dict it wraps answers at once. Any other mapping (a test's
+    request) is used as it is.
+    """
+    lowered = getattr(headers, "_dict", None)
+    return lowered if isinstance(lowered, dict) else headers
+
+
 UNKNOWN_PATH_DETAIL = "no route has this path; GET /openapi.json lists them"
 
 
@@ -103,12 +115,12 @@ class Router:
         """The current request, as the views take it."""
         return Request(path, self.params(), self.service)
 
-    def respond(self, answer: Any, method: str, headers: Mapping[str, str]) -> Any:
+    def respond(
+        self, answer: Any, method: str, accept: str | None, if_none_match: str | None
+    ) -> Any:
         """The framework response to ``answer`` (a Reply, or a Finished one kept from earlier)."""
-        answer = as_bytes_if_asked(answer, headers.get("accept"))
-        if answer.content_type in self.binary_types and not accepts(
-            headers.get("accept"), answer.content_type
-        ):
+        answer = as_bytes_if_asked(answer, accept)
+        if answer.content_type in self.binary_types and not accepts(accept, answer.content_type):
             # Gateways only pass binary bodies to clients that ask for them.
             answer = Problem(
                 406,
@@ -119,7 +131,7 @@ class Router:
             ).reply()
         if not isinstance(answer, Finished):
             answer = finish(answer)
-        answer = answer.for_request(method, headers.get("if-none-match"))
+        answer = answer.for_request(method, if_none_match)
         # Chalice copies the headers into the event it returns, so a kept answer's dict is
         # shared safely; no route has cors=, which is what would make Chalice add to it.
         return self.response(body=answer.body, status_code=answer.status, headers=answer.headers)
@@ -129,35 +141,36 @@ class Router:
     ) -> Callable[..., Any]:
         """Run a route's logic; turn any failure into a problem; add the shared headers.
 
-        A read whose request asks for a page (``negotiation.wants_page``) is answered with the
-        page rendered from the very answer the view gave, so a page can show nothing the JSON
-        does not; everyone else gets that answer as it is.
+        ``view`` is given the framework's current request and the path's parameters. A read
+        whose request asks for a page (``negotiation.wants_page``) is answered with the page
+        rendered from the very answer the view gave, so a page can show nothing the JSON does
+        not; everyone else gets that answer as it is.
         """
 
         @functools.wraps(view)
-        def wrapper(*args, **kwargs):
+        def wrapper(**kwargs: str) -> Any:
             request = self.app.current_request
+            method = request.method
+            headers = header_lookup(request.headers)
             page = False
             try:
-                if pages and request.method in READS:
-                    page = self.page_wanted(request)
-                reply = view(*args, **kwargs)
+                if pages and method in READS:
+                    page = self.page_wanted(request, headers.get("accept"))
+                reply = view(request, **kwargs)
             except Exception as error:
                 reply = self.problem(error, request)
             if page:
                 reply = self.page(path, kwargs, reply, request)
-            return self.respond(reply, request.method, request.headers)
+            return self.respond(reply, method, headers.get("accept"), headers.get("if-none-match"))
 
         return wrapper
 
-    def page_wanted(self, request: Any) -> bool:
+    def page_wanted(self, request: Any, accept: str | None) -> bool:
         """Whether ``request`` is answered with a page; cheap, as every read asks it."""
         query = request.query_params
         if query and "format" in query:
-            return negotiation.wants_page(
-                {"format": query.getlist("format")}, request.headers.get("accept")
-            )
-        return negotiation.prefers_html(request.headers.get("accept"))
+            return negotiation.wants_page({"format": query.getlist("format")}, accept)
+        return negotiation.prefers_html(accept)
 
     def problem(self, error: Exception, request: Any) -> Any:
         problem = problem_for(error)
@@ -192,8 +205,7 @@ class Router:
         allowed = ", ".join(route.methods)
         params = self.params if route.pages else self.all_params
 
-        def handler(**args: str) -> Any:
-            incoming = app.current_request
+        def handler(incoming: Any, **args: str) -> Any:
             method = incoming.method
             request = Request(
                 path.format(**args) if args else path,
@@ -214,8 +226,8 @@ class Router:
             self.served(handler, path, route.pages)
         )
 
-        def not_allowed(**_: str) -> Any:
-            raise method_not_allowed(app.current_request.method, allowed)
+        def not_allowed(incoming: Any, **_: str) -> Any:
+            raise method_not_allowed(incoming.method, allowed)
 
         not_allowed.not_an_operation = True  # type: ignore[attr-defined]
         others = [m for m in OTHER_METHODS if m not in route.methods]
@@ -240,7 +252,7 @@ class Router:
         """Answer every path no route has with the 404 problem, or a browser with the site's 404
         page in its language, whatever the method. Not an operation: OpenAPI leaves it out."""
 
-        def unknown(**_: str) -> Any:
+        def unknown(_incoming: Any, **_: str) -> Any:
             raise unknown_path()
 
         unknown.not_an_operation = True  # type: ignore[attr-defined]

@@ -7,7 +7,12 @@ import json
 
 import pytest
 
-from chalicelib.checks.placeholders import placeholder, placeholders_in, what_to_fill
+from chalicelib.checks.placeholders import (
+    holds_placeholder,
+    placeholder,
+    placeholders_in,
+    what_to_fill,
+)
 from chalicelib.checks.scaffold import Claimed, ScaffoldError, new_record, write_record
 from chalicelib.checks.slugs import slug, unique_id
 from chalicelib.checks.validate import Item, validate
@@ -51,6 +56,23 @@ def test_placeholders_are_found_with_their_pointers():
     record = {"a": [1, {"b/c": placeholder("the thing.")}], "d": "<fill in: x"}
     assert list(placeholders_in(record)) == [("/a/1/b~1c", "the thing")]
     assert what_to_fill("fill in: y") is None
+
+
+@pytest.mark.parametrize(
+    ("node", "looks"),
+    [
+        ({"a": [1, {"b/c": placeholder("the thing.")}]}, True),
+        ([[[placeholder("deep")]]], True),
+        (placeholder("the whole record"), True),
+        ({"d": "<fill in: x", "e": [None, 2.5, True, "plain"]}, True),  # looks, is not one
+        ({"<fill in: a key>": "keys are never blanks"}, False),
+        ({"e": [None, 2.5, True, "plain"]}, False),
+    ],
+)
+def test_the_quick_look_for_blanks_misses_none_the_walk_finds(node, looks):
+    # validate skips the walk when the quick look finds nothing, so it must never miss one.
+    assert holds_placeholder(node) is looks
+    assert looks or not list(placeholders_in(node))
 
 
 @pytest.mark.parametrize("kind", [k.name for k in KINDS])

@@ -117,3 +117,17 @@ def test_a_broken_record_submitted_through_the_form_shows_its_errors_beside_the_
     assert "data/people/jane-example.json" in browser.find_element("id", "valid").text
     assert browser.find_element("css selector", "button[value=download]")
     assert violations(browser) == []
+
+
+def test_a_broken_record_on_the_persian_form_shows_persian_problems_axe_passes(browser, base_url):
+    open_page(browser, base_url + "/contribute?kind=person&lang=fa")
+    browser.find_element("id", "f-name").send_keys("Jane Example")
+    browser.find_element("id", "f-born").send_keys("summer 1960")
+    submit(browser, "button[value=check]")
+    born = browser.find_element("id", "f-born-errors").text
+    assert "تاریخی به صورت EDTF نیست" in born and "1988-07-28" in born
+    assert (
+        "«دسته‌ها» (/categories) را باید پر کنید."
+        in browser.find_element("id", "f-categories-errors").text
+    )
+    assert violations(browser) == []
