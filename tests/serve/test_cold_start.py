@@ -30,6 +30,8 @@ KEPT_OUT = {
     "chalicelib.checks.slugs": "the contribution form",
     "chalicelib.checks.scaffold": "the contribution form",
     "chalicelib.serve.recordform": "the contribution form",
+    "chalicelib.serve.problem_words": "the contribution form's messages in Persian",
+    "chalicelib.serve.schema_words": "the contribution form's hints in Persian",
 }
 
 
