@@ -111,10 +111,6 @@ class Router:
             return {}
         return {name: query.getlist(name) for name in query if name not in negotiation.PAGE_PARAMS}
 
-    def request(self, path: str) -> Request:
-        """The current request, as the views take it."""
-        return Request(path, self.params(), self.service)
-
     def respond(
         self, answer: Any, method: str, accept: str | None, if_none_match: str | None
     ) -> Any:
