@@ -18,9 +18,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import jinja2
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
-from chalicelib.serve.pages import hijri, maps, negotiation, present, scripts, sources, summary
+from chalicelib.serve.pages import maps, negotiation, present, scripts, sources, summary
 from chalicelib.serve.pages.cite import citations
 from chalicelib.serve.pages.documents import Documents, parsed, title_of
+from chalicelib.serve.pages.fragments import Fragments
 from chalicelib.serve.pages.i18n import Words
 from chalicelib.serve.responses import CACHE_NONE, Finished, Reply, finish
 from chalicelib.serve.route import UNKNOWN_PATHS
@@ -38,18 +39,6 @@ PAGE_HEADERS = {
 # Fields every record page shows in sections of their own, not in the table of fields.
 OWN_SECTIONS = ("id", "name", "names", "title", "sources", "withheld", "description")
 
-# Fields whose values are words of a vocabulary, and the catalogue prefix that translates them.
-VOCABULARIES = {
-    "type": "type_",
-    "categories": "category_",
-    "stance": "stance_",
-    "status": "status_",
-    "confidence": "confidence_",
-    "property": "property_",
-    "languages": "language_",
-    "relation": "relation_",
-}
-
 
 @functools.cache
 def environment() -> jinja2.Environment:
@@ -61,14 +50,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["safe_url"] = present.safe_url
-    env.globals.update(
-        date_parts=present.date_parts,
-        persian_date=hijri.persian,
-        count_value=present.count_value,
-        reference=present.reference,
-        kinds=KINDS,
-        VOCABULARIES=VOCABULARIES,
-    )
+    env.globals.update(kinds=KINDS)
     return env
 
 
@@ -189,17 +171,25 @@ def _common(request: PageRequest, document) -> dict:
         record = docs.record(ref) if target else None
         return title_of(record, target[0], request.lang) if record and target else ref
 
+    def source_of(ref: object) -> dict | None:
+        return sources.described(docs, ref)
+
+    def relation_of(ref: object) -> str | None:
+        return sources.relation(docs, ref)
+
+    fragments = Fragments(words, request.link, label, source_of, relation_of)
     return {
         **language_context(request.lang),
+        **fragments.functions(),
         "w": words,
         "req": request,
         "docs": docs,
         "label": label,
         # A listed record's title, from the listed record itself (no lookup).
         "title": lambda record, collection: title_of(record, collection, request.lang),
-        "source_of": lambda ref: sources.described(docs, ref),
+        "source_of": source_of,
         "affiliation_of": lambda ref: sources.affiliation(docs, ref),
-        "relation_of": lambda ref: sources.relation(docs, ref),
+        "relation_of": relation_of,
         "release": document.get("release") if isinstance(document, dict) else None,
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),
