@@ -47,6 +47,11 @@ def safe_url(url: object) -> str | None:
         return None
     if url.startswith("/"):
         return None if url.startswith("//") else url
+    scheme, sep, rest = url.partition("://")
+    # A host follows, and nothing urlsplit would read otherwise: its answer, without splitting.
+    host_follows = sep and scheme in ("http", "https") and rest[:1] not in ("", "/", "?", "#")
+    if host_follows and url.isascii() and "[" not in rest and "]" not in rest:
+        return url
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,8 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+# A path that urlsplit gives back whole: no query, no fragment, no host, nothing it strips.
+PLAIN_PATH = re.compile(r"/(?!/)[^?#\t\r\n]*")
 # Fields every record page shows in sections of their own, not in the table of fields.
 OWN_SECTIONS = ("id", "name", "names", "title", "sources", "withheld", "description")
 
@@ -107,6 +110,9 @@ class PageRequest:
     def link(self, url: str, **params: str | None) -> str:
         """``url`` with ``params`` set (None removes one), ``lang`` kept if it was chosen, and a
         pinned release kept, so that a pinned page only ever links into the same release."""
+        keeps = self.explicit_lang or "release" in self.params
+        if not params and not keeps and PLAIN_PATH.fullmatch(url):
+            return url  # nothing to keep nor change: most links of a page
         parts = urlsplit(url)
         query = [(n, v) for n, v in parse_qsl(parts.query) if n not in params and n != "lang"]
         query += [(n, v) for n, v in params.items() if v is not None]
