@@ -431,5 +431,5 @@ def test_about_qualifies_the_number_of_a_count_not_its_bound(lang, value, shown)
     def unused(_):
         raise AssertionError("a count names no record")
 
-    html = Fragments(Words(lang), unused, unused, unused, unused).value(value, "victim_count")
+    html = Fragments(Words(lang), *[unused] * 5).value(value, "victim_count")
     assert f'<span class="count">{shown}</span>' in html

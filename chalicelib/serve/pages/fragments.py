@@ -31,6 +31,9 @@ VOCABULARIES = {
 }
 DATE_FIELDS = ("date", "born", "died", "founded", "dissolved", "published")
 LINK_FIELDS = ("url", "archive_url")
+# What a list page shows of each record beside its title.
+KIND_FIELDS = ("type", "categories")
+LISTED_DATES = ("born", "died", "founded", "published", "date")
 
 
 def _shown(record: Mapping, name: str) -> Any:
@@ -56,6 +59,7 @@ class Fragments:
         words: Words,
         link: Callable[[str], str],
         label: Callable[[Any], str],
+        title: Callable[[Mapping, str], str],
         source_of: Callable[[object], dict | None],
         relation_of: Callable[[object], str | None],
     ):
@@ -63,6 +67,7 @@ class Fragments:
         self.lang = words.lang
         self.link = link
         self.label = label
+        self.title = title
         self.source_of = source_of
         self.relation_of = relation_of
         self._dates: dict[tuple[str, bool], Markup] = {}
@@ -292,6 +297,24 @@ class Fragments:
         out.append("  </tbody>\n</table>\n</div>")
         return Markup("".join(out))
 
+    def record_list(self, items: list, collection: str) -> Markup:
+        """A list page's records: each linked by its title, with its kind and its dates."""
+        w = self.w
+        out = ['  <ul class="records">\n']
+        for item in items:
+            href = escape(self.link(f"/{collection}/{item.get('id', '')}"))
+            title = self.text(self.title(item, collection))
+            out.append(f'    <li><a href="{href}">{title}</a>\n      <small>\n')
+            out += [self.value(item[field], field) for field in KIND_FIELDS if field in item]
+            out += [
+                f" {escape(w.get('field_' + field, field))} {self.date(item[field])}"
+                for field in LISTED_DATES
+                if field in item
+            ]
+            out.append("      </small></li>\n")
+        out.append("  </ul>")
+        return Markup("".join(out))
+
     def functions(self) -> dict[str, Callable[..., Markup]]:
         """The pieces, by the names the templates call them by."""
         return {
@@ -302,4 +325,5 @@ class Fragments:
             "citation": self.citation,
             "account": self.account,
             "claims_table": self.claims_table,
+            "record_list": self.record_list,
         }

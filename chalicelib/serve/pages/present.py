@@ -5,12 +5,15 @@ Pure functions over the JSON the views produce; the templates call them as filte
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from chalicelib.model import edtf
 from chalicelib.model.kinds import split_reference
 
 UNCERTAIN_MARKS = ("?", "~", "%")
+# A space or a control character: no link takes a URL that holds one.
+SPACE_OR_CONTROL = re.compile(r"[\x00-\x20]")
 
 
 def date_parts(text: str) -> dict:
@@ -43,7 +46,7 @@ def safe_url(url: object) -> str | None:
     Data never chooses a scheme: ``javascript:``, ``data:`` and protocol-relative ``//host``
     are refused whatever the schema allowed.
     """
-    if not isinstance(url, str) or not url or any(ord(c) < 0x21 for c in url):
+    if not isinstance(url, str) or not url or SPACE_OR_CONTROL.search(url):
         return None
     if url.startswith("/"):
         return None if url.startswith("//") else url

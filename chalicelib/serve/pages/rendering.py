@@ -183,7 +183,10 @@ def _common(request: PageRequest, document) -> dict:
     def relation_of(ref: object) -> str | None:
         return sources.relation(docs, ref)
 
-    fragments = Fragments(words, request.link, label, source_of, relation_of)
+    def title(record: Mapping, collection: str) -> str:
+        return title_of(record, collection, request.lang)
+
+    fragments = Fragments(words, request.link, label, title, source_of, relation_of)
     return {
         **language_context(request.lang),
         **fragments.functions(),
@@ -192,7 +195,7 @@ def _common(request: PageRequest, document) -> dict:
         "docs": docs,
         "label": label,
         # A listed record's title, from the listed record itself (no lookup).
-        "title": lambda record, collection: title_of(record, collection, request.lang),
+        "title": title,
         "source_of": source_of,
         "affiliation_of": lambda ref: sources.affiliation(docs, ref),
         "relation_of": relation_of,
