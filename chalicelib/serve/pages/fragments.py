@@ -73,6 +73,22 @@ class Fragments:
         self._dates: dict[tuple[str, bool], Markup] = {}
         self._links: dict[Any, Markup] = {}
         self._sources: dict[object, Markup] = {}
+        self._words: dict[str, str] = {}
+        self._vocab: dict[tuple[str, Any], str] = {}
+
+    def word(self, key: str) -> str:
+        """A word of the catalogue, escaped."""
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = str(escape(self.w(key)))
+        return found
+
+    def vocab(self, key: str, default: Any) -> str:
+        """A vocabulary word of the catalogue (``Words.get``), escaped."""
+        found = self._vocab.get((key, default))
+        if found is None:
+            found = self._vocab[key, default] = str(escape(self.w.get(key, default)))
+        return found
 
     def text(self, value: object, css: str = "") -> Markup:
         return scripts.isolate(value, self.lang, css)
@@ -89,7 +105,7 @@ class Fragments:
         d = present.date_parts(when)
         fa = hijri.persian(when) if self.lang == "fa" else None
         uncertain = (
-            f' <small class="mark">{escape(w("uncertain"))}</small>' if d["uncertain"] else ""
+            f' <small class="mark">{self.word("uncertain")}</small>' if d["uncertain"] else ""
         )
         if fa:
             css = " uncertain" if d["uncertain"] else ""
@@ -106,7 +122,7 @@ class Fragments:
             )
             out += [" <small>(", between, ")</small>"]
         elif d["span"]:
-            out += [" <small>(", escape(w("open_span")), ")</small>"]
+            out += [" <small>(", self.word("open_span"), ")</small>"]
         out += [uncertain, "</span>"]
         return Markup("".join(out))
 
@@ -139,7 +155,7 @@ class Fragments:
             return Markup(f'<span class="count">{shown}</span>\n')
         if isinstance(v, Mapping):
             items = "".join(
-                f"<dt>{escape(w.get('field_' + k, k))}</dt><dd>{self.value(item, k)}</dd>"
+                f"<dt>{self.vocab('field_' + k, k)}</dt><dd>{self.value(item, k)}</dd>"
                 for k, item in v.items()
             )
             return Markup(f'<dl class="inline">{items}</dl>\n')
@@ -152,7 +168,7 @@ class Fragments:
             if prop.endswith("_on") or prop in DATE_FIELDS:
                 return Markup(f"{self.date(v)}\n")
             if prop in VOCABULARIES:
-                return Markup(f"{escape(w.get(VOCABULARIES[prop] + v, v))}\n")
+                return Markup(f"{self.vocab(VOCABULARIES[prop] + v, v)}\n")
             return Markup(f"{self.text(v)}\n")
         if _is_sequence(v):
             items = "".join(f"<li>{self.value(item, prop)}</li>" for item in v)
@@ -168,7 +184,6 @@ class Fragments:
         return self._sources[ref]
 
     def _source_line(self, ref: object) -> Markup:
-        w = self.w
         s = self.source_of(ref)
         if not s:
             return self.ref_link(ref)
@@ -181,16 +196,16 @@ class Fragments:
             out.append(self.ref_link(s["publisher"]))
             relation = s["publisher_relation"]
             if relation:
-                shown = escape(w.get("relation_" + relation, relation))
+                shown = self.vocab("relation_" + relation, relation)
                 out.append(f' <small class="relation">({shown})</small>')
         if s["published"]:
             out += [", ", self.date(s["published"])]
         if s["type"]:
-            out += [" <small>· ", escape(w.get("type_" + s["type"], s["type"]))]
-            out += [f" · {escape(w.get('language_' + lang, lang))}" for lang in s["languages"]]
+            out += [" <small>· ", self.vocab("type_" + s["type"], s["type"])]
+            out += [f" · {self.vocab('language_' + lang, lang)}" for lang in s["languages"]]
             out.append("</small>")
         if s["publisher_affiliation"]:
-            affiliated = escape(w("publisher_affiliated"))
+            affiliated = self.word("publisher_affiliated")
             out.append(f' <small class="affiliation">· {affiliated} ')
             out += [self.ref_link(s["publisher_affiliation"]), "</small>"]
         for field, key in (("url", "read_source"), ("archive_url", "archived_copy")):
@@ -198,7 +213,7 @@ class Fragments:
             if safe:
                 out.append(
                     f' <small>· <a href="{escape(safe)}" rel="external noopener">'
-                    f"{escape(w(key))}</a></small>"
+                    f"{self.word(key)}</a></small>"
                 )
         out.append("</span>\n")
         if s["affiliation_note"]:
@@ -217,20 +232,19 @@ class Fragments:
 
     def account(self, claim: Mapping) -> Markup:
         """Who says a claim, where and when, and a link to its evidence."""
-        w = self.w
         claimant = claim.get("claimed_by")
-        out = ['<small class="account">', escape(w("according_to")), " ", self.ref_link(claimant)]
+        out = ['<small class="account">', self.word("according_to"), " ", self.ref_link(claimant)]
         relation = self.relation_of(claimant)
         if relation:
-            out.append(f" ({escape(w.get('relation_' + relation, relation))})")
+            out.append(f" ({self.vocab('relation_' + relation, relation)})")
         first = (claim.get("sources") or [{}])[0]
         s = self.source_of(first["source"]) if first.get("source") else None
         if s and s["publisher"] and s["publisher"] != claimant:
-            out += [", ", escape(w("in_source_of")), " ", self.ref_link(s["publisher"])]
+            out += [", ", self.word("in_source_of"), " ", self.ref_link(s["publisher"])]
         if s and s["published"] and "/" not in s["published"]:
             out += [", ", self.date(s["published"])]
         out.append(
-            f' · <a href="#claim-{_shown(claim, "id")}">{escape(w("the_evidence"))}</a></small>'
+            f' · <a href="#claim-{_shown(claim, "id")}">{self.word("the_evidence")}</a></small>'
         )
         return Markup("".join(out))
 
@@ -239,8 +253,8 @@ class Fragments:
     ) -> Markup:
         """Claims side by side: value, claimant, assessment and evidence, a row each."""
         w = self.w
-        word = {key: escape(w(key)) for key in ("subject", "property", "value", "claimant")}
-        word.update((key, escape(w(key))) for key in ("assessment", "evidence", "confidence"))
+        word = {key: self.word(key) for key in ("subject", "property", "value", "claimant")}
+        word.update((key, self.word(key)) for key in ("assessment", "evidence", "confidence"))
         out = ['<div class="scroll">\n<table class="claims">\n  <thead><tr>\n']
         if show_subject:
             out.append(f'<th scope="col">{word["subject"]}</th>')
@@ -259,7 +273,7 @@ class Fragments:
                 out.append(f'<td data-label="{word["subject"]}">{subject}</td>')
             prop = claim.get("property", "")
             if show_property:
-                shown = escape(w.get("property_" + prop, prop))
+                shown = self.vocab("property_" + prop, prop)
                 out.append(f'<td data-label="{word["property"]}">{shown}</td>')
             out.append(
                 f'      <td data-label="{word["value"]}">{self.value(claim.get("value"), prop)}\n'
@@ -273,17 +287,17 @@ class Fragments:
                 f"{self.ref_link(claim.get('claimed_by'))}</td>\n"
                 f'      <td data-label="{word["assessment"]}">\n'
                 f'        <span class="tag stance-{_shown(claim, "stance")}">'
-                f"{escape(w.get('stance_' + stance, stance))}</span>\n"
+                f"{self.vocab('stance_' + stance, stance)}</span>\n"
                 f'        <span class="tag status-{_shown(claim, "status")}">'
-                f"{escape(w.get('status_' + status, status))}</span>\n"
+                f"{self.vocab('status_' + status, status)}</span>\n"
                 f'        <span class="tag">{word["confidence"]}: '
-                f"{escape(w.get('confidence_' + confidence, confidence))}</span>\n"
+                f"{self.vocab('confidence_' + confidence, confidence)}</span>\n"
                 f'      </td>\n      <td data-label="{word["evidence"]}">\n'
             )
             out += [self.citation(c) for c in claim.get("sources") or ()]
             if "note" in claim:
                 out.append(
-                    f'<details class="note"><summary>{escape(w("working_detail"))}</summary>'
+                    f'<details class="note"><summary>{self.word("working_detail")}</summary>'
                     f"<p>{self.text(claim['note'])}</p></details>"
                 )
             for entry in claim.get("withheld") or ():
@@ -292,14 +306,13 @@ class Fragments:
             claim_id = claim.get("id", "")
             out.append(
                 f'        <p class="small"><a href="{escape(self.link("/claims/" + claim_id))}">'
-                f"{escape(w('the_claim'))} {self.text(claim_id)}</a></p>\n      </td>\n    </tr>\n"
+                f"{self.word('the_claim')} {self.text(claim_id)}</a></p>\n      </td>\n    </tr>\n"
             )
         out.append("  </tbody>\n</table>\n</div>")
         return Markup("".join(out))
 
     def record_list(self, items: list, collection: str) -> Markup:
         """A list page's records: each linked by its title, with its kind and its dates."""
-        w = self.w
         out = ['  <ul class="records">\n']
         for item in items:
             href = escape(self.link(f"/{collection}/{item.get('id', '')}"))
@@ -307,7 +320,7 @@ class Fragments:
             out.append(f'    <li><a href="{href}">{title}</a>\n      <small>\n')
             out += [self.value(item[field], field) for field in KIND_FIELDS if field in item]
             out += [
-                f" {escape(w.get('field_' + field, field))} {self.date(item[field])}"
+                f" {self.vocab('field_' + field, field)} {self.date(item[field])}"
                 for field in LISTED_DATES
                 if field in item
             ]
