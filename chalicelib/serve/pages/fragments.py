@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from chalicelib.serve.pages import hijri, present, scripts
 from chalicelib.serve.pages.i18n import Words
+from chalicelib.serve.pages.scripts import escaped
 
 # Fields whose values are words of a vocabulary, and the catalogue prefix that translates them.
 VOCABULARIES = {
@@ -38,7 +39,7 @@ LISTED_DATES = ("born", "died", "founded", "published", "date")
 
 def _shown(record: Mapping, name: str) -> Any:
     """A field as a template prints it: a missing field prints nothing."""
-    return escape(record[name]) if name in record else ""
+    return escaped(str(record[name])) if name in record else ""
 
 
 def _is_sequence(value: Any) -> bool:
@@ -80,18 +81,18 @@ class Fragments:
         """A word of the catalogue, escaped."""
         found = self._words.get(key)
         if found is None:
-            found = self._words[key] = str(escape(self.w(key)))
+            found = self._words[key] = escaped(self.w(key))
         return found
 
     def vocab(self, key: str, default: Any) -> str:
         """A vocabulary word of the catalogue (``Words.get``), escaped."""
         found = self._vocab.get((key, default))
         if found is None:
-            found = self._vocab[key, default] = str(escape(self.w.get(key, default)))
+            found = self._vocab[key, default] = escaped(str(self.w.get(key, default)))
         return found
 
-    def text(self, value: object, css: str = "") -> Markup:
-        return scripts.isolate(value, self.lang, css)
+    def text(self, value: object, css: str = "") -> str:
+        return scripts.isolated(value, self.lang, css)
 
     def date(self, when: str, brief: bool = False) -> Markup:
         """A date as written, a span's bounds or an open end said, uncertainty marked."""
@@ -109,7 +110,7 @@ class Fragments:
         )
         if fa:
             css = " uncertain" if d["uncertain"] else ""
-            return Markup(f'<span class="date{css}"><bdi>{escape(fa)}</bdi>{uncertain}</span>')
+            return Markup(f'<span class="date{css}"><bdi>{escaped(fa)}</bdi>{uncertain}</span>')
         css = (" span" if d["span"] else "") + (" uncertain" if d["uncertain"] else "")
         out = [f'<span class="date{css}">', self.text(d["text"], "nobreak")]
         if brief:
@@ -117,8 +118,8 @@ class Fragments:
         elif d["span"] and d["start"] and d["end"]:
             between = w.html(
                 "between",
-                start=self.text(d["start"], "nobreak"),
-                end=self.text(d["end"], "nobreak"),
+                start=Markup(self.text(d["start"], "nobreak")),
+                end=Markup(self.text(d["end"], "nobreak")),
             )
             out += [" <small>(", between, ")</small>"]
         elif d["span"]:
@@ -130,10 +131,10 @@ class Fragments:
         """A reference as a link to its record, named by the record's title."""
         if value not in self._links:
             if present.reference(value):
-                href = escape(self.link(f"/{value}"))
+                href = escaped(self.link(f"/{value}"))
                 shown = Markup(f'<a href="{href}">{self.text(self.label(value))}</a>')
             else:
-                shown = self.text(value)
+                shown = Markup(self.text(value))
             self._links[value] = shown
         return self._links[value]
 
@@ -145,13 +146,13 @@ class Fragments:
             about = w("approx") + " " if count["approx"] else ""
             low, high = count["min"], count["max"]
             if low is not None and high is not None and low != high:
-                shown = f"{escape(about)}{escape(w.number(low))}–{escape(w.number(high))}"
+                shown = f"{escaped(about)}{escaped(w.number(low))}–{escaped(w.number(high))}"
             elif low is not None and high is not None:
-                shown = f"{escape(about)}{escape(w.number(low))}"
+                shown = f"{escaped(about)}{escaped(w.number(low))}"
             elif low is not None:
-                shown = str(escape(w("at_least", n=about + w.number(low))))
+                shown = escaped(w("at_least", n=about + w.number(low)))
             else:
-                shown = str(escape(w("at_most", n=about + w.number(high))))
+                shown = escaped(w("at_most", n=about + w.number(high)))
             return Markup(f'<span class="count">{shown}</span>\n')
         if isinstance(v, Mapping):
             items = "".join(
@@ -162,8 +163,8 @@ class Fragments:
         if isinstance(v, str):
             if present.reference(v):
                 return Markup(f"{self.ref_link(v)}\n")
-            if prop in LINK_FIELDS and present.safe_url(v):
-                href = escape(present.safe_url(v))
+            if prop in LINK_FIELDS and (safe := present.safe_url(v)):
+                href = escaped(safe)
                 return Markup(f'<a href="{href}" rel="external noopener">{self.text(v)}</a>\n')
             if prop.endswith("_on") or prop in DATE_FIELDS:
                 return Markup(f"{self.date(v)}\n")
@@ -174,8 +175,8 @@ class Fragments:
             items = "".join(f"<li>{self.value(item, prop)}</li>" for item in v)
             return Markup(f'<ul class="values">{items}</ul>\n')
         if isinstance(v, int | float):  # a JSON number (or a boolean, as Jinja's test says)
-            return Markup(f"{escape(w.number(v))}\n")
-        return self.text(v)
+            return Markup(f"{escaped(w.number(v))}\n")
+        return Markup(self.text(v))
 
     def source_line(self, ref: object) -> Markup:
         """A source as a citation shows it: title — publisher, date, kind, languages, links."""
@@ -188,7 +189,7 @@ class Fragments:
         if not s:
             return self.ref_link(ref)
         out = [
-            f'<span class="source"><a href="{escape(self.link(f"/{ref}"))}">',
+            f'<span class="source"><a href="{escaped(self.link(f"/{ref}"))}">',
             self.text(s["title"]),
             "</a> — ",
         ]
@@ -212,7 +213,7 @@ class Fragments:
             safe = s[field] and present.safe_url(s[field])
             if safe:
                 out.append(
-                    f' <small>· <a href="{escape(safe)}" rel="external noopener">'
+                    f' <small>· <a href="{escaped(safe)}" rel="external noopener">'
                     f"{self.word(key)}</a></small>"
                 )
         out.append("</span>\n")
@@ -301,11 +302,11 @@ class Fragments:
                     f"<p>{self.text(claim['note'])}</p></details>"
                 )
             for entry in claim.get("withheld") or ():
-                withheld = escape(w("withheld", reason=entry.get("reason", "")))
+                withheld = escaped(w("withheld", reason=entry.get("reason", "")))
                 out.append(f'<p class="withheld">{withheld} {self.text(entry.get("pointer"))}</p>')
             claim_id = claim.get("id", "")
             out.append(
-                f'        <p class="small"><a href="{escape(self.link("/claims/" + claim_id))}">'
+                f'        <p class="small"><a href="{escaped(self.link("/claims/" + claim_id))}">'
                 f"{self.word('the_claim')} {self.text(claim_id)}</a></p>\n      </td>\n    </tr>\n"
             )
         out.append("  </tbody>\n</table>\n</div>")
@@ -315,7 +316,7 @@ class Fragments:
         """A list page's records: each linked by its title, with its kind and its dates."""
         out = ['  <ul class="records">\n']
         for item in items:
-            href = escape(self.link(f"/{collection}/{item.get('id', '')}"))
+            href = escaped(self.link(f"/{collection}/{item.get('id', '')}"))
             title = self.text(self.title(item, collection))
             out.append(f'    <li><a href="{href}">{title}</a>\n      <small>\n')
             out += [self.value(item[field], field) for field in KIND_FIELDS if field in item]
