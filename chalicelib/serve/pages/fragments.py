@@ -3,9 +3,10 @@ table of claims. Written in Python rather than as Jinja macros, since a record p
 for every claim, citation and claimant, and a macro call costs many times a function call.
 
 One ``Fragments`` serves one page, in one language: a piece asked for twice on a page (the same
-source cited by many claims, the same claimant, the same date) is built once. Every piece is
-escaped as the templates escape (``markupsafe.escape``), and data values go through
-``scripts.isolate`` as the templates' ``text`` does.
+source cited by many claims, the same claimant, the same date) is built once. Every value is
+escaped as the templates escape (``scripts.escaped`` replaces what ``markupsafe.escape`` does),
+and data values are isolated as the templates' ``text`` isolates them (``scripts.isolated``);
+a piece is joined as a plain string and made ``Markup`` once.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class Fragments:
         return found
 
     def text(self, value: object, css: str = "") -> str:
+        """A data value isolated and escaped, as the templates' ``text`` gives it."""
         return scripts.isolated(value, self.lang, css)
 
     def date(self, when: str, brief: bool = False) -> Markup:
