@@ -52,7 +52,7 @@ def safe_url(url: object) -> str | None:
         return None if url.startswith("//") else url
     scheme, sep, rest = url.partition("://")
     # A host follows, and nothing urlsplit would read otherwise: its answer, without splitting.
-    host_follows = sep and scheme in ("http", "https") and rest[:1] not in ("", "/", "?", "#")
+    host_follows = sep and scheme in ("http", "https") and rest and rest[0] not in "/?#"
     if host_follows and url.isascii() and "[" not in rest and "]" not in rest:
         return url
     parts = urlsplit(url)
