@@ -337,6 +337,16 @@ def test_any_text_parses_or_raises_edtf_error_and_agrees_with_the_pattern(text):
 # -- schemathesis: every operation, the spec's own parameters, responses checked against it ----
 
 
+def _regexes_built_once(monkeypatch) -> None:
+    """schemathesis asks Hypothesis for a strategy of the same few patterns in every test (the
+    EDTF calendar pattern costs tens of milliseconds each time); one per pattern serves all."""
+    import functools
+
+    import hypothesis.strategies._internal.regex as regex
+
+    monkeypatch.setattr(regex, "regex_strategy", functools.cache(regex.regex_strategy))
+
+
 @pytest.fixture(scope="module")
 def api_schema(published):
     import schemathesis
@@ -348,7 +358,9 @@ def api_schema(published):
     # The project's own configuration, as `make contract` uses it: every check, including that
     # a schema-valid request is accepted (a generated cursor is left out: see its hooks).
     config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
-    yield schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app(app), config=config)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _regexes_built_once(monkeypatch)
+        yield schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app(app), config=config)
     restore()
 
 
