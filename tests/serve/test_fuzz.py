@@ -50,8 +50,8 @@ BOUNDED = dict(QUIET, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Published:
-    with published_mini("dir", tmp_path_factory.mktemp("fuzz")) as published:
+def published(tmp_path_factory, mini_release) -> Published:
+    with published_mini("dir", tmp_path_factory.mktemp("fuzz"), mini_release()) as published:
         yield published
 
 
