@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 # checkov scans the packaged template (make package, tests/project/test_package.py). Its pins
 # clash with requirements-dev.txt (boto3, among others), so it has a virtualenv of its own.
 CHECKOV_VENV  := .checkov-venv
-CHECKOV       := $(CHECKOV_VENV)/bin/checkov
+# checkov's command line, with its JSONPath parser built once: tools/run_checkov.py says why.
+CHECKOV       := $(CHECKOV_VENV)/bin/python tools/run_checkov.py
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | cksum | cut -d' ' -f1)
 
 $(STAMP): requirements.txt requirements-dev.txt
