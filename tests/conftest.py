@@ -7,6 +7,7 @@ once against each.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from hypothesis import settings
 from chalicelib.store import open_store
 from support.aws import fake_aws
 from support.examples import DEFAULT, examples
-from support.minidata import mini, with_tombstones
+from support.minidata import RELEASE_EPOCH, mini, with_tombstones, write
+from support.snapshot import Snapshot
 
 BUCKET = "test-releases-1988"
 TESTS = Path(__file__).resolve().parent
@@ -66,3 +68,21 @@ def dir_store(tmp_path):
 def store(request):
     """Each test that takes it runs once per backend."""
     return request.getfixturevalue(f"{request.param}_store")
+
+
+@pytest.fixture(scope="session")
+def mini_release(tmp_path_factory) -> Callable[..., Snapshot]:
+    """The mini dataset published once per worker at the release time, to copy into a fresh
+    store (``mini_release().restore(store)``); ``tombstones=False`` leaves its two out."""
+    made: dict[bool, Snapshot] = {}
+
+    def snapshot(*, tombstones: bool = True) -> Snapshot:
+        if tombstones not in made:
+            records = with_tombstones(mini()) if tombstones else mini()
+            folder = tmp_path_factory.mktemp("mini-release")
+            made[tombstones] = Snapshot.of(
+                write(records, folder / "data"), folder / "store", RELEASE_EPOCH
+            )
+        return made[tombstones]
+
+    return snapshot

@@ -36,6 +36,14 @@ def keys(store, prefix: str = "") -> dict[str, bytes]:
 
 
 @pytest.fixture
+def first(store, mini_release, release_time) -> str:
+    """The tombstoned mini dataset already published to ``store`` (a copy of one publish, as
+    support.snapshot makes it): the version the tests below start from."""
+    mini_release().restore(store)
+    return mini_release().version
+
+
+@pytest.fixture
 def fail_nth_put(store, monkeypatch):
     """Arm a failure of the store's Nth object write from now on: a botocore hook on S3
     PutObject (a dropped connection), a wrapped write on a folder."""
@@ -156,15 +164,14 @@ def test_invalid_data_publishes_nothing(store, write_data, dataset, release_time
 
 
 def test_changes_are_computed_against_the_release_current_in_the_store(
-    store, data_dir, dataset, write_data
+    store, first, dataset, write_data
 ):
-    first = publish(store, data_dir)
     second = publish(store, write_data(changed_copy(dataset)))
     release = Dataset(store).current()
-    assert release.version == second.version != first.version
-    assert release.manifest["previous"] == first.version
+    assert release.version == second.version != first
+    assert release.manifest["previous"] == first
     changes = release.changes()
-    assert changes["previous"] == first.version
+    assert changes["previous"] == first
     assert changes["summary"] == {
         "added": 0,
         "changed": 1,
@@ -176,19 +183,18 @@ def test_changes_are_computed_against_the_release_current_in_the_store(
 
 
 def test_releases_lists_newest_first_with_change_summaries(
-    store, data_dir, dataset, write_data, monkeypatch
+    store, first, dataset, write_data, monkeypatch
 ):
-    first = publish(store, data_dir)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(RELEASE_EPOCH + DAY))
     second = publish(store, write_data(changed_copy(dataset)))
     listing = Dataset(store).releases()
-    assert [r["version"] for r in listing] == [second.version, first.version]
+    assert [r["version"] for r in listing] == [second.version, first]
     assert listing[0]["changes"]["changed"] == 1 and listing[1]["changes"]["added"] == 11
     result = cli("releases", "--store", store.url)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith(second.version) and lines[0].endswith("(current)")
-    assert lines[1].startswith(first.version) and "+11 ~0 -0" in lines[1]
+    assert lines[1].startswith(first) and "+11 ~0 -0" in lines[1]
 
 
 def test_releases_on_an_empty_store_lists_nothing(store):
@@ -201,31 +207,27 @@ def test_releases_on_an_empty_store_lists_nothing(store):
 
 
 def test_a_failed_upload_leaves_the_previous_release_serving(
-    store, data_dir, dataset, write_data, fail_nth_put
+    store, first, dataset, write_data, fail_nth_put
 ):
-    first = publish(store, data_dir)
     newer = write_data(changed_copy(dataset))
     fail_nth_put(40)
     with pytest.raises(StoreError):
         publish(store, newer, workers=4)
     release = Dataset(store).current()
-    assert release.version == first.version
+    assert release.version == first
     assert release.record("places", "tehran").body == canonical_json(
         next(r for r in dataset["places"] if r["id"] == "tehran")
     )
-    assert [r["version"] for r in Dataset(store).releases()] == [first.version]
+    assert [r["version"] for r in Dataset(store).releases()] == [first]
     # Nothing of the failed release is left behind, and publishing again completes it.
-    assert [
-        k for k in store.list("releases/") if not k.startswith(f"releases/{first.version}/")
-    ] == []
+    assert [k for k in store.list("releases/") if not k.startswith(f"releases/{first}/")] == []
     fail_nth_put(0)
-    assert publish(store, newer).version != first.version
+    assert publish(store, newer).version != first
 
 
 def test_an_object_that_reads_back_wrong_fails_the_publish_before_current_moves(
-    store, data_dir, dataset, write_data, monkeypatch
+    store, first, dataset, write_data, monkeypatch
 ):
-    first = publish(store, data_dir)
     get = store.get
 
     def corrupting(key):
@@ -236,13 +238,12 @@ def test_an_object_that_reads_back_wrong_fails_the_publish_before_current_moves(
     with pytest.raises(IntegrityError):
         publish(store, write_data(changed_copy(dataset)))
     monkeypatch.undo()
-    assert json.loads(store.get("current.json"))["version"] == first.version
+    assert json.loads(store.get("current.json"))["version"] == first
 
 
 def test_a_chunk_whose_bytes_do_not_match_a_directory_entry_fails_the_publish(
-    store, data_dir, dataset, write_data, monkeypatch
+    store, first, dataset, write_data, monkeypatch
 ):
-    first = publish(store, data_dir)
     chunk = index_module.IndexBuilder._flush
 
     def misbuilt(builder):
@@ -256,20 +257,17 @@ def test_a_chunk_whose_bytes_do_not_match_a_directory_entry_fails_the_publish(
     with pytest.raises(IntegrityError, match=r"records-00000\.jsonl bytes"):
         publish(store, write_data(changed_copy(dataset)))
     monkeypatch.undo()
-    assert json.loads(store.get("current.json"))["version"] == first.version
-    assert [
-        k for k in store.list("releases/") if not k.startswith(f"releases/{first.version}/")
-    ] == []
+    assert json.loads(store.get("current.json"))["version"] == first
+    assert [k for k in store.list("releases/") if not k.startswith(f"releases/{first}/")] == []
 
 
 # -- corrupted objects ------------------------------------------------------------------
 
 
 def test_a_corrupted_record_is_detected_never_served_and_served_once_repaired(
-    store, data_dir, dataset
+    store, first, dataset
 ):
-    result = publish(store, data_dir)
-    key = f"releases/{result.version}/index/people/records-00000.jsonl"
+    key = f"releases/{first}/index/people/records-00000.jsonl"
     good = store.get(key)
     store.put(key, good.replace(b"Mostafa", b"Mustafa"))
     release = Dataset(store).current()
@@ -281,32 +279,28 @@ def test_a_corrupted_record_is_detected_never_served_and_served_once_repaired(
     assert release.record("people", "mostafa-pour-mohammadi").body == canonical_json(person)
 
 
-def test_a_truncated_chunk_is_an_integrity_failure(store, data_dir):
-    result = publish(store, data_dir)
-    key = f"releases/{result.version}/index/places/records-00000.jsonl"
+def test_a_truncated_chunk_is_an_integrity_failure(store, first):
+    key = f"releases/{first}/index/places/records-00000.jsonl"
     store.put(key, store.get(key)[:-40])
     with pytest.raises(IntegrityError, match="truncated"):
         Dataset(store).current().record("places", "tehran")
 
 
-def test_a_corrupted_directory_shard_is_detected(store, data_dir):
-    result = publish(store, data_dir)
-    key = f"releases/{result.version}/directory/places/0.json"
+def test_a_corrupted_directory_shard_is_detected(store, first):
+    key = f"releases/{first}/directory/places/0.json"
     store.put(key, store.get(key).replace(b"tehran", b"tabriz"))
     with pytest.raises(IntegrityError):
         Dataset(store).current().record("places", "tehran")
 
 
-def test_a_corrupted_manifest_is_detected(store, data_dir):
-    result = publish(store, data_dir)
-    key = f"releases/{result.version}/manifest.json"
+def test_a_corrupted_manifest_is_detected(store, first):
+    key = f"releases/{first}/manifest.json"
     store.put(key, store.get(key).replace(b"CC-BY-4.0", b"CC0-1.0"))
     with pytest.raises(IntegrityError):
         Dataset(store).current()
 
 
-def test_a_missing_record_chunk_is_an_integrity_failure_not_a_404(store, data_dir):
-    result = publish(store, data_dir)
-    store.delete(f"releases/{result.version}/index/places/records-00000.jsonl")
+def test_a_missing_record_chunk_is_an_integrity_failure_not_a_404(store, first):
+    store.delete(f"releases/{first}/index/places/records-00000.jsonl")
     with pytest.raises(IntegrityError):
         Dataset(store).current().record("places", "tehran")

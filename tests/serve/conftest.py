@@ -16,7 +16,7 @@ from chalicelib.release.dataset import Dataset
 from chalicelib.release.publish import publish
 from chalicelib.store import S3Store, Store, open_store
 from support.apidata import BUCKET, api_dataset, app_client
-from support.aws import fake_aws
+from support.aws import fake_aws, put_in_moto
 from support.minidata import RELEASE_EPOCH, write
 from support.published import Published
 from support.service import current
@@ -54,12 +54,12 @@ def moto_s3(tmp_path_factory) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def s3_served(moto_s3, dir_served) -> Published:
-    """The same release in a moto bucket: the folder store's objects, copied key by key."""
+    """The same release in a moto bucket: the folder store's objects, copied key by key (as
+    ``S3Store.put`` leaves them, with its default content type)."""
     source = open_store(dir_served.url)
     target = S3Store(BUCKET, "dataset")
     target.client.create_bucket(Bucket=BUCKET)
-    for key in source.list():
-        target.put(key, source.get(key))
+    put_in_moto(target, ((key, source.get(key), "application/json") for key in source.list()))
     assert Dataset(target).current().version == dir_served.version
     return Published("s3", f"s3://{BUCKET}/dataset", dir_served.version, api_dataset())
 

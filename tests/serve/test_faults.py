@@ -66,14 +66,14 @@ ROUTES = [
 
 
 @pytest.fixture(scope="module")
-def s3_published(tmp_path_factory):
-    with published_mini("s3", tmp_path_factory.mktemp("s3")) as published:
+def s3_published(tmp_path_factory, mini_release):
+    with published_mini("s3", tmp_path_factory.mktemp("s3"), mini_release()) as published:
         yield published
 
 
 @pytest.fixture(scope="module")
-def dir_published(tmp_path_factory):
-    with published_mini("dir", tmp_path_factory.mktemp("dir")) as published:
+def dir_published(tmp_path_factory, mini_release):
+    with published_mini("dir", tmp_path_factory.mktemp("dir"), mini_release()) as published:
         yield published
 
 

@@ -50,8 +50,8 @@ BOUNDED = dict(QUIET, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Published:
-    with published_mini("dir", tmp_path_factory.mktemp("fuzz")) as published:
+def published(tmp_path_factory, mini_release) -> Published:
+    with published_mini("dir", tmp_path_factory.mktemp("fuzz"), mini_release()) as published:
         yield published
 
 
@@ -337,6 +337,16 @@ def test_any_text_parses_or_raises_edtf_error_and_agrees_with_the_pattern(text):
 # -- schemathesis: every operation, the spec's own parameters, responses checked against it ----
 
 
+def _regexes_built_once(monkeypatch) -> None:
+    """schemathesis asks Hypothesis for a strategy of the same few patterns in every test (the
+    EDTF calendar pattern costs tens of milliseconds each time); one per pattern serves all."""
+    import functools
+
+    import hypothesis.strategies._internal.regex as regex
+
+    monkeypatch.setattr(regex, "regex_strategy", functools.cache(regex.regex_strategy))
+
+
 @pytest.fixture(scope="module")
 def api_schema(published):
     import schemathesis
@@ -348,7 +358,9 @@ def api_schema(published):
     # The project's own configuration, as `make contract` uses it: every check, including that
     # a schema-valid request is accepted (a generated cursor is left out: see its hooks).
     config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
-    yield schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app(app), config=config)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _regexes_built_once(monkeypatch)
+        yield schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app(app), config=config)
     restore()
 
 
@@ -479,6 +491,26 @@ def _legacy_many():
     generator.cu = types.SimpleNamespace(many=Many)
 
 
+def _strategies_built_once(monkeypatch) -> None:
+    """hypothesis-jsonschema builds the strategy of each property of an object anew at every
+    draw (``from_object_schema``), compiling its patterns again each time. A strategy is a
+    value, the same for the same schema, so this keeps each one it builds, for one test."""
+    import hypothesis_jsonschema._from_schema as generator
+
+    build = vars(generator)["__from_schema"]
+    built: dict = {}
+
+    def from_schema_once(schema, *, alphabet, custom_formats):
+        key = (json.dumps(schema, sort_keys=True), id(alphabet), id(custom_formats))
+        if key not in built:
+            strategy = build(schema, alphabet=alphabet, custom_formats=custom_formats)
+            # alphabet and custom_formats stay referenced, so that their ids are not reused.
+            built[key] = (strategy, alphabet, custom_formats)
+        return built[key][0]
+
+    monkeypatch.setitem(vars(generator), "__from_schema", from_schema_once)
+
+
 def bundled(kind_name: str) -> dict:
     """The kind's schema with the shared definitions inlined, as hypothesis-jsonschema needs."""
     from chalicelib.model.schemas import SchemaSet
@@ -572,11 +604,12 @@ def points_at(result: dict, pointer: str, keywords=None) -> bool:
 
 @pytest.mark.parametrize("kind", KIND_NAMES)
 def test_records_generated_from_a_schema_pass_its_schema_stage_and_fail_one_field_at_a_time(
-    validate_api, validators, kind
+    validate_api, validators, kind, monkeypatch
 ):
     from hypothesis_jsonschema import from_schema
 
     _legacy_many()
+    _strategies_built_once(monkeypatch)
     required = bundled(kind).get("required", [])
 
     def fits_another_kind(record) -> bool:

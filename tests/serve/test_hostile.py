@@ -53,8 +53,8 @@ PLACE = {
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Published:
-    with published_mini("dir", tmp_path_factory.mktemp("hostile")) as published:
+def published(tmp_path_factory, mini_release) -> Published:
+    with published_mini("dir", tmp_path_factory.mktemp("hostile"), mini_release()) as published:
         yield published
 
 

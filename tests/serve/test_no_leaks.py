@@ -86,8 +86,8 @@ def test_a_presigned_download_url_may_name_the_bucket_and_key_id_but_never_the_s
 
 
 @pytest.fixture(scope="module")
-def s3_published(tmp_path_factory):
-    with published_mini("s3", tmp_path_factory.mktemp("leaks")) as published:
+def s3_published(tmp_path_factory, mini_release):
+    with published_mini("s3", tmp_path_factory.mktemp("leaks"), mini_release()) as published:
         yield published
 
 

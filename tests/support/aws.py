@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 
@@ -51,3 +51,17 @@ def fake_aws() -> Iterator[None]:
         patch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
         with mock_aws(config={"core": {"mock_credentials": False}}):
             yield
+
+
+def put_in_moto(store, objects: Iterable[tuple[str, bytes, str]]) -> None:
+    """Put (key, bytes, content type) objects into the moto bucket behind an S3Store, directly
+    in moto's backend: what ``store.put`` leaves there, without a signed request for each,
+    which is most of the cost of filling a bucket for a test."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    backend.get_bucket(store.bucket)  # the bucket the store's client sees, or an error
+    for key, body, content_type in objects:
+        stored = backend.put_object(store.bucket, store.prefix + key, body)
+        stored.set_metadata({"Content-Type": content_type})

@@ -189,25 +189,26 @@ def wsgi_app(chalice_app):
 
 
 @contextlib.contextmanager
-def published_mini(kind: str, tmp: Path):
-    """Publish the tombstoned mini dataset to a new folder store or moto bucket."""
-    from chalicelib.release.publish import publish
+def published_mini(kind: str, tmp: Path, release):
+    """The tombstoned mini dataset published to a new folder store or moto bucket: a copy of
+    ``release``, its one publish (the ``mini_release`` fixture, support.snapshot)."""
     from chalicelib.store import open_store
-    from support.minidata import RELEASE_EPOCH, mini, with_tombstones, write
+    from support.minidata import RELEASE_EPOCH, mini, with_tombstones
 
     records = with_tombstones(mini())
-    data = write(records, tmp / "data")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", str(RELEASE_EPOCH))
         if kind == "dir":
             url = str(tmp / "store")
-            yield Published(kind, url, publish(open_store(url), data).version, records)
+            release.restore(open_store(url))
+            yield Published(kind, url, release.version, records)
             return
         with fake_aws():
             url = f"s3://{BUCKET}/dataset"
             store = open_store(url)
             store.client.create_bucket(Bucket=BUCKET)
-            yield Published(kind, url, publish(store, data).version, records)
+            release.restore(store)
+            yield Published(kind, url, release.version, records)
 
 
 class Damage:

@@ -4,7 +4,7 @@ Building and publishing even the mini dataset costs more than most tests that re
 many tests only need a store holding it, untouched by others. ``Snapshot.of`` publishes once
 into a folder store, noting the content type publish gave each object; ``restore`` copies
 that into a new store: the folder file for file (the lock publish leaves beside
-releases.json included), a bucket object by object with its content type. What a store
+releases.json included), a moto bucket object by object with its content type. What a store
 holds after ``restore`` is what it holds after ``publish``
 (tests/release/test_snapshot.py holds it to that).
 """
@@ -64,8 +64,9 @@ class Snapshot:
         if isinstance(store, DirStore):
             shutil.copytree(self.folder, store.root)
         else:
+            from support.aws import put_in_moto
+
             assert next(iter(store.list()), None) is None, f"{store} is not empty"
             source = DirStore(self.folder)
-            for key, content_type in self.types.items():
-                store.put(key, source.get(key), content_type)
+            put_in_moto(store, ((key, source.get(key), kind) for key, kind in self.types.items()))
         return store
