@@ -125,6 +125,7 @@ class Release:
         self._prefix = release_prefix(version)
         self._cache = cache
         self._files: dict[str, dict[str, Any]] = self.manifest["files"]
+        self._downloads: dict[str, dict[str, Any]] | None = None
         self._shards: dict[str, int] = self.manifest["shards"]["directory"]
         self._indexes: dict[str, Any] = {}
         self._index_lock = threading.Lock()
@@ -288,13 +289,16 @@ class Release:
         return found
 
     def files(self) -> dict[str, dict[str, Any]]:
-        """The downloads by name ('people.csv'), each with its bytes and sha256."""
-        prefix = download_path("")
-        return {
-            path[len(prefix) :]: info
-            for path, info in self._files.items()
-            if path.startswith(prefix)
-        }
+        """The downloads by name ('people.csv'), each with its bytes and sha256: found once
+        among the manifest's files (every index object is one), since a release never changes."""
+        if self._downloads is None:
+            prefix = download_path("")
+            self._downloads = {
+                path[len(prefix) :]: info
+                for path, info in self._files.items()
+                if path.startswith(prefix)
+            }
+        return self._downloads
 
     def file_key(self, name: str) -> str:
         """The store key of the download ``name``, to serve or presign; ObjectMissing if none,

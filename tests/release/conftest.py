@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from support.minidata import RELEASE_EPOCH, write
+from support.minidata import RELEASE_EPOCH, mini, with_tombstones, write
+from support.snapshot import Snapshot
 
 
 @pytest.fixture
@@ -35,3 +36,21 @@ def write_data(tmp_path) -> Callable[[dict], Path]:
 def data_dir(write_data, dataset, release_time) -> Path:
     """The tombstoned mini dataset, written to a folder, with the release time fixed."""
     return write_data(dataset)
+
+
+@pytest.fixture(scope="session")
+def mini_release(tmp_path_factory) -> Callable[..., Snapshot]:
+    """The mini dataset published once per worker at the release time, to copy into a fresh
+    store (``mini_release().restore(store)``); ``tombstones=False`` leaves its two out."""
+    made: dict[bool, Snapshot] = {}
+
+    def snapshot(*, tombstones: bool = True) -> Snapshot:
+        if tombstones not in made:
+            records = with_tombstones(mini()) if tombstones else mini()
+            folder = tmp_path_factory.mktemp("mini-release")
+            made[tombstones] = Snapshot.of(
+                write(records, folder / "data"), folder / "store", RELEASE_EPOCH
+            )
+        return made[tombstones]
+
+    return snapshot

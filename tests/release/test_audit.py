@@ -8,10 +8,8 @@ import json
 import pytest
 
 from chalicelib.release.audit import FixityFailure, handler
-from chalicelib.release.publish import publish
 from chalicelib.store import open_store
 from support.aws import FAKE_KEY_ID
-from support.minidata import RELEASE_EPOCH, mini, write
 
 pytestmark = pytest.mark.release
 
@@ -19,12 +17,14 @@ BUCKET = "audit-tests-1988"
 
 
 @pytest.fixture
-def published(aws, tmp_path, monkeypatch):
+def published(aws, mini_release, monkeypatch):
+    """The mini dataset (no tombstones) published to a bucket's root: a copy of one publish."""
     store = open_store(f"s3://{BUCKET}/")
     store.client.create_bucket(Bucket=BUCKET)
-    version = publish(store, write(mini(), tmp_path / "data"), epoch=RELEASE_EPOCH).version
+    release = mini_release(tombstones=False)
+    release.restore(store)
     monkeypatch.setenv("DATASET_STORE", f"s3://{BUCKET}/")
-    return store, version
+    return store, release.version
 
 
 def test_a_sound_store_passes_and_logs_one_report(published, capsys):

@@ -24,10 +24,9 @@ from support.minidata import RELEASE_EPOCH, items, record
 
 
 @pytest.fixture
-def published(store, data_dir):
-    """The store, with the tombstoned mini dataset published to it."""
-    publish(store, data_dir)
-    return store
+def published(store, mini_release, release_time):
+    """The store, with the tombstoned mini dataset published to it (a copy of one publish)."""
+    return mini_release().restore(store)
 
 
 def republished(store, dataset, write_data, monkeypatch, description: str) -> str:

@@ -35,6 +35,16 @@ def dir_served(tmp_path_factory, api_data_dir) -> Published:
     return Published("dir", url, version, api_dataset())
 
 
+@pytest.fixture(scope="session")
+def real_published(tmp_path_factory) -> tuple[str, str]:
+    """data/ published once per worker to a folder, for the tests that only read it:
+    (store URL, version)."""
+    from chalicelib.checks.intake import DATA_DIR
+
+    url = str(tmp_path_factory.mktemp("real") / "store")
+    return url, publish(open_store(url), DATA_DIR, epoch=RELEASE_EPOCH).version
+
+
 @pytest.fixture(scope="module")
 def moto_s3(tmp_path_factory) -> Iterator[None]:
     """moto's S3 with fake credentials, for one module."""

@@ -13,14 +13,11 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from chalicelib.checks.intake import DATA_DIR
 from chalicelib.model.folding import query_forms
 from chalicelib.model.kinds import BY_COLLECTION as COLLECTIONS
-from chalicelib.release.publish import publish
 from chalicelib.serve.route import UNKNOWN_PATHS
 from chalicelib.store import open_store
 from support.apidata import app_client, get_json, ids, walk
-from support.minidata import RELEASE_EPOCH
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BASE = "http://127.0.0.1:8000"
@@ -28,10 +25,9 @@ DOCUMENTED_ERRORS = {"sort=victims": 400}
 
 
 @pytest.fixture(scope="module")
-def real_store(tmp_path_factory) -> tuple[str, str]:
-    """data/ published once to a folder: (store URL, version)."""
-    url = str(tmp_path_factory.mktemp("real") / "store")
-    return url, publish(open_store(url), DATA_DIR, epoch=RELEASE_EPOCH).version
+def real_store(real_published) -> tuple[str, str]:
+    """data/ published to a folder: (store URL, version)."""
+    return real_published
 
 
 @pytest.fixture

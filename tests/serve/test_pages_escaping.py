@@ -117,3 +117,33 @@ def test_the_hostile_values_are_shown_as_text_not_dropped(hostile_client):
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in body
     assert JS_URL in body  # as text, never as a link
     assert f'href="{JS_URL}' not in body
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://example.org/a?b#c", True),
+        ("http://example.org", True),
+        ("/people/x", True),
+        ("//evil.example/x", False),
+        ("javascript:alert(1)", False),
+        ("JavaScript:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("https:///path-without-host", False),
+        ("https://?q", False),
+        ("https://#f", False),
+        ("https://", False),
+        ("HTTPS://EXAMPLE.ORG/", True),  # urlsplit lowers the scheme
+        ("https://example.org /x", False),  # a space, or any control character
+        ("https://[::1]/x", True),
+        ("https://exa\u0301mple.org/", True),
+        ("ftp://example.org/", False),
+        ("", False),
+    ],
+)
+def test_a_link_takes_only_an_http_url_with_a_host_or_a_path_of_this_site(url, linked):
+    """``safe_url`` answers as urlsplit reads the URL, its quick path for a plain http(s) URL
+    included."""
+    from chalicelib.serve.pages.present import safe_url
+
+    assert safe_url(url) == (url if linked else None)

@@ -8,15 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from chalicelib.checks.intake import DATA_DIR
 from chalicelib.model.kinds import KINDS
-from chalicelib.release.publish import publish
 from chalicelib.serve.pages.scripts import LATIN, RAW, VOID
 from chalicelib.serve.pages.summary import counts_by_claimant
 from chalicelib.serve.routes import ROUTES
-from chalicelib.store import open_store
 from support.apidata import app_client, concrete, get_json
-from support.minidata import RELEASE_EPOCH
 
 BROWSER = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -92,11 +88,9 @@ def test_the_count_summary_is_one_line_per_claimant_placed_by_its_latest_figure(
 
 
 @pytest.fixture(scope="module")
-def real_store(tmp_path_factory) -> str:
-    """data/ published once to a folder: its store URL."""
-    url = str(tmp_path_factory.mktemp("real") / "store")
-    publish(open_store(url), DATA_DIR, epoch=RELEASE_EPOCH)
-    return url
+def real_store(real_published) -> str:
+    """data/ published to a folder: its store URL."""
+    return real_published[0]
 
 
 def test_the_event_page_counts_one_line_per_claimant_with_when_it_was_said(real_store, monkeypatch):

@@ -13,11 +13,9 @@ import pytest
 
 from chalicelib.checks.intake import DATA_DIR
 from chalicelib.release.dataset import Dataset
-from chalicelib.release.publish import publish
 from chalicelib.serve import refine
 from chalicelib.store import open_store
 from support import reconciliation_spec as spec
-from support.minidata import RELEASE_EPOCH
 
 # Each answer is checked against the specification's own schema for it.
 EXTENSION_RESPONSE = spec.EXTENSION_RESPONSE
@@ -34,10 +32,8 @@ def valid(schema: str, answer: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory):
-    url = str(tmp_path_factory.mktemp("refine") / "store")
-    publish(open_store(url), DATA_DIR, epoch=RELEASE_EPOCH)
-    return Dataset(open_store(url)).current()
+def release(real_published):
+    return Dataset(open_store(real_published[0])).current()
 
 
 def data(collection: str, record_id: str) -> dict:
@@ -155,14 +151,12 @@ def test_preview_is_a_small_escaped_card_of_the_record(release):
 # -- over HTTP, as OpenRefine walks it: add the service, reconcile a column, preview, extend --
 
 
-def test_openrefine_walks_through_reconcile_preview_and_extend(tmp_path, monkeypatch):
+def test_openrefine_walks_through_reconcile_preview_and_extend(real_published, monkeypatch):
     from urllib.parse import urlencode
 
     from support.apidata import app_client, get_json
 
-    url = str(tmp_path / "store")
-    publish(open_store(url), DATA_DIR, epoch=RELEASE_EPOCH)
-    with app_client(url, monkeypatch) as client:
+    with app_client(real_published[0], monkeypatch) as client:
         manifest = get_json(client, "/reconcile")
         assert {"preview", "suggest", "extend"} <= set(manifest)
         column = {"q0": {"query": "Nayeri", "type": "person"}, "q1": {"query": "اوین"}}

@@ -37,8 +37,13 @@ class Words:
         return text.format(**values) if values else text
 
     def html(self, key: str, **values: Markup) -> Markup:
-        """A catalogue string with markup put into its placeholders (and the rest escaped)."""
-        return Markup(escape(self(key))).format(**values)
+        """A catalogue string with markup put into its placeholders (and the rest escaped).
+
+        What ``Markup.format`` gives, without its escaping formatter: each value is escaped
+        first (markup stays as it is), and the catalogue's placeholders are plain names.
+        """
+        escaped = {name: escape(value) for name, value in values.items()}
+        return Markup(str(escape(self(key))).format(**escaped))
 
     def get(self, key: str, default: str) -> str:
         """A vocabulary word (a field, a property, a status) if the catalogue has it."""

@@ -5,12 +5,15 @@ Pure functions over the JSON the views produce; the templates call them as filte
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from chalicelib.model import edtf
 from chalicelib.model.kinds import split_reference
 
 UNCERTAIN_MARKS = ("?", "~", "%")
+# A space or a control character: no link takes a URL that holds one.
+SPACE_OR_CONTROL = re.compile(r"[\x00-\x20]")
 
 
 def date_parts(text: str) -> dict:
@@ -43,10 +46,15 @@ def safe_url(url: object) -> str | None:
     Data never chooses a scheme: ``javascript:``, ``data:`` and protocol-relative ``//host``
     are refused whatever the schema allowed.
     """
-    if not isinstance(url, str) or not url or any(ord(c) < 0x21 for c in url):
+    if not isinstance(url, str) or not url or SPACE_OR_CONTROL.search(url):
         return None
     if url.startswith("/"):
         return None if url.startswith("//") else url
+    scheme, sep, rest = url.partition("://")
+    # A host follows, and nothing urlsplit would read otherwise: its answer, without splitting.
+    host_follows = sep and scheme in ("http", "https") and rest[:1] not in ("", "/", "?", "#")
+    if host_follows and url.isascii() and "[" not in rest and "]" not in rest:
+        return url
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 

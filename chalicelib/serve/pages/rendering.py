@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import jinja2
 
 from chalicelib.model.kinds import BY_COLLECTION, KINDS
-from chalicelib.serve.pages import hijri, maps, negotiation, present, scripts, sources, summary
+from chalicelib.serve.pages import maps, negotiation, present, scripts, sources, summary
 from chalicelib.serve.pages.cite import citations
 from chalicelib.serve.pages.documents import Documents, parsed, title_of
+from chalicelib.serve.pages.fragments import Fragments
 from chalicelib.serve.pages.i18n import Words
 from chalicelib.serve.responses import CACHE_NONE, Finished, Reply, finish
 from chalicelib.serve.route import UNKNOWN_PATHS
@@ -35,20 +37,10 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+# A path that urlsplit gives back whole: no query, no fragment, no host, nothing it strips.
+PLAIN_PATH = re.compile(r"/(?!/)[^?#\t\r\n]*")
 # Fields every record page shows in sections of their own, not in the table of fields.
 OWN_SECTIONS = ("id", "name", "names", "title", "sources", "withheld", "description")
-
-# Fields whose values are words of a vocabulary, and the catalogue prefix that translates them.
-VOCABULARIES = {
-    "type": "type_",
-    "categories": "category_",
-    "stance": "stance_",
-    "status": "status_",
-    "confidence": "confidence_",
-    "property": "property_",
-    "languages": "language_",
-    "relation": "relation_",
-}
 
 
 @functools.cache
@@ -61,14 +53,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["safe_url"] = present.safe_url
-    env.globals.update(
-        date_parts=present.date_parts,
-        persian_date=hijri.persian,
-        count_value=present.count_value,
-        reference=present.reference,
-        kinds=KINDS,
-        VOCABULARIES=VOCABULARIES,
-    )
+    env.globals.update(kinds=KINDS)
     return env
 
 
@@ -125,6 +110,9 @@ class PageRequest:
     def link(self, url: str, **params: str | None) -> str:
         """``url`` with ``params`` set (None removes one), ``lang`` kept if it was chosen, and a
         pinned release kept, so that a pinned page only ever links into the same release."""
+        keeps = self.explicit_lang or "release" in self.params
+        if not params and not keeps and PLAIN_PATH.fullmatch(url):
+            return url  # nothing to keep nor change: most links of a page
         parts = urlsplit(url)
         query = [(n, v) for n, v in parse_qsl(parts.query) if n not in params and n != "lang"]
         query += [(n, v) for n, v in params.items() if v is not None]
@@ -189,17 +177,28 @@ def _common(request: PageRequest, document) -> dict:
         record = docs.record(ref) if target else None
         return title_of(record, target[0], request.lang) if record and target else ref
 
+    def source_of(ref: object) -> dict | None:
+        return sources.described(docs, ref)
+
+    def relation_of(ref: object) -> str | None:
+        return sources.relation(docs, ref)
+
+    def title(record: Mapping, collection: str) -> str:
+        return title_of(record, collection, request.lang)
+
+    fragments = Fragments(words, request.link, label, title, source_of, relation_of)
     return {
         **language_context(request.lang),
+        **fragments.functions(),
         "w": words,
         "req": request,
         "docs": docs,
         "label": label,
         # A listed record's title, from the listed record itself (no lookup).
-        "title": lambda record, collection: title_of(record, collection, request.lang),
-        "source_of": lambda ref: sources.described(docs, ref),
+        "title": title,
+        "source_of": source_of,
         "affiliation_of": lambda ref: sources.affiliation(docs, ref),
-        "relation_of": lambda ref: sources.relation(docs, ref),
+        "relation_of": relation_of,
         "release": document.get("release") if isinstance(document, dict) else None,
         "other_lang_url": request.here(lang=words.other),
         "json_url": request.here(format="json"),

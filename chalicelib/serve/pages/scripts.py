@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -27,19 +27,36 @@ LATIN_RUN = re.compile(
 
 def isolate(value: object, page_lang: str, css: str = "") -> Markup:
     """``value`` escaped in a ``<bdi>``; on a Persian page its Latin runs marked English."""
+    return Markup(isolated(value, page_lang, css))
+
+
+def isolated(value: object, page_lang: str, css: str = "") -> str:
+    """What ``isolate`` gives, as a plain string, for markup built of many such pieces."""
     text = "" if value is None else str(value)
     cls = f' class="{css}"' if css else ""
     if page_lang != "fa" or not LATIN.search(text):
-        return Markup(f"<bdi{cls}>{escape(text)}</bdi>")
+        return f"<bdi{cls}>{escaped(text)}</bdi>"
     if not ARABIC.search(text):
-        return Markup(f'<bdi{cls} lang="en" dir="ltr">{escape(text)}</bdi>')
+        return f'<bdi{cls} lang="en" dir="ltr">{escaped(text)}</bdi>'
     parts, last = [], 0
     for run in LATIN_RUN.finditer(text):
-        parts.append(escape(text[last : run.start()]))
-        parts.append(Markup('<bdi lang="en" dir="ltr">{}</bdi>').format(run.group()))
+        parts.append(escaped(text[last : run.start()]))
+        parts.append(f'<bdi lang="en" dir="ltr">{escaped(run.group())}</bdi>')
         last = run.end()
-    parts.append(escape(text[last:]))
-    return Markup(f"<bdi{cls}>") + Markup("").join(parts) + Markup("</bdi>")
+    parts.append(escaped(text[last:]))
+    return f"<bdi{cls}>" + "".join(parts) + "</bdi>"
+
+
+def escaped(text: str) -> str:
+    """``text`` escaped as ``markupsafe.escape`` escapes a string, left a plain string: the
+    pieces of a page are joined as strings and made ``Markup`` once."""
+    return (
+        text.replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 VOID = frozenset(
