@@ -35,30 +35,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(folder if folder in LAYERS else "store")
 
 
-@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
-def pytest_collection_modifyitems_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """End the id of each test in an xdist_group with ``@<group>``, which --dist loadgroup reads.
-
-    pytest-xdist 3.8 writes that suffix into ``item._nodeid``, which pytest 9.2 no longer reads
-    (its ids are structured, in ``item._id``), so every group was shared out test by test and
-    each worker built the group's costly fixtures (pytest-dev/pytest-xdist#1386). This does what
-    xdist means to, in the workers, after every other hook has marked the tests; once xdist sets
-    the suffix itself, there is nothing left to do here.
-    """
-    if not config.getoption("loadgroup", False):  # xdist sets it in its workers
-        return
-    from _pytest.nodeid import NodeId
-
-    for item in items:
-        names = {
-            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-            for m in item.iter_markers("xdist_group")
-        }
-        suffix = "@" + "_".join(sorted(names))
-        if names and not item.nodeid.endswith(suffix):
-            item._id = NodeId.parse(item.nodeid + suffix)
-
-
 @pytest.fixture
 def dataset() -> dict[str, list[dict]]:
     """The mini dataset (every kind, every reference) with two tombstones; safe to mutate."""

@@ -1,6 +1,6 @@
 """How the suite itself is shared out: under xdist's --dist loadgroup (make test), a test in an
-xdist_group runs under an id ending in ``@<group>``, which is what keeps its group on one worker
-(tests/conftest.py says why that needs a hook of ours)."""
+xdist_group runs under an id ending in ``@<group>``, which is what keeps its group on one worker.
+pytest 9.2 drops that suffix (requirements-dev.in says why pytest is held at 9.1)."""
 
 from __future__ import annotations
 
