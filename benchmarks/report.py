@@ -346,6 +346,7 @@ def size_section(result: dict) -> list[str]:
         "",
         *_remeasured(r, "build", "build (throughput, peak RSS)"),
         *_remeasured(r, "validation", "validation"),
+        *_remeasured(r, "warm", "warm route"),
         *targets_table(r),
         "",
         f'Cold-start yardstick: `python -c "{cold["baseline_code"]}"` takes {cold["baseline_s"] * 1000:.0f} ms '

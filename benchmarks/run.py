@@ -10,6 +10,7 @@ results file present.
     python -m benchmarks.run                     # 10k and 100k
     BENCH_SIZES=1000000 python -m benchmarks.run # 10k, 100k and 1M
     python -m benchmarks.run --sizes 1000000     # 1M only
+    python -m benchmarks.run --warm-only --sizes 10000   # the warm routes again, into results-10000.json
 """
 
 from __future__ import annotations
@@ -255,6 +256,29 @@ def validation_only(size: int) -> dict[str, Any]:
     return result
 
 
+def warm_only(size: int, out_root: Path = OUT) -> dict[str, Any]:
+    """The results of ``size`` with the warm routes measured anew (and said to be), against the
+    folder store an earlier run left (published anew if the data or the code changed)."""
+    work = out_root / str(size)
+    result = json.loads(results_path(size).read_text())
+    stamp = synth.ensure_dataset(size, work / "data")
+    folder_store(work / "data", work / "store", stamp)
+    git = git_state()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    counts = stamp["counts"]
+    live_claims = counts["claims"] - counts["claims"] // synth.CLAIM_TOMBSTONE_EVERY
+    result["warm"] = dict(
+        warm.measure(str(work / "store"), size, live_claims),
+        measured_at=datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
+        commit=git["commit"],
+        dirty=git["dirty"],
+        command=f"python -m benchmarks.run --warm-only --sizes {size}",
+        load_average={"start": load_at_start, "end": [round(x, 2) for x in os.getloadavg()]},
+    )
+    print(f"[{size}] warm: floor {result['warm']['floor_p50_us']} µs", file=sys.stderr)
+    return result
+
+
 def command_for(size: int) -> str:
     if size in DEFAULT_SIZES:
         return "make bench"
@@ -279,9 +303,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only validation throughput into the existing results",
     )
+    parser.add_argument(
+        "--warm-only",
+        action="store_true",
+        help="measure only the warm routes into the existing results",
+    )
     args = parser.parse_args(argv)
-    if args.build_only or args.validation_only:
-        only = build_only if args.build_only else validation_only
+    if args.build_only or args.validation_only or args.warm_only:
+        only = build_only if args.build_only else warm_only if args.warm_only else validation_only
         for size in requested_sizes(args.sizes, os.environ.get("BENCH_SIZES")):
             results_path(size).write_text(
                 json.dumps(only(size), indent=1, ensure_ascii=False) + "\n"

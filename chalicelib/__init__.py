@@ -7,8 +7,8 @@ The map (docs/architecture.md says more). Each layer imports only those below it
 - ``serve/``: HTTP, independent of Chalice: the route table (routes) and its plumbing
   (routing); the contribution form (contribute, contribute_text, recordform, and its Persian
   words: schema_words, problem_words); the pages
-  (pages/: negotiation, rendering, documents, present, cite, sources, summary, scripts, hijri,
-  maps, i18n, assets); OpenAPI (openapi); search, history, facets; the Atom feeds of changes (feeds); reconciliation (reconcile, and
+  (pages/: negotiation, rendering, fragments, documents, present, cite, sources, summary,
+  scripts, hijri, maps, i18n, assets); OpenAPI (openapi); search, history, facets; the Atom feeds of changes (feeds); reconciliation (reconcile, and
   reconciliation/ with its protocol and scoring; refine); the views of records, schemas and
   the dataset (views); the list routes' description (describe), queries and cursors (query,
   cursors); the request (request) and the process's state (service); how a route is declared

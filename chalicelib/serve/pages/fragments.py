@@ -3,9 +3,10 @@ table of claims. Written in Python rather than as Jinja macros, since a record p
 for every claim, citation and claimant, and a macro call costs many times a function call.
 
 One ``Fragments`` serves one page, in one language: a piece asked for twice on a page (the same
-source cited by many claims, the same claimant, the same date) is built once. Every piece is
-escaped as the templates escape (``markupsafe.escape``), and data values go through
-``scripts.isolate`` as the templates' ``text`` does.
+source cited by many claims, the same claimant, the same date) is built once. Every value is
+escaped as the templates escape (``scripts.escaped`` replaces what ``markupsafe.escape`` does),
+and data values are isolated as the templates' ``text`` isolates them (``scripts.isolated``);
+a piece is joined as a plain string and made ``Markup`` once.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class Fragments:
         self._links: dict[Any, Markup] = {}
         self._sources: dict[object, Markup] = {}
         self._words: dict[str, str] = {}
+        self._strings: dict[tuple[str, str], Markup] = {}
         self._vocab: dict[tuple[str, Any], str] = {}
 
     def word(self, key: str) -> str:
@@ -92,6 +94,7 @@ class Fragments:
         return found
 
     def text(self, value: object, css: str = "") -> str:
+        """A data value isolated and escaped, as the templates' ``text`` gives it."""
         return scripts.isolated(value, self.lang, css)
 
     def date(self, when: str, brief: bool = False) -> Markup:
@@ -140,6 +143,11 @@ class Fragments:
 
     def value(self, v: Any, prop: str = "") -> Markup:
         """A field's or a claim's value: a count, a record, a link, a date, a word, a list."""
+        if isinstance(v, str):  # most values: kept, as a claimant or a place recurs on a page
+            found = self._strings.get((v, prop))
+            if found is None:
+                found = self._strings[v, prop] = self._string(v, prop)
+            return found
         w = self.w
         count = present.count_value(v)
         if count:
@@ -160,23 +168,23 @@ class Fragments:
                 for k, item in v.items()
             )
             return Markup(f'<dl class="inline">{items}</dl>\n')
-        if isinstance(v, str):
-            if present.reference(v):
-                return Markup(f"{self.ref_link(v)}\n")
-            if prop in LINK_FIELDS and (safe := present.safe_url(v)):
-                href = escaped(safe)
-                return Markup(f'<a href="{href}" rel="external noopener">{self.text(v)}</a>\n')
-            if prop.endswith("_on") or prop in DATE_FIELDS:
-                return Markup(f"{self.date(v)}\n")
-            if prop in VOCABULARIES:
-                return Markup(f"{self.vocab(VOCABULARIES[prop] + v, v)}\n")
-            return Markup(f"{self.text(v)}\n")
         if _is_sequence(v):
             items = "".join(f"<li>{self.value(item, prop)}</li>" for item in v)
             return Markup(f'<ul class="values">{items}</ul>\n')
         if isinstance(v, int | float):  # a JSON number (or a boolean, as Jinja's test says)
             return Markup(f"{escaped(w.number(v))}\n")
         return Markup(self.text(v))
+
+    def _string(self, v: str, prop: str) -> Markup:
+        if present.reference(v):
+            return Markup(f"{self.ref_link(v)}\n")
+        if prop in LINK_FIELDS and (safe := present.safe_url(v)):
+            return Markup(f'<a href="{escaped(safe)}" rel="external noopener">{self.text(v)}</a>\n')
+        if prop.endswith("_on") or prop in DATE_FIELDS:
+            return Markup(f"{self.date(v)}\n")
+        if prop in VOCABULARIES:
+            return Markup(f"{self.vocab(VOCABULARIES[prop] + v, v)}\n")
+        return Markup(f"{self.text(v)}\n")
 
     def source_line(self, ref: object) -> Markup:
         """A source as a citation shows it: title — publisher, date, kind, languages, links."""
