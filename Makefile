@@ -42,9 +42,19 @@ lint: install
 # `$(BIN)/python -m pytest --lf` reruns only what failed last. test-fast leaves out the browser
 # and the project tests (the Makefile, packaging, the contract over HTTP, the benchmarks), and
 # the lint: the quick loop while changing code. The README gives both times on 2 cores.
+# make test runs the lint beside the suite, not before it: the lint keeps one core busy (mypy,
+# with no cache in a fresh clone) while the other would wait. Its output is held back and shown
+# whole after the suite's; make test fails when either fails, and says which.
 TEST_WORKERS ?= auto
-test: lint checkov-install
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+test: install checkov-install
+	@log=$$(mktemp); status=$$(mktemp); \
+	{ $(MAKE) --no-print-directory lint > $$log 2>&1; echo $$? > $$status; } & \
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS); tests=$$?; wait; \
+	echo "--- make lint, run beside the suite ---"; cat $$log; lint=$$(cat $$status); \
+	rm -f $$log $$status; \
+	[ $$lint -eq 0 ] || echo "make test: make lint failed (its output is above)"; \
+	[ $$tests -eq 0 ] || echo "make test: the suite failed"; \
+	[ $$lint -eq 0 ] && [ $$tests -eq 0 ]
 
 test-fast: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not project and not browser"

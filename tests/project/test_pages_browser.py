@@ -17,6 +17,7 @@ import pytest
 from chalicelib.checks.intake import DATA_DIR
 from chalicelib.release.publish import publish
 from chalicelib.store import open_store
+from support.accessibility import axe_run
 from support.browser import chromium, open_page, served_site, status, wait_until_loaded
 from support.dataset import of
 from support.minidata import RELEASE_EPOCH
@@ -166,12 +167,8 @@ def test_every_link_on_a_record_page_answers(browser, site, path):
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_axe_finds_no_serious_or_critical_violation(browser, site, name):
-    from axe_selenium_python import Axe
-
     open_page(browser, site + PAGES[name])
-    axe = Axe(browser)
-    axe.inject()
-    results = axe.run()
+    results, axe = axe_run(browser)
     assert results["passes"], "axe-core did not run"
     bad = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, axe.report(bad)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from support.accessibility import axe_run
 from support.browser import chromium, open_page, served_site, wait_until_loaded
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("contribute-browser")]
@@ -27,11 +28,7 @@ def browser():
 
 
 def violations(browser) -> list[str]:
-    from axe_selenium_python import Axe
-
-    axe = Axe(browser)
-    axe.inject()
-    results = axe.run()
+    results, _ = axe_run(browser)
     assert len(results["passes"]) > 10  # axe did run its rules on the page
     return [f"{v['id']}: {v['help']}" for v in results["violations"]]
 
