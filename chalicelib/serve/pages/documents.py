@@ -30,6 +30,14 @@ def parsed(answer: Finished | Reply) -> dict | None:
         return None
 
 
+class _Moved(Exception):
+    """A record read while the current release changed: shown, not kept."""
+
+    def __init__(self, document: dict | None):
+        super().__init__()
+        self.document = document
+
+
 class Documents:
     """The views, asked on behalf of one page, pinned to the page's release if it is pinned."""
 
@@ -44,18 +52,30 @@ class Documents:
     def record(self, ref: str) -> dict | None:
         """The live record ``ref`` ('people/x') names, as ``GET /people/x`` answers it."""
         if ref not in self._records:
-            collection, _, record_id = ref.partition("/")
-            found = None
-            try:
-                answer = views.get_record(
-                    self._request(f"/{ref}", self.pinned), collection, record_id
-                )
-                if answer.status == 200:
-                    found = parsed(answer)
-            except Exception:  # a dangling or malformed reference: shown as its id
-                found = None
-            self._records[ref] = found
+            self._records[ref] = self._record(ref)
         return self._records[ref]
+
+    def _record(self, ref: str) -> dict | None:
+        collection, _, record_id = ref.partition("/")
+        request = self._request(f"/{ref}", self.pinned)
+        try:
+            release, _ = request.release()
+        except Exception:  # an unknown release: the page itself answers for it
+            return None
+
+        def make() -> tuple[dict | None, int]:
+            answer = views.get_record(request, collection, record_id)
+            if request.release()[0] is not release:
+                # current.json moved on between the two looks: nothing is kept under either.
+                raise _Moved(parsed(answer) if answer.status == 200 else None)
+            return (parsed(answer) if answer.status == 200 else None), len(answer.body)
+
+        try:
+            return self.service.document(("record", ref), release, make)
+        except _Moved as moved:
+            return moved.document
+        except Exception:  # a dangling or malformed reference: shown as its id
+            return None
 
     def claims_about(self, collection: str, record_id: str) -> dict:
         request = self._request(
