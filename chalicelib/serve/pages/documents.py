@@ -8,7 +8,7 @@ and what the JSON API would not show, no page can.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from chalicelib.model.kinds import BY_COLLECTION
 from chalicelib.serve import views
@@ -59,23 +59,34 @@ class Documents:
         collection, _, record_id = ref.partition("/")
         request = self._request(f"/{ref}", self.pinned)
         try:
+            return self._shared(
+                ("record", ref), request, lambda: views.get_record(request, collection, record_id)
+            )
+        except Exception:  # a dangling or malformed reference: shown as its id
+            return None
+
+    def _shared(
+        self, key: tuple[str, ...], request: Request, answer: Callable[[], Finished]
+    ) -> dict | None:
+        """The parsed 200 answer ``answer()`` gives, parsed once per release and process
+        (``Service.document``): shared between pages, so no page may change it."""
+        try:
             release, _ = request.release()
         except Exception:  # an unknown release: the page itself answers for it
             return None
 
         def make() -> tuple[dict | None, int]:
-            answer = views.get_record(request, collection, record_id)
+            finished = answer()
+            document = parsed(finished) if finished.status == 200 else None
             if request.release()[0] is not release:
                 # current.json moved on between the two looks: nothing is kept under either.
-                raise _Moved(parsed(answer) if answer.status == 200 else None)
-            return (parsed(answer) if answer.status == 200 else None), len(answer.body)
+                raise _Moved(document)
+            return document, len(finished.body)
 
         try:
-            return self.service.document(("record", ref), release, make)
+            return self.service.document(key, release, make)
         except _Moved as moved:
             return moved.document
-        except Exception:  # a dangling or malformed reference: shown as its id
-            return None
 
     def claims_about(self, collection: str, record_id: str) -> dict:
         request = self._request(
@@ -86,6 +97,13 @@ class Documents:
     def listing(self, collection: str, params: Mapping[str, list[str]]) -> dict:
         request = self._request(f"/{collection}", dict(params))
         return parsed(views.list_records(request, collection)) or {}
+
+    def shared_listing(self, collection: str, params: Mapping[str, list[str]]) -> dict:
+        """``listing``, parsed once per release: for a listing many pages read whole (the
+        map's places and killings). Shared between pages, so no page may change it."""
+        request = self._request(f"/{collection}", {**params, **self.pinned})
+        key = ("listing", *request.key)
+        return self._shared(key, request, lambda: views.list_records(request, collection)) or {}
 
     def dataset(self) -> dict:
         return parsed(views.get_dataset(self._request("/dataset", self.pinned))) or {}
