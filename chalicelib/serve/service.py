@@ -37,6 +37,9 @@ DEFAULT_STORE = ".serve/store"
 # Answers that are a pure function of (release, path, parameters), kept finished. A release
 # never changes, so an entry never goes stale; the budget bounds what a warm process holds.
 ANSWER_CACHE_BYTES = 32 * 1024 * 1024
+# Other records as the pages read them (parsed JSON answers), bounded by the answers' bytes: a
+# parsed record takes several times its JSON's size, so this is a few times the budget in memory.
+DOCUMENT_CACHE_BYTES = 4 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -52,6 +55,7 @@ class Service:
         self._dataset = dataset
         self._lock = threading.Lock()
         self._answers = Memo(ANSWER_CACHE_BYTES)
+        self._documents = Memo(DOCUMENT_CACHE_BYTES)
         self._derived: dict[tuple[str, str], Any] = {}
 
     @property
@@ -74,6 +78,7 @@ class Service:
     def forget_derived(self) -> None:
         """Drop each release's derived views (tests that damage a release start without)."""
         self._derived.clear()
+        self._documents.clear()
 
     # -- releases --------------------------------------------------------------------------
 
@@ -118,6 +123,23 @@ class Service:
             release,
             lambda: SchemaSet({name: release.schema_bytes(name) for name in schema_files()}),
         )
+
+    def document(self, key: tuple[Any, ...], release: Release, make: Callable[[], Any]) -> Any:
+        """The parsed answer ``make()`` gives for ``key`` in ``release``, made the first time.
+
+        For the pages, which read dozens of other records each (a claimant's name, a source's
+        title), and read the same sources, places and organizations on page after page: a
+        record's answer is parsed once per warm process, not once per page. Like the kept
+        answers, keyed by the release and its redaction stamp. ``make`` returns
+        ``(document, size)``, ``size`` being its JSON's length; the document is shared between
+        pages, so no page may change it.
+        """
+        full_key = (release.version, getattr(release, "stamp", None), key)
+        found = self._documents.get(full_key)
+        if found is None:
+            document, size = make()
+            found = self._documents.put(full_key, (document,), size)
+        return found[0]
 
     # -- kept answers ----------------------------------------------------------------------
 

@@ -272,6 +272,27 @@ def test_a_problem_is_never_kept(served):
     assert request.kept(Flaky, failing) is answer  # kept from here on
 
 
+def test_a_document_is_made_once_per_release_and_redaction_stamp():
+    service, made = Service(), []
+
+    class Release:
+        version, stamp = "20261127-3f9a1c2b", None
+
+    class Redacted(Release):
+        stamp = "a-register-digest"
+
+    def make():
+        made.append(1)
+        return {"id": "x", "n": len(made)}, 12
+
+    first = service.document(("record", "people/x"), Release, make)
+    assert service.document(("record", "people/x"), Release, make) is first
+    assert service.document(("record", "people/x"), Redacted, make) == {"id": "x", "n": 2}
+    assert service.document(("record", "people/y"), Release, make)["n"] == 3
+    service.forget_derived()
+    assert service.document(("record", "people/x"), Release, make)["n"] == 4
+
+
 def test_every_get_route_pinned_to_a_release_is_immutable(client, served):
     for path in get_routes():
         if path == "/dataset/releases":

@@ -8,7 +8,7 @@ and what the JSON API would not show, no page can.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from chalicelib.model.kinds import BY_COLLECTION
 from chalicelib.serve import views
@@ -30,6 +30,14 @@ def parsed(answer: Finished | Reply) -> dict | None:
         return None
 
 
+class _Moved(Exception):
+    """A record read while the current release changed: shown, not kept."""
+
+    def __init__(self, document: dict | None):
+        super().__init__()
+        self.document = document
+
+
 class Documents:
     """The views, asked on behalf of one page, pinned to the page's release if it is pinned."""
 
@@ -44,18 +52,41 @@ class Documents:
     def record(self, ref: str) -> dict | None:
         """The live record ``ref`` ('people/x') names, as ``GET /people/x`` answers it."""
         if ref not in self._records:
-            collection, _, record_id = ref.partition("/")
-            found = None
-            try:
-                answer = views.get_record(
-                    self._request(f"/{ref}", self.pinned), collection, record_id
-                )
-                if answer.status == 200:
-                    found = parsed(answer)
-            except Exception:  # a dangling or malformed reference: shown as its id
-                found = None
-            self._records[ref] = found
+            self._records[ref] = self._record(ref)
         return self._records[ref]
+
+    def _record(self, ref: str) -> dict | None:
+        collection, _, record_id = ref.partition("/")
+        request = self._request(f"/{ref}", self.pinned)
+        try:
+            return self._shared(
+                ("record", ref), request, lambda: views.get_record(request, collection, record_id)
+            )
+        except Exception:  # a dangling or malformed reference: shown as its id
+            return None
+
+    def _shared(
+        self, key: tuple[str, ...], request: Request, answer: Callable[[], Finished]
+    ) -> dict | None:
+        """The parsed 200 answer ``answer()`` gives, parsed once per release and process
+        (``Service.document``): shared between pages, so no page may change it."""
+        try:
+            release, _ = request.release()
+        except Exception:  # an unknown release: the page itself answers for it
+            return None
+
+        def make() -> tuple[dict | None, int]:
+            finished = answer()
+            document = parsed(finished) if finished.status == 200 else None
+            if request.release()[0] is not release:
+                # current.json moved on between the two looks: nothing is kept under either.
+                raise _Moved(document)
+            return document, len(finished.body)
+
+        try:
+            return self.service.document(key, release, make)
+        except _Moved as moved:
+            return moved.document
 
     def claims_about(self, collection: str, record_id: str) -> dict:
         request = self._request(
@@ -66,6 +97,13 @@ class Documents:
     def listing(self, collection: str, params: Mapping[str, list[str]]) -> dict:
         request = self._request(f"/{collection}", dict(params))
         return parsed(views.list_records(request, collection)) or {}
+
+    def shared_listing(self, collection: str, params: Mapping[str, list[str]]) -> dict:
+        """``listing``, parsed once per release: for a listing many pages read whole (the
+        map's places and killings). Shared between pages, so no page may change it."""
+        request = self._request(f"/{collection}", {**params, **self.pinned})
+        key = ("listing", *request.key)
+        return self._shared(key, request, lambda: views.list_records(request, collection)) or {}
 
     def dataset(self) -> dict:
         return parsed(views.get_dataset(self._request("/dataset", self.pinned))) or {}

@@ -57,10 +57,7 @@ def svg(
     """The map as inline SVG. ``link(place_id)`` gives a point's href, ``caption(place, n)`` its
     tooltip with ``n``, the number of victims killed there; ``aria`` names the whole map."""
     height = round(width * (NORTH - SOUTH) / ((EAST - WEST) * COS))
-    paths = " ".join(
-        "M" + " L".join("{},{}".format(*_project(x, y, width, height)) for x, y in ring) + "Z"
-        for ring in outline()
-    )
+    paths = _outline_path(width, height)
     shown = [p for p in places if drawn(p)]
     groups: dict[tuple[float, float], list[Mapping]] = {}
     for place in sorted(shown, key=lambda p: p["id"]):
@@ -80,23 +77,25 @@ def svg(
             kind = "site" if place["coordinates"]["basis"] == "site" else "city"
             if place["id"] == highlight:
                 kind += " here"
+            # An f-string with each value escaped, as Markup.format would: a map has a mark
+            # for every place, and Markup.format costs many times this.
             marks.append(
-                Markup(
-                    '<a href="{href}"><title>{tip}</title>'
-                    '<circle class="{kind}" cx="{x}" cy="{y}" r="{r}"/></a>'
-                ).format(
-                    href=link(place["id"]),
-                    tip=caption(place, n),
-                    kind=kind,
-                    x=x,
-                    y=y,
-                    r=round(radius, 1),
-                )
+                f'<a href="{escape(link(place["id"]))}"><title>{escape(caption(place, n))}</title>'
+                f'<circle class="{kind}" cx="{x}" cy="{y}" r="{round(radius, 1)}"/></a>'
             )
     return Markup(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
-        'aria-label="{aria}"><path class="outline" d="{d}"/>{marks}</svg>'
-    ).format(w=width, h=height, aria=escape(aria), d=paths, marks=Markup("").join(marks))
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(aria)}"><path class="outline" d="{paths}"/>{"".join(marks)}</svg>'
+    )
+
+
+@functools.cache
+def _outline_path(width: int, height: int) -> str:
+    """The outline of Iran as an SVG path at this size (the same on every map of that size)."""
+    return " ".join(
+        "M" + " L".join("{},{}".format(*_project(x, y, width, height)) for x, y in ring) + "Z"
+        for ring in outline()
+    )
 
 
 def victims_by_place(claims: Sequence[Mapping]) -> dict[str, int]:

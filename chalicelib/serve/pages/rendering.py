@@ -247,8 +247,8 @@ def _map(request: PageRequest, context: dict, highlight: str | None = None):
     """The map of every place, with the victims each is named as the place of killing of."""
     docs: Documents = context["docs"]
     words: Words = context["w"]
-    places = docs.listing("places", {"limit": ["500"], **docs.pinned}).get("items", [])
-    killed = docs.listing("claims", {"property": ["killed_at"], "limit": ["500"], **docs.pinned})
+    places = docs.shared_listing("places", {"limit": ["500"]}).get("items", [])
+    killed = docs.shared_listing("claims", {"property": ["killed_at"], "limit": ["500"]})
     counts = maps.victims_by_place(killed.get("items", []))
 
     def caption(place, n):
