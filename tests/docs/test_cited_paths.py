@@ -11,6 +11,7 @@ characters, `[...]` parameters are ignored), and `::test_name` continues the fil
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -31,16 +32,44 @@ DOCS = sorted(
 GENERATED = ("build/", ".chalice/deployments/", ".serve/", "benchmarks/out/")
 # Paths a doc shows as an example of what a command writes.
 EXAMPLES = {"data/people/jane-example.json"}  # README: `python -m chalicelib new person …`
-SKIPPED_FOLDERS = {".git", ".venv", "node_modules", "__pycache__"}
+# Installed packages, caches and what commands write: never a doc's subject.
+SKIPPED_FOLDERS = {
+    ".git",
+    ".venv",
+    ".checkov-venv",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".import_linter_cache",
+    ".serve",
+}
 CITED = re.compile(r"`([^`\n]+)`|\]\(([^)\s]+)\)")
 PATH = re.compile(r"[\w.*/-]+")
 FILE_NAME = re.compile(r"[\w-]+\.(py|md|yml|yaml|toml|ini|cfg|sh)")  # bare .json: a release file
 
 
 @cache
-def files_named(name: str) -> tuple[Path, ...]:
+def files_by_name() -> dict[str, tuple[Path, ...]]:
+    """Every file of the repository by its name, read in one walk that never enters a skipped
+    folder (a walk per name went through all of .venv each time)."""
+    found: dict[str, list[Path]] = {}
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = sorted(set(subfolders) - SKIPPED_FOLDERS)
+        for name in names:
+            found.setdefault(name, []).append(Path(folder) / name)
+    return {name: tuple(paths) for name, paths in found.items()}
+
+
+def files_named(pattern: str) -> tuple[Path, ...]:
+    """The repository's files whose name matches ``pattern`` (``*`` matches any run)."""
     return tuple(
-        path for path in ROOT.rglob(name) if not SKIPPED_FOLDERS & set(path.relative_to(ROOT).parts)
+        path
+        for name, paths in files_by_name().items()
+        if fnmatch.fnmatchcase(name, pattern)
+        for path in paths
     )
 
 

@@ -66,7 +66,9 @@ class Measured:
     response: object
 
 
-@pytest.fixture
+# One app for the module: every request here is refused or answered without changing what the
+# app holds, and a test counts the store's reads around its own request only.
+@pytest.fixture(scope="module")
 def app(published):
     store = published.open()
     restore = serve(Dataset(store))
