@@ -7,6 +7,7 @@ once against each.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,16 @@ LAYERS = {"model", "checks", "release", "serve", "data", "project", "docs"}
 # others are (support.examples).
 settings.register_profile("suite", max_examples=examples(DEFAULT))
 settings.load_profile("suite")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection loaded (botocore's models, schemathesis, the schemas, every test) lives
+    to the end of the session: kept out of the garbage collector's scans, and its young
+    generation made larger, so that a test's short-lived objects do not each time set off a
+    scan of the whole heap."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
