@@ -164,14 +164,24 @@ def _resolve(documents: Mapping[str, dict[str, Any]], node: dict[str, Any]) -> d
 
 
 def ecma_pattern_validator() -> type[Draft202012Validator]:
-    """``Draft202012Validator`` with ECMA-262 semantics for ``$`` in ``pattern``.
+    """``Draft202012Validator`` with ECMA-262 semantics for ``$`` in ``pattern``, and each
+    ``$ref`` looked up once.
 
     JSON Schema patterns are ECMA-262 regular expressions, where ``$`` matches only at
     the very end. Python's ``re`` also lets ``$`` match before a final newline, so stock
     jsonschema would accept the id ``"tehran\\n"`` that every other implementation
     rejects. Translating a final ``$`` to ``\\Z`` keeps our verdicts identical to theirs.
+
+    jsonschema looks a ``$ref`` up again each time a record reaches it: it joins the URI to
+    the base and walks the pointer through the registry, a third of the validator's time on
+    our records. What a ``$ref`` names depends only on the base URI it is read against and
+    on the registry, and the schemas hold no ``$dynamicRef`` (whose answer would depend on
+    the dynamic scope too), so each (base, ``$ref``) is looked up once per class. A class is
+    made for one registry (``SchemaSet.jsonschema_validators``); the errors, their paths and
+    messages included, are the stock keyword's (``tests/model/test_schemas.py``).
     """
     from jsonschema import Draft202012Validator, ValidationError, validators
+    from referencing.exceptions import Unresolvable
 
     @cache
     def compiled(pattern: str) -> re.Pattern[str]:
@@ -186,7 +196,24 @@ def ecma_pattern_validator() -> type[Draft202012Validator]:
         if isinstance(instance, str) and not compiled(pattern).search(instance):
             yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
+    looked_up: dict[tuple[str, str], Any] = {}
+
+    def ref_keyword(
+        validator: Any, ref: str, instance: object, schema: Mapping[str, Any]
+    ) -> Iterator[ValidationError]:
+        resolver = validator._resolver
+        key = (resolver._base_uri, ref)
+        resolved = looked_up.get(key)
+        if resolved is None:
+            try:
+                resolved = resolver.lookup(ref)
+            except Unresolvable:  # the stock keyword raises it as jsonschema's own error
+                yield from validator._validate_reference(ref=ref, instance=instance)
+                return
+            looked_up[key] = resolved
+        yield from validator.descend(instance, resolved.contents, resolver=resolved.resolver)
+
     extended: type[Draft202012Validator] = validators.extend(
-        Draft202012Validator, {"pattern": pattern_keyword}
+        Draft202012Validator, {"pattern": pattern_keyword, "$ref": ref_keyword}
     )
     return extended

@@ -117,3 +117,73 @@ def test_second_validator_agrees_on_every_invalid_fixture(case):
     dataset = mini()
     rec = broken(case, dataset)
     assert verdicts(KIND_OF[case.collection], rec) == (False, False)
+
+
+# -- each $ref looked up once (schemas.ecma_pattern_validator) ----------------------------------
+
+
+def stock_validators() -> dict:
+    """The same schemas and registry under jsonschema's own ``$ref`` (a lookup at each use),
+    with the project's ``pattern``, so that only the way a ``$ref`` is followed differs."""
+    from jsonschema import validators
+
+    from chalicelib.model.schemas import ecma_pattern_validator
+
+    ours = ecma_pattern_validator()
+    stock = validators.extend(ours, {"$ref": Draft202012Validator.VALIDATORS["$ref"]})
+    return {
+        name: stock(
+            SCHEMAS.documents[f"{name}.schema.json"],
+            registry=SCHEMAS._registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        for name in [kind.name for kind in KINDS] + ["tombstone"]
+    }
+
+
+STOCK = stock_validators()
+
+
+def every_error(validators: dict, name: str, rec) -> list[tuple]:
+    """What a caller can read of each error: where, which keyword, the message, the schema path."""
+    return [
+        (e.json_path, e.validator, e.validator_value, e.message, list(e.schema_path))
+        for e in validators[name].iter_errors(rec)
+    ]
+
+
+def test_no_schema_uses_dynamic_references_whose_target_depends_on_the_path_taken():
+    for name in ALL_FILES:
+        for path, node in subschemas(SCHEMAS.documents[name]):
+            assert "$dynamicRef" not in node and "$dynamicAnchor" not in node, f"{name}{path}"
+
+
+@pytest.mark.parametrize("case", SCHEMA_CASES, ids=lambda c: c.name)
+def test_refs_looked_up_once_give_the_errors_a_lookup_at_each_use_gives(case):
+    rec = broken(case, mini())
+    name = KIND_OF[case.collection]
+    found = every_error(SCHEMAS.validators, name, rec)
+    assert found, "the broken record passed"
+    assert found == every_error(STOCK, name, rec)
+
+
+def test_refs_looked_up_once_agree_on_the_valid_and_the_damaged_mini_dataset():
+    for item in items(mini()):
+        rec = item.record
+        name = "tombstone" if "tombstone" in rec else item.kind
+        damaged = {key: 12345 for key in rec}
+        for candidate in (rec, damaged):
+            assert every_error(SCHEMAS.validators, name, candidate) == every_error(
+                STOCK, name, candidate
+            ), item.origin
+
+
+def test_an_unresolvable_ref_is_jsonschemas_own_error_still():
+    from jsonschema.exceptions import _WrappedReferencingError
+
+    from chalicelib.model.schemas import ecma_pattern_validator
+
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": "nowhere.json"}
+    for validator in (ecma_pattern_validator()(schema), Draft202012Validator(schema)):
+        with pytest.raises(_WrappedReferencingError, match=r"nowhere\.json"):
+            list(validator.iter_errors(1))
