@@ -134,7 +134,7 @@ class Service:
         ``(document, size)``, ``size`` being its JSON's length; the document is shared between
         pages, so no page may change it.
         """
-        full_key = (release.version, getattr(release, "stamp", None), key)
+        full_key = _in_release(release, key)
         found = self._documents.get(full_key)
         if found is None:
             document, size = make()
@@ -148,8 +148,7 @@ class Service:
 
         Only answers are kept; a Problem raised by ``make`` is raised again on every request.
         """
-        # A redaction (chalicelib.release.redactions) changes what an old release may answer.
-        full_key = (release.version, getattr(release, "stamp", None), key)
+        full_key = _in_release(release, key)
         # A warm repeat ends here: kept_as's lookup, without the call, on every kept answer.
         found = self._answers.get(full_key)
         return self.kept_as(full_key, make) if found is None else found
@@ -162,3 +161,9 @@ class Service:
             found = finish(make())
             self._answers.put(key, found, found.size)
         return found
+
+
+def _in_release(release: Release, key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``key`` as kept for ``release``: its version and its redaction stamp, since a redaction
+    (chalicelib.release.redactions) changes what an old release may answer."""
+    return (release.version, getattr(release, "stamp", None), key)
